@@ -1,0 +1,209 @@
+"""The ISO 9001:2015 clause catalogue (our own summaries), loaded and validated.
+
+The YAML files live in ``corpus/clauses`` and are installed as package data
+(``assistant.catalogue``), so the catalogue is found wherever the package is installed from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import CatalogueError
+
+ROLES = ("top management", "quality lead", "process owner", "operator", "internal auditor")
+_ID = re.compile(r"^(10|[4-9])(\.\d{1,2}){0,3}$")
+
+
+@dataclass(frozen=True)
+class Question:
+    role: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    title: str
+    parent: str | None
+    requires: str
+    maintained: tuple[str, ...]
+    retained: tuple[str, ...]
+    documented_note: str
+    evidence: tuple[str, ...]
+    questions: tuple[Question, ...]
+    synonyms: tuple[str, ...]
+
+    @property
+    def depth(self) -> int:
+        return self.id.count(".")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "parent": self.parent,
+            "requires": self.requires,
+            "documented_information": {
+                "maintained": list(self.maintained),
+                "retained": list(self.retained),
+                "note": self.documented_note,
+            },
+            "evidence": list(self.evidence),
+            "questions": [{"role": q.role, "text": q.text} for q in self.questions],
+            "synonyms": list(self.synonyms),
+        }
+
+
+def _sort_key(clause_id: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in clause_id.split("."))
+
+
+def _text(entry: dict, key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogueError(f"{where}: '{key}' is missing or empty")
+    return " ".join(value.split())
+
+
+def _texts(entry: Any, key: str, where: str, allow_empty: bool = False) -> tuple[str, ...]:
+    value = entry.get(key) if isinstance(entry, dict) else None
+    if value is None and allow_empty:
+        return ()
+    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+        raise CatalogueError(f"{where}: '{key}' must be a list of non-empty texts")
+    if not value and not allow_empty:
+        raise CatalogueError(f"{where}: '{key}' is empty")
+    return tuple(" ".join(v.split()) for v in value)
+
+
+def parse_entry(entry: Any, source: str) -> Clause:
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{source}: every entry must be a mapping")
+    cid = str(entry.get("id", "")).strip()
+    where = f"{source}: clause {cid or '?'}"
+    if not _ID.match(cid):
+        raise CatalogueError(f"{where}: id must look like '8.7' within clauses 4-10")
+    parent = entry.get("parent")
+    parent = str(parent).strip() if parent is not None else None
+    expected_parent = cid.rsplit(".", 1)[0] if "." in cid else None
+    if parent != expected_parent:
+        raise CatalogueError(f"{where}: parent is {parent!r}, expected {expected_parent!r}")
+    docs = entry.get("documented_information")
+    if not isinstance(docs, dict):
+        raise CatalogueError(f"{where}: 'documented_information' is missing")
+    maintained = _texts(docs, "maintained", where, allow_empty=True)
+    retained = _texts(docs, "retained", where, allow_empty=True)
+    note = " ".join(str(docs.get("note") or "").split())
+    if not (maintained or retained or note):
+        raise CatalogueError(
+            f"{where}: documented_information lists are empty and no note says why"
+        )
+    questions = []
+    for q in entry.get("questions") or []:
+        role = str((q or {}).get("role", "")).strip()
+        if role not in ROLES:
+            raise CatalogueError(
+                f"{where}: question role {role!r} is not one of {', '.join(ROLES)}"
+            )
+        questions.append(Question(role, _text(q, "text", where)))
+    if len(questions) < 3:
+        raise CatalogueError(f"{where}: needs at least 3 interview questions, has {len(questions)}")
+    return Clause(
+        cid,
+        _text(entry, "title", where),
+        parent,
+        _text(entry, "requires", where),
+        maintained,
+        retained,
+        note,
+        _texts(entry, "evidence", where),
+        tuple(questions),
+        _texts(entry, "synonyms", where),
+    )
+
+
+class Catalogue:
+    def __init__(self, clauses: list[Clause]) -> None:
+        by_id: dict[str, Clause] = {}
+        for c in clauses:
+            if c.id in by_id:
+                raise CatalogueError(f"clause {c.id} is defined twice")
+            by_id[c.id] = c
+        for c in clauses:
+            if c.parent is not None and c.parent not in by_id:
+                raise CatalogueError(f"clause {c.id}: parent {c.parent} does not exist")
+        self._by_id = dict(sorted(by_id.items(), key=lambda kv: _sort_key(kv[0])))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, clause_id: object) -> bool:
+        return clause_id in self._by_id
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    def get(self, clause_id: str) -> Clause:
+        try:
+            return self._by_id[clause_id]
+        except KeyError:
+            raise CatalogueError(f"no clause {clause_id!r} in the ISO 9001 catalogue") from None
+
+    def children(self, clause_id: str) -> list[Clause]:
+        return [c for c in self._by_id.values() if c.parent == clause_id]
+
+    def ancestors(self, clause_id: str) -> list[Clause]:
+        out, c = [], self.get(clause_id)
+        while c.parent:
+            c = self.get(c.parent)
+            out.append(c)
+        return out
+
+    def mentioned(self, text: str) -> list[str]:
+        """Clause ids written as numbers in ``text`` that exist in the catalogue, in order."""
+        found = []
+        for m in re.finditer(r"(?<![\w.-])((?:10|[4-9])(?:\.\d{1,2}){1,3})(?![\w-]|\.\d)", text):
+            cid = m.group(1)
+            if cid in self._by_id and cid not in found:
+                found.append(cid)
+        return found
+
+
+def _catalogue_files(directory: Path | None) -> list[tuple[str, str]]:
+    if directory is not None:
+        files = sorted(directory.glob("*.yaml"))
+        return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+    root = resources.files("assistant.catalogue")
+    return sorted(
+        (f.name, f.read_text(encoding="utf-8")) for f in root.iterdir() if f.name.endswith(".yaml")
+    )
+
+
+def load_catalogue(directory: Path | None = None) -> Catalogue:
+    files = _catalogue_files(directory)
+    if not files:
+        raise CatalogueError(
+            f"no clause catalogue files (*.yaml) found in {directory or 'package'}"
+        )
+    clauses = []
+    for name, text in files:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CatalogueError(f"{name}: not valid YAML ({exc})") from None
+        if not isinstance(data, list):
+            raise CatalogueError(f"{name}: expected a list of clauses")
+        clauses += [parse_entry(e, name) for e in data]
+    return Catalogue(clauses)
+
+
+@lru_cache(maxsize=4)
+def default_catalogue(directory: Path | None = None) -> Catalogue:
+    return load_catalogue(directory)

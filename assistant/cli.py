@@ -1,0 +1,207 @@
+"""Command line: ``assistant ingest|status|ask|clause``. Errors are one line, never a traceback.
+
+Exit status: 0 success, 1 when any file failed or a command could not be done, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from assistant.errors import AssistantError, UsageError
+
+
+def _settings(args: argparse.Namespace):
+    from assistant.settings import load_settings
+
+    return load_settings(data_dir=getattr(args, "data_dir", None))
+
+
+def _assistant(args: argparse.Namespace):
+    from assistant.factory import build
+
+    return build(_settings(args))
+
+
+def _when(ts: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "never"
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from assistant.progress import TerminalProgress
+
+    app = _assistant(args)
+    report = app.ingest(
+        [Path(p) for p in args.paths], rebuild=args.rebuild, progress=TerminalProgress()
+    )
+    for line in report.repaired:
+        print(f"repaired: {line}")
+    for old, new in report.renamed:
+        print(f"renamed:  {old} -> {new}")
+    for name, reason in report.failed:
+        print(f"FAILED:   {name}: {reason}")
+    for name, warning in report.warnings:
+        print(f"warning:  {name}: {warning}")
+    for name, reason in report.skipped:
+        print(f"skipped:  {name}: {reason}")
+    print(
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.renamed)} renamed, "
+        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "
+        f"{len(report.failed)} failed, {len(report.skipped)} skipped; "
+        f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s"
+    )
+    return 1 if report.failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from assistant.index.store import IndexStore
+    from assistant.status import index_status
+
+    settings = _settings(args)
+    status = index_status(IndexStore(Path(settings.data_dir)))
+    if args.json:
+        print(json.dumps(status.to_dict(), indent=2))
+        return 0
+    print(f"data directory: {status.data_dir}")
+    print(
+        f"documents: {status.documents}   chunks: {status.chunks}   "
+        f"last ingest: {_when(status.last_ingest)}"
+    )
+    print(f"index consistent with manifest: {'yes' if status.consistent else 'NO'}")
+    for p in status.problems:
+        print(f"  - {p}")
+    for d in status.document_list:
+        label = " ".join(x for x in (d.doc_no, f"rev {d.revision}" if d.revision else "") if x)
+        print(f"  {d.file:<52} {label:<14} {d.chunks:>4} chunks  {d.status}")
+    for f in status.failed:
+        print(f"FAILED: {f['file']}: {f['reason']}")
+    for f in status.skipped:
+        print(f"skipped: {f['file']}: {f['reason']}")
+    return 0
+
+
+def _wrap(text: str, indent: str = "    ") -> str:
+    return "\n".join(
+        textwrap.fill(line, 100, initial_indent=indent, subsequent_indent=indent)
+        for line in text.splitlines()
+        if line.strip()
+    )
+
+
+def print_clause(clause) -> None:
+    print(f"ISO 9001:2015 clause {clause.id} - {clause.title}")
+    print("  What it asks:")
+    print(_wrap(clause.requires))
+    if clause.maintained:
+        print("  Documents to maintain: " + "; ".join(clause.maintained))
+    if clause.retained:
+        print("  Records to retain: " + "; ".join(clause.retained))
+    if clause.documented_note:
+        print("  Documented information: " + clause.documented_note)
+    print("  Evidence an auditor samples:")
+    for e in clause.evidence:
+        print(f"    - {e}")
+    print("  Typical interview questions:")
+    for q in clause.questions:
+        print(f"    - [{q.role}] {q.text}")
+    print("  Also called: " + ", ".join(clause.synonyms))
+
+
+def cmd_clause(args: argparse.Namespace) -> int:
+    from assistant.clauses import default_catalogue
+
+    catalogue = default_catalogue()
+    clause = catalogue.get(args.id.strip().lstrip("§").strip())
+    if args.json:
+        print(json.dumps(clause.to_dict(), indent=2))
+        return 0
+    print_clause(clause)
+    children = catalogue.children(clause.id)
+    if children:
+        print("  Sub-clauses: " + ", ".join(f"{c.id} {c.title}" for c in children))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    app = _assistant(args)
+    answer = app.ask(args.question, k=args.k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2))
+        return 0
+    for clause in answer.clauses:
+        print_clause(clause)
+        print()
+    if not answer.evidence:
+        print("No passage in the indexed procedures matches this question.")
+    for i, e in enumerate(answer.evidence, 1):
+        print(f"[{i}] {e.citation.label()}  (score {e.score:.4f})")
+        print(_wrap(e.chunk.text))
+        print()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assistant", description="ISO 9001 audit coach")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def data_dir(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--data-dir",
+            type=Path,
+            help="index location (default ./.assistant, or ASSISTANT_DATA_DIR)",
+        )
+
+    sp = sub.add_parser("ingest", help="index documents (incremental)")
+    sp.add_argument("paths", nargs="+", help="files or folders (.md .txt .docx .pdf .html)")
+    sp.add_argument("--rebuild", action="store_true", help="discard the index and start over")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("status", help="what is indexed, failures, consistency")
+    sp.add_argument("--json", action="store_true")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_status)
+
+    sp = sub.add_parser("ask", help="find the procedures and passages that answer a question")
+    sp.add_argument("question")
+    sp.add_argument("--k", type=int, default=None, help="number of passages")
+    sp.add_argument("--json", action="store_true")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_ask)
+
+    sp = sub.add_parser("clause", help="print an ISO 9001 clause card, e.g. 8.7")
+    sp.add_argument("id")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_clause)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # pydantic validation etc.: still one line
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            print(
+                f"error: invalid setting: {exc.errors()[0].get('msg')} "
+                f"({'.'.join(map(str, exc.errors()[0].get('loc', ())))})",
+                file=sys.stderr,
+            )
+            return UsageError.exit_code
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

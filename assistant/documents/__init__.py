@@ -1,0 +1,1 @@
+"""Reading documents into Sections, and cutting Sections into Chunks."""

@@ -1,0 +1,89 @@
+"""Cut sections into chunks: follow headings, split long sections with overlap, merge tiny ones.
+
+Chunk text is always a verbatim slice of section text, so any sentence quoted from a chunk exists
+in the source as loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.models import Chunk, LoadedDocument, Section
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    size: int
+    overlap: int
+    min_chars: int
+
+    def fingerprint(self) -> str:
+        return f"size={self.size},overlap={self.overlap},min={self.min_chars}"
+
+
+def _merge_tiny(sections: list[Section], min_chars: int) -> list[Section]:
+    """Tiny sections (a heading with a line under it) join the next section, or the previous one
+    at the end of a document; the larger section's heading and page are kept."""
+    out: list[Section] = []
+    carry: list[Section] = []
+    for s in sections:
+        if len(s.text) < min_chars:
+            carry.append(s)
+            if sum(len(c.text) for c in carry) < min_chars:
+                continue
+            s = carry.pop()
+        if carry:
+            text = "\n\n".join([*(c.text for c in carry), s.text])
+            s = Section(s.heading_path, text, carry[0].page if s.page is None else s.page)
+            carry = []
+        out.append(s)
+    if carry:
+        if out:
+            last = out.pop()
+            out.append(
+                Section(
+                    last.heading_path, "\n\n".join([last.text, *(c.text for c in carry)]), last.page
+                )
+            )
+        else:
+            out.append(
+                Section(carry[-1].heading_path, "\n\n".join(c.text for c in carry), carry[0].page)
+            )
+    return out
+
+
+def split_text(text: str, params: ChunkingParams) -> list[str]:
+    if len(text) <= params.size:
+        return [text]
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=params.size,
+        chunk_overlap=min(params.overlap, params.size // 2),
+        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+        keep_separator="end",
+    )
+    return [p for p in splitter.split_text(text) if p.strip()]
+
+
+def chunk_document(doc: LoadedDocument, content_hash: str, params: ChunkingParams) -> list[Chunk]:
+    info = doc.info
+    chunks: list[Chunk] = []
+    for section in _merge_tiny(doc.sections, params.min_chars):
+        for piece in split_text(section.text, params):
+            ordinal = len(chunks)
+            chunks.append(
+                Chunk(
+                    id=f"{content_hash[:16]}-{ordinal:04d}",
+                    file=info.file,
+                    path=info.path,
+                    title=info.title,
+                    doc_no=info.doc_no,
+                    revision=info.revision,
+                    heading=section.heading,
+                    page=section.page,
+                    ordinal=ordinal,
+                    text=piece.strip(),
+                )
+            )
+    return chunks

@@ -1,0 +1,77 @@
+"""HTML loader: h1-h6 give the heading path; tables become row lines; scripts are dropped."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from assistant.documents import metadata
+from assistant.documents.sections import SectionBuilder
+from assistant.documents.text import table_rows_as_text
+from assistant.models import Section
+
+_BLOCKS = {"p", "li", "pre", "blockquote", "dt", "dd", "caption", "address", "figcaption"}
+_SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+
+
+def _text(node: Tag) -> str:
+    return re.sub(r"\s+", " ", node.get_text(" ", strip=True)).strip()
+
+
+def _table_rows(table: Tag) -> list[list[str]]:
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        rows.append([_text(c) for c in tr.find_all(["th", "td"], recursive=False)])
+    return [r for r in rows if any(r)]
+
+
+def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
+    soup = BeautifulSoup(text, "html.parser")
+    meta = metadata.DocMeta()
+    title_tag = soup.find("title")
+    page_title = _text(title_tag) if title_tag else ""
+    for tag in soup.find_all(_SKIP):
+        tag.decompose()
+    builder = SectionBuilder()
+    first_heading = ""
+    body = soup.body or soup
+
+    def walk(node: Tag) -> None:
+        nonlocal meta, first_heading
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                s = str(child).strip()
+                if s and child.parent is node and node.name not in _BLOCKS:
+                    builder.add_line(re.sub(r"\s+", " ", s))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if re.fullmatch(r"h[1-6]", name):
+                title = _text(child)
+                if title:
+                    first_heading = first_heading or title
+                    builder.heading(int(name[1]), title)
+            elif name == "table":
+                rows = _table_rows(child)
+                if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
+                    meta = meta.merge(metadata.from_table(rows))
+                builder.add_block(table_rows_as_text(rows))
+            elif name in _BLOCKS:
+                line = _text(child)
+                if line:
+                    builder.add_line(line)
+                    builder.add_line("")
+            elif name == "br":
+                builder.add_line("")
+            else:
+                walk(child)
+
+    walk(body)
+    if first_heading:
+        meta = meta.merge(metadata.from_heading(first_heading))
+    meta = meta.merge(metadata.DocMeta(title=page_title or fallback_title))
+    return meta, builder.sections()

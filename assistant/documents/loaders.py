@@ -1,0 +1,107 @@
+"""Turn one file into a LoadedDocument, or raise DocumentError with a one-line reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.documents import metadata
+from assistant.errors import DocumentError
+from assistant.models import DocumentInfo, LoadedDocument, Section
+
+TEXT_TYPES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+}
+BINARY_TYPES = {".docx": "docx", ".pdf": "pdf"}
+SUPPORTED = frozenset(TEXT_TYPES) | frozenset(BINARY_TYPES)
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED
+
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """Text and a warning when it was not UTF-8. Binary content is refused."""
+    head = data[:8192]
+    if b"\x00" in head:
+        raise DocumentError("binary content (NUL bytes) in a text file; wrong extension?")
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if head and controls / len(head) > 0.05:
+        raise DocumentError("binary content (control bytes) in a text file; wrong extension?")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "not UTF-8: decoded as Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "not UTF-8: decoded as Latin-1"
+
+
+def _drop_title_level(sections: list[Section], title: str) -> list[Section]:
+    """A lone top heading that is the document title adds nothing to every heading path."""
+    firsts = {s.heading_path[0] for s in sections if s.heading_path}
+    if len(firsts) != 1:
+        return sections
+    top = next(iter(firsts))
+    if metadata.from_heading(top).title.lower() != title.lower() and top.lower() != title.lower():
+        return sections
+    return [Section(s.heading_path[1:], s.text, s.page) for s in sections]
+
+
+def load(path: Path, max_bytes: int) -> LoadedDocument:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise DocumentError(f"unsupported file type '{suffix or 'none'}'")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(
+                f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit"
+            )
+        if size == 0:
+            raise DocumentError("empty file (0 bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot read file: {exc.strerror or exc}") from None
+    return parse(data, path, suffix)
+
+
+def parse(data: bytes, path: Path, suffix: str) -> LoadedDocument:
+    warnings: list[str] = []
+    fallback = path.stem.replace("_", " ")
+    kind = TEXT_TYPES.get(suffix) or BINARY_TYPES[suffix]
+    parser: Callable[..., tuple[metadata.DocMeta, list[Section]]]
+    if kind in ("markdown", "text", "html"):
+        text, warning = decode_text(data)
+        if warning:
+            warnings.append(warning)
+        if kind == "markdown":
+            from assistant.documents.text import parse_markdown as parser
+        elif kind == "text":
+            from assistant.documents.text import parse_text as parser
+        else:
+            from assistant.documents.html import parse_html as parser
+        payload: str | bytes = text
+    else:
+        if kind == "docx":
+            from assistant.documents.word import parse_docx as parser
+        else:
+            from assistant.documents.pdf import parse_pdf as parser
+        payload = data
+    try:
+        meta, sections = parser(payload, fallback)
+    except DocumentError:
+        raise
+    except RecursionError:
+        raise DocumentError("document structure too deeply nested to read") from None
+    meta = meta.merge(metadata.from_filename(path.stem))
+    sections = _drop_title_level(sections, meta.title)
+    if not sections:
+        raise DocumentError("no text found in the document")
+    info = DocumentInfo(path.name, str(path.resolve()), meta.title, meta.doc_no, meta.revision)
+    return LoadedDocument(info, sections, warnings)

@@ -1,0 +1,107 @@
+"""Detect a document's number, revision and title from the places QMS documents keep them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# "QP-05", "QM-001", "SOP-12-3", "CSC-PR-011", "WI 7.2"
+DOC_NO = re.compile(r"\b([A-Z]{1,5}(?:-[A-Z]{1,5})?[- ]\d{1,4}(?:-\d{1,3})?)\b")
+REV_IN_TEXT = re.compile(
+    r"\b(?:Rev(?:ision)?|Issue|Version|Ver)\.?\s*(?:No\.?\s*)?[:#]?\s*([A-Za-z]?\d+(?:\.\d+)*[A-Za-z]?)\b",
+    re.IGNORECASE,
+)
+_DOC_NO_LABELS = (
+    "document no",
+    "document number",
+    "doc no",
+    "doc. no",
+    "document id",
+    "doc id",
+    "reference",
+    "doc_no",
+    "document_no",
+    "document ref",
+)
+_REV_LABELS = ("revision", "rev", "issue", "version", "document version", "revision no")
+_TITLE_LABELS = ("title", "document title")
+
+
+@dataclass
+class DocMeta:
+    title: str = ""
+    doc_no: str = ""
+    revision: str = ""
+
+    def merge(self, other: DocMeta) -> DocMeta:
+        """Fill empty fields from ``other``; what was found first wins."""
+        return DocMeta(
+            self.title or other.title,
+            self.doc_no or other.doc_no,
+            self.revision or other.revision,
+        )
+
+
+def _norm_label(label: str) -> str:
+    return re.sub(r"[\s:.]+$", "", label.strip().lower()).replace("_", " ")
+
+
+def from_pairs(pairs: list[tuple[str, str]]) -> DocMeta:
+    """Label/value pairs from front matter, a header table or ``Label: value`` lines."""
+    meta = DocMeta()
+    labels = {_norm_label(x) for x in (*_DOC_NO_LABELS, *_REV_LABELS, *_TITLE_LABELS)}
+    for label, value in pairs:
+        key, value = _norm_label(label), str(value).strip()
+        if not value or _norm_label(value) in labels:  # a label is never a value
+            continue
+        if not meta.doc_no and key in {_norm_label(x) for x in _DOC_NO_LABELS}:
+            meta.doc_no = value
+        elif not meta.revision and key in _REV_LABELS:
+            meta.revision = value
+        elif not meta.title and key in _TITLE_LABELS:
+            meta.title = value
+    return meta
+
+
+def from_table(rows: list[list[str]]) -> DocMeta:
+    """A header table either as label row + value row, or as label/value columns."""
+    pairs: list[tuple[str, str]] = []
+    for row in rows:
+        pairs += [(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
+    if len(rows) >= 2 and len(rows[0]) == len(rows[1]):
+        pairs += list(zip(rows[0], rows[1], strict=True))
+    return from_pairs(pairs)
+
+
+def from_heading(heading: str) -> DocMeta:
+    """``QP-11 Control of Nonconforming Product (Rev 4)`` -> number, title, revision."""
+    meta = DocMeta()
+    text = heading.strip()
+    rev = REV_IN_TEXT.search(text)
+    if rev:
+        meta.revision = rev.group(1)
+        text = (text[: rev.start()] + text[rev.end() :]).strip()
+        text = re.sub(r"[\s(\[,;-]*[)\]]?\s*$", "", text).rstrip(" (-,;")
+    num = DOC_NO.match(text)
+    if num:
+        meta.doc_no = num.group(1)
+        text = text[num.end() :].lstrip(" :-\u2013\u2014")
+    meta.title = text.strip()
+    return meta
+
+
+def from_lines(lines: list[str]) -> DocMeta:
+    """``Document No: QP-10`` style lines near the top of a plain-text document."""
+    pairs = []
+    for line in lines:
+        for part in re.split(r"\s*\|\s*", line):
+            if ":" in part:
+                label, _, value = part.partition(":")
+                if len(label) <= 30:
+                    pairs.append((label, value))
+    return from_pairs(pairs)
+
+
+def from_filename(stem: str) -> DocMeta:
+    num = DOC_NO.match(stem.replace("_", "-"))
+    return DocMeta(doc_no=num.group(1)) if num else DocMeta()

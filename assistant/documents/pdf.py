@@ -1,0 +1,128 @@
+"""PDF loader: bookmarks (outline) give headings and pages; repeated page headers are dropped."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+from assistant.documents import metadata
+from assistant.documents.sections import SectionBuilder
+from assistant.errors import DocumentError
+from assistant.models import Section
+
+_PAGE_FOOTER = re.compile(r"^\s*(page\s*)?\d+\s*(of|/)\s*\d+\s*$", re.IGNORECASE)
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+[A-Z][\w ,/&()'-]{2,60}$")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def _outline(reader) -> list[tuple[int, str, int]]:
+    """Flattened bookmarks as (level, title, page index); empty when there are none."""
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item)
+            except Exception:
+                continue
+            title = str(getattr(item, "title", "") or "").strip()
+            if title and page is not None and page >= 0:
+                out.append((level, title, page))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:
+        return []
+    return out
+
+
+def _open(data: bytes):
+    import logging
+
+    from pypdf import PdfReader  # lazy: keeps CLI start fast
+    from pypdf.errors import PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # we report one clear reason instead
+
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise DocumentError("not a PDF (no %PDF header); corrupt or wrong extension")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:
+                ok = 0
+            if not ok:
+                raise DocumentError("encrypted PDF: it needs a password; save an unprotected copy")
+        _ = len(reader.pages)
+    except DocumentError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise DocumentError(f"corrupt PDF ({type(exc).__name__}: {exc})") from None
+    return reader
+
+
+def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
+    reader = _open(data)
+    pages: list[list[str]] = []
+    for page in reader.pages:
+        try:
+            text = page.extract_text() or ""
+        except Exception:  # one unreadable page must not lose the rest
+            text = ""
+        pages.append([ln.rstrip() for ln in text.splitlines()])
+    if not any(ln.strip() for lines in pages for ln in lines):
+        raise DocumentError("no extractable text in PDF (scanned images? OCR is not supported)")
+
+    # Lines repeated on most pages are running headers/footers, not content.
+    repeated: set[str] = set()
+    if len(pages) >= 2:
+        counts = Counter(n for lines in pages for n in {_norm(ln) for ln in lines if ln.strip()})
+        repeated = {n for n, c in counts.items() if c >= max(2, len(pages) * 0.6)}
+
+    info = reader.metadata or {}
+    meta = metadata.DocMeta(title=str(info.get("/Title", "") or "").strip())
+    first_lines = [ln for ln in pages[0] if ln.strip()][:15]
+    meta = meta.merge(metadata.from_lines(first_lines))
+    header_lines = [ln for ln in pages[0] if _norm(ln) in repeated]
+    for ln in header_lines:
+        meta = meta.merge(metadata.DocMeta(doc_no=metadata.from_heading(ln).doc_no))
+        rev = metadata.REV_IN_TEXT.search(ln)
+        if rev:
+            meta = meta.merge(metadata.DocMeta(revision=rev.group(1)))
+
+    outline = _outline(reader)
+    by_page: dict[int, list[tuple[int, str]]] = {}
+    for level, title, page in outline:
+        by_page.setdefault(page, []).append((level, title))
+
+    builder = SectionBuilder()
+    for index, lines in enumerate(pages):
+        builder.page(index + 1)
+        pending = list(by_page.get(index, []))
+        for line in lines:
+            n = _norm(line)
+            if not n or n in repeated or _PAGE_FOOTER.match(line):
+                continue
+            if pending and n == _norm(pending[0][1]):
+                level, title = pending.pop(0)
+                builder.heading(level, title)
+            elif not outline and _NUMBERED_HEADING.match(line.strip()):
+                number = line.strip().split()[0].rstrip(".")
+                builder.heading(number.count(".") + 1, line.strip())
+            else:
+                builder.add_line(line)
+        for level, title in pending:  # a bookmark whose text was not found on the page
+            builder.heading(level, title)
+    if outline and not meta.title:
+        meta = meta.merge(metadata.DocMeta(title=outline[0][1]))
+    meta = meta.merge(metadata.DocMeta(title=fallback_title))
+    return meta, builder.sections()

@@ -1,0 +1,153 @@
+"""Markdown and plain-text loaders: headings become the heading path, tables become row lines."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from assistant.documents import metadata
+from assistant.documents.sections import SectionBuilder
+from assistant.models import Section
+
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+
+def _inline(text: str) -> str:
+    """Markdown inline markup removed so quotes read as prose."""
+    return _EMPHASIS.sub("", _LINK.sub(r"\1", text)).strip()
+
+
+def _cells(line: str) -> list[str]:
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|"):
+        line = line[:-1]
+    return [_inline(c) for c in re.split(r"(?<!\\)\|", line)]
+
+
+def table_rows_as_text(rows: list[list[str]]) -> list[str]:
+    """Each body row as ``Header: value; Header: value`` so it reads on its own."""
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    if not any(header) or not body:  # header-less table: plain rows
+        return ["; ".join(c for c in row if c) for row in rows if any(row)]
+    out = []
+    for row in body:
+        pairs = [f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v]
+        if pairs:
+            out.append("; ".join(pairs))
+    return out
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    if not text.startswith("---"):
+        return {}, text
+    end = re.search(r"^(---|\.\.\.)\s*$", text[3:], re.MULTILINE)
+    if not end:
+        return {}, text
+    try:
+        data = yaml.safe_load(text[3 : 3 + end.start()])
+    except yaml.YAMLError:
+        return {}, text
+    if not isinstance(data, dict):
+        return {}, text
+    return data, text[3 + end.end() :]
+
+
+def parse_markdown(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
+    front, body = split_front_matter(text)
+    meta = metadata.from_pairs([(str(k), str(v)) for k, v in front.items()])
+    body = _COMMENT.sub("", body)
+    builder = SectionBuilder()
+    lines = body.splitlines()
+    first_heading = ""
+    in_fence = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            i += 1
+            continue
+        if in_fence:
+            builder.add_line(line)
+            i += 1
+            continue
+        m = _ATX.match(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if m:
+            title = _inline(m.group(2))
+            first_heading = first_heading or title
+            builder.heading(len(m.group(1)), title)
+            i += 1
+            continue
+        if line.strip() and re.fullmatch(r"\s*(=+|-+)\s*", nxt) and "|" not in line:
+            title = _inline(line)
+            first_heading = first_heading or title
+            builder.heading(1 if nxt.strip().startswith("=") else 2, title)
+            i += 2
+            continue
+        if "|" in line and _TABLE_SEP.match(nxt):
+            rows = [_cells(line)]
+            i += 2
+            while i < len(lines) and "|" in lines[i] and lines[i].strip():
+                rows.append(_cells(lines[i]))
+                i += 1
+            if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
+                meta = meta.merge(metadata.from_table(rows))
+            builder.add_block(table_rows_as_text(rows))
+            continue
+        builder.add_line(_inline(line) if line.strip() else "")
+        i += 1
+    if first_heading:
+        head = metadata.from_heading(first_heading)
+        # A first heading that carries a number or revision also gives the real title.
+        if head.doc_no or head.revision:
+            meta = meta.merge(metadata.DocMeta(title=head.title)).merge(head)
+        meta = meta.merge(metadata.DocMeta(title=first_heading))
+    meta = meta.merge(metadata.DocMeta(title=fallback_title))
+    return meta, builder.sections()
+
+
+_TXT_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-Z][^\n]{1,80})$")
+
+
+def _txt_heading_level(line: str, blank_after: bool, blank_before: bool) -> int:
+    """Heading level of a plain-text line, or 0. Numbered steps are text, not headings."""
+    s = line.strip()
+    if not s or len(s) > 90 or not blank_after:
+        return 0
+    m = _TXT_NUMBERED.match(s)
+    if m and not s.endswith((".", ",", ";", ":")):
+        return m.group(1).count(".") + 1
+    letters = [c for c in s if c.isalpha()]
+    if blank_before and len(letters) >= 4 and all(c.isupper() for c in letters):
+        return 1
+    return 0
+
+
+def parse_text(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
+    lines = text.splitlines()
+    top = [ln for ln in lines[:25] if ln.strip()]
+    meta = metadata.from_lines(top[:15])
+    if top:
+        meta = meta.merge(metadata.from_heading(top[0])) if not meta.title else meta
+    meta = meta.merge(metadata.DocMeta(title=fallback_title))
+    builder = SectionBuilder()
+    for i, line in enumerate(lines):
+        blank_after = i + 1 >= len(lines) or not lines[i + 1].strip()
+        blank_before = i == 0 or not lines[i - 1].strip()
+        level = _txt_heading_level(line, blank_after, blank_before)
+        if level:
+            builder.heading(level + 1, line.strip())  # level 1 is the document title
+        else:
+            builder.add_line(line.rstrip())
+    return meta, builder.sections()

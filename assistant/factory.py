@@ -1,0 +1,79 @@
+"""The one factory: builds every service from one Settings object, lazily, once.
+
+The CLI and the web app both call it; nothing heavy happens until a service is first used.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from assistant.answers import Answer, compose
+from assistant.clauses import Catalogue, default_catalogue
+from assistant.documents.chunking import ChunkingParams
+from assistant.errors import IndexMissingError
+from assistant.index.embedder import Embedder
+from assistant.index.store import IndexStore
+from assistant.ingest import Ingestor, IngestReport
+from assistant.progress import Progress
+from assistant.retrieval import RetrievalParams, Retriever
+from assistant.settings import Settings
+
+
+class Assistant:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return default_catalogue()
+
+    @cached_property
+    def store(self) -> IndexStore:
+        return IndexStore(Path(self.settings.data_dir))
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(batch_size=self.settings.embed_batch_size)
+
+    @cached_property
+    def chunking(self) -> ChunkingParams:
+        s = self.settings
+        return ChunkingParams(s.chunk_size, s.chunk_overlap, s.min_chunk_chars)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.embedder, self.chunking, self.settings.max_file_bytes)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(
+            self.store,
+            self.embedder,
+            RetrievalParams(s.dense_candidates, s.lexical_candidates, s.rrf_k),
+        )
+
+    def ingest(
+        self, paths: list[Path], rebuild: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        return self.ingestor.run(paths, rebuild=rebuild, progress=progress)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        if self.store.manifest.chunk_count() == 0:
+            raise IndexMissingError(
+                f"nothing is indexed in {self.settings.data_dir}; run: assistant ingest PATH"
+            )
+        clauses = [self.catalogue.get(c) for c in self.catalogue.mentioned(question)]
+        expansion = " ".join(f"{c.title}. {', '.join(c.synonyms)}." for c in clauses)
+        evidence = self.retriever.search(question, k or self.settings.top_k, expansion)
+        return compose(question, evidence, self.catalogue)
+
+    def warm_up(self) -> None:
+        """Load the model and indexes now (the web app calls this behind a spinner)."""
+        self.embedder.encode_query("warm up")
+        _ = self.store.vectors, self.store.lexical
+
+
+def build(settings: Settings) -> Assistant:
+    return Assistant(settings)

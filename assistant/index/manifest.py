@@ -1,0 +1,178 @@
+"""The manifest: which files are indexed, their content hash, chunks, status. SQLite, so a file's
+row and its chunks change in one transaction; the vector store is reconciled against it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.models import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, file TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', warnings TEXT NOT NULL DEFAULT '[]',
+    title TEXT NOT NULL DEFAULT '', doc_no TEXT NOT NULL DEFAULT '',
+    revision TEXT NOT NULL DEFAULT '',
+    chunk_ids TEXT NOT NULL DEFAULT '[]', ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, ordinal INTEGER NOT NULL, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
+"""
+
+
+@dataclass
+class FileRecord:
+    path: str
+    file: str
+    sha256: str
+    size: int
+    status: str  # "ok" | "failed"
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    title: str = ""
+    doc_no: str = ""
+    revision: str = ""
+    chunk_ids: list[str] = field(default_factory=list)
+    ingested_at: float = 0.0
+
+
+class Manifest:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- meta ---------------------------------------------------------------------------------
+    def get(self, key: str, default: str | None = None) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def dirty(self) -> bool:
+        """True from the first index write of an ingest until its last one completed."""
+        return self.get("dirty", "0") == "1"
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        self.set("dirty", "1" if value else "0")
+
+    # -- files --------------------------------------------------------------------------------
+    def files(self) -> dict[str, FileRecord]:
+        rows = self._db.execute(
+            "SELECT path, file, sha256, size, status, reason, warnings, title, doc_no, revision,"
+            " chunk_ids, ingested_at FROM files ORDER BY file"
+        ).fetchall()
+        return {
+            r[0]: FileRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                json.loads(r[6]),
+                r[7],
+                r[8],
+                r[9],
+                json.loads(r[10]),
+                r[11],
+            )
+            for r in rows
+        }
+
+    def put_file(self, db: sqlite3.Connection, rec: FileRecord) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                rec.path,
+                rec.file,
+                rec.sha256,
+                rec.size,
+                rec.status,
+                rec.reason,
+                json.dumps(rec.warnings),
+                rec.title,
+                rec.doc_no,
+                rec.revision,
+                json.dumps(rec.chunk_ids),
+                rec.ingested_at or time.time(),
+            ),
+        )
+
+    def delete_file(self, db: sqlite3.Connection, path: str) -> None:
+        db.execute("DELETE FROM chunks WHERE path=?", (path,))
+        db.execute("DELETE FROM files WHERE path=?", (path,))
+
+    # -- chunks -------------------------------------------------------------------------------
+    def put_chunks(self, db: sqlite3.Connection, path: str, chunks: Iterable[Chunk]) -> None:
+        db.execute("DELETE FROM chunks WHERE path=?", (path,))
+        db.executemany(
+            "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?)",
+            [(c.id, path, c.ordinal, json.dumps(c.to_dict())) for c in chunks],
+        )
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+
+    def chunk_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def all_chunks(self) -> list[Chunk]:
+        rows = self._db.execute("SELECT data FROM chunks ORDER BY path, ordinal")
+        return [Chunk(**json.loads(r[0])) for r in rows]
+
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(ids)
+        out: dict[str, Chunk] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._db.execute(f"SELECT data FROM chunks WHERE id IN ({marks})", part):
+                c = Chunk(**json.loads(r[0]))
+                out[c.id] = c
+        return out
+
+    def paths_of_chunks(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        out: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            out.update(
+                r[0]
+                for r in self._db.execute(f"SELECT path FROM chunks WHERE id IN ({marks})", part)
+            )
+        return out
+
+    def clear(self) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunks")
+            db.execute("DELETE FROM files")
+            db.execute("DELETE FROM meta")

@@ -1,0 +1,108 @@
+"""The index of one data directory: manifest (truth), Chroma vectors and BM25, kept in step."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from assistant.index.lexical import LexicalIndex
+from assistant.index.manifest import Manifest
+from assistant.index.vector_store import ChromaStore
+
+
+@dataclass(frozen=True)
+class Consistency:
+    consistent: bool
+    problems: list[str]
+
+
+class IndexStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.manifest = Manifest(data_dir / "manifest.sqlite")
+        self._lexical: LexicalIndex | None = None
+        self._lexical_lock = threading.Lock()
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "ingest.lock"
+
+    @cached_property
+    def vectors(self) -> ChromaStore:
+        return ChromaStore(self.chroma_dir)
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        with self._lexical_lock:
+            if self._lexical is None:
+                self._lexical = LexicalIndex.load(self.bm25_dir)
+            return self._lexical
+
+    def rebuild_lexical(self) -> None:
+        chunks = self.manifest.all_chunks()
+        LexicalIndex.build(
+            self.bm25_dir, [c.id for c in chunks], [c.embedding_text() for c in chunks]
+        )
+        with self._lexical_lock:
+            self._lexical = None
+
+    def lexical_is_current(self) -> bool:
+        ids = LexicalIndex.stored_ids(self.bm25_dir)
+        return ids is not None and set(ids) == self.manifest.chunk_ids()
+
+    def check(self) -> Consistency:
+        """Does every part of the index agree with the manifest?"""
+        problems = []
+        if self.manifest.dirty:
+            problems.append("an ingest was interrupted; the next ingest repairs it")
+        truth = self.manifest.chunk_ids()
+        in_vectors = self.vectors.ids()
+        if in_vectors != truth:
+            problems.append(
+                f"vector store differs from manifest: {len(in_vectors - truth)} extra, "
+                f"{len(truth - in_vectors)} missing chunks"
+            )
+        if not self.lexical_is_current():
+            problems.append("BM25 index is missing or out of date")
+        for rec in self.manifest.files().values():
+            if rec.status == "ok" and not rec.chunk_ids:
+                problems.append(f"{rec.file} has no chunks")
+        return Consistency(not problems, problems)
+
+    def repair(self) -> list[str]:
+        """Make vectors and BM25 agree with the manifest. Files whose vectors are missing are
+        dropped from the manifest so the caller re-ingests them. Returns what was done."""
+        done = []
+        truth = self.manifest.chunk_ids()
+        in_vectors = self.vectors.ids()
+        extra = in_vectors - truth
+        if extra:
+            self.vectors.delete(sorted(extra))
+            done.append(f"removed {len(extra)} orphan vectors")
+        missing = truth - in_vectors
+        if missing:
+            paths = self.manifest.paths_of_chunks(missing)
+            with self.manifest.transaction() as db:
+                for p in paths:
+                    self.manifest.delete_file(db, p)
+            done.append(f"{len(paths)} file(s) with missing vectors will be re-ingested")
+        self.rebuild_lexical()
+        self.manifest.dirty = False
+        return done
+
+    def clear(self) -> None:
+        self.manifest.dirty = True
+        self.vectors.clear()
+        self.manifest.clear()
+        self.rebuild_lexical()
+        self.manifest.dirty = False

@@ -1,0 +1,87 @@
+"""Chroma adapter. Embeddings are always computed by us and passed in: Chroma's default
+embedding function would try to download a model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+COLLECTION = "procedure_chunks"
+# Chroma caps one write; stay well below it.
+_WRITE_BATCH = 1000
+
+
+def _metadata(chunk: dict[str, Any]) -> dict[str, Any]:
+    """Chroma metadata must be scalar and not None."""
+    return {k: v for k, v in chunk.items() if k not in ("text", "id") and v is not None}
+
+
+class ChromaStore:
+    def __init__(self, directory: Path) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self._client = chromadb.PersistentClient(
+            path=str(directory),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True),
+        )
+        self._collection = self._client.get_or_create_collection(
+            COLLECTION,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def upsert(self, chunks: Sequence[dict[str, Any]], embeddings: np.ndarray) -> None:
+        for start in range(0, len(chunks), _WRITE_BATCH):
+            part = chunks[start : start + _WRITE_BATCH]
+            self._collection.upsert(
+                ids=[c["id"] for c in part],
+                embeddings=embeddings[start : start + _WRITE_BATCH],
+                documents=[c["text"] for c in part],
+                metadatas=[_metadata(c) for c in part],
+            )
+
+    def update_metadata(self, chunks: Sequence[dict[str, Any]]) -> None:
+        for start in range(0, len(chunks), _WRITE_BATCH):
+            part = chunks[start : start + _WRITE_BATCH]
+            self._collection.update(
+                ids=[c["id"] for c in part], metadatas=[_metadata(c) for c in part]
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), _WRITE_BATCH):
+            self._collection.delete(ids=ids[start : start + _WRITE_BATCH])
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            got = self._collection.get(include=[], limit=page, offset=offset)["ids"]
+            out.update(got)
+            if len(got) < page:
+                return out
+            offset += page
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def query(self, embedding: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        total = self.count()
+        if total == 0:
+            return []
+        res = self._collection.query(
+            query_embeddings=[embedding], n_results=min(n, total), include=["distances"]
+        )
+        return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def clear(self) -> None:
+        self._client.delete_collection(COLLECTION)
+        self._collection = self._client.get_or_create_collection(
+            COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )

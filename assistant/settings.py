@@ -1,0 +1,68 @@
+"""The one settings object: defaults, then an optional TOML file, then ASSISTANT_* variables.
+
+Precedence (highest first): explicit overrides (CLI flags), environment variables prefixed
+``ASSISTANT_``, the TOML file (``ASSISTANT_CONFIG`` or ``./assistant.toml``), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("ASSISTANT_CONFIG", "assistant.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    data_dir: Path = Field(Path(".assistant"), description="Where the index and history live.")
+    max_file_mb: float = Field(25.0, gt=0, description="Documents larger than this are refused.")
+
+    # Chunking. Sizes in characters; chosen by bench/chunk_size.py (see README).
+    chunk_size: int = Field(1000, ge=200, le=4000)
+    chunk_overlap: int = Field(150, ge=0, le=1000)
+    min_chunk_chars: int = Field(200, ge=0, description="Smaller sections merge with a neighbour.")
+
+    # Embedding.
+    embed_batch_size: int = Field(32, ge=1, le=512)
+
+    # Retrieval.
+    top_k: int = Field(5, ge=1, le=50)
+    dense_candidates: int = Field(30, ge=1)
+    lexical_candidates: int = Field(30, ge=1)
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=_config_file()),
+        )
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and TOML file, with non-None ``overrides`` on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,1 @@
+"""Streamlit presentation only: every decision is made in the package, not here."""

@@ -1,0 +1,64 @@
+"""The Ask page: a chat whose answers show the clause card and cited passages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.answers import Answer
+from assistant.errors import AssistantError
+from assistant.factory import Assistant
+from assistant.ui.render import plain
+
+EXAMPLES = (
+    "How do we meet clause 7.1.5?",
+    "What do we do with a gauge that fails final test?",
+    "Who approves a new supplier?",
+)
+
+
+def _show_answer(answer: Answer) -> None:
+    for clause in answer.clauses:
+        with st.expander(plain(f"ISO 9001 clause {clause.id} - {clause.title}"), expanded=True):
+            st.markdown("**What ISO 9001 asks**")
+            st.markdown(plain(clause.requires))
+            if clause.synonyms:
+                st.caption(plain("Also called: " + ", ".join(clause.synonyms)))
+    if not answer.evidence:
+        st.info("No passage in the indexed procedures matches this question.")
+        return
+    st.markdown("**Passages from our procedures**")
+    for i, e in enumerate(answer.evidence, 1):
+        st.markdown(f"**\\[{i}\\]** {plain(e.citation.label())}")
+        st.markdown(plain(e.chunk.text))
+
+
+def _ask(app: Assistant, question: str) -> None:
+    st.session_state.chat.append(("user", question))
+    try:
+        st.session_state.chat.append(("assistant", app.ask(question)))
+    except AssistantError as exc:
+        st.session_state.chat.append(("error", str(exc)))
+
+
+def render(app: Assistant) -> None:
+    st.title("Ask about ISO 9001 and our procedures")
+    st.session_state.setdefault("chat", [])
+    if not st.session_state.chat:
+        st.write("Try one of these:")
+        cols = st.columns(len(EXAMPLES))
+        for col, example in zip(cols, EXAMPLES, strict=True):
+            if col.button(example, key=f"example-{example}"):
+                _ask(app, example)
+    question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")
+    if question:
+        _ask(app, question)
+    for role, content in st.session_state.chat:
+        if role == "user":
+            with st.chat_message("user"):
+                st.markdown(plain(content))
+        elif role == "error":
+            with st.chat_message("assistant"):
+                st.error(content)
+        else:
+            with st.chat_message("assistant"):
+                _show_answer(content)

@@ -1,0 +1,12 @@
+"""Safe rendering helpers: document text and user input are shown as text, never as HTML."""
+
+from __future__ import annotations
+
+import re
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: str) -> str:
+    """Escape Markdown so st.markdown shows ``text`` literally (no links, images or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)

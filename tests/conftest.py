@@ -1,0 +1,77 @@
+"""Shared fixtures: the real model loaded once per session, the sample corpus indexed once,
+and every test's data directory pointed at a temp folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.factory import Assistant, build
+from assistant.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "procedures"
+DATA = Path(__file__).parent / "data"
+REALQMS = ROOT.parent / "shared" / "realqms" / "gstt-csc"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads a developer's assistant.toml or writes to ./.assistant."""
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-such-config.toml"))
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_") and key not in ("ASSISTANT_DATA_DIR", "ASSISTANT_CONFIG"):
+            monkeypatch.delenv(key)
+
+
+def make_assistant(data_dir: Path, **overrides) -> Assistant:
+    return build(load_settings(data_dir=data_dir, **overrides))
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The real MiniLM model, loaded once for the whole session (shared by every Embedder)."""
+    from assistant.index.embedder import load_model
+
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory, model) -> Assistant:
+    """The sample organisation's procedures, ingested once, read-only for tests."""
+    data_dir = tmp_path_factory.mktemp("sample-index")
+    app = make_assistant(data_dir)
+    report = app.ingest([CORPUS])
+    assert not report.failed, report.failed
+    return app
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """Three sample procedures copied to a folder the test may change."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in (
+        "QP-11-nonconforming-product.md",
+        "QP-13-internal-audit.html",
+        "QP-10-final-inspection-and-release.txt",
+    ):
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The installed CLI in a fresh process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )

@@ -1,0 +1,62 @@
+"""End-to-end questions on the sample corpus: real model, real Chroma, real BM25."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import make_assistant, run_cli
+
+
+def test_clause_question_finds_the_calibration_procedure_with_the_card_first(sample):
+    answer = sample.ask("How do we meet clause 7.1.5?")
+    assert [c.id for c in answer.clauses] == ["7.1.5"]
+    assert answer.evidence[0].chunk.file == "QP-05-calibration-of-measuring-equipment.pdf"
+    top = answer.evidence[0].citation
+    assert top.page is not None and top.heading
+
+
+def test_plain_question_cites_file_heading_and_page(sample):
+    answer = sample.ask("What do we do when a working gauge is found out of tolerance?")
+    assert answer.clauses == []
+    files = [e.chunk.file for e in answer.evidence[:3]]
+    assert "QP-05-calibration-of-measuring-equipment.pdf" in files
+    for e in answer.evidence:
+        assert e.chunk.text and e.citation.file and e.citation.heading
+
+
+def test_ask_json_from_the_cli(sample):
+    result = run_cli(
+        "ask",
+        "clause 8.7 nonconforming product",
+        "--data-dir",
+        str(sample.settings.data_dir),
+        "--json",
+        "--k",
+        "3",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["clauses"][0]["id"] == "8.7"
+    assert len(data["evidence"]) == 3
+    assert data["evidence"][0]["file"] == "QP-11-nonconforming-product.md"
+    assert {"file", "heading", "page", "citation", "score", "text"} <= set(data["evidence"][0])
+
+
+def test_asking_an_empty_index_says_what_to_do(tmp_path):
+    result = run_cli("ask", "clause 8.7", "--data-dir", str(tmp_path / "empty"))
+    assert result.returncode == 1
+    assert "nothing is indexed" in result.stderr and "assistant ingest" in result.stderr
+
+
+def test_status_json_has_the_documented_keys(sample):
+    result = run_cli("status", "--data-dir", str(sample.settings.data_dir), "--json")
+    data = json.loads(result.stdout)
+    assert {"documents", "chunks", "failed", "consistent"} <= set(data)
+    assert data["documents"] == 17 and data["consistent"] is True and data["failed"] == []
+    numbers = {d["doc_no"] for d in data["document_list"]}
+    assert {"QM-001", "QP-04", "QP-05", "QP-13"} <= numbers
+
+
+def test_catalogue_is_available_beside_an_empty_data_dir(tmp_path):
+    app = make_assistant(tmp_path / "fresh")
+    assert app.catalogue.get("9.2").title

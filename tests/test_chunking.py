@@ -1,0 +1,57 @@
+"""Chunks follow headings, split long sections with overlap, merge tiny ones, stay verbatim."""
+
+from __future__ import annotations
+
+from assistant.documents.chunking import ChunkingParams, chunk_document
+from assistant.models import DocumentInfo, LoadedDocument, Section
+
+INFO = DocumentInfo("wi.md", "/x/wi.md", "Work instruction", "WI-1", "2")
+
+
+def doc(*sections: Section) -> LoadedDocument:
+    return LoadedDocument(INFO, list(sections))
+
+
+def test_long_section_is_split_with_overlap_into_verbatim_slices():
+    sentences = [f"Step {i} checks gauge number {i} against the master." for i in range(60)]
+    text = " ".join(sentences)
+    chunks = chunk_document(
+        doc(Section(("5 Procedure",), text)), "a" * 64, ChunkingParams(400, 80, 50)
+    )
+    assert len(chunks) > 5
+    assert all(len(c.text) <= 400 for c in chunks)
+    assert all(c.text in text for c in chunks)
+    # Overlap: each chunk starts before the previous one ended.
+    starts = [text.index(c.text) for c in chunks]
+    ends = [s + len(c.text) for s, c in zip(starts, chunks, strict=True)]
+    assert all(starts[i + 1] < ends[i] for i in range(len(chunks) - 1))
+    assert {c.heading for c in chunks} == {"5 Procedure"}
+
+
+def test_tiny_sections_merge_with_the_next_and_keep_its_heading():
+    chunks = chunk_document(
+        doc(
+            Section(("5 Procedure",), "Steps follow."),
+            Section(("5 Procedure", "5.1 Receive"), "Receive the gauge and log it. " * 10),
+            Section(("6 Records",), "F-01."),
+        ),
+        "b" * 64,
+        ChunkingParams(1000, 100, 100),
+    )
+    assert len(chunks) == 1 or chunks[0].heading == "5 Procedure > 5.1 Receive"
+    assert chunks[0].text.startswith("Steps follow.")
+    assert chunks[-1].text.endswith("F-01.")
+
+
+def test_chunk_ids_derive_from_content_and_position():
+    d = doc(Section(("1 Purpose",), "Purpose text " * 30))
+    one = chunk_document(d, "c" * 64, ChunkingParams(1000, 100, 50))
+    two = chunk_document(d, "c" * 64, ChunkingParams(1000, 100, 50))
+    assert [c.id for c in one] == [c.id for c in two] == ["cccccccccccccccc-0000"]
+
+
+def test_embedding_text_carries_document_and_heading():
+    section = Section(("5 Procedure", "5.3 Out of tolerance"), "Quarantine it. " * 20)
+    c = chunk_document(doc(section), "d" * 64, ChunkingParams(1000, 100, 50))[0]
+    head = "WI-1 Work instruction\n5 Procedure > 5.3 Out of tolerance"
+    assert c.embedding_text().startswith(head)

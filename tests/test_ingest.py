@@ -1,0 +1,215 @@
+"""Incremental ingest on the real model and a real Chroma store, bad files, interruptions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import IndexBusyError
+from assistant.index.lock import WriteLock
+from assistant.status import index_status
+from tests.conftest import CORPUS, DATA, REALQMS, make_assistant, run_cli
+
+
+def _consistent(app) -> bool:
+    return index_status(app.store).consistent
+
+
+def test_first_ingest_indexes_every_file(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    report = app.ingest([small_corpus])
+    assert sorted(report.added) == sorted(p.name for p in small_corpus.iterdir())
+    status = index_status(app.store)
+    assert status.documents == 3 and status.chunks == report.chunks_embedded > 0
+    assert status.consistent and status.failed == []
+    assert app.store.vectors.count() == status.chunks
+
+
+def test_unchanged_corpus_embeds_nothing(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    again = make_assistant(tmp_path / "idx").ingest([small_corpus])
+    assert again.chunks_embedded == 0 and len(again.unchanged) == 3
+    assert not again.changed
+
+
+def test_unchanged_reingest_loads_no_model_or_vector_store(tmp_path, small_corpus, model):
+    """The fast path: a new process that finds nothing changed imports neither torch nor
+    chromadb (that is what keeps it well under 3 s)."""
+    data_dir = tmp_path / "idx"
+    make_assistant(data_dir).ingest([small_corpus])
+    code = (
+        "import sys; from assistant.cli import main; "
+        f"rc = main(['ingest', {str(small_corpus)!r}, '--data-dir', {str(data_dir)!r}]); "
+        "print(rc, 'torch' in sys.modules, 'chromadb' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0 False False"
+    assert "3 unchanged" in out.stdout
+
+
+def test_changed_file_replaces_its_chunks(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    target = small_corpus / "QP-11-nonconforming-product.md"
+    old_ids = set(app.store.manifest.files()[str(target.resolve())].chunk_ids)
+    target.write_text(
+        target.read_text() + "\n## 9 Escalation\n\nCall the Quality Manager "
+        "on extension 2217 when the quarantine cage is full.\n"
+    )
+    report = make_assistant(tmp_path / "idx").ingest([small_corpus])
+    assert report.updated == [target.name] and len(report.unchanged) == 2
+    new_ids = set(app.store.manifest.files()[str(target.resolve())].chunk_ids)
+    assert not old_ids & new_ids
+    assert not old_ids & app.store.vectors.ids()
+    assert _consistent(app)
+    hits = app.ask("which extension do I call when the quarantine cage is full?").evidence
+    assert "2217" in hits[0].chunk.text
+
+
+def test_removed_file_chunks_go(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    gone = small_corpus / "QP-13-internal-audit.html"
+    ids = set(app.store.manifest.files()[str(gone.resolve())].chunk_ids)
+    gone.unlink()
+    report = app.ingest([small_corpus])
+    assert report.removed == [gone.name]
+    assert not ids & app.store.vectors.ids()
+    assert index_status(app.store).documents == 2 and _consistent(app)
+    assert all(e.chunk.file != gone.name for e in app.ask("internal audit programme").evidence)
+
+
+def test_renamed_file_keeps_its_vectors_under_the_new_name(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    old = small_corpus / "QP-10-final-inspection-and-release.txt"
+    new = small_corpus / "QP-10-final-test.txt"
+    old.rename(new)
+    report = app.ingest([small_corpus])
+    assert report.renamed == [(old.name, new.name)] and report.chunks_embedded == 0
+    files = {r.file for r in app.store.manifest.files().values()}
+    assert new.name in files and old.name not in files
+    top = app.ask("pressure test at 1.3 times full scale").evidence[0]
+    assert top.chunk.file == new.name and _consistent(app)
+
+
+def test_rebuild_starts_over(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    first = app.ingest([small_corpus])
+    again = app.ingest([small_corpus], rebuild=True)
+    assert again.chunks_embedded == first.chunks_embedded and len(again.added) == 3
+    assert _consistent(app)
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, model):
+    folder = tmp_path / "mixed"
+    shutil.copytree(DATA / "bad", folder)
+    shutil.copy(CORPUS / "QP-11-nonconforming-product.md", folder)
+    shutil.copy(DATA / "good" / "wi-31-cp1252.txt", folder)
+    data_dir = tmp_path / "idx"
+    result = run_cli("ingest", str(folder), "--data-dir", str(data_dir))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    failed_lines = [ln for ln in result.stdout.splitlines() if ln.startswith("FAILED:")]
+    assert len(failed_lines) == 6
+    skipped = [ln for ln in result.stdout.splitlines() if ln.startswith("skipped:")]
+    assert len(skipped) == 2 and "LICENSE" in skipped[0] + skipped[1]
+    assert "decoded as Windows-1252" in result.stdout
+
+    status = json.loads(run_cli("status", "--data-dir", str(data_dir), "--json").stdout)
+    assert status["documents"] == 2 and status["consistent"] is True
+    reasons = {f["file"]: f["reason"] for f in status["failed"]}
+    assert set(reasons) == {
+        "corrupt.pdf",
+        "encrypted.pdf",
+        "empty.docx",
+        "malformed.docx",
+        "bomb.docx",
+        "binary.md",
+    }
+    assert "zip bomb" in reasons["bomb.docx"]
+    assert {s["file"].rsplit("/", 1)[-1] for s in status["skipped"]} == {"LICENSE", "logo.png"}
+
+
+def test_a_good_file_later_corrupted_keeps_its_indexed_version(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    target = small_corpus / "QP-13-internal-audit.html"
+    target.write_bytes(b"\x00\x01binary garbage")
+    report = app.ingest([small_corpus])
+    assert [f for f, _ in report.failed] == [target.name]
+    rec = app.store.manifest.files()[str(target.resolve())]
+    assert rec.status == "stale" and rec.chunk_ids and "previously indexed version" in rec.reason
+    assert any(e.chunk.file == target.name for e in app.ask("internal audit report").evidence)
+
+
+def test_exit_status_is_0_on_success_and_2_on_usage_errors(tmp_path, small_corpus, model):
+    data_dir = str(tmp_path / "idx")
+    ok = run_cli("ingest", str(small_corpus), "--data-dir", data_dir)
+    assert ok.returncode == 0, ok.stderr
+    missing = run_cli("ingest", str(tmp_path / "nowhere"), "--data-dir", data_dir)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: no such file or folder")
+    bad_option = run_cli("ingest")
+    assert bad_option.returncode == 2
+
+
+def test_a_second_writer_is_refused(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    with WriteLock(app.store.lock_path), pytest.raises(IndexBusyError, match="being written"):
+        app.ingest([small_corpus])
+
+
+def _files_committed(manifest: Path) -> int:
+    try:
+        with sqlite3.connect(manifest, timeout=0.2) as db:
+            return db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_killed_ingest_is_detected_and_repaired(tmp_path, model):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    data_dir = tmp_path / "idx"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 240
+    while _files_committed(data_dir / "manifest.sqlite") == 0 and time.time() < deadline:
+        assert proc.poll() is None, "ingest finished before it could be interrupted"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    app = make_assistant(data_dir)
+    status = index_status(app.store)
+    assert not status.consistent and any("interrupted" in p for p in status.problems)
+    report = app.ingest([corpus])
+    assert report.repaired
+    status = index_status(app.store)
+    assert status.consistent and status.documents == len(list(CORPUS.iterdir()))
+    assert app.store.vectors.count() == status.chunks
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REALQMS.is_dir(), reason="../shared/realqms not present")
+def test_real_third_party_qms_ingests_without_failures(tmp_path, model):
+    app = make_assistant(tmp_path / "idx")
+    report = app.ingest([REALQMS])
+    assert report.failed == []
+    assert len(report.added) == len(list(REALQMS.glob("*.md")))
+    assert [Path(f).name for f, _ in report.skipped] == ["LICENSE"]
+    assert _consistent(app)
