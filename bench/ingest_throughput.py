@@ -98,7 +98,7 @@ def main() -> None:
         peak_mb = int(out.stdout.strip().splitlines()[-1]) / 1024
 
     result = {
-        "corpora": [str(c) for c in corpora],
+        "corpora": [c.name for c in corpora],
         "documents": len(report.added),
         "chunks": report.chunks_embedded,
         "raw_encode_s": round(raw, 2),
