@@ -8,5 +8,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 def plain(text: str) -> str:
-    """Escape Markdown so st.markdown shows ``text`` literally (no links, images or HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape Markdown so st.markdown shows ``text`` literally (no links, images or HTML);
+    line breaks are kept, so list items and table rows stay on their own lines."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
