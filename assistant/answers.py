@@ -1,25 +1,122 @@
-"""Compose an answer from evidence: the clause card when the question names a clause, then the
-passages with citations. Offline; no language model."""
+"""Compose an offline answer (no language model) from resolved clauses and retrieved evidence.
+
+- clause question: what ISO 9001 asks (our clause card), then how we meet it: the top
+  procedures, each with 1-3 sentences quoted verbatim, cited, and the forms and roles named there;
+- plain question: the answering passages with citations;
+- weak evidence: say plainly that the procedures do not appear to cover it (for a clause: a
+  possible gap) and name the closest documents.
+Every quote is checked to be a verbatim slice of the passage it cites before it is kept.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.clauses import Catalogue, Clause
-from assistant.models import Evidence
+from assistant.clause_resolver import ClauseMatch
+from assistant.clauses import Clause
+from assistant.models import Citation, Evidence
+from assistant.retrieval import DocumentHit
+
+_SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
+_FORM = re.compile(r"\b(?:[A-Z]{1,3}-)?(?:F|FM|FRM|QF|REC)-[A-Z0-9]{1,4}(?:-\d{1,3})?\b")
+_ROLE = re.compile(
+    r"\b(?:(?!The\b|A\b|An\b|Our\b|Each\b|Every\b)[A-Z][a-z]+[ -]){0,3}"
+    r"(?:Manager|Director|Lead|Supervisor|Engineer|Inspector|Technician|Auditors?|Officer|Coordinator|Controller|Board|Representative)\b"
+)
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_STOP = frozenset(
+    (
+        "a an and are as at be by can do does for from has have how i if in is it its me of on or "
+        "our shall should so that the their them then there these this to us we what when where "
+        "which who why will with you your clause iso standard meet meets sub section requirement "
+        "requirements procedure procedures document documents show tell "
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    citation: Citation
+
+
+@dataclass
+class ProcedureAnswer:
+    """One procedure in "how we meet it"."""
+
+    file: str
+    doc_no: str
+    title: str
+    revision: str
+    score: float
+    cites_clause: bool
+    quotes: list[Quote]
+    records: list[str]
+    roles: list[str]
+
+    @property
+    def heading(self) -> str:
+        """'QP-05 Calibration ...' once, whether or not the title repeats the number."""
+        if not self.doc_no or self.title.startswith(self.doc_no):
+            return self.title or self.file
+        return f"{self.doc_no} {self.title}"
 
 
 @dataclass
 class Answer:
     question: str
+    mode: str  # "clause" | "plain"
+    clause_matches: list[ClauseMatch] = field(default_factory=list)
     clauses: list[Clause] = field(default_factory=list)
+    procedures: list[ProcedureAnswer] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    no_evidence: bool = False
+    similarity: float = 0.0
+    message: str = ""
+    ranked_files: list[str] = field(default_factory=list)  # every document, best first
 
     def to_dict(self) -> dict[str, Any]:
+        conf = {m.clause_id: m for m in self.clause_matches}
         return {
             "question": self.question,
-            "clauses": [c.to_dict() for c in self.clauses],
+            "mode": self.mode,
+            "no_evidence": self.no_evidence,
+            "possible_gap": self.no_evidence and self.mode == "clause",
+            "message": self.message,
+            "similarity": round(self.similarity, 4),
+            "clauses": [
+                {
+                    **c.to_dict(),
+                    "confidence": conf[c.id].confidence,
+                    "matched_by": conf[c.id].reason,
+                }
+                for c in self.clauses
+            ],
+            "procedures": [
+                {
+                    "file": p.file,
+                    "doc_no": p.doc_no,
+                    "title": p.title,
+                    "revision": p.revision,
+                    "score": round(p.score, 5),
+                    "cites_clause": p.cites_clause,
+                    "quotes": [
+                        {
+                            "text": q.text,
+                            "citation": q.citation.label(),
+                            "heading": q.citation.heading,
+                            "page": q.citation.page,
+                        }
+                        for q in p.quotes
+                    ],
+                    "records": p.records,
+                    "roles": p.roles,
+                }
+                for p in self.procedures
+            ],
             "evidence": [
                 {
                     "file": e.chunk.file,
@@ -37,6 +134,87 @@ class Answer:
         }
 
 
-def compose(question: str, evidence: list[Evidence], catalogue: Catalogue) -> Answer:
-    clauses = [catalogue.get(cid) for cid in catalogue.mentioned(question)]
-    return Answer(question, clauses, evidence)
+def terms(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences and table rows of a passage, each a verbatim slice of it."""
+    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if len(m.group(0).strip()) > 20]
+
+
+def best_sentences(
+    passages: list[Evidence], query_terms: set[str], extra_terms: set[str], n: int = 3
+) -> list[Quote]:
+    """The sentences that best answer: the question's words count fully and the clause card's
+    at half weight, rarer words more; concrete sentences (numbers, forms, roles) are preferred
+    and the top passage before the next."""
+    candidates = [
+        (rank, pos, s, e)
+        for rank, e in enumerate(passages)
+        for pos, s in enumerate(sentences(e.chunk.text))
+        if len(s) >= 40
+    ]
+    if not candidates:
+        return []
+    doc_freq: dict[str, int] = {}
+    bags = []
+    for *_, s, _ in candidates:
+        words = terms(s)
+        bags.append(words)
+        for w in words:
+            doc_freq[w] = doc_freq.get(w, 0) + 1
+    total = len(candidates)
+
+    def weight(w: str) -> float:
+        return math.log(1 + total / doc_freq[w])
+
+    scored = []
+    for (rank, pos, s, e), words in zip(candidates, bags, strict=True):
+        score = sum(weight(w) for w in words & query_terms)
+        score += 0.5 * sum(weight(w) for w in words & extra_terms)
+        if not score:
+            continue
+        concrete = bool(re.search(r"\d", s)) + bool(_FORM.search(s)) + bool(_ROLE.search(s))
+        scored.append((score + 0.3 * concrete - 0.02 * pos - 0.5 * rank, s, e))
+    scored.sort(key=lambda x: -x[0])
+    quotes: list[Quote] = []
+    for _, s, e in scored:
+        if s in e.chunk.text and all(q.text != s for q in quotes):  # verbatim, or not shown
+            quotes.append(Quote(s, e.citation))
+        if len(quotes) == n:
+            break
+    return quotes
+
+
+def _named(pattern: re.Pattern, passages: list[Evidence]) -> list[str]:
+    return list(
+        dict.fromkeys(m.group(0).strip() for e in passages for m in pattern.finditer(e.chunk.text))
+    )
+
+
+def procedure_answers(
+    documents: list[DocumentHit], query: str, extra: str, limit: int
+) -> list[ProcedureAnswer]:
+    q_terms, x_terms = terms(query), terms(extra) - terms(query)
+    out = []
+    for d in documents[:limit]:
+        top = d.passages[:2]
+        c = d.best.chunk
+        quotes = best_sentences(top, q_terms, x_terms) or [
+            Quote(s, top[0].citation) for s in sentences(top[0].chunk.text)[:1]
+        ]
+        out.append(
+            ProcedureAnswer(
+                d.file,
+                c.doc_no,
+                c.title,
+                c.revision,
+                d.score,
+                d.cites_clause,
+                quotes,
+                _named(_FORM, top),
+                _named(_ROLE, top),
+            )
+        )
+    return out

@@ -126,21 +126,112 @@ def cmd_clause(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_answer(answer) -> None:
+    for clause in answer.clauses:
+        print(f"What ISO 9001 asks - clause {clause.id} {clause.title}")
+        print(_wrap(clause.requires))
+        print()
+    if answer.no_evidence:
+        print(answer.message)
+        return
+    if answer.mode == "clause":
+        print("How we meet it:")
+        for p in answer.procedures:
+            rev = f" (rev {p.revision})" if p.revision else ""
+            print(f"  {p.heading}{rev} - {p.file}")
+            for q in p.quotes:
+                print(_wrap(f'"{q.text}"', "      "))
+                print(f"      [{q.citation.label()}]")
+            if p.records:
+                print("    Records/forms: " + ", ".join(p.records))
+            if p.roles:
+                print("    Roles: " + ", ".join(p.roles))
+        return
+    for i, e in enumerate(answer.evidence, 1):
+        print(f"[{i}] {e.citation.label()}  (score {e.score:.4f})")
+        print(_wrap(e.chunk.text))
+        print()
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     app = _assistant(args)
     answer = app.ask(args.question, k=args.k)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2))
+    else:
+        print_answer(answer)
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from assistant.coverage import write_csv
+    from assistant.progress import TerminalProgress
+
+    rows = _assistant(args).coverage(progress=TerminalProgress())
+    if args.csv:
+        write_csv(rows, Path(args.csv))
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "clause": r.clause_id,
+                        "title": r.title,
+                        "strength": r.strength,
+                        "gap": r.is_gap,
+                        "supports": [vars(s) for s in r.supports],
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
-    for clause in answer.clauses:
-        print_clause(clause)
-        print()
-    if not answer.evidence:
-        print("No passage in the indexed procedures matches this question.")
-    for i, e in enumerate(answer.evidence, 1):
-        print(f"[{i}] {e.citation.label()}  (score {e.score:.4f})")
-        print(_wrap(e.chunk.text))
-        print()
+    for r in rows:
+        docs = ", ".join(
+            f"{s.doc_no or s.file} ({s.strength}{', cited' if s.cited else ''})" for s in r.supports
+        )
+        print(f"{r.clause_id:<8} {r.strength:<9} {r.title[:48]:<48} {docs or '-'}")
+    gaps = [r for r in rows if r.is_gap]
+    print(f"\n{len(gaps)} clause(s) with no or weak support:")
+    for r in gaps:
+        print(f"  {r.clause_id} {r.title}")
+    if args.csv:
+        print(f"written: {args.csv}")
+    return 0
+
+
+def _print_metrics(name: str, m: dict) -> None:
+    lat = (
+        f"  p50 {m['latency_ms_p50']:.0f} ms  p95 {m['latency_ms_p95']:.0f} ms"
+        if "latency_ms_p50" in m
+        else ""
+    )
+    na = f"  no-answer acc {m['no_answer_accuracy']:.3f}" if "no_answer_accuracy" in m else ""
+    print(
+        f"{name:<18} n={m['n']:<3} hit@1 {m['hit_at_1']:.3f}  hit@3 {m['hit_at_3']:.3f}  "
+        f"hit@5 {m['hit_at_5']:.3f}  MRR {m['mrr']:.3f}{na}{lat}"
+    )
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation import evaluate_retrieval, load_questions
+    from assistant.progress import TerminalProgress
+
+    questions = load_questions(Path(args.questions))
+    app = _assistant(args)
+    app._require_index()
+    result = evaluate_retrieval(
+        app, questions, baselines=not args.no_baselines, progress=TerminalProgress()
+    )
+    _print_metrics("assistant", result)
+    for kind, m in result["by_kind"].items():
+        _print_metrics(f"  {kind}", m)
+    for name, m in result.get("baselines", {}).items():
+        _print_metrics(f"baseline {name}", m)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        print(f"written: {args.json}")
     return 0
 
 
@@ -172,6 +263,21 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     data_dir(sp)
     sp.set_defaults(func=cmd_ask)
+
+    sp = sub.add_parser("coverage", help="clause-by-clause support and gaps")
+    sp.add_argument("--csv", help="also write the table to this CSV file")
+    sp.add_argument("--json", action="store_true")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_coverage)
+
+    sp = sub.add_parser("eval", help="evaluate against a fixed question set")
+    ev = sp.add_subparsers(dest="what", required=True)
+    sp = ev.add_parser("retrieval", help="document hit rate and MRR beside two baselines")
+    sp.add_argument("--questions", required=True, help="JSONL question set")
+    sp.add_argument("--json", help="write the full results here")
+    sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_eval)
 
     sp = sub.add_parser("clause", help="print an ISO 9001 clause card, e.g. 8.7")
     sp.add_argument("id")

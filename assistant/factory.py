@@ -8,13 +8,16 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from assistant.answers import Answer, compose
+from assistant.answers import Answer
+from assistant.clause_resolver import ClauseResolver
 from assistant.clauses import Catalogue, default_catalogue
+from assistant.coverage import ClauseCoverage, CoverageThresholds, coverage
 from assistant.documents.chunking import ChunkingParams
 from assistant.errors import IndexMissingError
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.ingest import Ingestor, IngestReport
+from assistant.lookup import Lookup, LookupParams
 from assistant.progress import Progress
 from assistant.retrieval import RetrievalParams, Retriever
 from assistant.settings import Settings
@@ -46,13 +49,35 @@ class Assistant:
         return Ingestor(self.store, self.embedder, self.chunking, self.settings.max_file_bytes)
 
     @cached_property
+    def resolver(self) -> ClauseResolver:
+        return ClauseResolver(self.catalogue)
+
+    @cached_property
     def retriever(self) -> Retriever:
         s = self.settings
-        return Retriever(
-            self.store,
-            self.embedder,
-            RetrievalParams(s.dense_candidates, s.lexical_candidates, s.rrf_k),
+        params = RetrievalParams(
+            s.dense_candidates,
+            s.lexical_candidates,
+            s.rrf_k,
+            s.cite_boost,
+            s.max_doc_citations,
+            s.doc_second_weight,
+            s.max_passages_per_document,
         )
+        return Retriever(self.store, self.embedder, params, self.resolver)
+
+    @cached_property
+    def lookup(self) -> Lookup:
+        s = self.settings
+        params = LookupParams(
+            s.card_weight,
+            s.synonym_weight,
+            s.answer_documents,
+            s.document_score_ratio,
+            s.no_evidence_similarity,
+            s.gap_similarity,
+        )
+        return Lookup(self.resolver, self.retriever, params)
 
     def ingest(
         self, paths: list[Path], rebuild: bool = False, progress: Progress | None = None
@@ -60,14 +85,20 @@ class Assistant:
         return self.ingestor.run(paths, rebuild=rebuild, progress=progress)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
+        self._require_index()
+        return self.lookup.ask(question, k or self.settings.top_k)
+
+    def coverage(self, progress: Progress | None = None) -> list[ClauseCoverage]:
+        self._require_index()
+        s = self.settings
+        t = CoverageThresholds(s.coverage_strong, s.coverage_moderate, s.coverage_weak)
+        return coverage(self, t, progress=progress)
+
+    def _require_index(self) -> None:
         if self.store.manifest.chunk_count() == 0:
             raise IndexMissingError(
                 f"nothing is indexed in {self.settings.data_dir}; run: assistant ingest PATH"
             )
-        clauses = [self.catalogue.get(c) for c in self.catalogue.mentioned(question)]
-        expansion = " ".join(f"{c.title}. {', '.join(c.synonyms)}." for c in clauses)
-        evidence = self.retriever.search(question, k or self.settings.top_k, expansion)
-        return compose(question, evidence, self.catalogue)
 
     def warm_up(self) -> None:
         """Load the model and indexes now (the web app calls this behind a spinner)."""

@@ -88,7 +88,7 @@ class Ingestor:
 
     @property
     def fingerprint(self) -> str:
-        return f"{MODEL_ID}|{self.params.fingerprint()}"
+        return f"{MODEL_ID}|{self.params.fingerprint()}|parser={loaders.PARSER_VERSION}"
 
     def run(
         self, paths: list[Path], rebuild: bool = False, progress: Progress | None = None

@@ -1,12 +1,17 @@
-"""Hybrid retrieval: dense (MiniLM + Chroma) and BM25 candidates fused by reciprocal rank."""
+"""Hybrid retrieval: dense (MiniLM + Chroma) and BM25 lists for each query of a plan, fused by
+weighted reciprocal rank, with a boost for passages and documents that cite the clause asked
+about, then ranked as documents as well as passages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
 
+from assistant.clause_resolver import ClauseResolver
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
-from assistant.models import Evidence
+from assistant.models import Chunk, Evidence
 
 
 @dataclass(frozen=True)
@@ -14,31 +19,159 @@ class RetrievalParams:
     dense_candidates: int = 30
     lexical_candidates: int = 30
     rrf_k: int = 60
+    cite_boost: float = 0.02
+    max_doc_citations: int = 8
+    doc_second_weight: float = 0.3
+    max_passages_per_document: int = 2
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    weight: float = 1.0
+    dense: bool = True
+    lexical: bool = True
+
+
+@dataclass
+class DocumentHit:
+    file: str
+    score: float
+    passages: list[Evidence]
+    cites_clause: bool = False
+
+    @property
+    def best(self) -> Evidence:
+        return self.passages[0]
+
+
+@dataclass
+class RetrievalResult:
+    passages: list[Evidence]
+    documents: list[DocumentHit]
+    similarity: dict[str, float] = field(default_factory=dict)  # query text -> best cosine
+
+
+def _related(a: str, b: str) -> bool:
+    """Same clause, or one is a sub-clause of the other (below the top level)."""
+    return a == b or (a.count(".") >= 1 and (b.startswith(a + ".") or a.startswith(b + ".")))
+
+
+class CitationMap:
+    """Which chunks and documents cite which clauses; rebuilt when the manifest changes."""
+
+    def __init__(self, store: IndexStore, resolver: ClauseResolver) -> None:
+        self._store = store
+        self._resolver = resolver
+        self._key: str | None = None
+        self._lock = threading.Lock()
+        self.by_chunk: dict[str, set[str]] = {}
+        self.by_file: dict[str, set[str]] = {}
+
+    def refresh(self) -> None:
+        key = self._store.manifest.get("last_ingest") or ""
+        if key == self._key:
+            return
+        with self._lock:
+            by_chunk: dict[str, set[str]] = {}
+            by_file: dict[str, set[str]] = defaultdict(set)
+            for c in self._store.manifest.all_chunks():
+                cited = self._resolver.cited_in_document(c.text)
+                if cited:
+                    by_chunk[c.id] = cited
+                    by_file[c.file] |= cited
+            self.by_chunk, self.by_file, self._key = by_chunk, dict(by_file), key
+
+    def cites(
+        self, chunk: Chunk, clause_ids: list[str], max_doc_citations: int
+    ) -> tuple[bool, bool]:
+        """(the chunk cites one of the clauses, its document does and is not a cross-index)."""
+        own = self.by_chunk.get(chunk.id, set())
+        doc = self.by_file.get(chunk.file, set())
+        # A passage listing many clauses is a cross-reference, not evidence of meeting one.
+        chunk_cites = len(own) <= 3 and any(_related(c, x) for c in own for x in clause_ids)
+        doc_cites = len(doc) <= max_doc_citations and any(
+            _related(c, x) for c in doc for x in clause_ids
+        )
+        return chunk_cites, doc_cites
 
 
 class Retriever:
-    def __init__(self, store: IndexStore, embedder: Embedder, params: RetrievalParams) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        params: RetrievalParams,
+        resolver: ClauseResolver,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.params = params
+        self.citations = CitationMap(store, resolver)
 
-    def search(self, query: str, k: int = 5, expansion: str = "") -> list[Evidence]:
-        """``expansion`` (e.g. a clause's title and synonyms) joins the query so the standard's
-        wording reaches the company's wording."""
+    def search(
+        self,
+        queries: list[Query],
+        k: int = 5,
+        clause_ids: list[str] | None = None,
+    ) -> RetrievalResult:
         p = self.params
-        full = f"{query}\n{expansion}" if expansion else query
-        dense = self.store.vectors.query(self.embedder.encode_query(full), p.dense_candidates)
-        lexical = self.store.lexical.query(full, p.lexical_candidates)
-        scores: dict[str, float] = {}
-        dense_rank = {cid: r for r, (cid, _) in enumerate(dense, 1)}
-        lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, 1)}
-        for ranks in (dense_rank, lexical_rank):
-            for cid, r in ranks.items():
-                scores[cid] = scores.get(cid, 0.0) + 1.0 / (p.rrf_k + r)
-        best = sorted(scores, key=scores.__getitem__, reverse=True)[:k]
-        chunks = self.store.manifest.chunks_by_id(best)
-        return [
-            Evidence(chunks[cid], scores[cid], dense_rank.get(cid), lexical_rank.get(cid))
-            for cid in best
-            if cid in chunks
+        scores: dict[str, float] = defaultdict(float)
+        dense_rank: dict[str, int] = {}
+        lexical_rank: dict[str, int] = {}
+        similarity: dict[str, float] = {}
+        for q in queries:
+            if q.dense:
+                hits = self.store.vectors.query(
+                    self.embedder.encode_query(q.text), p.dense_candidates
+                )
+                similarity[q.text] = hits[0][1] if hits else 0.0
+                for r, (cid, _) in enumerate(hits, 1):
+                    scores[cid] += q.weight / (p.rrf_k + r)
+                    dense_rank.setdefault(cid, r)
+            if q.lexical:
+                for r, (cid, _) in enumerate(
+                    self.store.lexical.query(q.text, p.lexical_candidates), 1
+                ):
+                    scores[cid] += q.weight / (p.rrf_k + r)
+                    lexical_rank.setdefault(cid, r)
+        chunks = self.store.manifest.chunks_by_id(scores)
+        cites: dict[str, bool] = {}
+        if clause_ids:
+            self.citations.refresh()
+            for cid, chunk in chunks.items():
+                chunk_cites, doc_cites = self.citations.cites(
+                    chunk, clause_ids, p.max_doc_citations
+                )
+                scores[cid] += p.cite_boost * (chunk_cites + doc_cites)
+                cites[chunk.file] = cites.get(chunk.file, False) or chunk_cites or doc_cites
+        ranked = sorted((c for c in scores if c in chunks), key=scores.__getitem__, reverse=True)
+        evidence = [
+            Evidence(chunks[c], scores[c], dense_rank.get(c), lexical_rank.get(c)) for c in ranked
         ]
+        documents = self._documents(evidence, cites)
+        return RetrievalResult(self._diversify(evidence, k), documents, similarity)
+
+    def _documents(self, evidence: list[Evidence], cites: dict[str, bool]) -> list[DocumentHit]:
+        per_doc: dict[str, list[Evidence]] = defaultdict(list)
+        for e in evidence:
+            per_doc[e.chunk.file].append(e)
+        docs = []
+        for file, items in per_doc.items():
+            score = items[0].score + (
+                self.params.doc_second_weight * items[1].score if len(items) > 1 else 0.0
+            )
+            docs.append(DocumentHit(file, score, items, cites.get(file, False)))
+        return sorted(docs, key=lambda d: d.score, reverse=True)
+
+    def _diversify(self, evidence: list[Evidence], k: int) -> list[Evidence]:
+        """Best passages, at most ``max_passages_per_document`` from any one document."""
+        out: list[Evidence] = []
+        count: dict[str, int] = defaultdict(int)
+        for e in evidence:
+            if count[e.chunk.file] < self.params.max_passages_per_document:
+                out.append(e)
+                count[e.chunk.file] += 1
+            if len(out) == k:
+                break
+        return out

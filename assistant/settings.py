@@ -37,11 +37,29 @@ class Settings(BaseSettings):
     # Embedding.
     embed_batch_size: int = Field(32, ge=1, le=512)
 
-    # Retrieval.
+    # Retrieval. Defaults chosen on evals/questions.jsonl with `assistant eval retrieval`
+    # (see README, "Retrieval parameters"); the similarity thresholds are MiniLM cosines.
     top_k: int = Field(5, ge=1, le=50)
-    dense_candidates: int = Field(30, ge=1)
+    dense_candidates: int = Field(60, ge=1)
     lexical_candidates: int = Field(30, ge=1)
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(30, ge=1, description="Reciprocal-rank-fusion constant.")
+    card_weight: float = Field(1.0, ge=0, description="Weight of a named clause's card queries.")
+    synonym_weight: float = Field(0.0, ge=0, description="Weight of a clause matched by words.")
+    cite_boost: float = Field(0.02, ge=0, description="Boost for text citing the asked clause.")
+    max_doc_citations: int = Field(
+        8, ge=0, description="Documents citing more clauses are indexes."
+    )
+    doc_second_weight: float = Field(0.3, ge=0, description="Share of a document's 2nd passage.")
+    max_passages_per_document: int = Field(2, ge=1)
+    answer_documents: int = Field(3, ge=1, description="Procedures shown in 'how we meet it'.")
+    document_score_ratio: float = Field(
+        0.5, ge=0, le=1, description="Drop documents below this share of the top document's score."
+    )
+    no_evidence_similarity: float = Field(0.35, ge=-1, le=1, description="Below: not covered.")
+    coverage_strong: float = Field(0.55, description="Card-to-passage cosine for strong support.")
+    coverage_moderate: float = Field(0.45, description="... for moderate support.")
+    coverage_weak: float = Field(0.35, description="... for weak support (below: none).")
+    gap_similarity: float = Field(0.40, ge=-1, le=1, description="Below: possible clause gap.")
 
     @classmethod
     def settings_customise_sources(

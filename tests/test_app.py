@@ -19,10 +19,19 @@ def test_chat_question_shows_clause_card_and_citations(monkeypatch, sample):
     assert not at.exception
     at.chat_input[0].set_value("How do we meet clause 7.1.5?").run()
     assert not at.exception
-    text = "\n".join(m.value for m in at.markdown)
-    assert "What ISO 9001 asks" in text
+    text = "\n".join(m.value for m in [*at.markdown, *at.caption])
+    assert "What ISO 9001 asks" in text and "How we meet it" in text
     assert "QP\\-05\\-calibration\\-of\\-measuring\\-equipment\\.pdf" in text
     assert "p\\. " in text  # the page of the PDF citation
+
+
+def test_question_the_procedures_do_not_cover_says_so(monkeypatch, sample):
+    at = _app(monkeypatch, sample).run()
+    at.chat_input[0].set_value(
+        "How do I report a workplace injury, and where is the accident book?"
+    ).run()
+    assert not at.exception
+    assert "do not appear to cover" in at.warning[0].value
 
 
 def test_example_question_button_answers(monkeypatch, sample):

@@ -9,10 +9,12 @@ from tests.conftest import make_assistant, run_cli
 
 def test_clause_question_finds_the_calibration_procedure_with_the_card_first(sample):
     answer = sample.ask("How do we meet clause 7.1.5?")
-    assert [c.id for c in answer.clauses] == ["7.1.5"]
-    assert answer.evidence[0].chunk.file == "QP-05-calibration-of-measuring-equipment.pdf"
-    top = answer.evidence[0].citation
-    assert top.page is not None and top.heading
+    assert [c.id for c in answer.clauses] == ["7.1.5"] and answer.mode == "clause"
+    top = answer.procedures[0]
+    assert top.file == "QP-05-calibration-of-measuring-equipment.pdf"
+    assert top.quotes and all(
+        q.citation.page is not None and q.citation.heading for q in top.quotes
+    )
 
 
 def test_plain_question_cites_file_heading_and_page(sample):
@@ -36,10 +38,12 @@ def test_ask_json_from_the_cli(sample):
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["clauses"][0]["id"] == "8.7"
+    assert data["mode"] == "clause" and data["clauses"][0]["id"] == "8.7"
+    assert data["clauses"][0]["confidence"] == 1.0
     assert len(data["evidence"]) == 3
-    assert data["evidence"][0]["file"] == "QP-11-nonconforming-product.md"
+    assert data["procedures"][0]["file"] == "QP-11-nonconforming-product.md"
     assert {"file", "heading", "page", "citation", "score", "text"} <= set(data["evidence"][0])
+    assert "F-11-1" in data["procedures"][0]["records"] or data["procedures"][0]["quotes"]
 
 
 def test_asking_an_empty_index_says_what_to_do(tmp_path):

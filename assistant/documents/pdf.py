@@ -89,7 +89,7 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
         repeated = {n for n, c in counts.items() if c >= max(2, len(pages) * 0.6)}
 
     info = reader.metadata or {}
-    meta = metadata.DocMeta(title=str(info.get("/Title", "") or "").strip())
+    meta = metadata.from_heading(str(info.get("/Title", "") or ""))  # may carry the number
     first_lines = [ln for ln in pages[0] if ln.strip()][:15]
     meta = meta.merge(metadata.from_lines(first_lines))
     header_lines = [ln for ln in pages[0] if _norm(ln) in repeated]

@@ -23,8 +23,21 @@ def _show_answer(answer: Answer) -> None:
             st.markdown(plain(clause.requires))
             if clause.synonyms:
                 st.caption(plain("Also called: " + ", ".join(clause.synonyms)))
-    if not answer.evidence:
-        st.info("No passage in the indexed procedures matches this question.")
+    if answer.no_evidence:
+        st.warning(answer.message)
+        return
+    if answer.mode == "clause":
+        st.markdown("**How we meet it**")
+        for p in answer.procedures:
+            rev = f" (rev {p.revision})" if p.revision else ""
+            st.markdown(f"**{plain(p.heading + rev)}**")
+            for q in p.quotes:
+                st.markdown(f"> {plain(q.text)}")
+                st.caption(plain(q.citation.label()))
+            if p.records:
+                st.caption(plain("Records and forms: " + ", ".join(p.records)))
+            if p.roles:
+                st.caption(plain("Roles: " + ", ".join(p.roles)))
         return
     st.markdown("**Passages from our procedures**")
     for i, e in enumerate(answer.evidence, 1):

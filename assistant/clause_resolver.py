@@ -1,0 +1,226 @@
+"""Recognise which ISO 9001 clauses a question (or a document) is about.
+
+Two kinds of evidence:
+- numbers: "clause 8.7", "§7.1.5.2", "sub-clause 9.2.2", "section 7.5 of the standard", a bare
+  "8.5.2". A number is NOT taken for a clause when it reads as a procedure's own section or step
+  ("QP-05 section 5.3", "step 5.3.1"), a form, revision, date, time or a measurement ("6.2 bar").
+- words: a clause's title ("control of nonconforming outputs") or the words people use instead
+  of the number ("calibration", "CAPA", "contract review"), all taken from the catalogue.
+
+A question is a *clause question* when it names a clause by number or by title, or uses a
+clause's words together with a cue such as "ISO", "clause" or "standard"; otherwise matched words
+only help retrieval (query expansion) and the answer stays a plain one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.clauses import Catalogue, Clause
+
+_NUM = r"(?:10|[4-9])(?:\.\d{1,2}){0,3}"
+# Cue words that make the following number(s) clause references.
+_CUE = re.compile(
+    r"(?:\bsub-?clauses?|\bclauses?|§+|\biso\s*9001(?::\s*2015)?(?:\s+clauses?)?|\brequirements?\s+of"
+    r"|\bcl\.)\s*(?=\d)",
+    re.IGNORECASE,
+)
+_SECTION_OF_STANDARD = re.compile(
+    rf"\bsections?\s+({_NUM})\s+of\s+(?:the\s+)?(?:standard|iso|9001)", re.IGNORECASE
+)
+# A run of numbers after a cue: "clauses 4.1, 4.2 and 4.3", "8.5.1/8.5.2".
+_NUM_RUN = re.compile(rf"({_NUM})((?:\s*(?:,|/|;|&|\band\b|\bor\b|-|\u2013)\s*{_NUM}(?!\w|\.\d))*)")
+_BARE = re.compile(r"(?<![\w.\-/:§])((?:10|[4-9])\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w\-/]|\.\d)")
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:%|x\b|mm\b|cm\b|m\b|bar\b|psi\b|kpa\b|mpa\b|kg\b|g\b|hours?\b|hrs?\b|days?\b|weeks?\b"
+    r"|months?\b|years?\b|minutes?\b|mins?\b|seconds?\b|am\b|pm\b|deg|°|v\b|ma\b|nm\b|times\b"
+    r"|percent\b|litres?\b|l\b|ppm\b|out of\b)",
+    re.IGNORECASE,
+)
+_DOC_BEFORE = re.compile(
+    r"(?:\b(?:section|step|paragraph|para|item|table|figure|fig|page|form|rev|revision|version|"
+    r"issue|appendix|annex|part)\.?\s*$|\b[A-Z]{1,5}-?[A-Z]{0,4}-?\d{1,4}\s+(?:section\s+)?$)",
+    re.IGNORECASE,
+)
+_OTHER_STANDARD = re.compile(r"\bISO(?:/IEC)?\s*(\d{4,5})", re.IGNORECASE)
+_STANDARD_CONTEXT = re.compile(
+    r"\b(?:iso|9001|clauses?|sub-?clauses?|standard|certification|stage\s*[12]|requirements?)\b|§",
+    re.IGNORECASE,
+)
+_DOC_CONTEXT = re.compile(
+    r"\b[A-Z]{1,5}-[A-Z]{0,4}-?\d{1,4}\b|\b(?:procedure|step|section|paragraph|work instruction|"
+    r"sop|manual|form)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ClauseMatch:
+    clause_id: str
+    confidence: float
+    reason: str  # "number", "title", "synonym", "meaning"
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("organis", "organiz").replace("realis", "realiz")
+    text = re.sub(r"non[\s-]+conform", "nonconform", text)
+    text = re.sub(r"[^a-z0-9&]+", " ", text)
+    words = [
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+        for w in text.split()
+    ]
+    return " " + " ".join(words) + " "
+
+
+def _base_title(title: str) -> str:
+    """'Control of documented information - activities' -> the part before the dash."""
+    return re.split(r"\s+-\s+", title)[0]
+
+
+class ClauseResolver:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+
+    @cached_property
+    def _phrases(self) -> list[tuple[str, str, str, bool]]:
+        """(normalised phrase, clause id, kind, case-sensitive original) for titles/synonyms."""
+        out = []
+        for c in self.catalogue:
+            out.append((_norm(c.title), c.id, "title", False))
+            base = _base_title(c.title)
+            if base != c.title and not any(p[0] == _norm(base) for p in out):
+                out.append((_norm(base), c.id, "title", False))
+            for s in c.synonyms:
+                acronym = len(s) <= 4 and s.upper() == s
+                out.append((s if acronym else _norm(s), c.id, "synonym", acronym))
+        return out
+
+    @staticmethod
+    def _about_another_standard(text: str) -> bool:
+        """ "ISO 45001 clause 5.4" is not about ISO 9001."""
+        others = {n for n in _OTHER_STANDARD.findall(text) if n != "9001"}
+        return bool(others) and "9001" not in text
+
+    # -- numbers ----------------------------------------------------------------------------
+    def numbers(self, text: str) -> list[ClauseMatch]:
+        found: dict[str, ClauseMatch] = {}
+        if self._about_another_standard(text):
+            return []
+
+        def add(cid: str, conf: float) -> None:
+            if cid in self.catalogue and (cid not in found or found[cid].confidence < conf):
+                found[cid] = ClauseMatch(cid, conf, "number")
+
+        for m in _CUE.finditer(text):
+            run = _NUM_RUN.match(text, m.end())
+            if run:
+                for cid in re.findall(_NUM, run.group(0)):
+                    add(cid, 1.0)
+        for m in _SECTION_OF_STANDARD.finditer(text):
+            add(m.group(1), 1.0)
+        standard = bool(_STANDARD_CONTEXT.search(text))
+        doc_like = bool(_DOC_CONTEXT.search(text))
+        for m in _BARE.finditer(text):
+            cid = m.group(1)
+            if cid in found or cid not in self.catalogue:
+                continue
+            if _UNIT_AFTER.match(text[m.end() :]) or _DOC_BEFORE.search(text[: m.start()]):
+                continue
+            if standard:
+                add(cid, 0.9)
+            elif not doc_like:
+                add(cid, 0.7)
+        return sorted(found.values(), key=lambda x: text.find(x.clause_id))
+
+    # -- words --------------------------------------------------------------------------------
+    def words(self, text: str) -> list[ClauseMatch]:
+        norm = _norm(text)
+        hits: dict[str, ClauseMatch] = {}
+        spans: list[tuple[int, int, str, str]] = []
+        for phrase, cid, kind, acronym in self._phrases:
+            if acronym:
+                pos = m.start() if (m := re.search(rf"\b{re.escape(phrase)}\b", text)) else -1
+                length = len(phrase)
+            else:
+                pos = norm.find(f" {phrase.strip()} ")
+                length = len(phrase)
+            if pos >= 0:
+                spans.append((pos, length, cid, kind))
+        # A phrase inside a longer matched phrase ("review" inside "management review inputs")
+        # yields to the longer one.
+        spans.sort(key=lambda s: -s[1])
+        titled = {(pos, length) for pos, length, _, kind in spans if kind == "title"}
+        taken: list[tuple[int, int]] = []
+        for pos, length, cid, kind in spans:
+            if any(p <= pos and pos + length <= p + n and length < n for p, n in taken):
+                continue
+            if kind != "title" and (pos, length) in titled:
+                continue  # the same words are another clause's name: the name wins
+            taken.append((pos, length))
+            words = max(1, len(self._phrase_words(pos, length, norm)))
+            conf = 0.95 if kind == "title" else min(0.9, 0.75 + 0.05 * (words - 1))
+            if cid not in hits or hits[cid].confidence < conf:
+                hits[cid] = ClauseMatch(cid, conf, kind)
+        return self._prefer_specific(list(hits.values()))
+
+    @staticmethod
+    def _phrase_words(pos: int, length: int, norm: str) -> list[str]:
+        return norm[pos : pos + length].split()
+
+    def _prefer_specific(self, matches: list[ClauseMatch]) -> list[ClauseMatch]:
+        """When a word matches a clause and its sub-clause, keep the sub-clause unless the
+        parent was named by its title."""
+        ids = {m.clause_id for m in matches}
+        keep = []
+        for m in matches:
+            deeper = [i for i in ids if i.startswith(m.clause_id + ".")]
+            if deeper and m.reason != "title":
+                continue
+            keep.append(m)
+        return sorted(keep, key=lambda m: (-m.confidence, m.clause_id))
+
+    # -- both ---------------------------------------------------------------------------------
+    def resolve(self, text: str) -> list[ClauseMatch]:
+        """Clause matches: numbers first (in the order written), then words by confidence."""
+        if self._about_another_standard(text):
+            return []
+        numbers = self.numbers(text)
+        seen = {m.clause_id for m in numbers}
+        return numbers + [m for m in self.words(text) if m.clause_id not in seen]
+
+    def is_clause_question(self, text: str, matches: list[ClauseMatch]) -> bool:
+        if any(m.reason in ("number", "title") for m in matches):
+            return True
+        return bool(matches) and bool(_STANDARD_CONTEXT.search(text))
+
+    def cited_in_document(self, text: str) -> set[str]:
+        """Clauses a procedure cites explicitly (cue words only: its own section numbers are
+        never taken for clauses)."""
+        found: set[str] = set()
+        for m in _CUE.finditer(text):
+            run = _NUM_RUN.match(text, m.end())
+            if run:
+                found.update(c for c in re.findall(_NUM, run.group(0)) if c in self.catalogue)
+        for m in _SECTION_OF_STANDARD.finditer(text):
+            if m.group(1) in self.catalogue:
+                found.add(m.group(1))
+        return found
+
+    def strip_references(self, text: str) -> str:
+        """The question without its clause numbers and cue words ("clause", "ISO 9001:2015",
+        "section ... of the standard"): what is left says what the asker wants to know."""
+        text = _SECTION_OF_STANDARD.sub(" ", text)
+        text = _CUE.sub(" ", text)
+        text = re.sub(rf"(?<![\w.-]){_NUM}(?![\w-])", " ", text)
+        text = re.sub(
+            r"\b(?:iso|9001|2015|standard|sub-?clauses?|clauses?)\b|[§:]",
+            " ",
+            text,
+            flags=re.IGNORECASE,
+        )
+        return " ".join(text.split())
+
+    def clauses(self, matches: list[ClauseMatch]) -> list[Clause]:
+        return [self.catalogue.get(m.clause_id) for m in matches]

@@ -1,0 +1,140 @@
+"""Coverage (gap view): for every clause, which procedures support it and how strongly.
+
+Support comes from two signals: an explicit citation of the clause in the document (outside a
+cross-reference index that cites everything), and a semantic match between the clause card and
+the document's best passage (MiniLM cosine). Strength:
+- strong: cited and matched, or a very close match;
+- moderate: cited, or a close match;
+- weak: a loose match only.
+A clause whose best support is weak or absent is listed as a gap.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.lookup import card_dense_text, card_lexical_text
+from assistant.progress import NoProgress, Progress
+from assistant.retrieval import Query
+
+STRENGTHS = ("none", "weak", "moderate", "strong")
+
+
+@dataclass(frozen=True)
+class CoverageThresholds:
+    strong: float = 0.55
+    moderate: float = 0.45
+    weak: float = 0.35
+
+
+@dataclass
+class Support:
+    file: str
+    doc_no: str
+    strength: str
+    similarity: float
+    cited: bool
+
+
+@dataclass
+class ClauseCoverage:
+    clause_id: str
+    title: str
+    supports: list[Support] = field(default_factory=list)
+
+    @property
+    def strength(self) -> str:
+        return max((s.strength for s in self.supports), key=STRENGTHS.index, default="none")
+
+    @property
+    def is_gap(self) -> bool:
+        return STRENGTHS.index(self.strength) < STRENGTHS.index("moderate")
+
+
+def _strength(similarity: float, cited: bool, t: CoverageThresholds) -> str:
+    if similarity >= t.strong or (cited and similarity >= t.moderate):
+        return "strong"
+    if cited or similarity >= t.moderate:
+        return "moderate"
+    if similarity >= t.weak:
+        return "weak"
+    return "none"
+
+
+def coverage(
+    app,
+    thresholds: CoverageThresholds | None = None,
+    per_clause: int = 3,
+    progress: Progress | None = None,
+) -> list[ClauseCoverage]:
+    t = thresholds or CoverageThresholds()
+    progress = progress or NoProgress()
+    clauses = list(app.catalogue)
+    embedder, vectors, manifest = app.embedder, app.store.vectors, app.store.manifest
+    retriever = app.retriever
+    progress.stage("clauses", len(clauses))
+    out = []
+    for clause in clauses:
+        result = retriever.search(
+            [
+                Query(card_dense_text(clause), lexical=False),
+                Query(card_lexical_text(clause), dense=False),
+            ],
+            k=5,
+            clause_ids=[clause.id],
+        )
+        card_vec = embedder.encode_query(card_dense_text(clause))
+        best_sim: dict[str, float] = {}
+        for cid, sim in vectors.query(card_vec, 60):
+            chunk = manifest.chunks_by_id([cid]).get(cid)
+            if chunk and sim > best_sim.get(chunk.file, -1.0):
+                best_sim[chunk.file] = sim
+        row = ClauseCoverage(clause.id, clause.title)
+        for doc in result.documents[:per_clause]:
+            sim = best_sim.get(doc.file, 0.0)
+            strength = _strength(sim, doc.cites_clause, t)
+            if strength != "none":
+                row.supports.append(
+                    Support(
+                        doc.file, doc.best.chunk.doc_no, strength, round(sim, 4), doc.cites_clause
+                    )
+                )
+        out.append(row)
+        progress.advance()
+    progress.close()
+    return out
+
+
+def write_csv(rows: list[ClauseCoverage], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "clause",
+                "title",
+                "strength",
+                "gap",
+                "file",
+                "doc_no",
+                "support",
+                "similarity",
+                "cites_clause",
+            ]
+        )
+        for r in rows:
+            for s in r.supports or [None]:
+                w.writerow(
+                    [
+                        r.clause_id,
+                        r.title,
+                        r.strength,
+                        "yes" if r.is_gap else "no",
+                        s.file if s else "",
+                        s.doc_no if s else "",
+                        s.strength if s else "none",
+                        s.similarity if s else "",
+                        ("yes" if s.cited else "no") if s else "",
+                    ]
+                )

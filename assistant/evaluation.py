@@ -1,0 +1,176 @@
+"""Retrieval evaluation on a fixed question set, beside two baselines computed in the same run.
+
+Metrics are document-level: a question is a hit at k when one of its expected source files is
+among the first k documents the system ranks. ``no_answer_accuracy`` is the share of questions
+where the no-evidence decision is right (no-evidence for questions without expected sources,
+evidence for the others).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import UsageError
+from assistant.progress import NoProgress, Progress
+
+KINDS = ("clause_lookup", "procedure_lookup", "interview")
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    kind: str
+    expected_sources: list[str]
+    expected_clauses: list[str]
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    if not path.is_file():
+        raise UsageError(f"no such question file: {path}")
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            out.append(
+                EvalQuestion(
+                    str(row["id"]),
+                    row["question"],
+                    row.get("kind", "other"),
+                    list(row.get("expected_sources", [])),
+                    list(row.get("expected_clauses", [])),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{path}:{n}: not a question object ({exc})") from None
+    if not out:
+        raise UsageError(f"{path} has no questions")
+    return out
+
+
+def _rank(ranked: list[str], expected: list[str]) -> int | None:
+    ranks = [ranked.index(s) + 1 for s in expected if s in ranked]
+    return min(ranks) if ranks else None
+
+
+def metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """hit@k and MRR over rows with expected sources."""
+    scored = [r for r in rows if r["expected_sources"]]
+    n = len(scored)
+
+    def share(pred: Callable[[dict], bool]) -> float:
+        return round(sum(1 for r in scored if pred(r)) / n, 4) if n else 0.0
+
+    return {
+        "n": n,
+        "hit_at_1": share(lambda r: r["rank"] is not None and r["rank"] <= 1),
+        "hit_at_3": share(lambda r: r["rank"] is not None and r["rank"] <= 3),
+        "hit_at_5": share(lambda r: r["rank"] is not None and r["rank"] <= 5),
+        "mrr": round(sum(1 / r["rank"] for r in scored if r["rank"]) / n, 4) if n else 0.0,
+    }
+
+
+def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
+    out = metrics(rows)
+    out["by_kind"] = {
+        k: metrics([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})
+    }
+    decided = [r for r in rows if r.get("no_evidence") is not None]
+    if decided:
+        right = sum(r["no_evidence"] == (not r["expected_sources"]) for r in decided)
+        out["no_answer_accuracy"] = round(right / len(decided), 4)
+        unanswerable = [r for r in decided if not r["expected_sources"]]
+        out["no_answer_recall"] = (
+            round(sum(r["no_evidence"] for r in unanswerable) / len(unanswerable), 4)
+            if unanswerable
+            else None
+        )
+        answerable = [r for r in decided if r["expected_sources"]]
+        out["false_no_evidence_rate"] = round(
+            sum(r["no_evidence"] for r in answerable) / max(1, len(answerable)), 4
+        )
+    if latencies:
+        ordered = sorted(latencies)
+        out["latency_ms_p50"] = round(statistics.median(ordered), 1)
+        out["latency_ms_p95"] = round(
+            ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))], 1
+        )
+    return out
+
+
+def run_system(
+    ask: Callable[[str], Any], questions: list[EvalQuestion], progress: Progress
+) -> tuple[list[dict], list[float]]:
+    ask("warm up: calibration")  # latencies are warm
+    rows, latencies = [], []
+    progress.stage("assistant", len(questions))
+    for q in questions:
+        start = time.perf_counter()
+        answer = ask(q.question)
+        latencies.append((time.perf_counter() - start) * 1000)
+        ranked = answer.ranked_files
+        rows.append(
+            {
+                "id": q.id,
+                "kind": q.kind,
+                "question": q.question,
+                "expected_sources": q.expected_sources,
+                "ranked": ranked[:5],
+                "rank": _rank(ranked, q.expected_sources),
+                "no_evidence": answer.no_evidence,
+                "similarity": round(answer.similarity, 4),
+                "mode": answer.mode,
+            }
+        )
+        progress.advance()
+    return rows, latencies
+
+
+def run_baseline(
+    search: Callable[[str], list[str]], questions: list[EvalQuestion], name: str, progress: Progress
+) -> tuple[list[dict], list[float]]:
+    search("warm up: calibration")
+    rows, latencies = [], []
+    progress.stage(name, len(questions))
+    for q in questions:
+        start = time.perf_counter()
+        ranked = search(q.question)
+        latencies.append((time.perf_counter() - start) * 1000)
+        rows.append(
+            {
+                "id": q.id,
+                "kind": q.kind,
+                "expected_sources": q.expected_sources,
+                "rank": _rank(ranked, q.expected_sources),
+                "ranked": ranked[:5],
+            }
+        )
+        progress.advance()
+    return rows, latencies
+
+
+def evaluate_retrieval(
+    app, questions: list[EvalQuestion], baselines: bool = True, progress: Progress | None = None
+) -> dict[str, Any]:
+    progress = progress or NoProgress()
+    rows, lat = run_system(app.ask, questions, progress)
+    result = summarise(rows, lat)
+    result["questions"] = rows
+    if baselines:
+        from assistant.baselines import bm25_only, dense_fixed
+
+        result["baselines"] = {}
+        for name, factory in (("dense_fixed", dense_fixed), ("bm25", bm25_only)):
+            search = factory(app)
+            b_rows, b_lat = run_baseline(search, questions, name, progress)
+            result["baselines"][name] = summarise(b_rows, b_lat)
+    progress.close()
+    return result

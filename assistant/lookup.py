@@ -1,0 +1,100 @@
+"""Clause lookup: resolve clauses, plan queries, retrieve, decide evidence vs gap, compose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.answers import Answer, procedure_answers, terms
+from assistant.clause_resolver import ClauseResolver
+from assistant.clauses import Clause
+from assistant.retrieval import Query, Retriever
+
+
+@dataclass(frozen=True)
+class LookupParams:
+    card_weight: float
+    synonym_weight: float
+    answer_documents: int
+    document_score_ratio: float
+    no_evidence_similarity: float
+    gap_similarity: float
+
+
+def card_dense_text(clause: Clause) -> str:
+    """What a clause is about, for the embedder: its name, summary and everyday words."""
+    return f"{clause.title}. {clause.requires} {', '.join(clause.synonyms)}."
+
+
+def card_lexical_text(clause: Clause) -> str:
+    """For BM25: the name, the everyday words and the evidence auditors sample (concrete nouns
+    such as records and forms); the summary's generic verbs would only add noise."""
+    return f"{clause.title} {' '.join(clause.synonyms)} {' '.join(clause.evidence)}"
+
+
+class Lookup:
+    def __init__(
+        self,
+        resolver: ClauseResolver,
+        retriever: Retriever,
+        params: LookupParams,
+    ) -> None:
+        self.resolver = resolver
+        self.retriever = retriever
+        self.params = params
+
+    def ask(self, question: str, k: int = 5) -> Answer:
+        p = self.params
+        matches = self.resolver.resolve(question)
+        clause_mode = self.resolver.is_clause_question(question, matches)
+        queries = [Query(question)]
+        clauses: list[Clause] = []
+        gap_query = question
+        if clause_mode:
+            # "How do we meet clause 7.1.5?" asks nothing beyond the clause: its card is the
+            # query. Words beyond the reference ("... and who keeps the records?") still count.
+            rest = self.resolver.strip_references(question)
+            queries = [Query(rest)] if len(terms(rest)) >= 2 else []
+            clauses = self.resolver.clauses(
+                matches[:2]
+                if matches[0].reason != "number"
+                else [m for m in matches if m.reason == "number"][:3]
+            )
+            for c in clauses:
+                queries += [
+                    Query(card_dense_text(c), p.card_weight, lexical=False),
+                    Query(card_lexical_text(c), p.card_weight, dense=False),
+                ]
+            gap_query = card_dense_text(clauses[0])
+        elif matches and p.synonym_weight > 0:
+            c = self.resolver.catalogue.get(matches[0].clause_id)
+            queries.append(Query(f"{c.title}. {', '.join(c.synonyms)}", p.synonym_weight))
+        result = self.retriever.search(queries, k, [c.id for c in clauses] or None)
+
+        similarity = result.similarity.get(gap_query, 0.0)
+        threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity
+        answer = Answer(
+            question,
+            "clause" if clause_mode else "plain",
+            [m for m in matches if m.clause_id in {c.id for c in clauses}],
+            clauses,
+            evidence=result.passages,
+            similarity=similarity,
+            ranked_files=[d.file for d in result.documents],
+        )
+        extra = " ".join(card_lexical_text(c) for c in clauses)
+        docs = result.documents
+        if docs:
+            top = docs[0].score
+            docs = [d for d in docs if d.score >= p.document_score_ratio * top]
+        answer.procedures = procedure_answers(docs, question, extra, p.answer_documents)
+        if similarity < threshold or not result.passages:
+            answer.no_evidence = True
+            closest = ", ".join(d.file for d in result.documents[:3]) or "none"
+            answer.message = (
+                f"Possible gap: none of the indexed procedures appears to cover clause "
+                f"{clauses[0].id} ({clauses[0].title}). Closest documents: {closest}."
+                if clause_mode
+                else "The indexed procedures do not appear to cover this. "
+                f"Closest documents: {closest}."
+            )
+        return answer

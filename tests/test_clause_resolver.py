@@ -1,0 +1,119 @@
+"""Clause references in every common form, by number and by name, and the traps."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.clause_resolver import ClauseResolver
+from assistant.clauses import load_catalogue
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ClauseResolver:
+    return ClauseResolver(load_catalogue())
+
+
+NUMBERED = [
+    ("How do we meet clause 8.7?", "8.7"),
+    ("8.5.2", "8.5.2"),
+    ("ISO 9001:2015 §7.1.5.2", "7.1.5.2"),
+    ("iso 9001 7.1.5.2 traceability", "7.1.5.2"),
+    ("sub-clause 9.2.2", "9.2.2"),
+    ("subclause 9.2.2 please", "9.2.2"),
+    ("9.1.2 customer satisfaction", "9.1.2"),
+    ("section 7.5 of the standard", "7.5"),
+    ("Section 8.4 of ISO 9001 - purchasing", "8.4"),
+    ("What does clause 10.2 want from us?", "10.2"),
+    ("Clause 4.4.1 process approach", "4.4.1"),
+    ("§ 6.1.2", "6.1.2"),
+    ("Show me evidence for cl. 8.2.3", "8.2.3"),
+    ("requirements of 7.1.6", "7.1.6"),
+    ("what about 8.7?", "8.7"),
+    ("ISO 9001 clause 5.3 roles", "5.3"),
+    ("clause 9", "9"),
+]
+
+
+@pytest.mark.parametrize(("question", "clause"), NUMBERED)
+def test_numbered_references(resolver, question, clause):
+    matches = resolver.resolve(question)
+    assert matches and matches[0].clause_id == clause
+    assert matches[0].reason == "number" and matches[0].confidence >= 0.7
+    assert resolver.is_clause_question(question, matches)
+
+
+def test_several_clauses_in_one_list(resolver):
+    ids = [m.clause_id for m in resolver.resolve("clauses 4.1, 4.2 and 4.3")]
+    assert ids[:3] == ["4.1", "4.2", "4.3"]
+
+
+NAMED = [
+    ("control of nonconforming outputs", "8.7"),
+    ("Control of Non-conforming Outputs", "8.7"),
+    ("management review inputs", "9.3.2"),
+    ("calibration", "7.1.5.2"),
+    ("what is our CAPA process", "10.2"),
+    ("design changes", "8.3.6"),
+    ("contract review", "8.2.3.1"),
+    ("how do we handle an NCR", "8.7.2"),
+    ("internal audit programme", "9.2.2"),
+    ("organizational knowledge", "7.1.6"),
+    ("Understanding the organisation and its context", "4.1"),
+    ("customer property", "8.5.3"),
+    ("measurement traceability", "7.1.5.2"),
+]
+
+
+@pytest.mark.parametrize(("question", "clause"), NAMED)
+def test_names_and_synonyms_without_a_number(resolver, question, clause):
+    ids = [m.clause_id for m in resolver.resolve(question)]
+    assert clause in ids[:2], ids
+
+
+def test_a_name_makes_a_clause_question_and_a_synonym_only_with_a_cue(resolver):
+    title = "control of nonconforming outputs"
+    assert resolver.is_clause_question(title, resolver.resolve(title))
+    plain = "where do I find the calibration labels?"
+    assert not resolver.is_clause_question(plain, resolver.resolve(plain))
+    cued = "what does ISO 9001 say about calibration?"
+    assert resolver.is_clause_question(cued, resolver.resolve(cued))
+
+
+TRAPS = [
+    "What does QP-05 section 5.3 say?",
+    "step 5.3.1 of the calibration procedure",
+    "Is form F-05-3 filled in?",
+    "the pressure test runs at 6.2 bar",
+    "the audit on 2025-11-03",
+    "the audit on 03.11.2025",
+    "Rev 4.2 of QP-11",
+    "toolbox talks start at 8.30",
+    "gauges are checked to 1.3x full scale",
+    "the tolerance is 0.5 %",
+    "allow 7.5 hours for the calibration run",
+    "see paragraph 8.7 of our quality manual",
+    "ISO 45001 clause 5.4 worker consultation",
+    "page 9.2 of the handbook",
+    "version 10.2 of the software",
+    "table 6.1 in WI-22",
+]
+
+
+@pytest.mark.parametrize("question", TRAPS)
+def test_procedure_numbers_forms_dates_and_measures_are_not_clauses(resolver, question):
+    numbers = [m for m in resolver.resolve(question) if m.reason == "number"]
+    assert numbers == [], numbers
+
+
+def test_documents_cite_clauses_only_with_a_cue(resolver):
+    text = (
+        "5.3 Out-of-tolerance results\n5.3.1 Quarantine the gauge. This procedure meets "
+        "ISO 9001 clause 7.1.5.2 and clauses 8.7, 10.2."
+    )
+    assert resolver.cited_in_document(text) == {"7.1.5.2", "8.7", "10.2"}
+
+
+def test_references_are_stripped_to_leave_the_real_question(resolver):
+    assert resolver.strip_references("How do we meet clause 7.1.5?") == "How do we meet ?"
+    rest = resolver.strip_references("ISO 9001:2015 §9.2.2 - who picks the auditors?")
+    assert "9.2.2" not in rest and "who picks the auditors" in rest

@@ -1,0 +1,115 @@
+"""Clause lookup answers, the coverage view and the retrieval evaluation on the sample corpus."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from tests.conftest import DATA, make_assistant, run_cli
+
+
+def test_clause_answer_quotes_verbatim_with_citations_records_and_roles(sample):
+    answer = sample.ask("How do we meet clause 8.7?")
+    assert answer.mode == "clause" and not answer.no_evidence
+    top = answer.procedures[0]
+    assert top.file == "QP-11-nonconforming-product.md"
+    assert 1 <= len(top.quotes) <= 3
+    chunks = {c.text for c in sample.store.manifest.all_chunks() if c.file == top.file}
+    for q in top.quotes:  # never an invented quote: each is a slice of an indexed passage
+        assert any(q.text in text for text in chunks)
+        assert q.citation.file == top.file and q.citation.heading
+    assert any(r.startswith("F-11") for r in top.records) or top.roles
+
+
+def test_clause_named_in_the_standards_words_reaches_company_words(sample):
+    answer = sample.ask("control of nonconforming outputs")
+    assert answer.mode == "clause" and answer.procedures[0].file == "QP-11-nonconforming-product.md"
+
+
+def test_plain_question_answers_with_passages(sample):
+    answer = sample.ask("Who is allowed to sign the final test certificate?")
+    assert answer.mode == "plain" and answer.clauses == []
+    assert answer.evidence[0].chunk.file == "QP-10-final-inspection-and-release.txt"
+
+
+def test_passages_are_diversified_across_documents(sample):
+    answer = sample.ask("records and forms", k=6)
+    files = [e.chunk.file for e in answer.evidence]
+    assert max(files.count(f) for f in files) <= sample.settings.max_passages_per_document
+
+
+def test_uncovered_question_is_said_plainly_with_closest_documents(sample):
+    answer = sample.ask("How do I report a workplace injury, and where is the accident book?")
+    assert answer.no_evidence and "do not appear to cover" in answer.message
+    assert "Closest documents" in answer.message
+
+
+def test_uncovered_clause_is_a_possible_gap(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")  # only QP-10, QP-11 and QP-13 indexed
+    app.ingest([small_corpus])
+    answer = app.ask("How do we meet clause 7.1.6 organizational knowledge?")
+    assert answer.mode == "clause" and answer.no_evidence
+    assert answer.message.startswith("Possible gap") and "7.1.6" in answer.message
+
+
+def test_coverage_lists_support_and_gaps(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    out = tmp_path / "coverage.csv"
+    result = run_cli("coverage", "--data-dir", str(app.settings.data_dir), "--csv", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open()))
+    by_clause: dict[str, list[dict]] = {}
+    for r in rows:
+        by_clause.setdefault(r["clause"], []).append(r)
+    assert len(by_clause) == len(app.catalogue)
+    assert any(
+        r["file"] == "QP-11-nonconforming-product.md" and r["support"] == "strong"
+        for r in by_clause["8.7"]
+    )
+    assert any(r["file"] == "QP-13-internal-audit.html" for r in by_clause["9.2"])
+    # With only three procedures, purchasing and design have no real support: gaps.
+    assert by_clause["8.3.2"][0]["gap"] == "yes"
+    assert "clause(s) with no or weak support" in result.stdout
+
+
+def test_eval_retrieval_reports_metrics_and_baselines(sample, tmp_path):
+    out = tmp_path / "eval.json"
+    result = run_cli(
+        "eval",
+        "retrieval",
+        "--questions",
+        str(DATA / "evals" / "questions-small.jsonl"),
+        "--data-dir",
+        str(sample.settings.data_dir),
+        "--json",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    for key in (
+        "n",
+        "hit_at_1",
+        "hit_at_3",
+        "hit_at_5",
+        "mrr",
+        "by_kind",
+        "no_answer_accuracy",
+        "latency_ms_p50",
+        "latency_ms_p95",
+    ):
+        assert key in data
+    assert data["n"] == 3 and data["hit_at_3"] == 1.0
+    assert set(data["baselines"]) == {"dense_fixed", "bm25"}
+    assert {"hit_at_1", "mrr"} <= set(data["baselines"]["dense_fixed"])
+    assert data["no_answer_accuracy"] == 1.0
+    assert "baseline dense_fixed" in result.stdout
+
+
+def test_eval_rejects_a_malformed_question_file(tmp_path, sample):
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"question": "no id"}\n')
+    result = run_cli(
+        "eval", "retrieval", "--questions", str(bad), "--data-dir", str(sample.settings.data_dir)
+    )
+    assert result.returncode == 2 and "not a question object" in result.stderr
