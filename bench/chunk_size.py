@@ -29,8 +29,14 @@ def ranked_files(app, question: str) -> list[str]:
 
 
 def measure(size: int, questions: list[dict], tmp: Path) -> dict:
-    app = build(load_settings(data_dir=tmp / f"s{size}", chunk_size=size,
-                              chunk_overlap=int(size * 0.15), min_chunk_chars=min(200, size // 3)))
+    app = build(
+        load_settings(
+            data_dir=tmp / f"s{size}",
+            chunk_size=size,
+            chunk_overlap=int(size * 0.15),
+            min_chunk_chars=min(200, size // 3),
+        )
+    )
     app.ingest([ROOT / "corpus" / "procedures"])
     chunks = app.store.manifest.all_chunks()
     tokenizer = load_model().tokenizer
@@ -44,9 +50,14 @@ def measure(size: int, questions: list[dict], tmp: Path) -> dict:
         hit3 += best is not None and best <= 3
         rr += 1 / best if best else 0
     n = len(questions)
-    return {"chunk_size": size, "chunks": len(chunks), "over_256_tokens": over,
-            "hit_at_1": round(hit1 / n, 3), "hit_at_3": round(hit3 / n, 3),
-            "mrr": round(rr / n, 3)}
+    return {
+        "chunk_size": size,
+        "chunks": len(chunks),
+        "over_256_tokens": over,
+        "hit_at_1": round(hit1 / n, 3),
+        "hit_at_3": round(hit3 / n, 3),
+        "mrr": round(rr / n, 3),
+    }
 
 
 def main() -> None:

@@ -1,0 +1,127 @@
+"""Warm ``ask`` latency (retrieval + composition, in process) and how it grows with corpus size.
+
+    .venv/bin/python bench/ask_latency.py [--sizes 5000 20000] [--json OUT]
+
+First on the sample corpus, then on synthetic corpora of N chunks. Synthetic chunks are built
+from the sample corpus's own sentences, shuffled into new passages, with vectors made from real
+passage embeddings plus noise (re-normalised): realistic vocabulary for BM25 and a realistic
+vector distribution for Chroma, without spending minutes embedding 20,000 passages. They go
+through the real manifest, Chroma store and BM25 index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.factory import build  # noqa: E402
+from assistant.models import Chunk  # noqa: E402
+from assistant.settings import load_settings  # noqa: E402
+
+QUESTIONS = [
+    json.loads(line)["question"]
+    for line in (ROOT / "evals" / "questions.jsonl").read_text().splitlines()
+    if line
+]
+
+
+def measure(app, rounds: int = 2) -> dict:
+    app.ask("warm up: calibration")
+    times = []
+    for _ in range(rounds):
+        for q in QUESTIONS:
+            t = time.perf_counter()
+            app.ask(q)
+            times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {
+        "questions": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+    }
+
+
+def synthetic(app_sample, data_dir: Path, n: int, seed: int = 7):
+    rng = random.Random(seed)
+    base = app_sample.store.manifest.all_chunks()
+    got = app_sample.store.vectors._collection.get(ids=[c.id for c in base], include=["embeddings"])
+    vec = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
+    sentences = [s for c in base for s in c.text.split(". ") if len(s) > 30]
+    app = build(load_settings(data_dir=data_dir))
+    store, manifest = app.store, app.store.manifest
+    manifest.dirty = True
+    per_doc = 20
+    for d in range(0, n, per_doc):
+        path = f"/synthetic/doc-{d // per_doc:05d}.md"
+        chunks, vectors = [], []
+        for i in range(per_doc):
+            src = rng.choice(base)
+            text = ". ".join(rng.sample(sentences, 6))
+            chunks.append(
+                Chunk(
+                    f"syn{d // per_doc:05d}-{i:04d}",
+                    Path(path).name,
+                    path,
+                    f"Synthetic procedure {d // per_doc}",
+                    f"SP-{d // per_doc}",
+                    "1",
+                    src.heading,
+                    None,
+                    i,
+                    text,
+                )
+            )
+            v = vec[src.id] + np.random.default_rng(d + i).normal(0, 0.03, 384)
+            vectors.append(v / np.linalg.norm(v))
+        store.vectors.upsert([c.to_dict() for c in chunks], np.asarray(vectors, dtype=np.float32))
+        from assistant.index.manifest import FileRecord
+
+        with manifest.transaction() as db:
+            manifest.put_file(
+                db,
+                FileRecord(
+                    path, Path(path).name, f"{d:064d}", 0, "ok", chunk_ids=[c.id for c in chunks]
+                ),
+            )
+            manifest.put_chunks(db, path, chunks)
+    store.rebuild_lexical()
+    manifest.set("last_ingest", str(time.time()))
+    manifest.dirty = False
+    return app
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = build(load_settings(data_dir=Path(tmp) / "sample"))
+        sample.ingest([ROOT / "corpus" / "procedures"])
+        results["sample"] = {"chunks": sample.store.manifest.chunk_count(), **measure(sample)}
+        print(json.dumps({"sample": results["sample"]}), flush=True)
+        for n in args.sizes:
+            app = synthetic(sample, Path(tmp) / f"syn{n}", n)
+            results[f"synthetic_{n}"] = {
+                "chunks": app.store.manifest.chunk_count(),
+                **measure(app, rounds=1),
+            }
+            print(json.dumps({f"synthetic_{n}": results[f"synthetic_{n}"]}), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
