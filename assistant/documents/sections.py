@@ -6,17 +6,45 @@ import re
 
 from assistant.models import Section
 
+# Lines that start a new item and must never be joined to the line before.
+_ITEM = re.compile(
+    r"^\s*(?:[-*+\u2022>]\s|\d{1,3}[.)]\s|\d{1,2}(?:\.\d{1,2}){1,3}\.?\s|[a-z][.)]\s)"
+)
+
+
+def _unwrap(lines: list[tuple[str, bool]]) -> str:
+    """Join hard-wrapped lines of a paragraph (Markdown source, PDF and text extraction wrap
+    lines) so sentences read whole; list items, steps and table rows keep their own lines."""
+    out: list[str] = []
+    prev_joinable = False
+    for text, joinable in lines:
+        line = text.rstrip()
+        if (
+            joinable
+            and prev_joinable
+            and out
+            and out[-1].strip()
+            and line.strip()
+            and not _ITEM.match(line)
+            and not out[-1].endswith(":")
+        ):
+            out[-1] = f"{out[-1]} {line.strip()}"
+        else:
+            out.append(line)
+        prev_joinable = joinable and bool(line.strip())
+    return "\n".join(out)
+
 
 class SectionBuilder:
     def __init__(self) -> None:
         self._stack: list[tuple[int, str]] = []
-        self._lines: list[str] = []
+        self._lines: list[tuple[str, bool]] = []
         self._page: int | None = None
         self._out: list[Section] = []
         self.heading_count = 0
 
     def _flush(self) -> None:
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(self._lines)).strip()
+        text = re.sub(r"\n{3,}", "\n\n", _unwrap(self._lines)).strip()
         if text:
             path = tuple(title for _, title in self._stack)
             self._out.append(Section(path, text, self._page))
@@ -35,13 +63,13 @@ class SectionBuilder:
             self._page = number
 
     def add_line(self, line: str) -> None:
-        self._lines.append(line)
+        self._lines.append((line, True))
 
     def add_block(self, lines: list[str]) -> None:
-        """A table or list: its own paragraph, one line per row."""
-        self._lines.append("")
-        self._lines.extend(lines)
-        self._lines.append("")
+        """A table: its own paragraph, one line per row, never joined."""
+        self._lines.append(("", False))
+        self._lines.extend((ln, False) for ln in lines)
+        self._lines.append(("", False))
 
     def sections(self) -> list[Section]:
         self._flush()
