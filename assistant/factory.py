@@ -63,6 +63,7 @@ class Assistant:
             s.max_doc_citations,
             s.doc_second_weight,
             s.max_passages_per_document,
+            s.first_place_bonus,
         )
         return Retriever(self.store, self.embedder, params, self.resolver)
 

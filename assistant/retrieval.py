@@ -23,6 +23,7 @@ class RetrievalParams:
     max_doc_citations: int = 8
     doc_second_weight: float = 0.3
     max_passages_per_document: int = 2
+    first_place_bonus: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -127,13 +128,13 @@ class Retriever:
                 )
                 similarity[q.text] = hits[0][1] if hits else 0.0
                 for r, (cid, _) in enumerate(hits, 1):
-                    scores[cid] += q.weight / (p.rrf_k + r)
+                    scores[cid] += q.weight * self._fused(r)
                     dense_rank.setdefault(cid, r)
             if q.lexical:
                 for r, (cid, _) in enumerate(
                     self.store.lexical.query(q.text, p.lexical_candidates), 1
                 ):
-                    scores[cid] += q.weight / (p.rrf_k + r)
+                    scores[cid] += q.weight * self._fused(r)
                     lexical_rank.setdefault(cid, r)
         chunks = self.store.manifest.chunks_by_id(scores)
         cites: dict[str, bool] = {}
@@ -151,6 +152,12 @@ class Retriever:
         ]
         documents = self._documents(evidence, cites)
         return RetrievalResult(self._diversify(evidence, k), documents, similarity)
+
+    def _fused(self, rank: int) -> float:
+        """Reciprocal rank, plus a bonus for first place: plain RRF rewards passages that are
+        middling in every list over one that a single retriever is sure of."""
+        p = self.params
+        return 1.0 / (p.rrf_k + rank) + (p.first_place_bonus if rank == 1 else 0.0)
 
     def _documents(self, evidence: list[Evidence], cites: dict[str, bool]) -> list[DocumentHit]:
         per_doc: dict[str, list[Evidence]] = defaultdict(list)

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     dense_candidates: int = Field(60, ge=1)
     lexical_candidates: int = Field(30, ge=1)
     rrf_k: int = Field(30, ge=1, description="Reciprocal-rank-fusion constant.")
+    first_place_bonus: float = Field(0.02, ge=0, description="Extra for a list's top passage.")
     card_weight: float = Field(1.0, ge=0, description="Weight of a named clause's card queries.")
     synonym_weight: float = Field(0.0, ge=0, description="Weight of a clause matched by words.")
     cite_boost: float = Field(0.02, ge=0, description="Boost for text citing the asked clause.")
