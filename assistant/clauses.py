@@ -159,22 +159,6 @@ class Catalogue:
     def children(self, clause_id: str) -> list[Clause]:
         return [c for c in self._by_id.values() if c.parent == clause_id]
 
-    def ancestors(self, clause_id: str) -> list[Clause]:
-        out, c = [], self.get(clause_id)
-        while c.parent:
-            c = self.get(c.parent)
-            out.append(c)
-        return out
-
-    def mentioned(self, text: str) -> list[str]:
-        """Clause ids written as numbers in ``text`` that exist in the catalogue, in order."""
-        found = []
-        for m in re.finditer(r"(?<![\w.-])((?:10|[4-9])(?:\.\d{1,2}){1,3})(?![\w-]|\.\d)", text):
-            cid = m.group(1)
-            if cid in self._by_id and cid not in found:
-                found.append(cid)
-        return found
-
 
 def _catalogue_files(directory: Path | None) -> list[tuple[str, str]]:
     if directory is not None:

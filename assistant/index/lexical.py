@@ -23,10 +23,6 @@ class LexicalIndex:
         self._ids = ids
         self._stem = _stemmer()
 
-    @property
-    def ids(self) -> list[str]:
-        return self._ids
-
     @staticmethod
     def build(directory: Path, ids: Sequence[str], texts: Sequence[str]) -> None:
         """Write a fresh index to a temporary folder, then swap it in: never half-written."""
