@@ -86,9 +86,11 @@ def coverage(
             clause_ids=[clause.id],
         )
         card_vec = embedder.encode_query(card_dense_text(clause))
+        hits = vectors.query(card_vec, 60)
+        chunks = manifest.chunks_by_id([cid for cid, _ in hits])  # one query, not one per hit
         best_sim: dict[str, float] = {}
-        for cid, sim in vectors.query(card_vec, 60):
-            chunk = manifest.chunks_by_id([cid]).get(cid)
+        for cid, sim in hits:
+            chunk = chunks.get(cid)
             if chunk and sim > best_sim.get(chunk.file, -1.0):
                 best_sim[chunk.file] = sim
         row = ClauseCoverage(clause.id, clause.title)
