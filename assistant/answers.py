@@ -21,8 +21,8 @@ from assistant.models import Citation, Evidence
 from assistant.retrieval import DocumentHit
 
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
-_FORM = re.compile(r"\b(?:[A-Z]{1,3}-)?(?:F|FM|FRM|QF|REC)-[A-Z0-9]{1,4}(?:-\d{1,3})?\b")
-_ROLE = re.compile(
+FORM = re.compile(r"\b(?:[A-Z]{1,3}-)?(?:F|FM|FRM|QF|REC)-[A-Z0-9]{1,4}(?:-\d{1,3})?\b")
+ROLE = re.compile(
     r"\b(?:(?!The\b|A\b|An\b|Our\b|Each\b|Every\b)[A-Z][a-z]+[ -]){0,3}"
     r"(?:Manager|Director|Lead|Supervisor|Engineer|Inspector|Technician|Auditors?|Officer|Coordinator|Controller|Board|Representative)\b"
 )
@@ -175,7 +175,7 @@ def best_sentences(
         score += 0.5 * sum(weight(w) for w in words & extra_terms)
         if not score:
             continue
-        concrete = bool(re.search(r"\d", s)) + bool(_FORM.search(s)) + bool(_ROLE.search(s))
+        concrete = bool(re.search(r"\d", s)) + bool(FORM.search(s)) + bool(ROLE.search(s))
         scored.append((score + 0.3 * concrete - 0.02 * pos - 0.5 * rank, s, e))
     scored.sort(key=lambda x: -x[0])
     quotes: list[Quote] = []
@@ -213,8 +213,8 @@ def procedure_answers(
                 d.score,
                 d.cites_clause,
                 quotes,
-                _named(_FORM, top),
-                _named(_ROLE, top),
+                _named(FORM, top),
+                _named(ROLE, top),
             )
         )
     return out

@@ -148,6 +148,13 @@ class Manifest:
         rows = self._db.execute("SELECT data FROM chunks ORDER BY path, ordinal")
         return [Chunk(**json.loads(r[0])) for r in rows]
 
+    def chunks_of(self, path: str) -> list[Chunk]:
+        """One document's chunks in reading order."""
+        rows = self._db.execute(
+            "SELECT data FROM chunks WHERE path = ? ORDER BY ordinal", (path,)
+        )
+        return [Chunk(**json.loads(r[0])) for r in rows]
+
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(ids)
         out: dict[str, Chunk] = {}

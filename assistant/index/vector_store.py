@@ -67,6 +67,16 @@ class ChromaStore:
                 return out
             offset += page
 
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by chunk id (missing ids are left out)."""
+        if not ids:
+            return {}
+        res = self._collection.get(ids=list(ids), include=["embeddings"])
+        return {
+            i: np.asarray(v, dtype=np.float32)
+            for i, v in zip(res["ids"], res["embeddings"], strict=True)
+        }
+
     def count(self) -> int:
         return self._collection.count()
 

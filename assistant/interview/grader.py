@@ -1,0 +1,547 @@
+"""Offline grader: scores a staff answer against what *our* procedures say, no LLM needed.
+
+1. Rubric: the retriever finds the procedure passages that answer the question (the clause card
+   joins the query when a clause is given); their sentences most related to the question become
+   the key points, each verbatim and cited, with its concrete facts (frequency, limit, form,
+   role).
+2. Match: each key point is compared with every sentence of the answer by MiniLM cosine (a
+   semantic match, not word overlap); a point counts fully above ``cover_high`` and not at all
+   below ``cover_low``.
+3. Score 0-100 = 80 % supported content (content words of the answer sentences that a
+   procedure sentence near the question backs up; ``supported_terms`` of them is a full answer)
+   + 20 % key-point coverage. Caps: an answer that contradicts the procedure on a concrete fact
+   (a frequency, number, form or role that differs from the closest procedure sentence stating
+   that kind of fact), one that only echoes the question, one that is off-topic.
+4. Label: good / partial / poor by two thresholds, calibrated with ``assistant eval grader``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant.answers import sentences, terms
+from assistant.clause_resolver import ClauseResolver
+from assistant.clauses import Catalogue, Clause
+from assistant.index.embedder import Embedder
+from assistant.interview import facts as fx
+from assistant.lookup import card_dense_text
+from assistant.models import Citation
+from assistant.retrieval import Query, Retriever
+
+LABELS = ("poor", "partial", "good")
+
+# Words that carry no content in an answer: saying "as required, regularly, appropriately" is
+# what an echo answer does.
+_VAGUE = frozenset(
+    (
+        "required necessary appropriate appropriately regular regularly properly correct correctly "
+        "relevant usual usually normally always make sure ensure ensures process processes "
+        "system systems thing things stuff someone somebody everything something done do did "
+        "yes no okay ok well really just basically think know sure need needs needed "
+        "certain way ways handle handled handles check checked checks follow followed"
+    ).split()
+)
+_TEMPLATE = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:purpose|scope|definitions?|terms and definitions|"
+    r"abbreviations|references?|related documents|revision history|document history|"
+    r"change history|amendment history|approvals?|distribution)\b",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
+
+
+@dataclass(frozen=True)
+class GraderParams:
+    key_points: int = 5  # at most this many key points per question
+    point_ratio: float = 0.8  # keep points at least this share of the best point's relevance
+    cover_low: float = 0.3  # cosine at which a point starts to count
+    cover_high: float = 0.6  # cosine at which it counts fully
+    coverage_weight: float = 0.2  # share of the score from covering the key points
+    support_similarity: float = 0.45  # an answer sentence this close to the procedure is backed
+    supported_terms: int = 30  # backed content words that make a full answer
+    contradiction_similarity: float = 0.45  # an answer sentence this close talks about the same
+    contradiction_margin: float = 0.1  # ... and beats any sentence stating the answer's value
+    contradiction_cap: int = 25
+    echo_novel_terms: int = 3  # an answer adding no more than this many new words is an echo
+    echo_loose_terms: int = 10  # ... or this many, with no fact, this close to the question:
+    echo_similarity: float = 0.68
+    echo_cap: int = 15
+    off_topic_similarity: float = 0.35
+    off_topic_cap: int = 15
+    card_weight: float = 1.0  # weight of a given clause's card beside the question
+    second_document_ratio: float = 0.85  # a second procedure joins when this close to the first
+    passages: int = 3  # passages of the first procedure that key points come from
+    good: int = 95
+    partial: int = 30
+    no_evidence_similarity: float = 0.35
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    text: str  # verbatim from the cited passage
+    citation: Citation
+    weight: float
+    facts: fx.Facts
+    passage_facts: fx.Facts  # facts anywhere in the same passage: not contradicted by an answer
+    vector: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass
+class Rubric:
+    question: str
+    clauses: list[Clause]
+    points: list[KeyPoint]
+    roles: set[str]  # job titles used in the cited documents (for spotting them in answers)
+    document_facts: fx.Facts  # forms and roles anywhere in the cited documents
+    question_vector: np.ndarray = field(repr=False)
+    support: np.ndarray | None = field(default=None, repr=False)  # vectors of nearby sentences
+    fact_sentences: list[tuple[str, Citation, fx.Facts]] = field(default_factory=list)
+    fact_vectors: np.ndarray | None = field(default=None, repr=False)
+    from_procedures: bool = True  # False: nothing in the procedures answers it; card only
+
+    @property
+    def records(self) -> list[str]:
+        return sorted({f for p in self.points for f in p.facts.forms})
+
+    @property
+    def named_roles(self) -> list[str]:
+        return sorted({r for p in self.points for r in p.facts.roles})
+
+
+@dataclass
+class PointResult:
+    point: KeyPoint
+    similarity: float
+    credit: float
+    matched: str  # the part of the answer that matched it best
+
+    @property
+    def covered(self) -> bool:
+        return self.credit >= 0.5
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    kind: str  # frequency | quantity | form | role
+    said: str  # the answer's sentence
+    point: KeyPoint
+
+    def explain(self) -> str:
+        return (
+            f'You said: "{self.said}" but your procedure says: "{self.point.text}" '
+            f"({self.point.citation.label()})"
+        )
+
+
+@dataclass
+class Grade:
+    question: str
+    answer: str
+    score: int
+    label: str
+    points: list[PointResult]
+    records_named: list[str]
+    roles_named: list[str]
+    contradictions: list[Contradiction]
+    echo: bool
+    off_topic: bool
+    rubric: Rubric = field(repr=False)
+
+    @property
+    def covered(self) -> list[PointResult]:
+        return [p for p in self.points if p.covered]
+
+    @property
+    def missed(self) -> list[PointResult]:
+        return [p for p in self.points if not p.covered]
+
+    @property
+    def model_answer(self) -> str:
+        """The key points in procedure order, quoted with their citations."""
+        pts = sorted(self.rubric.points, key=lambda p: (p.citation.file, p.citation.heading))
+        return "\n".join(f'"{p.text}" ({p.citation.label()})' for p in pts)
+
+    def feedback(self) -> list[str]:
+        """Plain sentences for the person: what was wrong, what was missing, with citations."""
+        out = []
+        if self.echo:
+            out.append("Your answer repeats the question; say what you actually do.")
+        if self.off_topic:
+            out.append("Your answer does not address what was asked.")
+        out += [c.explain() for c in self.contradictions]
+        if not self.rubric.from_procedures:
+            out.append(
+                "None of the indexed procedures covers this; graded against the clause summary."
+            )
+        for p in self.missed:
+            out.append(
+                f'Missing: your procedure says "{p.point.text}" ({p.point.citation.label()})'
+            )
+        missing_records = [r for r in self.rubric.records if r not in self.records_named]
+        if missing_records:
+            out.append(f"Name the record an auditor would sample: {', '.join(missing_records)}.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        def point(p: PointResult) -> dict[str, Any]:
+            return {
+                "text": p.point.text,
+                "citation": p.point.citation.label(),
+                "similarity": round(p.similarity, 3),
+                "credit": round(p.credit, 3),
+            }
+
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "score": self.score,
+            "label": self.label,
+            "covered": [point(p) for p in self.covered],
+            "missed": [point(p) for p in self.missed],
+            "records_expected": self.rubric.records,
+            "records_named": self.records_named,
+            "roles_named": self.roles_named,
+            "contradictions": [
+                {
+                    "kind": c.kind,
+                    "said": c.said,
+                    "procedure": c.point.text,
+                    "citation": c.point.citation.label(),
+                }
+                for c in self.contradictions
+            ],  # fmt: skip
+            "echo": self.echo,
+            "off_topic": self.off_topic,
+            "from_procedures": self.rubric.from_procedures,
+            "feedback": self.feedback(),
+            "model_answer": self.model_answer,
+        }
+
+
+def answer_segments(answer: str) -> list[str]:
+    parts = [s.strip(" -*\t") for s in _SPLIT.split(answer)]
+    return [s for s in parts if len(terms(s)) >= 2] or ([answer.strip()] if answer.strip() else [])
+
+
+def _same_frequency(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.1 * max(a, b)
+
+
+def _kinds(f: fx.Facts) -> list[tuple[str, list]]:
+    """(kind, values) pairs; a quantity's kind is its unit, so days compare with days."""
+    out: list[tuple[str, list]] = []
+    if f.frequencies:
+        out.append(("frequency", sorted(f.frequencies)))
+    units: dict[str, list] = {}
+    for unit, value in sorted(f.quantities):
+        units.setdefault(unit, []).append((unit, value))
+    out += [(f"quantity:{u}", v) for u, v in units.items()]
+    if f.forms:
+        out.append(("form", sorted(f.forms)))
+    if f.roles:
+        out.append(("role", sorted(f.roles)))
+    return out
+
+
+def _kinds_of(f: fx.Facts, kind: str) -> bool:
+    if kind == "frequency":
+        return bool(f.frequencies)
+    if kind == "form":
+        return bool(f.forms)
+    if kind == "role":
+        return bool(f.roles)
+    unit = kind.split(":", 1)[1]
+    return any(u == unit for u, _ in f.quantities)
+
+
+def _states(f: fx.Facts, kind: str, value: Any) -> bool:
+    if kind == "frequency":
+        return any(_same_frequency(value, b) for b in f.frequencies)
+    if kind == "form":
+        return value in f.forms
+    if kind == "role":
+        return value in f.roles
+    return value in f.quantities
+
+
+def label_for(score: float, params: GraderParams) -> str:
+    if score >= params.good:
+        return "good"
+    return "partial" if score >= params.partial else "poor"
+
+
+class Grader:
+    def __init__(
+        self,
+        retriever: Retriever,
+        resolver: ClauseResolver,
+        catalogue: Catalogue,
+        embedder: Embedder,
+        params: GraderParams | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.resolver = resolver
+        self.catalogue = catalogue
+        self.embedder = embedder
+        self.params = params or GraderParams()
+        self._cache: OrderedDict[tuple, Rubric] = OrderedDict()
+        self._lock = threading.Lock()
+        self._roles: tuple[str | None, set[str]] | None = None
+        self._doc_facts: dict[tuple, tuple[list, np.ndarray]] = {}
+
+    # -- rubric -------------------------------------------------------------------------
+    def rubric(self, question: str, clause_ids: tuple[str, ...] | list[str] = ()) -> Rubric:
+        key = (question, tuple(clause_ids), self.retriever.store.manifest.get("last_ingest"))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        rubric = self._build_rubric(question, list(clause_ids))
+        with self._lock:
+            self._cache[key] = rubric
+            while len(self._cache) > 256:
+                self._cache.popitem(last=False)
+        return rubric
+
+    def _clauses(self, question: str, clause_ids: list[str]) -> list[Clause]:
+        ids = [c for c in clause_ids if c in self.catalogue]
+        if not ids:
+            ids = [m.clause_id for m in self.resolver.numbers(question)]
+        return [self.catalogue.get(c) for c in ids[:2]]
+
+    def _build_rubric(self, question: str, clause_ids: list[str]) -> Rubric:
+        """Key points: the question picks the documents (with the clause card when a clause
+        is given), then the passages of those documents closest to the question, then their
+        sentences closest to it. Template sections (purpose, scope, definitions...) say what a
+        procedure is, not what people do, so they give no key points."""
+        p = self.params
+        clauses = self._clauses(question, clause_ids)
+        plain = self.resolver.strip_references(question) if clauses else question
+        queries = [Query(plain)] + [
+            Query(card_dense_text(c), p.card_weight, lexical=False) for c in clauses
+        ]
+        result = self.retriever.search(queries, 5, [c.id for c in clauses] or None)
+        q_vec = self.embedder.encode_query(plain)
+        # Passages are picked by the question and the clause together: staff-style questions
+        # ("you spot a faulty part on your bench...") are far in wording from procedure text.
+        topic = q_vec.copy()
+        for c in clauses:
+            topic += p.card_weight * self.embedder.encode_query(card_dense_text(c))
+        topic /= np.linalg.norm(topic)
+        docs = result.documents[:2]
+        if docs:
+            docs = [d for d in docs if d.score >= p.second_document_ratio * docs[0].score]
+        manifest = self.retriever.store.manifest
+        chunks = [c for d in docs for c in manifest.chunks_of(d.best.chunk.path)]
+        stored = self.retriever.store.vectors.embeddings([c.id for c in chunks])
+        scored = [
+            (float(stored[c.id] @ topic), c)
+            for c in chunks
+            if c.id in stored and not _TEMPLATE.match(c.heading)
+        ]
+        if not scored or max(s for s, _ in scored) < p.no_evidence_similarity:
+            return self._card_rubric(question, clauses, q_vec)
+        picked = []
+        for n, d in enumerate(docs):
+            own = sorted((x for x in scored if x[1].file == d.file), key=lambda x: -x[0])
+            picked += own[: p.passages if n == 0 else 1]
+        all_text = "\n".join(c.text for c in chunks)
+        vocabulary = self._role_vocabulary()
+        candidates = [
+            (s, c, chunk_sim) for chunk_sim, c in picked for s in sentences(c.text) if len(s) >= 30
+        ]
+        vectors = self.embedder.encode([s for s, _, _ in candidates])
+        relevance = 0.5 * (vectors @ q_vec) + 0.5 * np.array([x[2] for x in candidates])
+        order = np.argsort(-relevance)
+        best = float(relevance[order[0]])
+        points = []
+        for i in order[: p.key_points]:
+            if relevance[i] < p.point_ratio * best:
+                break
+            s, c, _ = candidates[i]
+            cit = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
+            points.append(
+                KeyPoint(s, cit, float(relevance[i]), fx.extract(s, vocabulary),
+                         fx.extract(c.text, vocabulary), vectors[i])
+            )  # fmt: skip
+        fact_sentences, fact_vectors = self._fact_sentences(docs, chunks, vocabulary)
+        return Rubric(
+            question,
+            clauses,
+            points,
+            vocabulary,
+            fx.extract(all_text, vocabulary),
+            q_vec,
+            support=vectors,
+            fact_sentences=fact_sentences,
+            fact_vectors=fact_vectors,
+        )
+
+    def _fact_sentences(self, docs, chunks, vocabulary):
+        """Every sentence of the cited documents that states a concrete fact, embedded once
+        per document version: what an answer's facts are checked against."""
+        out: list[tuple[str, Citation, fx.Facts]] = []
+        vecs = []
+        for d in docs:
+            own = [c for c in chunks if c.file == d.file]
+            key = (d.file, tuple(c.id for c in own))
+            with self._lock:
+                cached = self._doc_facts.get(key)
+            if cached is None:
+                rows = []
+                for c in own:
+                    cit = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
+                    for s in sentences(c.text):
+                        f = fx.extract(s, vocabulary, bare_numbers=True)
+                        if f.frequencies or f.quantities or f.forms or f.roles:
+                            rows.append((s, cit, f))
+                v = self.embedder.encode([r[0] for r in rows])
+                cached = (rows, v)
+                with self._lock:
+                    self._doc_facts[key] = cached
+                    while len(self._doc_facts) > 64:
+                        self._doc_facts.pop(next(iter(self._doc_facts)))
+            out += cached[0]
+            vecs.append(cached[1])
+        return out, (np.concatenate(vecs) if vecs else None)
+
+    def _role_vocabulary(self) -> set[str]:
+        """Job titles used anywhere in the indexed documents (rebuilt after each ingest)."""
+        key = self.retriever.store.manifest.get("last_ingest")
+        if self._roles is None or self._roles[0] != key:
+            text = "\n".join(c.text for c in self.retriever.store.manifest.all_chunks())
+            self._roles = (key, fx.role_names(text))
+        return self._roles[1]
+
+    def _card_rubric(self, question: str, clauses: list[Clause], q_vec: np.ndarray) -> Rubric:
+        """Nothing in the procedures answers it: grade against the clause card, if any."""
+        texts = [(s, c) for c in clauses for s in sentences(c.requires)]
+        points = []
+        if texts:
+            vectors = self.embedder.encode([s for s, _ in texts])
+            for (s, c), v in zip(texts, vectors, strict=True):
+                cit = Citation(f"clause {c.id}", c.title, None)
+                points.append(KeyPoint(s, cit, 1.0, fx.Facts(), fx.Facts(), v))
+        return Rubric(question, clauses, points, set(), fx.Facts(), q_vec, from_procedures=False)
+
+    # -- grading ------------------------------------------------------------------------
+    def grade(
+        self,
+        question: str,
+        answer: str,
+        clause_ids: tuple[str, ...] | list[str] = (),
+        rubric: Rubric | None = None,
+    ) -> Grade:
+        p = self.params
+        rubric = rubric or self.rubric(question, clause_ids)
+        segments = answer_segments(answer)
+        if not segments or not rubric.points:
+            return Grade(question, answer, 0, "poor",
+                         [PointResult(k, 0.0, 0.0, "") for k in rubric.points],
+                         [], [], [], False, not segments, rubric)  # fmt: skip
+        seg_vecs = self.embedder.encode(segments + [answer])
+        kp_vecs = np.stack([k.vector for k in rubric.points])
+        sim = kp_vecs @ seg_vecs.T  # points x segments (+ whole answer last)
+        answer_facts = fx.extract(answer, rubric.roles)
+
+        results = []
+        for i, k in enumerate(rubric.points):
+            j = int(np.argmax(sim[i]))
+            s = float(sim[i, j])
+            credit = min(1.0, max(0.0, (s - p.cover_low) / (p.cover_high - p.cover_low)))
+            results.append(PointResult(k, s, credit, (segments + [answer])[j]))
+        weights = np.array([k.weight for k in rubric.points])
+        coverage = float(np.dot(weights, [r.credit for r in results]) / weights.sum())
+
+        # Supported content: the words of every answer sentence that a procedure sentence near
+        # the question backs up. Good answers say more of what the procedure says.
+        support = [m for m in (rubric.support, rubric.fact_vectors) if m is not None]
+        backing = (np.concatenate(support) @ seg_vecs[:-1].T).max(axis=0)
+        supported = sum(
+            len(terms(seg))
+            for seg, b in zip(segments, backing, strict=True)
+            if b >= p.support_similarity
+        )
+        score = 100 * min(
+            1.0,
+            (1 - p.coverage_weight) * supported / p.supported_terms + p.coverage_weight * coverage,
+        )
+        contradictions = self._contradictions(rubric, segments)
+        closeness = float(seg_vecs[-1] @ rubric.question_vector)
+        echo = self._is_echo(question, answer, closeness, answer_facts)
+        off_topic = float(backing.max()) < p.off_topic_similarity
+        if contradictions:
+            score = min(score, p.contradiction_cap)
+        if echo:
+            score = min(score, p.echo_cap)
+        if off_topic:
+            score = min(score, p.off_topic_cap)
+        score = int(round(score))
+        return Grade(
+            question,
+            answer,
+            score,
+            label_for(score, p),
+            results,
+            sorted(answer_facts.forms & rubric.document_facts.forms),
+            sorted(answer_facts.roles),
+            contradictions,
+            echo,
+            off_topic,
+            rubric,
+        )
+
+    def _contradictions(self, rubric: Rubric, segments: list[str]) -> list[Contradiction]:
+        """Each fact the answer states (a frequency, quantity, form or role) is set against
+        the procedure sentences stating a fact of the same kind. When the closest of them is
+        close enough to be about the same thing, states a different value, and clearly beats
+        every sentence that does state the answer's value, the answer contradicts it."""
+        if rubric.fact_vectors is None or not len(rubric.fact_sentences):
+            return []
+        pieces = [
+            (seg, part, f)
+            for seg in segments
+            for part in fx.fact_clauses(seg)
+            if (f := fx.extract(part, rubric.roles))
+        ]
+        if not pieces:
+            return []
+        sims = self.embedder.encode([part for _, part, _ in pieces]) @ rubric.fact_vectors.T
+        p = self.params
+        out: list[Contradiction] = []
+        for (seg, _, said), row in zip(pieces, sims, strict=True):
+            for kind, values in _kinds(said):
+                holders = [i for i, (_, _, f) in enumerate(rubric.fact_sentences)
+                           if _kinds_of(f, kind)]  # fmt: skip
+                if not holders:
+                    continue
+                top = max(holders, key=lambda i: row[i])
+                if row[top] < p.contradiction_similarity:
+                    continue
+                for value in values:
+                    if _states(rubric.fact_sentences[top][2], kind, value):
+                        continue
+                    support = [row[i] for i in holders
+                               if _states(rubric.fact_sentences[i][2], kind, value)]  # fmt: skip
+                    if max(support, default=-1.0) <= row[top] - p.contradiction_margin:
+                        text, cit, f = rubric.fact_sentences[top]
+                        point = KeyPoint(text, cit, 0.0, f, f, np.zeros(0))
+                        if all(c.said != seg or c.kind != kind for c in out):
+                            out.append(Contradiction(kind, seg, point))
+                        break
+        return out
+
+    def _is_echo(self, question: str, answer: str, closeness: float, facts: fx.Facts) -> bool:
+        """Says nothing the question did not: almost no new words, or few new words, no
+        concrete fact, and closer to the question than an answer usually is."""
+        novel = len(terms(answer) - terms(question) - _VAGUE)
+        p = self.params
+        return novel <= p.echo_novel_terms or (
+            novel <= p.echo_loose_terms and closeness >= p.echo_similarity and not facts
+        )
