@@ -12,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from assistant.clauses import ROLES
 from assistant.errors import AssistantError, UsageError
 
 
@@ -235,6 +236,117 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_grader(args: argparse.Namespace) -> int:
+    from assistant.interview.calibration import evaluate_grader, load_answers
+    from assistant.progress import TerminalProgress
+
+    answers = load_answers(Path(args.answers))
+    app = _assistant(args)
+    app._require_index()
+    result = evaluate_grader(answers, app.grader.grade, progress=TerminalProgress())
+    pw = "n/a" if result["pairwise"] is None else f"{result['pairwise']:.3f}"
+    print(
+        f"grader n={result['n']}  accuracy {result['accuracy']:.3f}  "
+        f"spearman {result['spearman']:.3f}  pairwise {pw} ({result['pairs']} pairs)"
+    )
+    print("confusion (rows: label, columns: grader)   poor partial good")
+    for label, row in result["confusion"].items():
+        print(f"  {label:<8} {row['poor']:>30} {row['partial']:>7} {row['good']:>4}")
+    for r in result["answers"]:
+        if r["label"] != r["predicted"]:
+            print(
+                f"  disagree {r['id']}: label {r['label']}, grader {r['predicted']} ({r['score']})"
+            )
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        print(f"written: {args.json}")
+    return 0
+
+
+def _print_grade(grade, indent: str = "  ") -> None:
+    print(f"{indent}score {grade.score}/100: {grade.label}")
+    for p in grade.covered:
+        print(textwrap.fill(f"covered: {p.point.text}", 100, initial_indent=indent,
+                            subsequent_indent=indent + "  "))  # fmt: skip
+    for line in grade.feedback():
+        print(textwrap.fill(line, 100, initial_indent=indent, subsequent_indent=indent + "  "))
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    from assistant.interview.session import Mode
+
+    app = _assistant(args)
+    app._require_index()
+    mode = Mode(args.mode)
+    session_id, session = app.coach.start(
+        args.user, mode, args.role, args.clause, args.set, args.count, args.seed
+    )
+    print(f"{mode.value} interview for {args.user}: {len(session.results)} questions. "
+          "Type your answer and press Enter; 'skip' moves on, 'quit' stops (answers so far "
+          "are saved).")  # fmt: skip
+    while not session.finished:
+        prompt = session.current
+        head = f"[{prompt.number}/{prompt.total}] clause {', '.join(prompt.question.clauses)}"
+        print(f"\n{head}" + (" (follow-up)" if prompt.kind == "follow-up" else ""))
+        print(textwrap.fill(f"Auditor: {prompt.text}", 100, subsequent_indent="  "))
+        try:
+            text = input("You: ").strip()
+        except EOFError:
+            break
+        if text.lower() in ("quit", "exit"):
+            break
+        if text.lower() == "skip" or not text:
+            session.skip()
+            continue
+        feedback = session.answer(text)
+        if feedback.grade is not None:
+            _print_grade(feedback.grade)
+    app.coach.finish(session_id, session)
+    summary = session.summary()
+    print(f"\nSession summary: average {summary.score:.0f}/100")
+    for c in summary.clauses:
+        print(f"  clause {c.clause:<8} {c.score:5.0f}  ({c.questions} question(s))")
+    if summary.strengths:
+        print(f"strengths: {', '.join(summary.strengths)}")
+    if summary.gaps:
+        print(f"gaps: {', '.join(summary.gaps)}")
+    if mode == Mode.EXAM:
+        for r in summary.results:
+            if r.grade:
+                print(textwrap.fill(f"Q: {r.question.text}", 100, subsequent_indent="  "))
+                _print_grade(r.grade)
+    if summary.reread:
+        print("re-read:")
+        for ref in summary.reread[:10]:
+            print(f"  {ref}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    app = _assistant(args)
+    history = app.history
+    if args.export:
+        out = Path(args.export)
+        if out.suffix.lower() == ".csv":
+            n = history.export_csv(args.user, out)
+        elif out.suffix.lower() in (".md", ".markdown"):
+            n = history.export_markdown(args.user, out)
+        else:
+            raise UsageError("--export needs a .csv or .md file name")
+        print(f"written: {out} ({n} rows)")
+        return 0
+    users = [args.user] if args.user else history.users()
+    if not users:
+        print("no practice history yet; run: assistant interview --user NAME")
+    for u in users:
+        results = history.results(u)
+        print(f"{u}: {len(history.sessions(u))} session(s), {len(results)} question(s) answered")
+        for r in history.readiness(u):
+            due = "  due" if r.due else ""
+            print(f"  clause {r.clause:<8} readiness {r.score:5.0f}  ({r.answers} answers){due}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description="ISO 9001 audit coach")
     sub = p.add_subparsers(dest="command", required=True)
@@ -278,6 +390,28 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
     data_dir(sp)
     sp.set_defaults(func=cmd_eval)
+    sp = ev.add_parser("grader", help="grader agreement with labelled staff answers")
+    sp.add_argument("--answers", required=True, help="JSONL labelled answers")
+    sp.add_argument("--json", help="write the full results here")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_eval_grader)
+
+    sp = sub.add_parser("interview", help="rehearse a Stage 2 audit interview")
+    sp.add_argument("--user", required=True, help="your name (keeps your history)")
+    sp.add_argument("--role", choices=ROLES)
+    sp.add_argument("--clause", nargs="+", help="clause ids, e.g. 7.1.5 8.7")
+    sp.add_argument("--mode", choices=["practice", "exam", "quick"], default="practice")
+    sp.add_argument("--set", help="question set for exam mode (default stage2-core)")
+    sp.add_argument("--count", type=int, default=8, help="questions in practice mode")
+    sp.add_argument("--seed", type=int, help="fix the question order")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_interview)
+
+    sp = sub.add_parser("history", help="practice history, readiness per clause, export")
+    sp.add_argument("--user")
+    sp.add_argument("--export", help="write a .csv or .md report")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_history)
 
     sp = sub.add_parser("clause", help="print an ISO 9001 clause card, e.g. 8.7")
     sp.add_argument("id")

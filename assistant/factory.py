@@ -14,9 +14,12 @@ from assistant.clauses import Catalogue, default_catalogue
 from assistant.coverage import ClauseCoverage, CoverageThresholds, coverage
 from assistant.documents.chunking import ChunkingParams
 from assistant.errors import IndexMissingError
+from assistant.history import History
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.ingest import Ingestor, IngestReport
+from assistant.interview.coach import Coach
+from assistant.interview.grader import Grader, GraderParams
 from assistant.lookup import Lookup, LookupParams
 from assistant.progress import Progress
 from assistant.retrieval import RetrievalParams, Retriever
@@ -79,6 +82,18 @@ class Assistant:
             s.gap_similarity,
         )
         return Lookup(self.resolver, self.retriever, params)
+
+    @cached_property
+    def grader(self) -> Grader:
+        return Grader(self.retriever, self.resolver, self.catalogue, self.embedder, GraderParams())
+
+    @cached_property
+    def history(self) -> History:
+        return History(Path(self.settings.data_dir) / "history.sqlite")
+
+    @cached_property
+    def coach(self) -> Coach:
+        return Coach(self.catalogue, self.store, self.embedder, self.grader, self.history)
 
     def ingest(
         self, paths: list[Path], rebuild: bool = False, progress: Progress | None = None

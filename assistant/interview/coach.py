@@ -1,0 +1,140 @@
+"""Plans an interview (which questions, in which order) and ties the session to the history."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from assistant.clauses import ROLES, Catalogue
+from assistant.errors import UsageError
+from assistant.history import History
+from assistant.index.embedder import Embedder
+from assistant.index.store import IndexStore
+from assistant.interview import bank as qb
+from assistant.interview import facts as fx
+from assistant.interview.grader import Grade, Grader
+from assistant.interview.session import InterviewSession, Mode, QuestionResult
+from assistant.lookup import card_dense_text
+
+QUICK_QUESTIONS = 5
+DEFAULT_SET = "stage2-core"
+
+
+class Coach:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        store: IndexStore,
+        embedder: Embedder,
+        grader: Grader,
+        history: History,
+    ) -> None:
+        self.catalogue = catalogue
+        self.store = store
+        self.embedder = embedder
+        self.grader = grader
+        self.history = history
+        self._procedure_bank: tuple[str | None, list[qb.BankQuestion]] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def question_sets(self) -> dict[str, qb.QuestionSet]:
+        return qb.question_sets(self.catalogue)
+
+    def procedure_questions(self) -> list[qb.BankQuestion]:
+        """Built from the indexed procedures; rebuilt after each ingest."""
+        key = self.store.manifest.get("last_ingest")
+        with self._lock:
+            if self._procedure_bank is None or self._procedure_bank[0] != key:
+                chunks = self.store.manifest.all_chunks()
+                clauses = [c for c in self.catalogue if c.depth > 0] or list(self.catalogue)
+                cards = self.embedder.encode([card_dense_text(c) for c in clauses])
+                vectors = self.store.vectors.embeddings([c.id for c in chunks])
+                roles = fx.role_names("\n".join(c.text for c in chunks))
+                built = qb.procedure_questions(
+                    chunks, vectors, [c.id for c in clauses], np.asarray(cards), roles
+                )
+                self._procedure_bank = (key, built)
+            return self._procedure_bank[1]
+
+    def bank(self) -> list[qb.BankQuestion]:
+        sets = [q for s in self.question_sets.values() for q in s.questions]
+        return qb.catalogue_questions(self.catalogue) + sets + self.procedure_questions()
+
+    def plan(
+        self,
+        user: str,
+        mode: Mode,
+        role: str | None = None,
+        clauses: list[str] | None = None,
+        question_set: str | None = None,
+        count: int = 8,
+        seed: int | None = None,
+    ) -> list[qb.BankQuestion]:
+        if role and role not in ROLES:
+            raise UsageError(f"role must be one of: {', '.join(ROLES)}")
+        unknown = [c for c in clauses or [] if c not in self.catalogue]
+        if unknown:
+            raise UsageError(f"no such clause: {unknown[0]} (see: assistant clause)")
+        rng = random.Random(seed)
+        if mode == Mode.EXAM:
+            sets = self.question_sets
+            name = question_set or DEFAULT_SET
+            if name not in sets:
+                raise UsageError(f"no question set {name!r}; sets: {', '.join(sorted(sets))}")
+            return qb.select(list(sets[name].questions), role, clauses) or list(
+                sets[name].questions
+            )
+        pool = qb.select(self.bank(), role, clauses)
+        if not pool:
+            raise UsageError("no questions for that role and clause; widen the choice")
+        if mode == Mode.QUICK:
+            order = self.history.due_first(user, sorted({c for q in pool for c in q.clauses}))
+            picked: list[qb.BankQuestion] = []
+            for clause in order:
+                options = [q for q in pool if clause in q.clauses and q not in picked]
+                if options:
+                    picked.append(rng.choice(options))
+                if len(picked) == QUICK_QUESTIONS:
+                    break
+            return picked
+        rng.shuffle(pool)
+        return pool[:count]
+
+    def start(
+        self,
+        user: str,
+        mode: Mode = Mode.PRACTICE,
+        role: str | None = None,
+        clauses: list[str] | None = None,
+        question_set: str | None = None,
+        count: int = 8,
+        seed: int | None = None,
+        on_turn: Callable[[QuestionResult, str, str, Grade], None] | None = None,
+    ) -> tuple[int, InterviewSession]:
+        """A session whose every answer is saved to the history as it is graded."""
+        user = user.strip()
+        if not user:
+            raise UsageError("a user name is needed to keep practice history")
+        questions = self.plan(user, mode, role, clauses, question_set, count, seed)
+        set_id = (question_set or DEFAULT_SET) if mode == Mode.EXAM else ""
+        session_id = self.history.start_session(user, mode.value, role or "", clauses, set_id)
+
+        def save(result: QuestionResult, kind: str, prompt: str, grade: Grade) -> None:
+            q = result.question
+            self.history.record_turn(
+                session_id, user, q.id, list(q.clauses), kind, prompt, result.answers[-1],
+                grade.score, grade.label, grade.to_dict(),
+            )  # fmt: skip
+            if kind == "question":
+                self.history.schedule(user, q.id, list(q.clauses), grade.label)
+            if on_turn:
+                on_turn(result, kind, prompt, grade)
+
+        return session_id, InterviewSession(questions, self.grader, mode, on_turn=save)
+
+    def finish(self, session_id: int, session: InterviewSession) -> None:
+        self.history.finish_session(session_id, session.summary().to_dict())

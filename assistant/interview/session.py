@@ -1,0 +1,201 @@
+"""An interview session: a plain state machine used by the CLI and the web app.
+
+    ask question -> staff answer -> grade and feedback -> up to two follow-ups (probe the most
+    important missed point; ask for the record) -> next question -> ... -> summary
+
+Follow-up answers are graded together with the first answer against the same rubric, so a
+follow-up can raise the question's score. Modes:
+- practice: questions by role and clause, feedback after every answer;
+- exam: a fixed question set, feedback only in the summary at the end;
+- quick: five questions on the user's weakest (and due) clauses.
+Every answer is written to the history as soon as it is graded (``on_turn``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from assistant.interview.bank import BankQuestion
+from assistant.interview.grader import Grade, Grader, label_for
+
+
+class Mode(StrEnum):
+    PRACTICE = "practice"
+    EXAM = "exam"
+    QUICK = "quick"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    question: BankQuestion
+    text: str  # what the auditor says now
+    kind: str  # "question" | "follow-up"
+    number: int  # 1-based question number
+    total: int
+
+
+@dataclass
+class Feedback:
+    grade: Grade | None  # None in exam mode (shown at the end)
+    next: Prompt | None  # a follow-up or the next question; None when finished
+
+
+@dataclass
+class QuestionResult:
+    question: BankQuestion
+    answers: list[str] = field(default_factory=list)
+    grade: Grade | None = None
+    skipped: bool = False
+
+
+@dataclass
+class ClauseSummary:
+    clause: str
+    score: float
+    questions: int
+
+
+@dataclass
+class Summary:
+    clauses: list[ClauseSummary]
+    strengths: list[str]  # clause ids scored good
+    gaps: list[str]  # clause ids scored poor
+    reread: list[str]  # procedure sections (citations) holding the missed points
+    results: list[QuestionResult]
+
+    @property
+    def score(self) -> float:
+        graded = [r.grade.score for r in self.results if r.grade]
+        return sum(graded) / len(graded) if graded else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "score": round(self.score, 1),
+            "clauses": {c.clause: round(c.score, 1) for c in self.clauses},
+            "strengths": self.strengths,
+            "gaps": self.gaps,
+            "reread": self.reread,
+        }
+
+
+TurnHook = Callable[[QuestionResult, str, str, Grade], None]  # result, kind, prompt, grade
+
+
+def _topic(heading: str) -> str:
+    """'5 Procedure > 5.3 The 8D steps' -> 'the 8D steps'."""
+    last = heading.split(" > ")[-1].lstrip("0123456789. ").strip()
+    return (last[0].lower() + last[1:]) if last and not last[:2].isupper() else last
+
+
+class InterviewSession:
+    def __init__(
+        self,
+        questions: list[BankQuestion],
+        grader: Grader,
+        mode: Mode = Mode.PRACTICE,
+        max_follow_ups: int = 2,
+        on_turn: TurnHook | None = None,
+    ) -> None:
+        if not questions:
+            raise ValueError("an interview needs at least one question")
+        self.grader = grader
+        self.mode = mode
+        self.max_follow_ups = max_follow_ups
+        self.on_turn = on_turn
+        self.results = [QuestionResult(q) for q in questions]
+        self._index = 0
+        self._prompt: Prompt | None = self._ask(0)
+
+    @property
+    def finished(self) -> bool:
+        return self._prompt is None
+
+    @property
+    def current(self) -> Prompt | None:
+        return self._prompt
+
+    def _ask(self, i: int) -> Prompt | None:
+        if i >= len(self.results):
+            return None
+        q = self.results[i].question
+        return Prompt(q, q.text, "question", i + 1, len(self.results))
+
+    def answer(self, text: str) -> Feedback:
+        """Grade the answer to the current prompt and move on."""
+        prompt = self._prompt
+        if prompt is None:
+            raise RuntimeError("the interview is over")
+        result = self.results[self._index]
+        result.answers.append(text)
+        q = prompt.question
+        grade = self.grader.grade(q.text, " ".join(result.answers), list(q.clauses))
+        if prompt.kind == "question" or result.grade is None or grade.score >= result.grade.score:
+            result.grade = grade
+        if self.on_turn:
+            self.on_turn(result, prompt.kind, prompt.text, result.grade)
+        follow_up = self._follow_up(result)
+        if follow_up:
+            self._prompt = Prompt(q, follow_up, "follow-up", prompt.number, prompt.total)
+        else:
+            self._index += 1
+            self._prompt = self._ask(self._index)
+        return Feedback(None if self.mode == Mode.EXAM else result.grade, self._prompt)
+
+    def skip(self) -> Prompt | None:
+        """Move to the next question (an unanswered question scores 0)."""
+        result = self.results[self._index]
+        if not result.answers:
+            result.skipped = True
+        self._index += 1
+        self._prompt = self._ask(self._index)
+        return self._prompt
+
+    def _follow_up(self, result: QuestionResult) -> str | None:
+        """Probe the most important missed point, then ask for the record, like an auditor."""
+        asked = len(result.answers) - 1
+        g = result.grade
+        if g is None or asked >= self.max_follow_ups or not g.rubric.from_procedures:
+            return None
+        if g.contradictions and asked == 0:
+            c = g.contradictions[0]
+            return (
+                f"Are you sure? Check {c.point.citation.file}, {_topic(c.point.citation.heading)}"
+                ": what does it say, and what do you actually do?"
+            )
+        missed = sorted(g.missed, key=lambda p: -p.point.weight)
+        if missed and g.label != "good" and asked == 0:
+            return (
+                f"You haven't mentioned {_topic(missed[0].point.citation.heading)}. "
+                "How does that work here, and who does it?"
+            )
+        records = [r for r in g.rubric.records if r not in g.records_named]
+        if records:
+            return (
+                f"Show me the record: where would I find the last {records[0]}, "
+                "and who completed it?"
+            )
+        return None
+
+    def summary(self) -> Summary:
+        by_clause: dict[str, list[int]] = {}
+        reread: list[str] = []
+        for r in self.results:
+            score = r.grade.score if r.grade else 0
+            for c in r.question.clauses:
+                by_clause.setdefault(c, []).append(score)
+            if r.grade:
+                for p in r.grade.missed:
+                    label = p.point.citation.label()
+                    if label not in reread:
+                        reread.append(label)
+        clauses = [ClauseSummary(c, sum(v) / len(v), len(v)) for c, v in sorted(by_clause.items())]
+        params = self.grader.params
+        return Summary(
+            clauses,
+            [c.clause for c in clauses if label_for(c.score, params) == "good"],
+            [c.clause for c in clauses if label_for(c.score, params) == "poor"],
+            reread,
+            self.results,
+        )

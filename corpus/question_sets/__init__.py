@@ -1,0 +1,1 @@
+"""Fixed interview question sets, shipped as package data (see assistant.interview.bank)."""
