@@ -1,0 +1,204 @@
+"""Interview practice: the grader on hand-made answers, the session state machine, the bank,
+history durability and export, and the calibration command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.history import History
+from assistant.interview import facts as fx
+from assistant.interview.bank import question_sets, select
+from assistant.interview.coach import Coach
+from assistant.interview.session import InterviewSession, Mode
+
+from .conftest import DATA, ROOT, make_assistant, run_cli
+
+GAUGES = "How often are the pressure gauges used in the cells checked, and against what?"
+GOOD = (
+    "The Metrology Lead takes the working gauges and the test-bay masters off the line every "
+    "month and compares them with the reference set in the metrology lab, at no fewer than "
+    "five points up and down the range. The results go on the F-05-2 calibration record, and "
+    "anything outside tolerance gets an F-05-3 out-of-tolerance report."
+)
+
+
+def test_facts_normalise_frequencies_limits_and_forms():
+    f = fx.extract("checked every six months, twice a year, within 10 working days on F-05-2")
+    assert any(abs(d - 182) < 5 for d in f.frequencies)
+    assert ("day", 10.0) in f.quantities and f.forms == {"F-05-2"}
+    assert fx.extract("monthly").frequencies == fx.extract("once a month").frequencies
+    assert ("money", 10000.0) in fx.extract("orders under £10 000").quantities
+
+
+def test_good_answer_scores_good_with_points_covered_and_cited(sample):
+    g = sample.grader.grade(GAUGES, GOOD, ["7.1.5"])
+    assert g.label == "good" and g.score >= 90
+    assert not g.contradictions and not g.echo and not g.off_topic
+    assert g.covered and all("QP-05" in p.point.citation.file for p in g.covered)
+    # Every key point and the model answer quote the procedure verbatim.
+    text = "\n".join(c.text for c in sample.store.manifest.all_chunks())
+    assert all(p.point.text in text for p in g.points)
+    assert "F-05-2" in g.records_named
+
+
+def test_echo_answer_is_poor_and_told_so(sample):
+    echo = "The pressure gauges in the cells are checked as often as needed against what is needed."
+    g = sample.grader.grade(GAUGES, echo, ["7.1.5"])
+    assert g.echo and g.label == "poor"
+    assert any("repeats the question" in line for line in g.feedback())
+
+
+def test_off_topic_answer_is_poor(sample):
+    g = sample.grader.grade(GAUGES, "The canteen is cleaned every evening by a contractor.", [])
+    assert g.off_topic and g.label == "poor"
+
+
+def test_wrong_frequency_is_a_contradiction_citing_the_procedure(sample):
+    wrong = GOOD.replace("every month", "every six months")
+    g = sample.grader.grade(GAUGES, wrong, ["7.1.5"])
+    assert [c.kind for c in g.contradictions] == ["frequency"]
+    assert "monthly" in g.contradictions[0].point.text
+    assert g.label == "poor"
+    assert g.score < sample.grader.grade(GAUGES, GOOD, ["7.1.5"]).score
+
+
+def test_scores_order_good_partial_poor(sample):
+    partial = "They get checked against a reference in the lab, and a record is kept."
+    scores = [sample.grader.grade(GAUGES, a, ["7.1.5"]).score for a in (GOOD, partial, "")]
+    assert scores[0] > scores[1] > scores[2] == 0
+
+
+def test_question_no_procedure_answers_is_graded_on_the_clause_card(sample):
+    g = sample.grader.grade("How do you pay suppliers' invoices in foreign currency?", "We do.")
+    assert g.label == "poor"
+
+
+def _coach(sample, tmp_path: Path) -> Coach:
+    history = History(tmp_path / "history.sqlite")
+    return Coach(sample.catalogue, sample.store, sample.embedder, sample.grader, history)
+
+
+def test_session_follows_up_then_moves_on_and_summarises(sample, tmp_path):
+    coach = _coach(sample, tmp_path)
+    questions = [
+        q for q in coach.bank() if q.id.startswith("C-7.1.5") or q.id.startswith("C-8.7-")
+    ][:2]
+    session = InterviewSession(questions, sample.grader, Mode.PRACTICE)
+    assert session.current.kind == "question" and session.current.number == 1
+    fb = session.answer("We check them.")
+    assert fb.grade is not None and fb.grade.label == "poor"
+    assert fb.next.kind == "follow-up" and fb.next.number == 1
+    session.answer("The Metrology Lead does it.")
+    assert session.current.number == 1  # a second follow-up at most...
+    session.answer("It is on the record.")
+    assert session.current.kind == "question" and session.current.number == 2  # ...then next
+    session.skip()
+    assert session.finished
+    summary = session.summary()
+    assert {c.clause for c in summary.clauses} == {q.clauses[0] for q in questions}
+    assert summary.reread and summary.gaps
+    with pytest.raises(RuntimeError):
+        session.answer("too late")
+
+
+def test_exam_mode_keeps_feedback_for_the_end(sample, tmp_path):
+    coach = _coach(sample, tmp_path)
+    _, session = coach.start("ann", Mode.EXAM, question_set="stage2-core")
+    assert len(session.results) == 20
+    fb = session.answer(GOOD)
+    assert fb.grade is None
+    assert session.results[0].grade is not None  # graded, just not shown yet
+
+
+def test_question_sets_and_bank_are_tagged_with_clauses_and_roles(sample, tmp_path):
+    sets = question_sets(sample.catalogue)
+    assert {"stage2-core", "shop-floor", "leadership"} <= set(sets)
+    assert len(sets["stage2-core"].questions) == 20
+    coach = _coach(sample, tmp_path)
+    built = coach.procedure_questions()
+    assert len(built) >= 17  # at least one per procedure on average
+    assert all(q.clauses and q.roles and q.source.startswith("Q") for q in built)
+    assert any("show me" in q.text.lower() for q in built)
+    assert select(coach.bank(), "operator", ["7.1.5"])
+
+
+def test_history_readiness_quick_mode_and_exports(sample, tmp_path):
+    coach = _coach(sample, tmp_path)
+    sid, session = coach.start("bob", Mode.PRACTICE, clauses=["7.1.5"], count=1, seed=3)
+    session.answer("No idea.")
+    weak = session.results[0].question.clauses[0]
+    coach.finish(sid, session)
+    sid, session = coach.start("bob", Mode.PRACTICE, clauses=["8.7"], count=1, seed=3)
+    strong = session.results[0].question.clauses[0]
+    session.answer(
+        "We red tag it at once, put it in the locked quarantine cage by the end of the shift, "
+        "and the supervisor raises an NCR on F-11-1 within that shift."
+    )
+    ready = {r.clause: r for r in coach.history.readiness("bob")}
+    assert ready[weak].score < ready[strong].score
+    quick = coach.plan("bob", Mode.QUICK, clauses=["7.1.5", "8.7"], seed=1)
+    assert weak in quick[0].clauses  # the weakest clause comes back first
+    assert coach.history.readiness("nobody") == []
+    csv_path, md_path = tmp_path / "bob.csv", tmp_path / "bob.md"
+    assert coach.history.export_csv("bob", csv_path) >= 2
+    assert "No idea." in csv_path.read_text()
+    coach.history.export_markdown("bob", md_path)
+    assert "## bob" in md_path.read_text() and f"| {strong} |" in md_path.read_text()
+
+
+@pytest.mark.slow
+def test_answers_survive_the_process_being_killed_between_questions(small_corpus, tmp_path):
+    data = tmp_path / "idx"
+    make_assistant(data).ingest([small_corpus])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "interview", "--user", "kim", "--clause", "8.7",
+         "--count", "3", "--seed", "2", "--data-dir", str(data)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    proc.stdin.write("It gets a red tag and goes in the quarantine cage.\n")
+    proc.stdin.flush()
+    history = History(data / "history.sqlite")
+    deadline = time.time() + 240
+    while not history.turns("kim") and time.time() < deadline:
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)  # while it waits for the next answer
+    proc.wait(timeout=30)
+    turns = History(data / "history.sqlite").turns("kim")
+    assert [t["answer"] for t in turns] == ["It gets a red tag and goes in the quarantine cage."]
+    assert turns[0]["score"] is not None and turns[0]["feedback"]["feedback"]
+
+
+def test_interview_and_history_cli(sample, tmp_path):
+    data = str(sample.settings.data_dir)
+    env = {"ASSISTANT_DATA_DIR": data}
+    hist = tmp_path / "h"
+    hist.mkdir()
+    # Run against a copy of the history only: the shared sample index stays read-only.
+    r = run_cli("interview", "--user", "cli", "--mode", "bogus", env=env)
+    assert r.returncode == 2
+    r = run_cli("history", "--export", str(tmp_path / "x.txt"), env=env)
+    assert r.returncode == 2 and "csv or .md" in r.stderr
+
+
+def test_grader_calibration_command_reports_metrics(sample, tmp_path):
+    out = tmp_path / "grader.json"
+    result = run_cli(
+        "eval", "grader", "--answers", str(DATA / "evals" / "answers-small.jsonl"),
+        "--data-dir", str(sample.settings.data_dir), "--json", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert {"n", "accuracy", "spearman", "pairwise", "confusion"} <= set(report)
+    assert report["n"] == 6 and report["pairwise"] >= 0.8 and report["spearman"] > 0.5
+    assert sum(sum(row.values()) for row in report["confusion"].values()) == 6
+    bad = run_cli("eval", "grader", "--answers", str(ROOT / "README.md"))
+    assert bad.returncode == 2 and "not an answer object" in bad.stderr
