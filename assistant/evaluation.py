@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,15 +31,27 @@ class EvalQuestion:
     expected_clauses: list[str]
 
 
-def load_questions(path: Path) -> list[EvalQuestion]:
+def read_jsonl(path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; a missing file or a line that is not a
+    JSON object is a usage error naming the line."""
     if not path.is_file():
-        raise UsageError(f"no such question file: {path}")
-    out = []
+        raise UsageError(f"no such {what.split()[-1]} file: {path}")
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+        except ValueError as exc:
+            raise UsageError(f"{path}:{n}: not {what} object ({exc})") from None
+        if not isinstance(row, dict):
+            raise UsageError(f"{path}:{n}: not {what} object")
+        yield n, row
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    out = []
+    for n, row in read_jsonl(path, "a question"):
+        try:
             out.append(
                 EvalQuestion(
                     str(row["id"]),
@@ -49,8 +61,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                     list(row.get("expected_clauses", [])),
                 )
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{n}: not a question object ({exc})") from None
+        except (KeyError, TypeError) as exc:
+            raise UsageError(f"{path}:{n}: not a question object (missing {exc})") from None
     if not out:
         raise UsageError(f"{path} has no questions")
     return out

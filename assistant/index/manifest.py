@@ -150,9 +150,7 @@ class Manifest:
 
     def chunks_of(self, path: str) -> list[Chunk]:
         """One document's chunks in reading order."""
-        rows = self._db.execute(
-            "SELECT data FROM chunks WHERE path = ? ORDER BY ordinal", (path,)
-        )
+        rows = self._db.execute("SELECT data FROM chunks WHERE path = ? ORDER BY ordinal", (path,))
         return [Chunk(**json.loads(r[0])) for r in rows]
 
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:

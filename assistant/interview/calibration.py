@@ -10,7 +10,6 @@ Metrics (keys of the JSON report, stable for other tools):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UsageError
+from assistant.evaluation import read_jsonl
 from assistant.interview.grader import LABELS, Grade
 from assistant.progress import NoProgress, Progress
 
@@ -33,14 +33,9 @@ class LabelledAnswer:
 
 
 def load_answers(path: Path) -> list[LabelledAnswer]:
-    if not path.is_file():
-        raise UsageError(f"no such answers file: {path}")
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    for n, row in read_jsonl(path, "an answer"):
         try:
-            row = json.loads(line)
             item = LabelledAnswer(
                 str(row["id"]),
                 row["question"],
@@ -49,8 +44,8 @@ def load_answers(path: Path) -> list[LabelledAnswer]:
                 row["label"],
                 row.get("why", ""),
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{n}: not an answer object ({exc})") from None
+        except (KeyError, TypeError) as exc:
+            raise UsageError(f"{path}:{n}: not an answer object (missing {exc})") from None
         if item.label not in LABELS:
             raise UsageError(f"{path}:{n}: label must be one of {', '.join(LABELS)}")
         out.append(item)

@@ -14,7 +14,6 @@ from assistant.history import History
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.interview import bank as qb
-from assistant.interview import facts as fx
 from assistant.interview.grader import Grade, Grader
 from assistant.interview.session import InterviewSession, Mode, QuestionResult
 from assistant.lookup import card_dense_text
@@ -53,7 +52,7 @@ class Coach:
                 clauses = [c for c in self.catalogue if c.depth > 0] or list(self.catalogue)
                 cards = self.embedder.encode([card_dense_text(c) for c in clauses])
                 vectors = self.store.vectors.embeddings([c.id for c in chunks])
-                roles = fx.role_names("\n".join(c.text for c in chunks))
+                roles = self.grader.role_vocabulary()
                 built = qb.procedure_questions(
                     chunks, vectors, [c.id for c in clauses], np.asarray(cards), roles
                 )

@@ -86,14 +86,6 @@ class Facts:
     def __bool__(self) -> bool:
         return bool(self.frequencies or self.quantities or self.forms or self.roles)
 
-    def __or__(self, other: Facts) -> Facts:
-        return Facts(
-            self.frequencies | other.frequencies,
-            self.quantities | other.quantities,
-            self.forms | other.forms,
-            self.roles | other.roles,
-        )
-
 
 def _digits(text: str) -> str:
     return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text)

@@ -88,7 +88,6 @@ class KeyPoint:
     citation: Citation
     weight: float
     facts: fx.Facts
-    passage_facts: fx.Facts  # facts anywhere in the same passage: not contradicted by an answer
     vector: np.ndarray = field(repr=False, compare=False)
 
 
@@ -108,10 +107,6 @@ class Rubric:
     @property
     def records(self) -> list[str]:
         return sorted({f for p in self.points for f in p.facts.forms})
-
-    @property
-    def named_roles(self) -> list[str]:
-        return sorted({r for p in self.points for r in p.facts.roles})
 
 
 @dataclass
@@ -352,7 +347,7 @@ class Grader:
             own = sorted((x for x in scored if x[1].file == d.file), key=lambda x: -x[0])
             picked += own[: p.passages if n == 0 else 1]
         all_text = "\n".join(c.text for c in chunks)
-        vocabulary = self._role_vocabulary()
+        vocabulary = self.role_vocabulary()
         candidates = [
             (s, c, chunk_sim) for chunk_sim, c in picked for s in sentences(c.text) if len(s) >= 30
         ]
@@ -367,8 +362,7 @@ class Grader:
             s, c, _ = candidates[i]
             cit = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
             points.append(
-                KeyPoint(s, cit, float(relevance[i]), fx.extract(s, vocabulary),
-                         fx.extract(c.text, vocabulary), vectors[i])
+                KeyPoint(s, cit, float(relevance[i]), fx.extract(s, vocabulary), vectors[i])
             )  # fmt: skip
         fact_sentences, fact_vectors = self._fact_sentences(docs, chunks, vocabulary)
         return Rubric(
@@ -411,7 +405,7 @@ class Grader:
             vecs.append(cached[1])
         return out, (np.concatenate(vecs) if vecs else None)
 
-    def _role_vocabulary(self) -> set[str]:
+    def role_vocabulary(self) -> set[str]:
         """Job titles used anywhere in the indexed documents (rebuilt after each ingest)."""
         key = self.retriever.store.manifest.get("last_ingest")
         if self._roles is None or self._roles[0] != key:
@@ -427,7 +421,7 @@ class Grader:
             vectors = self.embedder.encode([s for s, _ in texts])
             for (s, c), v in zip(texts, vectors, strict=True):
                 cit = Citation(f"clause {c.id}", c.title, None)
-                points.append(KeyPoint(s, cit, 1.0, fx.Facts(), fx.Facts(), v))
+                points.append(KeyPoint(s, cit, 1.0, fx.Facts(), v))
         return Rubric(question, clauses, points, set(), fx.Facts(), q_vec, from_procedures=False)
 
     # -- grading ------------------------------------------------------------------------
@@ -531,7 +525,7 @@ class Grader:
                                if _states(rubric.fact_sentences[i][2], kind, value)]  # fmt: skip
                     if max(support, default=-1.0) <= row[top] - p.contradiction_margin:
                         text, cit, f = rubric.fact_sentences[top]
-                        point = KeyPoint(text, cit, 0.0, f, f, np.zeros(0))
+                        point = KeyPoint(text, cit, 0.0, f, np.zeros(0))
                         if all(c.said != seg or c.kind != kind for c in out):
                             out.append(Contradiction(kind, seg, point))
                         break
