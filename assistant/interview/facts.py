@@ -70,7 +70,8 @@ _NOT_COUNTED = frozenset(
 # bare number they state ("Score: 60 to 79") to compare with.
 _LIMIT = re.compile(
     r"(?:\b(?:under|below|above|over|least|most|than|to|from|between|minimum|maximum|of)\s+"
-    r"|[<>]=?\s*|≥\s*|≤\s*)(\d+(?:\.\d+)?)\b(?![.\d]|\s*(?:%|per ?cent|ppm|[a-z]))",
+    r"|[<>]=?\s*|≥\s*|≤\s*)(\d+(?:\.\d+)?)\b(?![.\d])"
+    r"(?!\s*(?:%|per ?cent|ppm|working|days?|weeks?|months?|years?|hours?|minutes?|mins?)\b)",
     re.IGNORECASE,
 )
 _BARE = re.compile(r"(?<![\w.\-/])(\d+(?:\.\d+)?)(?![\w.\-/]|\.\d)")
@@ -178,8 +179,9 @@ def extract(
     return Facts(frequencies(text), quantities(text, bare_numbers), forms(text), roles)
 
 
+# "between 60 and 79" stays whole: no split at a conjunction between two numbers.
 _CLAUSE_SPLIT = re.compile(
-    r"[;:()]\s*|,\s+|\s+(?:and|but|or|then|so|while|whereas)\s+", re.IGNORECASE
+    r"[;:()]\s*|,\s+|(?<!\d)\s+(?:and|but|or|then|so|while|whereas)\s+(?!\d)", re.IGNORECASE
 )
 
 

@@ -66,7 +66,8 @@ class GraderParams:
     support_similarity: float = 0.45  # an answer sentence this close to the procedure is backed
     supported_terms: int = 30  # backed content words that make a full answer
     contradiction_similarity: float = 0.45  # an answer sentence this close talks about the same
-    contradiction_margin: float = 0.1  # ... and beats any sentence stating the answer's value
+    contradiction_margin: float = 0.07  # ... and beats any sentence stating the answer's value
+    contradiction_backing: float = 0.5  # ... none of which is this close (then it is backed)
     contradiction_cap: int = 25
     echo_novel_terms: int = 3  # an answer adding no more than this many new words is an echo
     echo_loose_terms: int = 10  # ... or this many, with no fact, this close to the question:
@@ -77,6 +78,7 @@ class GraderParams:
     card_weight: float = 1.0  # weight of a given clause's card beside the question
     second_document_ratio: float = 0.85  # a second procedure joins when this close to the first
     passages: int = 3  # passages of the first procedure that key points come from
+    support_documents: int = 2  # procedures whose closest passages can back an answer up
     good: int = 95
     partial: int = 30
     no_evidence_similarity: float = 0.35
@@ -260,8 +262,8 @@ def _states(f: fx.Facts, kind: str, value: Any) -> bool:
         return any(_same_frequency(value, b) for b in f.frequencies)
     if kind == "form":
         return value in f.forms
-    if kind == "role":
-        return value in f.roles
+    if kind == "role":  # "medical physics quality manager" is the "quality manager"
+        return any(value in r or r in value for r in f.roles)
     return value in f.quantities
 
 
@@ -329,9 +331,10 @@ class Grader:
         for c in clauses:
             topic += p.card_weight * self.embedder.encode_query(card_dense_text(c))
         topic /= np.linalg.norm(topic)
-        docs = result.documents[:2]
-        if docs:
-            docs = [d for d in docs if d.score >= p.second_document_ratio * docs[0].score]
+        # Key points come from the best document (and the second when nearly as good); what
+        # backs an answer up comes from the first few, so one ranking slip is not fatal.
+        docs = result.documents[: p.support_documents]
+        key_files = {d.file for d in docs[:2] if d.score >= p.second_document_ratio * docs[0].score}
         manifest = self.retriever.store.manifest
         chunks = [c for d in docs for c in manifest.chunks_of(d.best.chunk.path)]
         stored = self.retriever.store.vectors.embeddings([c.id for c in chunks])
@@ -342,24 +345,24 @@ class Grader:
         ]
         if not scored or max(s for s, _ in scored) < p.no_evidence_similarity:
             return self._card_rubric(question, clauses, q_vec)
-        picked = []
+        candidates = []  # (sentence, chunk, passage similarity, may be a key point)
         for n, d in enumerate(docs):
             own = sorted((x for x in scored if x[1].file == d.file), key=lambda x: -x[0])
-            picked += own[: p.passages if n == 0 else 1]
+            for rank, (chunk_sim, c) in enumerate(own[: p.passages]):
+                key = d.file in key_files and rank < (p.passages if n == 0 else 1)
+                candidates += [(s, c, chunk_sim, key) for s in sentences(c.text) if len(s) >= 30]
         all_text = "\n".join(c.text for c in chunks)
         vocabulary = self.role_vocabulary()
-        candidates = [
-            (s, c, chunk_sim) for chunk_sim, c in picked for s in sentences(c.text) if len(s) >= 30
-        ]
-        vectors = self.embedder.encode([s for s, _, _ in candidates])
+        vectors = self.embedder.encode([x[0] for x in candidates])
         relevance = 0.5 * (vectors @ q_vec) + 0.5 * np.array([x[2] for x in candidates])
+        relevance[[not x[3] for x in candidates]] = -1.0
         order = np.argsort(-relevance)
         best = float(relevance[order[0]])
         points = []
         for i in order[: p.key_points]:
             if relevance[i] < p.point_ratio * best:
                 break
-            s, c, _ = candidates[i]
+            s, c, _, _ = candidates[i]
             cit = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
             points.append(
                 KeyPoint(s, cit, float(relevance[i]), fx.extract(s, vocabulary), vectors[i])
@@ -523,7 +526,11 @@ class Grader:
                         continue
                     support = [row[i] for i in holders
                                if _states(rubric.fact_sentences[i][2], kind, value)]  # fmt: skip
-                    if max(support, default=-1.0) <= row[top] - p.contradiction_margin:
+                    backed = max(support, default=-1.0)
+                    if (
+                        backed < p.contradiction_backing
+                        and backed <= row[top] - p.contradiction_margin
+                    ):
                         text, cit, f = rubric.fact_sentences[top]
                         point = KeyPoint(text, cit, 0.0, f, np.zeros(0))
                         if all(c.said != seg or c.kind != kind for c in out):
