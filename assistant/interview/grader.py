@@ -524,6 +524,8 @@ class Grader:
                 for value in values:
                     if _states(rubric.fact_sentences[top][2], kind, value):
                         continue
+                    if kind == "form" and value not in rubric.document_facts.forms:
+                        continue  # another document's form: off the subject, not contradicting
                     support = [row[i] for i in holders
                                if _states(rubric.fact_sentences[i][2], kind, value)]  # fmt: skip
                     backed = max(support, default=-1.0)
