@@ -41,6 +41,7 @@ _STOP = frozenset(
 class Quote:
     text: str
     citation: Citation
+    passage: str = ""  # the whole passage it was quoted from, to show it in context
 
 
 @dataclass
@@ -181,7 +182,7 @@ def best_sentences(
     quotes: list[Quote] = []
     for _, s, e in scored:
         if s in e.chunk.text and all(q.text != s for q in quotes):  # verbatim, or not shown
-            quotes.append(Quote(s, e.citation))
+            quotes.append(Quote(s, e.citation, e.chunk.text))
         if len(quotes) == n:
             break
     return quotes
@@ -202,7 +203,7 @@ def procedure_answers(
         top = d.passages[:2]
         c = d.best.chunk
         quotes = best_sentences(top, q_terms, x_terms) or [
-            Quote(s, top[0].citation) for s in sentences(top[0].chunk.text)[:1]
+            Quote(s, top[0].citation, top[0].chunk.text) for s in sentences(top[0].chunk.text)[:1]
         ]
         out.append(
             ProcedureAnswer(

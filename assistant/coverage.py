@@ -12,6 +12,7 @@ A clause whose best support is weak or absent is listed as a gap.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,33 +111,48 @@ def coverage(
 
 
 def write_csv(rows: list[ClauseCoverage], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "clause",
-                "title",
-                "strength",
-                "gap",
-                "file",
-                "doc_no",
-                "support",
-                "similarity",
-                "cites_clause",
-            ]
-        )
-        for r in rows:
-            for s in r.supports or [None]:
-                w.writerow(
-                    [
-                        r.clause_id,
-                        r.title,
-                        r.strength,
-                        "yes" if r.is_gap else "no",
-                        s.file if s else "",
-                        s.doc_no if s else "",
-                        s.strength if s else "none",
-                        s.similarity if s else "",
-                        ("yes" if s.cited else "no") if s else "",
-                    ]
-                )
+    path.write_text(csv_text(rows), encoding="utf-8", newline="")
+
+
+def matrix(rows: list[ClauseCoverage]) -> list[dict[str, object]]:
+    """Long-form clause x document cells (for a heatmap): strength as 0-3 and its name."""
+    return [
+        {"clause": r.clause_id, "document": s.doc_no or s.file, "strength": s.strength,
+         "level": STRENGTHS.index(s.strength), "similarity": round(s.similarity, 3)}
+        for r in rows
+        for s in r.supports
+    ]  # fmt: skip
+
+
+def csv_text(rows: list[ClauseCoverage]) -> str:
+    f = io.StringIO()
+    w = csv.writer(f)
+    w.writerow(
+        [
+            "clause",
+            "title",
+            "strength",
+            "gap",
+            "file",
+            "doc_no",
+            "support",
+            "similarity",
+            "cites_clause",
+        ]
+    )
+    for r in rows:
+        for s in r.supports or [None]:
+            w.writerow(
+                [
+                    r.clause_id,
+                    r.title,
+                    r.strength,
+                    "yes" if r.is_gap else "no",
+                    s.file if s else "",
+                    s.doc_no if s else "",
+                    s.strength if s else "none",
+                    s.similarity if s else "",
+                    ("yes" if s.cited else "no") if s else "",
+                ]
+            )
+    return f.getvalue()

@@ -13,22 +13,25 @@ from assistant.clause_resolver import ClauseResolver
 from assistant.clauses import Catalogue, default_catalogue
 from assistant.coverage import ClauseCoverage, CoverageThresholds, coverage
 from assistant.documents.chunking import ChunkingParams
-from assistant.errors import IndexMissingError
+from assistant.errors import IndexMissingError, UsageError
 from assistant.history import History
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.ingest import Ingestor, IngestReport
 from assistant.interview.coach import Coach
 from assistant.interview.grader import Grader, GraderParams
+from assistant.library import Library
 from assistant.lookup import Lookup, LookupParams
 from assistant.progress import Progress
 from assistant.retrieval import RetrievalParams, Retriever
 from assistant.settings import Settings
+from assistant.status import IndexStatus, index_status
 
 
 class Assistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._coverage: tuple[str | None, list[ClauseCoverage]] | None = None
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -95,10 +98,38 @@ class Assistant:
     def coach(self) -> Coach:
         return Coach(self.catalogue, self.store, self.embedder, self.grader, self.history)
 
+    @cached_property
+    def library(self) -> Library:
+        """Where documents uploaded from the web page are kept."""
+        return Library(Path(self.settings.data_dir) / "library", self.settings.max_file_bytes)
+
     def ingest(
         self, paths: list[Path], rebuild: bool = False, progress: Progress | None = None
     ) -> IngestReport:
         return self.ingestor.run(paths, rebuild=rebuild, progress=progress)
+
+    def add_documents(
+        self, files: list[tuple[str, bytes]], progress: Progress | None = None
+    ) -> tuple[IngestReport, list[tuple[str, str]]]:
+        """Save uploaded files to the library and index them; refused files with reasons."""
+        saved, refused = [], []
+        for name, data in files:
+            try:
+                saved.append(self.library.save(name, data))
+            except UsageError as exc:
+                refused.append((name, str(exc)))
+        report = self.ingest(saved, progress=progress) if saved else IngestReport()
+        return report, refused
+
+    def remove_document(self, path: str) -> IngestReport:
+        """Out of the index; an uploaded file is deleted too (a file elsewhere is left)."""
+        report = self.ingestor.remove([path])
+        if self.library.contains(Path(path)):
+            Path(path).unlink(missing_ok=True)
+        return report
+
+    def status(self) -> IndexStatus:
+        return index_status(self.store)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         self._require_index()
@@ -108,7 +139,10 @@ class Assistant:
         self._require_index()
         s = self.settings
         t = CoverageThresholds(s.coverage_strong, s.coverage_moderate, s.coverage_weak)
-        return coverage(self, t, progress=progress)
+        key = self.store.manifest.get("last_ingest")  # computed once per index version
+        if self._coverage is None or self._coverage[0] != key:
+            self._coverage = (key, coverage(self, t, progress=progress))
+        return self._coverage[1]
 
     def _require_index(self) -> None:
         if self.store.manifest.chunk_count() == 0:
@@ -117,9 +151,12 @@ class Assistant:
             )
 
     def warm_up(self) -> None:
-        """Load the model and indexes now (the web app calls this behind a spinner)."""
+        """Load the model and indexes now (the web app calls this behind a spinner); one
+        real question also builds the clause-citation map, so the first answer is quick."""
         self.embedder.encode_query("warm up")
         _ = self.store.vectors, self.store.lexical
+        if self.store.manifest.chunk_count():
+            self.lookup.ask("How do we meet clause 7.1.5?")
 
 
 def build(settings: Settings) -> Assistant:

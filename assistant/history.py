@@ -10,6 +10,7 @@ Readiness per clause is the mean of the latest scores (up to five) on that claus
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sqlite3
 import threading
@@ -182,26 +183,33 @@ class History:
         return practised + [c for c in clause_ids if c not in ready]
 
     def export_csv(self, user: str | None, path: Path) -> int:
-        rows = self.turns(user)
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["when", "user", "mode", "session", "question_id", "clauses", "kind",
-                        "question", "answer", "score", "label"])  # fmt: skip
-            for t in rows:
-                w.writerow([
-                    datetime.fromtimestamp(t["created"]).strftime("%Y-%m-%d %H:%M"), t["user"],
-                    t["mode"], t["session_id"], t["question_id"], " ".join(t["clauses"]),
-                    t["kind"], t["prompt"], t["answer"], t["score"], t["label"],
-                ])  # fmt: skip
-        return len(rows)
+        path.write_text(self.csv_text(user), encoding="utf-8", newline="")
+        return len(self.turns(user))
 
     def export_markdown(self, user: str | None, path: Path) -> int:
+        path.write_text(self.markdown_text(user), encoding="utf-8")
+        return len(self.results(user))
+
+    def csv_text(self, user: str | None) -> str:
+        """Every turn (answers and follow-ups) of ``user`` (or everyone), oldest first."""
+        fh = io.StringIO()
+        w = csv.writer(fh)
+        w.writerow(["when", "user", "mode", "session", "question_id", "clauses", "kind",
+                    "question", "answer", "score", "label"])  # fmt: skip
+        for t in self.turns(user):
+            w.writerow([
+                datetime.fromtimestamp(t["created"]).strftime("%Y-%m-%d %H:%M"), t["user"],
+                t["mode"], t["session_id"], t["question_id"], " ".join(t["clauses"]),
+                t["kind"], t["prompt"], t["answer"], t["score"], t["label"],
+            ])  # fmt: skip
+        return fh.getvalue()
+
+    def markdown_text(self, user: str | None) -> str:
+        """A report per user: readiness per clause, then each question's final score."""
         users = [user] if user else self.users()
         lines = ["# Interview practice report", ""]
-        n = 0
         for u in users:
             turns = self.results(u)
-            n += len(turns)
             lines += [f"## {u}", "", f"{len(turns)} questions answered.", ""]
             lines += ["| Clause | Readiness | Answers | Due |", "| --- | --- | --- | --- |"]
             lines += [
@@ -214,5 +222,4 @@ class History:
                 q = t["prompt"].replace("|", "/").replace("\n", " ")
                 lines.append(f"| {when} | {q} | {t['score']} | {t['label']} |")
             lines.append("")
-        path.write_text("\n".join(lines), encoding="utf-8")
-        return n
+        return "\n".join(lines)

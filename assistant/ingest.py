@@ -160,17 +160,38 @@ class Ingestor:
         self._apply_renames(renames, report)
         loaded = self._load(todo, report, progress)
         self._embed_and_write(loaded, report, progress)
-        if removed:
-            ids = [i for r in removed for i in r.chunk_ids]
-            with manifest.transaction() as db:
-                for r in removed:
-                    manifest.delete_file(db, r.path)
-            self.store.vectors.delete(ids)
-            report.removed += [r.file for r in removed]
+        self._delete(removed, report)
         self.store.rebuild_lexical()
         manifest.set("last_ingest", str(time.time()))
         manifest.dirty = False
         return report
+
+    def remove(self, paths: list[str]) -> IngestReport:
+        """Take documents out of the index (by their indexed path), files left as they are."""
+        started = time.perf_counter()
+        report = IngestReport()
+        with WriteLock(self.store.lock_path):
+            manifest = self.store.manifest
+            known = manifest.files()
+            records = [known[p] for p in paths if p in known]
+            if records:
+                manifest.dirty = True
+                self._delete(records, report)
+                self.store.rebuild_lexical()
+                manifest.set("last_ingest", str(time.time()))
+                manifest.dirty = False
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _delete(self, records: list[FileRecord], report: IngestReport) -> None:
+        if not records:
+            return
+        manifest = self.store.manifest
+        with manifest.transaction() as db:
+            for r in records:
+                manifest.delete_file(db, r.path)
+        self.store.vectors.delete([i for r in records for i in r.chunk_ids])
+        report.removed += [r.file for r in records]
 
     def _record_failure(
         self,
