@@ -3,15 +3,137 @@
 from __future__ import annotations
 
 import re
+import shutil
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
+PAGES = "assistant/ui/pages"
+
 
 def _app(monkeypatch, sample) -> AppTest:
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample.settings.data_dir))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+
+
+@pytest.fixture
+def writable(sample, tmp_path):
+    """A copy of the sample index that a test may write to (history, uploads)."""
+    data = tmp_path / "index"
+    shutil.copytree(sample.settings.data_dir, data)
+
+    class Copy:
+        settings = type("S", (), {"data_dir": data})
+
+    return Copy
+
+
+def _texts(at: AppTest) -> str:
+    """Everything the page says, expander and button labels (the citations) included."""
+    texts = [m.value for m in [*at.markdown, *at.caption]]
+    return "\n".join(texts + [e.label for e in at.expander] + [b.label for b in at.button])
+
+
+@pytest.mark.parametrize(
+    "page,title",
+    [("clauses", "ISO 9001 clauses"), ("interview", "interview practice"),
+     ("coverage", "Clause coverage"), ("documents", "Documents"), ("evaluation", "Evaluation")],
+)  # fmt: skip
+def test_every_page_opens_without_error(monkeypatch, sample, page, title):
+    at = _app(monkeypatch, sample).run()
+    at.switch_page(f"{PAGES}/{page}.py").run()
+    assert not at.exception
+    assert title in at.title[0].value
+
+
+def test_citation_opens_the_passage_in_context(monkeypatch, sample):
+    at = _app(monkeypatch, sample).run()
+    at.chat_input[0].set_value("How do we meet clause 8.7?").run()
+    cite = next(b for b in at.button if "QP\\-11" in b.label)
+    before = _texts(at)
+    cite.click().run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown if m.value not in before]
+    assert any(len(v) > 200 for v in shown)  # the whole passage, not just the quote
+
+
+def test_interview_turn_shows_score_feedback_and_follow_up(monkeypatch, writable):
+    at = _app(monkeypatch, writable).run()
+    at.switch_page(f"{PAGES}/interview.py").run()
+    at.text_input[0].input("tester")
+    at.multiselect[0].select("8.7")
+    at.button[0].click().run()
+    assert not at.exception and len(at.chat_message) == 1
+    at.chat_input[0].set_value(
+        "I put a red tag on it, it goes in the quarantine cage and an NCR is raised on F-11-1."
+    ).run()
+    assert not at.exception
+    text = _texts(at)
+    assert re.search(r"Score \d+/100", text)
+    assert ":green[covered]" in text or "your procedure says" in text
+    assert len(at.chat_message) == 4  # question, answer, grade, follow-up or next question
+    # The answer is in the person's history, with a chart of scores over time.
+    assert "Progress of tester" in [s.value for s in at.subheader]
+
+
+def test_two_sessions_do_not_share_interviews_or_chats(monkeypatch, writable):
+    one = _app(monkeypatch, writable).run()
+    two = _app(monkeypatch, writable).run()
+    one.chat_input[0].set_value("Who approves a new supplier?").run()
+    assert len(one.chat_message) == 2 and len(two.chat_message) == 0
+    one.switch_page(f"{PAGES}/interview.py").run()
+    one.text_input[0].input("one")
+    one.button[0].click().run()
+    two.switch_page(f"{PAGES}/interview.py").run()
+    assert "iv_session" not in two.session_state or two.session_state["iv_session"] is None
+    assert len(two.chat_message) == 0
+
+
+def test_uploaded_document_becomes_answerable(monkeypatch, writable):
+    doc = (
+        b"# QP-90 Forklift truck daily checks\n\n"
+        b"Document No: QP-90 Revision: 1\n\n"
+        b"## 5 Procedure\n\n"
+        b"5.1 Before the first lift of each shift the driver checks the forklift tyres, forks, "
+        b"mast chains, horn and hydraulic hoses, and records the check on form F-90-1.\n\n"
+        b"5.2 A forklift with a failed check is tagged out of use and the Stores Supervisor "
+        b"arranges repair by the hire company within 2 working days.\n"
+    )
+    at = _app(monkeypatch, writable).run()
+    at.switch_page(f"{PAGES}/documents.py").run()
+    at.file_uploader[0].set_value(
+        [("../../QP-90 forklift.md", doc, "text/markdown"), ("empty.txt", b"", "text/plain")]
+    ).run()
+    next(b for b in at.button if b.label == "Add and index").click().run()
+    assert not at.exception
+    assert any("QP\\-90\\-forklift\\.md" in s.value for s in at.success)
+    assert any("is empty" in e.value for e in at.error)
+    assert (writable.settings.data_dir / "library" / "QP-90-forklift.md").is_file()
+    at.switch_page(f"{PAGES}/ask.py").run()
+    at.chat_input[0].set_value("How often are forklift trucks checked, and where is it recorded?")
+    at.run()
+    assert "QP\\-90\\-forklift\\.md" in _texts(at)
+
+
+def test_coverage_page_shows_heatmap_gaps_and_csv(monkeypatch, sample):
+    at = _app(monkeypatch, sample).run()
+    at.switch_page(f"{PAGES}/coverage.py").run()
+    assert not at.exception
+    assert any(s.value.startswith("Gaps:") for s in at.subheader)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert any(b.label == "Download coverage (CSV)" for b in at.get("download_button"))
+
+
+def test_clause_page_practise_button_opens_the_interview_for_that_clause(monkeypatch, sample):
+    at = _app(monkeypatch, sample).run()
+    at.switch_page(f"{PAGES}/clauses.py").run()
+    assert "Typical auditor questions" in _texts(at)
+    next(b for b in at.button if b.label.startswith("Practise clause")).click().run()
+    assert not at.exception
+    assert at.title[0].value == "Stage 2 interview practice"
+    assert at.multiselect[0].value == ["4"]
 
 
 def test_chat_question_shows_clause_card_and_citations(monkeypatch, sample):
@@ -19,7 +141,7 @@ def test_chat_question_shows_clause_card_and_citations(monkeypatch, sample):
     assert not at.exception
     at.chat_input[0].set_value("How do we meet clause 7.1.5?").run()
     assert not at.exception
-    text = "\n".join(m.value for m in [*at.markdown, *at.caption])
+    text = _texts(at)
     assert "What ISO 9001 asks" in text and "How we meet it" in text
     assert "QP\\-05\\-calibration\\-of\\-measuring\\-equipment\\.pdf" in text
     assert "p\\. " in text  # the page of the PDF citation
@@ -48,3 +170,18 @@ def test_document_text_is_never_rendered_as_html(monkeypatch, sample):
     # Every markup character reaches Markdown escaped, so it shows as typed.
     assert re.search(r"(?<!\\)[<>()]", user_text) is None
     assert "\\<img" in user_text
+
+
+def test_upload_names_are_made_safe_and_types_checked(tmp_path):
+    from assistant.errors import UsageError
+    from assistant.library import Library, safe_name
+
+    assert safe_name("../../etc/QP 1 (draft).md") == "QP-1-draft.md"
+    assert safe_name("C:\\Users\\me\\QP-2.DOCX") == "QP-2.docx"
+    for bad in ("evil.exe", "noextension", ".md", "../.."):
+        with pytest.raises(UsageError):
+            safe_name(bad)
+    lib = Library(tmp_path / "library", max_bytes=10)
+    assert lib.save("../x.md", b"# hi").parent == tmp_path / "library"
+    with pytest.raises(UsageError, match="over the"):
+        lib.save("big.md", b"x" * 11)

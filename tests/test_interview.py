@@ -19,6 +19,7 @@ from assistant.interview.bank import question_sets, select
 from assistant.interview.coach import Coach
 from assistant.interview.session import InterviewSession, Mode
 
+from .conftest import CORPUS as CORPUS_DIR
 from .conftest import DATA, ROOT, make_assistant, run_cli
 
 GAUGES = "How often are the pressure gauges used in the cells checked, and against what?"
@@ -202,3 +203,34 @@ def test_grader_calibration_command_reports_metrics(sample, tmp_path):
     assert sum(sum(row.values()) for row in report["confusion"].values()) == 6
     bad = run_cli("eval", "grader", "--answers", str(ROOT / "README.md"))
     assert bad.returncode == 2 and "not an answer object" in bad.stderr
+
+
+def test_asking_while_a_document_is_added_keeps_answering(small_corpus, tmp_path):
+    """The web app indexes uploads in its own process while other sessions ask questions."""
+    import threading
+
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    errors: list[BaseException] = []
+    answers = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                answers.append(app.ask("What do we do with a nonconforming part?"))
+            except BaseException as exc:  # noqa: BLE001 (any failure is the test's failure)
+                errors.append(exc)
+                return
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    try:
+        data = (CORPUS_DIR / "QP-05-calibration-of-measuring-equipment.pdf").read_bytes()
+        report, refused = app.add_documents([("QP-05.pdf", data)])
+    finally:
+        stop.set()
+        asker.join(timeout=60)
+    assert not errors and not refused and report.added == ["QP-05.pdf"]
+    assert answers and all(a.procedures for a in answers)
+    assert app.ask("Who keeps the measuring equipment register?").ranked_files[0] == "QP-05.pdf"

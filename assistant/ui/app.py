@@ -1,11 +1,19 @@
-"""Entry point for ``streamlit run app.py``: builds the assistant once per server process."""
+"""Entry point for ``streamlit run app.py``: builds the assistant once per server process and
+routes to the pages. Pages only present; every decision is made in the package."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import streamlit as st
 
+from assistant.errors import AssistantError
 from assistant.factory import Assistant, build
 from assistant.settings import Settings, load_settings
+
+PAGES = Path(__file__).parent / "pages"
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -16,10 +24,33 @@ def get_assistant(settings_json: str) -> Assistant:
     return app
 
 
+def current() -> Assistant:
+    return get_assistant(load_settings().model_dump_json())
+
+
+def page(name: str) -> str:
+    """A page script's path, for st.switch_page."""
+    return str(PAGES / f"{name}.py")
+
+
 def main() -> None:
     st.set_page_config(page_title="ISO 9001 audit coach", layout="wide")
     with st.spinner("Loading the model and the index..."):
-        app = get_assistant(load_settings().model_dump_json())
-    from assistant.ui import ask_page
-
-    ask_page.render(app)
+        current()
+    nav = st.navigation(
+        [
+            st.Page(page("ask"), title="Ask", icon=":material/chat:", default=True),
+            st.Page(page("clauses"), title="Clauses", icon=":material/account_tree:"),
+            st.Page(page("interview"), title="Interview practice", icon=":material/mic:"),
+            st.Page(page("coverage"), title="Coverage", icon=":material/grid_on:"),
+            st.Page(page("documents"), title="Documents", icon=":material/description:"),
+            st.Page(page("evaluation"), title="Evaluation", icon=":material/analytics:"),
+        ]
+    )
+    try:
+        nav.run()
+    except AssistantError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # a message for the user, the traceback for the server log
+        log.exception("page failed")
+        st.error(f"Something went wrong ({type(exc).__name__}): {exc}")

@@ -7,6 +7,7 @@ import streamlit as st
 from assistant.answers import Answer
 from assistant.errors import AssistantError
 from assistant.factory import Assistant
+from assistant.models import Citation
 from assistant.ui.render import plain
 
 EXAMPLES = (
@@ -16,7 +17,25 @@ EXAMPLES = (
 )
 
 
-def _show_answer(answer: Answer) -> None:
+@st.dialog("The passage in context", width="large")
+def _passage(citation: Citation, quote: str, passage: str) -> None:
+    where = [citation.doc_no or citation.file, citation.heading]
+    if citation.page is not None:
+        where.append(f"page {citation.page}")
+    st.caption(plain(" | ".join(w for w in where if w)))
+    st.markdown(f"**Quoted:** {plain(quote)}")
+    st.divider()
+    st.markdown(plain(passage))
+
+
+def _citation(citation: Citation, quote: str, passage: str, key: str) -> None:
+    """The citation as a button that opens the passage it quotes, in context (a dialog, so
+    passages are only sent to the browser when asked for: the chat stays quick)."""
+    if st.button(plain(citation.label()), key=key, icon=":material/format_quote:", type="tertiary"):
+        _passage(citation, quote, passage)
+
+
+def _show_answer(answer: Answer, n: int) -> None:
     for clause in answer.clauses:
         with st.expander(plain(f"ISO 9001 clause {clause.id} - {clause.title}"), expanded=True):
             st.markdown("**What ISO 9001 asks**")
@@ -31,9 +50,9 @@ def _show_answer(answer: Answer) -> None:
         for p in answer.procedures:
             rev = f" (rev {p.revision})" if p.revision else ""
             st.markdown(f"**{plain(p.heading + rev)}**")
-            for q in p.quotes:
+            for i, q in enumerate(p.quotes):
                 st.markdown(f"> {plain(q.text)}")
-                st.caption(plain(q.citation.label()))
+                _citation(q.citation, q.text, q.passage, key=f"cite-{n}-{p.file}-{i}")
             if p.records:
                 st.caption(plain("Records and forms: " + ", ".join(p.records)))
             if p.roles:
@@ -56,16 +75,17 @@ def _ask(app: Assistant, question: str) -> None:
 def render(app: Assistant) -> None:
     st.title("Ask about ISO 9001 and our procedures")
     st.session_state.setdefault("chat", [])
+    question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")
+    if question:
+        _ask(app, question)
     if not st.session_state.chat:
         st.write("Try one of these:")
         cols = st.columns(len(EXAMPLES))
         for col, example in zip(cols, EXAMPLES, strict=True):
             if col.button(example, key=f"example-{example}"):
                 _ask(app, example)
-    question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")
-    if question:
-        _ask(app, question)
-    for role, content in st.session_state.chat:
+                st.rerun()
+    for n, (role, content) in enumerate(st.session_state.chat):
         if role == "user":
             with st.chat_message("user"):
                 st.markdown(plain(content))
@@ -74,4 +94,4 @@ def render(app: Assistant) -> None:
                 st.error(content)
         else:
             with st.chat_message("assistant"):
-                _show_answer(content)
+                _show_answer(content, n)

@@ -1,0 +1,72 @@
+"""Clauses: the ISO 9001 clauses 4-10 as a tree; each card with our supporting procedures,
+coverage strength and typical auditor questions, and a button to practise it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.factory import Assistant
+from assistant.ui.render import plain
+
+STRENGTH_NOTE = {
+    "strong": ":green[strong]",
+    "moderate": ":orange[moderate]",
+    "weak": ":red[weak]",
+    "none": ":red[none]",
+}
+
+
+def render(app: Assistant) -> None:
+    st.title("ISO 9001 clauses and how we meet them")
+    catalogue = app.catalogue
+    tops = [c for c in catalogue if c.depth == 0]
+    left, right = st.columns([1, 2])
+    with left:
+        top = st.selectbox(
+            "Clause", tops, format_func=lambda c: f"{c.id} {c.title}", key="clause_top"
+        )
+        family = [c for c in catalogue if c.id == top.id or c.id.startswith(top.id + ".")]
+        clause = st.radio(
+            "Sub-clause",
+            family,
+            format_func=lambda c: "\u2003" * c.depth + f"{c.id} {c.title}",
+            key=f"clause_in_{top.id}",
+            label_visibility="collapsed",
+        )
+    with right:
+        st.subheader(plain(f"{clause.id} {clause.title}"))
+        st.markdown("**What ISO 9001 asks**")
+        st.markdown(plain(clause.requires))
+        if clause.maintained or clause.retained:
+            st.markdown("**Documented information**")
+            for item in clause.maintained:
+                st.markdown(f"- maintain: {plain(item)}")
+            for item in clause.retained:
+                st.markdown(f"- keep as a record: {plain(item)}")
+        with st.spinner("Checking our procedures against every clause..."):
+            cov = {c.clause_id: c for c in app.coverage()}
+        support = cov.get(clause.id)
+        st.markdown("**Our supporting procedures**")
+        if support is None or not support.supports:
+            st.warning("No indexed procedure supports this clause: a possible gap.")
+        else:
+            st.markdown(f"Coverage: {STRENGTH_NOTE[support.strength]}")
+            for s in support.supports:
+                cited = ", cites the clause" if s.cited else ""
+                st.markdown(
+                    f"- {plain(s.doc_no or s.file)}: {STRENGTH_NOTE[s.strength]} "
+                    f"(similarity {s.similarity:.2f}{cited})"
+                )
+        if clause.evidence:
+            st.markdown("**What an auditor will want to see**")
+            for item in clause.evidence:
+                st.markdown(f"- {plain(item)}")
+        if clause.questions:
+            st.markdown("**Typical auditor questions**")
+            for q in clause.questions:
+                st.markdown(f"- *{plain(q.role)}*: {plain(q.text)}")
+        if st.button(f"Practise clause {clause.id}", type="primary"):
+            from assistant.ui.app import page
+
+            st.session_state["iv_preset_clauses"] = [clause.id]
+            st.switch_page(page("interview"))

@@ -1,0 +1,218 @@
+"""Interview practice: choose name, role, clauses and mode; the auditor asks in chat form; each
+answer gets its score, covered and missed points with citations, and follow-ups; a summary at
+the end; the person's history with scores over time and readiness per clause.
+
+Each browser session keeps its own interview in ``st.session_state``; every answer is saved to
+the history by the package as soon as it is graded.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from assistant.clauses import ROLES
+from assistant.factory import Assistant
+from assistant.interview.grader import Grade
+from assistant.interview.session import InterviewSession, Mode
+from assistant.ui.render import plain
+
+LABEL_COLOUR = {"good": "green", "partial": "orange", "poor": "red"}
+MODE_HELP = {
+    "practice": "Questions for your role and clauses; feedback after every answer.",
+    "exam": "A fixed question set; feedback only at the end.",
+    "quick": "Five questions on your weakest clauses.",
+}
+
+
+def show_grade(grade: Grade) -> None:
+    colour = LABEL_COLOUR[grade.label]
+    st.markdown(f"**Score {grade.score}/100** :{colour}-badge[{grade.label}]")
+    for c in grade.contradictions:
+        st.error(plain(c.explain()))
+    if grade.echo:
+        st.warning("Your answer repeats the question: say what you actually do.")
+    if grade.off_topic:
+        st.warning("Your answer does not address the question.")
+    if not grade.rubric.from_procedures:
+        st.info("No indexed procedure covers this; graded against the clause summary.")
+    for p in grade.covered:
+        st.markdown(f":green[covered]: {plain(p.point.text)}")
+    for p in grade.missed:
+        st.markdown(f":red[missed]: your procedure says \u201c{plain(p.point.text)}\u201d")
+        st.caption(plain(p.point.citation.label()))
+    missing = [r for r in grade.rubric.records if r not in grade.records_named]
+    if missing:
+        st.caption(plain("Records an auditor would sample: " + ", ".join(missing)))
+    with st.expander("Model answer from our procedures"):
+        st.markdown(plain(grade.model_answer))
+
+
+def _start_form(app: Assistant) -> None:
+    preset = st.session_state.pop("iv_preset_clauses", None)
+    catalogue = app.catalogue
+    with st.form("iv_start"):
+        name = st.text_input("Your name", value=st.session_state.get("iv_user", ""))
+        role = st.selectbox("Your role", ["any role", *ROLES])
+        clauses = st.multiselect(
+            "Clauses (leave empty for all)",
+            [c.id for c in catalogue],
+            default=preset or [],
+            format_func=lambda cid: f"{cid} {catalogue.get(cid).title}",
+        )
+        mode = st.radio(
+            "Mode", [m.value for m in Mode], horizontal=True,
+            captions=[MODE_HELP[m.value] for m in Mode],
+        )  # fmt: skip
+        sets = app.coach.question_sets
+        question_set = st.selectbox(
+            "Question set (exam mode)", list(sets), format_func=lambda s: sets[s].title
+        )
+        count = st.slider("Questions (practice mode)", 1, 20, 5)
+        started = st.form_submit_button("Start the interview", type="primary")
+    if started:
+        session_id, session = app.coach.start(
+            name, Mode(mode), None if role == "any role" else role, clauses or None,
+            question_set, count,
+        )  # fmt: skip
+        st.session_state.update(
+            iv_user=name.strip(), iv_session=session, iv_session_id=session_id,
+            iv_log=[("auditor", session.current)], iv_finished=False,
+        )  # fmt: skip
+        st.rerun()
+
+
+def _transcript(log: list) -> None:
+    for kind, item in log:
+        if kind == "auditor":
+            with st.chat_message("assistant", avatar=":material/badge:"):
+                tag = " (follow-up)" if item.kind == "follow-up" else ""
+                st.caption(
+                    f"Question {item.number} of {item.total}{tag} | clause "
+                    + plain(", ".join(item.question.clauses))
+                )
+                st.markdown(plain(item.text))
+        elif kind == "you":
+            with st.chat_message("user"):
+                st.markdown(plain(item))
+        elif kind == "grade":
+            with st.chat_message("assistant", avatar=":material/grading:"):
+                show_grade(item)
+
+
+def _summary(app: Assistant, session: InterviewSession) -> None:
+    summary = session.summary()
+    st.subheader(f"Summary: {summary.score:.0f}/100 on average")
+    st.dataframe(
+        pd.DataFrame(
+            [{"clause": c.clause, "score": round(c.score), "questions": c.questions}
+             for c in summary.clauses]
+        ),
+        hide_index=True,
+    )  # fmt: skip
+    if summary.strengths:
+        st.success("Strengths: " + ", ".join(summary.strengths))
+    if summary.gaps:
+        st.error("Gaps: " + ", ".join(summary.gaps))
+    if summary.reread:
+        st.markdown("**Re-read these sections of our procedures**")
+        for ref in summary.reread:
+            st.markdown(f"- {plain(ref)}")
+    if session.mode == Mode.EXAM:
+        st.markdown("**Your answers**")
+        for r in summary.results:
+            with st.expander(plain(r.question.text)):
+                st.markdown(plain(" / ".join(r.answers) or "(skipped)"))
+                if r.grade:
+                    show_grade(r.grade)
+
+
+def _history(app: Assistant, user: str) -> None:
+    results = app.history.results(user)
+    st.subheader(f"Progress of {user}")
+    if not results:
+        st.caption("No answers yet.")
+        return
+    rows = [
+        {"when": pd.Timestamp(t["created"], unit="s"), "clause": c, "score": t["score"]}
+        for t in results
+        for c in t["clauses"]
+    ]
+    frame = pd.DataFrame(rows)
+    st.markdown("Scores over time, by clause")
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("when:T", title="When"),
+            y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
+            color="clause:N",
+            tooltip=["when:T", "clause:N", "score:Q"],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+    ready = app.history.readiness(user)
+    st.markdown("Readiness by clause (mean of the last five scores; due = practise now)")
+    st.bar_chart(
+        pd.DataFrame([{"clause": r.clause, "readiness": round(r.score)} for r in ready]),
+        x="clause", y="readiness",
+    )  # fmt: skip
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV", app.history.csv_text(user), f"{user}-interviews.csv", "text/csv"
+    )
+    right.download_button(
+        "Download report (Markdown)", app.history.markdown_text(user), f"{user}-report.md",
+        "text/markdown",
+    )  # fmt: skip
+
+
+def render(app: Assistant) -> None:
+    st.title("Stage 2 interview practice")
+    interview, progress = st.tabs(["Interview", "My progress"])
+    with interview:
+        _interview(app)
+    with progress:
+        user = st.session_state.get("iv_user")
+        if user:
+            _history(app, user)
+        else:
+            st.caption("Start an interview with your name to see your progress here.")
+
+
+def _interview(app: Assistant) -> None:
+    session: InterviewSession | None = st.session_state.get("iv_session")
+    if session is None:
+        _start_form(app)
+        return
+    log = st.session_state.iv_log
+    _transcript(log)
+    if session.finished:
+        if not st.session_state.get("iv_finished"):
+            app.coach.finish(st.session_state.iv_session_id, session)
+            st.session_state.iv_finished = True
+        _summary(app, session)
+        if st.button("New interview", type="primary"):
+            st.session_state.iv_session = None
+            st.rerun()
+        return
+    answer = st.chat_input("Your answer")
+    left, right = st.columns(2)
+    if answer:
+        log.append(("you", answer))
+        feedback = session.answer(answer)
+        if feedback.grade is not None:
+            log.append(("grade", feedback.grade))
+        if feedback.next is not None:
+            log.append(("auditor", feedback.next))
+        st.rerun()
+    if left.button("Skip this question"):
+        nxt = session.skip()
+        if nxt is not None:
+            log.append(("auditor", nxt))
+        st.rerun()
+    if right.button("End the interview"):
+        while not session.finished:
+            session.skip()
+        st.rerun()

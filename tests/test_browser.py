@@ -1,0 +1,109 @@
+"""The web app in a real browser: `streamlit run app.py` on 127.0.0.1 driven by Playwright in
+Debian's chromium. Screenshots of every page are saved to test-artifacts/ (or
+$ASSISTANT_TEST_ARTIFACTS)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("ASSISTANT_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(sample, tmp_path):
+    """A Streamlit server on a copy of the sample index; stopped after the test."""
+    assert Path(CHROMIUM).exists(), (
+        "browser tests need Debian's chromium: apt-get install chromium "
+        "(or deselect them: pytest -m 'not browser')"
+    )
+    data = tmp_path / "index"
+    shutil.copytree(sample.settings.data_dir, data)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "ASSISTANT_DATA_DIR": str(data)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_ask_and_interview_in_a_real_browser(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        # The first answer waits for the model to load behind a spinner.
+        page.get_by_placeholder("Ask").fill("How do we meet clause 7.1.5?")
+        page.keyboard.press("Enter")
+        page.get_by_text("How we meet it").wait_for(timeout=120_000)
+        page.get_by_text("QP-05-calibration-of-measuring-equipment.pdf").first.wait_for()
+        page.get_by_text("What ISO 9001 asks").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "ask.png"))
+
+        page.get_by_role("link", name="Interview practice").click()
+        page.get_by_label("Your name").fill("browser")
+        page.get_by_role("button", name="Start the interview").click()
+        page.get_by_placeholder("Your answer").fill(
+            "The Metrology Lead checks the working gauges every month against the reference "
+            "set, at five points, and records the result on F-05-2."
+        )
+        page.keyboard.press("Enter")
+        page.get_by_text("/100").first.wait_for(timeout=120_000)
+        page.get_by_text("/100").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "interview.png"))
+
+        for name, ready in (
+            ("Clauses", "What ISO 9001 asks"),
+            ("Coverage", "Gaps:"),
+            ("Documents", "Add or revise procedures"),
+            ("Evaluation", "Grader calibration"),
+        ):
+            page.get_by_role("link", name=name).click()
+            page.get_by_text(ready).first.wait_for(timeout=120_000)
+            page.wait_for_timeout(1000)  # charts draw after the text
+            page.screenshot(path=str(ARTIFACTS / f"{name.lower()}.png"))
+        assert "Traceback" not in page.content()
+        browser.close()
+    assert (ARTIFACTS / "ask.png").stat().st_size > 10_000
