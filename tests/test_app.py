@@ -185,3 +185,20 @@ def test_upload_names_are_made_safe_and_types_checked(tmp_path):
     assert lib.save("../x.md", b"# hi").parent == tmp_path / "library"
     with pytest.raises(UsageError, match="over the"):
         lib.save("big.md", b"x" * 11)
+
+
+def test_bad_configuration_is_a_message_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("ASSISTANT_TOP_K", "0")  # invalid: at least 1
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    assert not at.exception
+    assert "could not start" in at.error[0].value
+
+
+def test_pages_on_an_empty_index_say_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "empty"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("How do we meet clause 8.7?").run()
+    assert not at.exception and "assistant ingest" in at.error[0].value
+    at.switch_page(f"{PAGES}/coverage.py").run()
+    assert not at.exception and "nothing is indexed" in at.error[0].value

@@ -35,8 +35,13 @@ def page(name: str) -> str:
 
 def main() -> None:
     st.set_page_config(page_title="ISO 9001 audit coach", layout="wide")
-    with st.spinner("Loading the model and the index..."):
-        current()
+    try:
+        with st.spinner("Loading the model and the index..."):
+            current()
+    except Exception as exc:  # bad settings, unreadable data directory...
+        log.exception("start-up failed")
+        st.error(f"The assistant could not start ({type(exc).__name__}): {exc}")
+        st.stop()
     nav = st.navigation(
         [
             st.Page(page("ask"), title="Ask", icon=":material/chat:", default=True),
