@@ -115,6 +115,16 @@ def test_uploaded_document_becomes_answerable(monkeypatch, writable):
     at.chat_input[0].set_value("How often are forklift trucks checked, and where is it recorded?")
     at.run()
     assert "QP\\-90\\-forklift\\.md" in _texts(at)
+    # ...and can be removed again: out of the index and out of the library.
+    at.switch_page(f"{PAGES}/documents.py").run()
+    target = next(o for o in at.selectbox[0].options if "QP-90-forklift.md" in o)
+    at.selectbox[0].select(target)
+    at.checkbox[0].check()
+    at.run()
+    next(b for b in at.button if b.label == "Remove").click().run()
+    assert not at.exception
+    assert any("Removed" in s.value for s in at.success)
+    assert not (writable.settings.data_dir / "library" / "QP-90-forklift.md").exists()
 
 
 def test_coverage_page_shows_heatmap_gaps_and_csv(monkeypatch, sample):
