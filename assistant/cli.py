@@ -59,11 +59,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from assistant.index.store import IndexStore
-    from assistant.status import index_status
-
-    settings = _settings(args)
-    status = index_status(IndexStore(Path(settings.data_dir)))
+    status = _assistant(args).status()
     if args.json:
         print(json.dumps(status.to_dict(), indent=2))
         return 0

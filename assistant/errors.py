@@ -27,3 +27,7 @@ class IndexBusyError(AssistantError):
 
 class IndexMissingError(AssistantError):
     """Nothing has been ingested into the data directory yet."""
+
+
+class IndexUnavailableError(AssistantError):
+    """The vector store cannot be reached (a Chroma server that is down)."""

@@ -17,6 +17,7 @@ from assistant.errors import IndexMissingError, UsageError
 from assistant.history import History
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
+from assistant.index.vector_store import VectorConfig
 from assistant.ingest import Ingestor, IngestReport
 from assistant.interview.coach import Coach
 from assistant.interview.grader import Grader, GraderParams
@@ -39,7 +40,9 @@ class Assistant:
 
     @cached_property
     def store(self) -> IndexStore:
-        return IndexStore(Path(self.settings.data_dir))
+        s = self.settings
+        config = VectorConfig(s.vector_store, s.chroma_host, s.chroma_port, s.chroma_collection)
+        return IndexStore(Path(s.data_dir), config)
 
     @cached_property
     def embedder(self) -> Embedder:

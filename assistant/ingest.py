@@ -88,7 +88,13 @@ class Ingestor:
 
     @property
     def fingerprint(self) -> str:
-        return f"{MODEL_ID}|{self.params.fingerprint()}|parser={loaders.PARSER_VERSION}"
+        # Where the vectors live is part of it: moving to a server (or another collection)
+        # re-embeds into the new store instead of trusting a manifest written for the old one.
+        v = self.store.vector_config
+        where = "embedded" if v.kind == "embedded" else f"{v.host}:{v.port}/{v.collection}"
+        return (
+            f"{MODEL_ID}|{self.params.fingerprint()}|parser={loaders.PARSER_VERSION}|store={where}"
+        )
 
     def run(
         self, paths: list[Path], rebuild: bool = False, progress: Progress | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -28,6 +28,14 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path(".assistant"), description="Where the index and history live.")
     max_file_mb: float = Field(25.0, gt=0, description="Documents larger than this are refused.")
+
+    # Vector store: embedded in the data directory, or a Chroma server (README, "Scaling out").
+    vector_store: Literal["embedded", "server"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    chroma_collection: str = Field(
+        "procedure_chunks", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$"
+    )
 
     # Chunking. Sizes in characters; chosen by bench/chunk_size.py (see README).
     chunk_size: int = Field(1000, ge=200, le=4000)

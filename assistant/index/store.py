@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest
-from assistant.index.vector_store import ChromaStore
+from assistant.index.vector_store import ChromaStore, VectorConfig
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,9 @@ class Consistency:
 
 
 class IndexStore:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, vector_config: VectorConfig | None = None) -> None:
         self.data_dir = data_dir
+        self.vector_config = vector_config or VectorConfig()
         self.manifest = Manifest(data_dir / "manifest.sqlite")
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
@@ -39,7 +40,7 @@ class IndexStore:
 
     @cached_property
     def vectors(self) -> ChromaStore:
-        return ChromaStore(self.chroma_dir)
+        return ChromaStore(self.chroma_dir, self.vector_config)
 
     @property
     def lexical(self) -> LexicalIndex:

@@ -4,10 +4,13 @@ embedding function would try to download a model."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from assistant.errors import IndexUnavailableError
 
 COLLECTION = "procedure_chunks"
 # Chroma caps one write; stay well below it.
@@ -19,18 +22,43 @@ def _metadata(chunk: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in chunk.items() if k not in ("text", "id") and v is not None}
 
 
-class ChromaStore:
-    def __init__(self, directory: Path) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+@dataclass(frozen=True)
+class VectorConfig:
+    """Where the vectors live: an embedded store in the data directory (one machine, one
+    writing process) or a Chroma server (several processes or machines)."""
 
+    kind: str = "embedded"  # "embedded" | "server"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    collection: str = COLLECTION
+
+
+def _client(config: VectorConfig, directory: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if config.kind == "embedded":
         directory.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(directory),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True),
-        )
+        return chromadb.PersistentClient(path=str(directory), settings=settings)
+    try:
+        client = chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
+        client.heartbeat()
+    except Exception as exc:  # connection refused, timeout, wrong service
+        raise IndexUnavailableError(
+            f"cannot reach the Chroma server at {config.host}:{config.port} ({exc}); start "
+            f"it with: chroma run --path DIR --host {config.host} --port {config.port}"
+        ) from None
+    return client
+
+
+class ChromaStore:
+    def __init__(self, directory: Path, config: VectorConfig | None = None) -> None:
+        self.config = config or VectorConfig()
+        self._client = _client(self.config, directory)
+        self._name = self.config.collection
         self._collection = self._client.get_or_create_collection(
-            COLLECTION,
+            self._name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
         )
@@ -91,7 +119,7 @@ class ChromaStore:
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def clear(self) -> None:
-        self._client.delete_collection(COLLECTION)
+        self._client.delete_collection(self._name)
         self._collection = self._client.get_or_create_collection(
-            COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            self._name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
