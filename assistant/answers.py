@@ -78,6 +78,9 @@ class Answer:
     similarity: float = 0.0
     message: str = ""
     ranked_files: list[str] = field(default_factory=list)  # every document, best first
+    prose: str = ""  # the optional LLM's verified rewrite ("" when off or unusable)
+    llm_notice: str = ""  # why the LLM text is missing or shortened
+    llm_dropped: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         conf = {m.clause_id: m for m in self.clause_matches}
@@ -87,6 +90,9 @@ class Answer:
             "no_evidence": self.no_evidence,
             "possible_gap": self.no_evidence and self.mode == "clause",
             "message": self.message,
+            "prose": self.prose,
+            "llm_notice": self.llm_notice,
+            "llm_dropped": self.llm_dropped,
             "similarity": round(self.similarity, 4),
             "clauses": [
                 {

@@ -131,6 +131,12 @@ def print_answer(answer) -> None:
     if answer.no_evidence:
         print(answer.message)
         return
+    if answer.prose:
+        print("In short (language model, every sentence checked against its citation):")
+        print(_wrap(answer.prose))
+        print()
+    if answer.llm_notice:
+        print(f"note: {answer.llm_notice}; the answer below is the offline one.")
     if answer.mode == "clause":
         print("How we meet it:")
         for p in answer.procedures:

@@ -22,6 +22,7 @@ from assistant.ingest import Ingestor, IngestReport
 from assistant.interview.coach import Coach
 from assistant.interview.grader import Grader, GraderParams
 from assistant.library import Library
+from assistant.llm import GroundedLlm, Passage, chat_model
 from assistant.lookup import Lookup, LookupParams
 from assistant.progress import Progress
 from assistant.retrieval import RetrievalParams, Retriever
@@ -99,7 +100,7 @@ class Assistant:
 
     @cached_property
     def coach(self) -> Coach:
-        return Coach(self.catalogue, self.store, self.embedder, self.grader, self.history)
+        return Coach(self.catalogue, self.store, self.embedder, self.grader, self.history, self.llm)
 
     @cached_property
     def library(self) -> Library:
@@ -134,9 +135,25 @@ class Assistant:
     def status(self) -> IndexStatus:
         return index_status(self.store)
 
+    @cached_property
+    def llm(self) -> GroundedLlm | None:
+        """The optional grounded LLM, or None (the default: everything stays offline)."""
+        s = self.settings
+        if s.llm_provider == "none":
+            return None
+        key = s.llm_api_key.get_secret_value() if s.llm_api_key else None
+        model = chat_model(s.llm_provider, s.llm_model, s.llm_base_url, key)
+        return GroundedLlm(model, s.llm_timeout)
+
     def ask(self, question: str, k: int | None = None) -> Answer:
         self._require_index()
-        return self.lookup.ask(question, k or self.settings.top_k)
+        answer = self.lookup.ask(question, k or self.settings.top_k)
+        if self.llm is not None and not answer.no_evidence:
+            passages = [Passage(e.chunk.text, e.citation) for e in answer.evidence]
+            result = self.llm.write("answer", passages, question=question)
+            answer.prose, answer.llm_notice = result.text, result.notice
+            answer.llm_dropped = result.dropped
+        return answer
 
     def coverage(self, progress: Progress | None = None) -> list[ClauseCoverage]:
         self._require_index()

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     chroma_collection: str = Field(
         "procedure_chunks", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$"
     )
+
+    # Optional LLM (README, "Optional LLM"): none keeps everything offline.
+    llm_provider: Literal["none", "ollama", "openai"] = "none"
+    llm_model: str = Field("", description="e.g. llama3.1 (ollama) or gpt-4o-mini (openai)")
+    llm_base_url: str | None = Field(None, description="any OpenAI-compatible endpoint")
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(20.0, gt=0, description="seconds before the offline fallback")
 
     # Chunking. Sizes in characters; chosen by bench/chunk_size.py (see README).
     chunk_size: int = Field(1000, ge=200, le=4000)

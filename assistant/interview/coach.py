@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 from collections.abc import Callable
 
@@ -16,8 +17,10 @@ from assistant.index.store import IndexStore
 from assistant.interview import bank as qb
 from assistant.interview.grader import Grade, Grader
 from assistant.interview.session import InterviewSession, Mode, QuestionResult
+from assistant.llm import GroundedLlm, Passage, with_sources
 from assistant.lookup import card_dense_text
 
+_CITES = re.compile(r"\s*\[\d{1,2}\]")
 QUICK_QUESTIONS = 5
 DEFAULT_SET = "stage2-core"
 
@@ -30,12 +33,14 @@ class Coach:
         embedder: Embedder,
         grader: Grader,
         history: History,
+        llm: GroundedLlm | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.store = store
         self.embedder = embedder
         self.grader = grader
         self.history = history
+        self.llm = llm
         self._procedure_bank: tuple[str | None, list[qb.BankQuestion]] | None = None
         self._lock = threading.Lock()
 
@@ -133,7 +138,34 @@ class Coach:
             if on_turn:
                 on_turn(result, kind, prompt, grade)
 
-        return session_id, InterviewSession(questions, self.grader, mode, on_turn=save)
+        writers = (self._llm_follow_up, self._llm_feedback) if self.llm else (None, None)
+        session = InterviewSession(
+            questions, self.grader, mode, on_turn=save,
+            follow_up_writer=writers[0], feedback_writer=writers[1],
+        )  # fmt: skip
+        return session_id, session
+
+    def _llm_follow_up(self, result: QuestionResult, offline: str) -> str:
+        """An LLM-phrased follow-up about what was missed; the offline one if unusable."""
+        grade = result.grade
+        points = (grade.missed or grade.points)[:3]
+        passages = [Passage(p.point.text, p.point.citation) for p in points]
+        role = ", ".join(result.question.roles) or "a member of staff"
+        text = self.llm.write(
+            "follow_up", passages, role=role, question=result.question.text,
+            answer=" ".join(result.answers),
+        ).text  # fmt: skip
+        return _CITES.sub("", text).strip() or offline
+
+    def _llm_feedback(self, result: QuestionResult) -> None:
+        grade = result.grade
+        passages = [Passage(p.point.text, p.point.citation) for p in grade.points]
+        out = self.llm.write(
+            "feedback", passages, score=grade.score, label=grade.label,
+            question=result.question.text, answer=" ".join(result.answers),
+        )  # fmt: skip
+        grade.coaching = with_sources(out.text, passages)
+        grade.coaching_notice = out.notice
 
     def finish(self, session_id: int, session: InterviewSession) -> None:
         self.history.finish_session(session_id, session.summary().to_dict())

@@ -149,6 +149,8 @@ class Grade:
     echo: bool
     off_topic: bool
     rubric: Rubric = field(repr=False)
+    coaching: str = ""  # the optional LLM's verified feedback, with citations
+    coaching_notice: str = ""
 
     @property
     def covered(self) -> list[PointResult]:
@@ -217,6 +219,7 @@ class Grade:
             "off_topic": self.off_topic,
             "from_procedures": self.rubric.from_procedures,
             "feedback": self.feedback(),
+            "coaching": self.coaching,
             "model_answer": self.model_answer,
         }
 

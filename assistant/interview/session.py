@@ -81,6 +81,10 @@ class Summary:
 
 
 TurnHook = Callable[[QuestionResult, str, str, Grade], None]  # result, kind, prompt, grade
+# Optional LLM phrasing: (result, offline follow-up) -> follow-up; (result) -> None (sets
+# grade.coaching). Either may return the offline text unchanged.
+FollowUpWriter = Callable[[QuestionResult, str], str]
+FeedbackWriter = Callable[[QuestionResult], None]
 
 
 def _topic(heading: str) -> str:
@@ -97,6 +101,8 @@ class InterviewSession:
         mode: Mode = Mode.PRACTICE,
         max_follow_ups: int = 2,
         on_turn: TurnHook | None = None,
+        follow_up_writer: FollowUpWriter | None = None,
+        feedback_writer: FeedbackWriter | None = None,
     ) -> None:
         if not questions:
             raise ValueError("an interview needs at least one question")
@@ -104,6 +110,8 @@ class InterviewSession:
         self.mode = mode
         self.max_follow_ups = max_follow_ups
         self.on_turn = on_turn
+        self.follow_up_writer = follow_up_writer
+        self.feedback_writer = feedback_writer
         self.results = [QuestionResult(q) for q in questions]
         self._index = 0
         self._prompt: Prompt | None = self._ask(0)
@@ -133,9 +141,13 @@ class InterviewSession:
         grade = self.grader.grade(q.text, " ".join(result.answers), list(q.clauses))
         if prompt.kind == "question" or result.grade is None or grade.score >= result.grade.score:
             result.grade = grade
+        if self.feedback_writer and self.mode != Mode.EXAM:
+            self.feedback_writer(result)
         if self.on_turn:
             self.on_turn(result, prompt.kind, prompt.text, result.grade)
         follow_up = self._follow_up(result)
+        if follow_up and self.follow_up_writer:
+            follow_up = self.follow_up_writer(result, follow_up)
         if follow_up:
             self._prompt = Prompt(q, follow_up, "follow-up", prompt.number, prompt.total)
         else:

@@ -45,6 +45,12 @@ def _show_answer(answer: Answer, n: int) -> None:
     if answer.no_evidence:
         st.warning(answer.message)
         return
+    if answer.prose:
+        st.markdown("**In short**")
+        st.markdown(plain(answer.prose))
+        st.caption("Written by the language model; every sentence is checked against its source.")
+    if answer.llm_notice:
+        st.info(plain(f"{answer.llm_notice}; showing the offline answer."))
     if answer.mode == "clause":
         st.markdown("**How we meet it**")
         for p in answer.procedures:

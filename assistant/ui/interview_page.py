@@ -37,6 +37,8 @@ def show_grade(grade: Grade) -> None:
         st.warning("Your answer does not address the question.")
     if not grade.rubric.from_procedures:
         st.info("No indexed procedure covers this; graded against the clause summary.")
+    if grade.coaching:
+        st.markdown(plain(grade.coaching))
     for p in grade.covered:
         st.markdown(f":green[covered]: {plain(p.point.text)}")
     for p in grade.missed:

@@ -1,0 +1,1 @@
+"""Prompts for the optional LLM, kept as data (see assistant.llm)."""
