@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         "procedure_chunks", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$"
     )
 
+    # People: these (sign-in e-mails or chosen names) may see everyone's practice history.
+    quality_leads: list[str] = Field(default_factory=list)
+
     # Optional LLM (README, "Optional LLM"): none keeps everything offline.
     llm_provider: Literal["none", "ollama", "openai"] = "none"
     llm_model: str = Field("", description="e.g. llama3.1 (ollama) or gpt-4o-mini (openai)")

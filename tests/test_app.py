@@ -8,7 +8,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_assistant
 
 PAGES = "assistant/ui/pages"
 
@@ -62,9 +62,9 @@ def test_citation_opens_the_passage_in_context(monkeypatch, sample):
 def test_interview_turn_shows_score_feedback_and_follow_up(monkeypatch, writable):
     at = _app(monkeypatch, writable).run()
     at.switch_page(f"{PAGES}/interview.py").run()
-    at.text_input[0].input("tester")
+    at.sidebar.text_input[0].input("tester").run()
     at.multiselect[0].select("8.7")
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Start the interview").click().run()
     assert not at.exception and len(at.chat_message) == 1
     at.chat_input[0].set_value(
         "I put a red tag on it, it goes in the quarantine cage and an NCR is raised on F-11-1."
@@ -84,8 +84,8 @@ def test_two_sessions_do_not_share_interviews_or_chats(monkeypatch, writable):
     one.chat_input[0].set_value("Who approves a new supplier?").run()
     assert len(one.chat_message) == 2 and len(two.chat_message) == 0
     one.switch_page(f"{PAGES}/interview.py").run()
-    one.text_input[0].input("one")
-    one.button[0].click().run()
+    one.sidebar.text_input[0].input("one").run()
+    next(b for b in one.button if b.label == "Start the interview").click().run()
     two.switch_page(f"{PAGES}/interview.py").run()
     assert "iv_session" not in two.session_state or two.session_state["iv_session"] is None
     assert len(two.chat_message) == 0
@@ -138,6 +138,7 @@ def test_coverage_page_shows_heatmap_gaps_and_csv(monkeypatch, sample):
 
 def test_clause_page_practise_button_opens_the_interview_for_that_clause(monkeypatch, sample):
     at = _app(monkeypatch, sample).run()
+    at.sidebar.text_input[0].input("tester")
     at.switch_page(f"{PAGES}/clauses.py").run()
     assert "Typical auditor questions" in _texts(at)
     next(b for b in at.button if b.label.startswith("Practise clause")).click().run()
@@ -212,3 +213,59 @@ def test_pages_on_an_empty_index_say_what_to_do(monkeypatch, tmp_path):
     assert not at.exception and "assistant ingest" in at.error[0].value
     at.switch_page(f"{PAGES}/coverage.py").run()
     assert not at.exception and "nothing is indexed" in at.error[0].value
+
+
+def _practise_once(at: AppTest, answer: str) -> None:
+    at.switch_page(f"{PAGES}/interview.py").run()
+    next(b for b in at.button if b.label == "Start the interview").click().run()
+    at.chat_input[0].set_value(answer).run()
+    assert not at.exception
+
+
+def test_without_sign_in_people_pick_a_name_and_see_only_their_own_history(
+    monkeypatch, writable
+):
+    monkeypatch.setenv("ASSISTANT_QUALITY_LEADS", '["Lena Lead"]')
+    ann = _app(monkeypatch, writable).run()
+    ann.switch_page(f"{PAGES}/interview.py").run()
+    assert "Say who you are" in ann.info[0].value
+    ann.sidebar.text_input[0].input("Ann").run()
+    _practise_once(ann, "Ann's own answer about gauges.")
+    bob = _app(monkeypatch, writable).run()
+    bob.sidebar.text_input[0].input("Bob").run()
+    _practise_once(bob, "Bob's answer.")
+    assert "Progress of Bob" in [s.value for s in bob.subheader]
+    labels = [sb.label for sb in bob.selectbox]
+    assert not any("quality lead" in label for label in labels)  # Bob cannot pick Ann
+    lead = _app(monkeypatch, writable).run()
+    lead.sidebar.text_input[0].input("Lena Lead").run()
+    lead.switch_page(f"{PAGES}/interview.py").run()
+    picker = next(sb for sb in lead.selectbox if "quality lead" in sb.label)
+    assert {"Ann", "Bob", "Lena Lead"} <= set(picker.options)
+    picker.select("Ann").run()
+    assert "Progress of Ann" in [s.value for s in lead.subheader]
+
+
+def test_with_sign_in_configured_the_identity_provider_decides_who_practises(
+    monkeypatch, writable
+):
+    at = _app(monkeypatch, writable)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "test-secret",
+        "client_id": "coach",
+        "client_secret": "x",
+        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert any(b.label == "Sign in" for b in at.sidebar.button)
+    assert not at.sidebar.text_input  # no name picker when sign-in is on
+    at.switch_page(f"{PAGES}/interview.py").run()
+    assert "sign in" in at.info[0].value
+    at.user = {"is_logged_in": True, "email": "ann@example.org", "name": "Ann Example"}
+    at.run()
+    assert any("Signed in as Ann Example" in c.value for c in at.sidebar.caption)
+    _practise_once(at, "I red tag it and quarantine it.")
+    history = make_assistant(writable.settings.data_dir).history
+    assert history.users() == ["ann@example.org"]

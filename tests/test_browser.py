@@ -84,6 +84,7 @@ def test_ask_and_interview_in_a_real_browser(server):
 
         page.get_by_role("link", name="Interview practice").click()
         page.get_by_label("Your name").fill("browser")
+        page.keyboard.press("Enter")
         page.get_by_role("button", name="Start the interview").click()
         page.get_by_placeholder("Your answer").fill(
             "The Metrology Lead checks the working gauges every month against the reference "

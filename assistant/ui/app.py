@@ -53,6 +53,9 @@ def main() -> None:
         ]
     )
     try:
+        from assistant.ui.identity import current_person
+
+        st.session_state.person = current_person(current())
         nav.run()
     except AssistantError as exc:
         st.error(str(exc))

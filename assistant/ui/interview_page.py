@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from assistant.access import Person, visible_users
 from assistant.clauses import ROLES
 from assistant.factory import Assistant
 from assistant.interview.grader import Grade
@@ -51,11 +52,11 @@ def show_grade(grade: Grade) -> None:
         st.markdown(plain(grade.model_answer))
 
 
-def _start_form(app: Assistant) -> None:
+def _start_form(app: Assistant, who: Person) -> None:
     preset = st.session_state.pop("iv_preset_clauses", None)
     catalogue = app.catalogue
     with st.form("iv_start"):
-        name = st.text_input("Your name", value=st.session_state.get("iv_user", ""))
+        st.caption(f"Practising as {who.name}")
         role = st.selectbox("Your role", ["any role", *ROLES])
         clauses = st.multiselect(
             "Clauses (leave empty for all)",
@@ -75,11 +76,11 @@ def _start_form(app: Assistant) -> None:
         started = st.form_submit_button("Start the interview", type="primary")
     if started:
         session_id, session = app.coach.start(
-            name, Mode(mode), None if role == "any role" else role, clauses or None,
+            who.id, Mode(mode), None if role == "any role" else role, clauses or None,
             question_set, count,
         )  # fmt: skip
         st.session_state.update(
-            iv_user=name.strip(), iv_session=session, iv_session_id=session_id,
+            iv_user=who.id, iv_session=session, iv_session_id=session_id,
             iv_log=[("auditor", session.current)], iv_finished=False,
         )  # fmt: skip
         st.rerun()
@@ -172,21 +173,28 @@ def _history(app: Assistant, user: str) -> None:
 
 def render(app: Assistant) -> None:
     st.title("Stage 2 interview practice")
+    who: Person | None = st.session_state.get("person")
+    if who is None:
+        st.info("Say who you are in the sidebar (or sign in) to practise and keep your history.")
+        return
+    if st.session_state.get("iv_user") not in (None, who.id):  # someone else took the seat
+        st.session_state.iv_session = None
     interview, progress = st.tabs(["Interview", "My progress"])
     with interview:
-        _interview(app)
+        _interview(app, who)
     with progress:
-        user = st.session_state.get("iv_user")
-        if user:
-            _history(app, user)
-        else:
-            st.caption("Start an interview with your name to see your progress here.")
+        users = visible_users(who, app.history.users())
+        user = who.id
+        if len(users) > 1:
+            user = st.selectbox("Whose progress (you are a quality lead)", users,
+                                index=users.index(who.id))  # fmt: skip
+        _history(app, user)
 
 
-def _interview(app: Assistant) -> None:
+def _interview(app: Assistant, who: Person) -> None:
     session: InterviewSession | None = st.session_state.get("iv_session")
     if session is None:
-        _start_form(app)
+        _start_form(app, who)
         return
     log = st.session_state.iv_log
     _transcript(log)
