@@ -222,9 +222,7 @@ def _practise_once(at: AppTest, answer: str) -> None:
     assert not at.exception
 
 
-def test_without_sign_in_people_pick_a_name_and_see_only_their_own_history(
-    monkeypatch, writable
-):
+def test_without_sign_in_people_pick_a_name_and_see_only_their_own_history(monkeypatch, writable):
     monkeypatch.setenv("ASSISTANT_QUALITY_LEADS", '["Lena Lead"]')
     ann = _app(monkeypatch, writable).run()
     ann.switch_page(f"{PAGES}/interview.py").run()
@@ -246,9 +244,7 @@ def test_without_sign_in_people_pick_a_name_and_see_only_their_own_history(
     assert "Progress of Ann" in [s.value for s in lead.subheader]
 
 
-def test_with_sign_in_configured_the_identity_provider_decides_who_practises(
-    monkeypatch, writable
-):
+def test_with_sign_in_configured_the_identity_provider_decides_who_practises(monkeypatch, writable):
     at = _app(monkeypatch, writable)
     at.secrets["auth"] = {
         "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

@@ -71,6 +71,41 @@ def test_wrong_frequency_is_a_contradiction_citing_the_procedure(sample):
     assert g.score < sample.grader.grade(GAUGES, GOOD, ["7.1.5"]).score
 
 
+def test_wrong_frequency_is_caught_even_beside_a_sentence_with_the_same_frequency(sample):
+    # QP-15 counts particles weekly; a neighbouring sentence checks something else monthly.
+    question = "How is the clean assembly room kept within its limits, and how is that checked?"
+    answer = (
+        "Before any assembly starts each day the room is used, temperature, humidity and the "
+        "pressure difference to the corridor are written on F-15-3. The Maintenance Engineer "
+        "counts airborne particles at three fixed points every month, and if a result is out "
+        "of limits oxygen-service work stops and the Quality Manager is told."
+    )
+    g = sample.grader.grade(question, answer, ["7.1.4"])
+    assert [c.kind for c in g.contradictions] == ["frequency"]
+    assert "weekly" in g.contradictions[0].point.text and g.label == "poor"
+    right = sample.grader.grade(question, answer.replace("every month", "every week"), ["7.1.4"])
+    assert not right.contradictions and right.label == "good"
+
+
+def test_true_answer_about_a_neighbouring_process_counts_for_less(sample):
+    question = "When is a first-off inspection needed, and who signs before the batch carries on?"
+    final_test = (
+        "Each finished gauge goes into the test bay for a pressure test at 1.3 times full scale "
+        "held for sixty seconds, then an accuracy check at five points up and down, and the test "
+        "technician signs the F-10-1 certificate per serial number."
+    )
+    partial = "The operator checks the first part off against the drawing at the start of a batch."
+    aside = sample.grader.grade(question, final_test, ["8.5.1"])
+    assert aside.score < sample.grader.grade(question, partial, ["8.5.1"]).score
+
+
+def test_roles_are_recognised_by_their_initials():
+    vocabulary = {"clinical safety officer", "site manager", "safety manager"}
+    assert fx.roles_in("risks are approved by the CSO", vocabulary) == {"clinical safety officer"}
+    # "SM" could be either title, so it names neither; "CSOs" still counts, "CSOP" does not.
+    assert fx.roles_in("the SM signs; see CSOP-2", vocabulary) == set()
+
+
 def test_scores_order_good_partial_poor(sample):
     partial = "They get checked against a reference in the lab, and a record is kept."
     scores = [sample.grader.grade(GAUGES, a, ["7.1.5"]).score for a in (GOOD, partial, "")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.answers import FORM, ROLE
 
@@ -160,14 +161,29 @@ def role_names(text: str) -> set[str]:
     }
 
 
+@lru_cache(maxsize=8)
+def role_acronyms(vocabulary: frozenset[str]) -> dict[str, str]:
+    """Initials that stand for one job title only ("CSO" for "clinical safety officer"):
+    procedures name a role in full once and then by its initials."""
+    by_initials: dict[str, set[str]] = {}
+    for role in vocabulary:
+        words = re.split(r"[\s-]+", role)
+        if len(words) >= 2:
+            by_initials.setdefault("".join(w[0] for w in words).upper(), set()).add(role)
+    return {k: next(iter(v)) for k, v in by_initials.items() if len(v) == 1}
+
+
 def roles_in(text: str, vocabulary: set[str]) -> set[str]:
-    """Known job titles mentioned in free text, whatever the case; the longest match wins so
-    "quality manager" is not also counted as "manager"."""
+    """Known job titles mentioned in free text, whatever the case, or by their initials; the
+    longest match wins so "quality manager" is not also counted as "manager"."""
     low = " " + re.sub(r"\s+", " ", text.lower()) + " "
     found: set[str] = set()
     for role in sorted(vocabulary, key=len, reverse=True):
         pattern = rf"(?<![a-z]){re.escape(role)}s?(?![a-z])"
         if re.search(pattern, low) and not any(role in f for f in found):
+            found.add(role)
+    for acronym, role in role_acronyms(frozenset(vocabulary)).items():
+        if re.search(rf"(?<![A-Za-z]){acronym}s?(?![A-Za-z])", text):
             found.add(role)
     return found
 

@@ -8,7 +8,8 @@
    semantic match, not word overlap); a point counts fully above ``cover_high`` and not at all
    below ``cover_low``.
 3. Score 0-100 = 80 % supported content (content words of the answer sentences that a
-   procedure sentence near the question backs up; ``supported_terms`` of them is a full answer)
+   procedure sentence near the question backs up; ``supported_terms`` of them is a full answer,
+   and a sentence far from the question and every key point counts at ``aside_weight``)
    + 20 % key-point coverage. Caps: an answer that contradicts the procedure on a concrete fact
    (a frequency, number, form or role that differs from the closest procedure sentence stating
    that kind of fact), one that only echoes the question, one that is off-topic.
@@ -65,9 +66,12 @@ class GraderParams:
     coverage_weight: float = 0.2  # share of the score from covering the key points
     support_similarity: float = 0.45  # an answer sentence this close to the procedure is backed
     supported_terms: int = 30  # backed content words that make a full answer
+    relevance_similarity: float = 0.33  # a sentence this close to a key point or the question
+    aside_weight: float = 0.5  # ... is on the question; one further away counts at this weight
     contradiction_similarity: float = 0.45  # an answer sentence this close talks about the same
     contradiction_margin: float = 0.07  # ... and beats any sentence stating the answer's value
     contradiction_backing: float = 0.5  # ... none of which is this close (then it is backed)
+    contradiction_clear_margin: float = 0.15  # ... or beats them all by this much
     contradiction_cap: int = 25
     echo_novel_terms: int = 3  # an answer adding no more than this many new words is an echo
     echo_loose_terms: int = 10  # ... or this many, with no fact, this close to the question:
@@ -463,9 +467,12 @@ class Grader:
         # the question backs up. Good answers say more of what the procedure says.
         support = [m for m in (rubric.support, rubric.fact_vectors) if m is not None]
         backing = (np.concatenate(support) @ seg_vecs[:-1].T).max(axis=0)
+        # A true sentence about a neighbouring process (final test when asked about first-off
+        # inspection) is backed too, but answers a different question: it counts for less.
+        relevance = np.maximum(sim[:, :-1].max(axis=0), seg_vecs[:-1] @ rubric.question_vector)
         supported = sum(
-            len(terms(seg))
-            for seg, b in zip(segments, backing, strict=True)
+            len(terms(seg)) * (1.0 if r >= p.relevance_similarity else p.aside_weight)
+            for seg, b, r in zip(segments, backing, relevance, strict=True)
             if b >= p.support_similarity
         )
         score = 100 * min(
@@ -535,6 +542,9 @@ class Grader:
                     if (
                         backed < p.contradiction_backing
                         and backed <= row[top] - p.contradiction_margin
+                    ) or (
+                        kind not in ("form", "role")  # values spread over many sentences
+                        and backed <= row[top] - p.contradiction_clear_margin
                     ):
                         text, cit, f = rubric.fact_sentences[top]
                         point = KeyPoint(text, cit, 0.0, f, np.zeros(0))
