@@ -98,10 +98,15 @@ class ClauseResolver:
         return out
 
     @staticmethod
-    def _about_another_standard(text: str) -> bool:
-        """ "ISO 45001 clause 5.4" is not about ISO 9001."""
-        others = {n for n in _OTHER_STANDARD.findall(text) if n != "9001"}
-        return bool(others) and "9001" not in text
+    def other_standards(text: str) -> list[str]:
+        """ "ISO 45001 clause 5.4" is not about ISO 9001: the other standards' numbers, unless
+        the text names ISO 9001 too."""
+        if "9001" in text:
+            return []
+        return sorted({n for n in _OTHER_STANDARD.findall(text) if n != "9001"})
+
+    def _about_another_standard(self, text: str) -> bool:
+        return bool(self.other_standards(text))
 
     # -- numbers ----------------------------------------------------------------------------
     def numbers(self, text: str) -> list[ClauseMatch]:

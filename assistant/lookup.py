@@ -87,7 +87,21 @@ class Lookup:
             top = docs[0].score
             docs = [d for d in docs if d.score >= p.document_score_ratio * top]
         answer.procedures = procedure_answers(docs, question, extra, p.answer_documents)
-        if similarity < threshold or not result.passages:
+        # "Which procedure covers ISO 45001 clause 5.4?" must not be answered from whatever is
+        # closest when no indexed document even names that standard.
+        unknown = [
+            n
+            for n in self.resolver.other_standards(question)
+            if not self.retriever.store.lexical.mentions(n)
+        ]
+        if unknown:
+            answer.no_evidence = True
+            named = ", ".join(f"ISO {n}" for n in unknown)
+            answer.message = (
+                f"No indexed document mentions {named}; this assistant covers ISO 9001:2015 and "
+                "the documents you index. Index that system's documents to ask about it."
+            )
+        elif similarity < threshold or not result.passages:
             answer.no_evidence = True
             closest = ", ".join(d.file for d in result.documents[:3]) or "none"
             answer.message = (

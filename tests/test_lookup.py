@@ -44,6 +44,27 @@ def test_uncovered_question_is_said_plainly_with_closest_documents(sample):
     assert "Closest documents" in answer.message
 
 
+def test_question_about_a_standard_no_document_names_is_not_covered(sample):
+    answer = sample.ask("Which of our documents covers ISO 45001 clause 5.4, worker consultation?")
+    assert answer.no_evidence and "ISO 45001" in answer.message
+    # Naming ISO 9001 alongside keeps it an ordinary question.
+    assert not sample.ask("Which of our procedures meets ISO 9001 clause 8.7?").no_evidence
+
+
+def test_question_about_another_standard_our_documents_name_is_answered(tmp_path, model):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "EP-01-environmental-aspects.md").write_text(
+        "# EP-01 Environmental aspects\n\n## 1. Method\n\nFor ISO 14001 the Site Manager "
+        "rates each environmental aspect for severity and likelihood every year and keeps "
+        "the ratings in the aspects register EF-01-1.\n"
+    )
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([docs])
+    answer = app.ask("Where do we rate our ISO 14001 environmental aspects?")
+    assert not answer.no_evidence and answer.procedures[0].file == "EP-01-environmental-aspects.md"
+
+
 def test_uncovered_clause_is_a_possible_gap(tmp_path, small_corpus, model):
     app = make_assistant(tmp_path / "idx")  # only QP-10, QP-11 and QP-13 indexed
     app.ingest([small_corpus])

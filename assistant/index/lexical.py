@@ -61,6 +61,12 @@ class LexicalIndex:
         retriever = bm25s.BM25.load(str(directory), show_progress=False) if ids else None
         return cls(retriever, ids)
 
+    def mentions(self, word: str) -> bool:
+        """Whether any indexed chunk contains this word (after stemming)."""
+        if self._retriever is None:
+            return False
+        return self._stem.stemWord(word.lower()) in self._retriever.vocab_dict
+
     def query(self, text: str, n: int) -> list[tuple[str, float]]:
         """(chunk id, BM25 score), best first; empty when no query word is in the index."""
         if self._retriever is None or not self._ids:
