@@ -145,6 +145,19 @@ def test_session_follows_up_then_moves_on_and_summarises(sample, tmp_path):
         session.answer("too late")
 
 
+def test_rubric_is_built_while_the_question_waits_for_an_answer(sample, monkeypatch):
+    question = "Who keeps the records of each first-off inspection, and for how long?"
+    grader = sample.grader
+    built = []
+    build = grader._build_rubric
+    monkeypatch.setattr(grader, "_build_rubric", lambda *a: built.append(a) or build(*a))
+    grader.prepare(question, ["8.5.1"])
+    grader.prepare(question, ["8.5.1"])  # asked twice while building: built once
+    ready = grader.rubric(question, ["8.5.1"])  # waits for the background build
+    assert ready is grader.rubric(question, ["8.5.1"]) and len(built) == 1
+    assert ready.points and all(p.citation.file for p in ready.points)
+
+
 def test_exam_mode_keeps_feedback_for_the_end(sample, tmp_path):
     coach = _coach(sample, tmp_path)
     _, session = coach.start("ann", Mode.EXAM, question_set="stage2-core")

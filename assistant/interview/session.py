@@ -128,6 +128,7 @@ class InterviewSession:
         if i >= len(self.results):
             return None
         q = self.results[i].question
+        self.grader.prepare(q.text, list(q.clauses))  # ready by the time they answer
         return Prompt(q, q.text, "question", i + 1, len(self.results))
 
     def answer(self, text: str) -> Feedback:
