@@ -141,6 +141,16 @@ class Answer:
         }
 
 
+# Sections that say what a document is (purpose, scope, definitions...), not what people do:
+# never a key point, and quoted only when a document has nothing else to show.
+TEMPLATE_SECTION = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:purpose|scope|definitions?|terms and definitions|"
+    r"abbreviations|references?|related documents|revision history|document history|"
+    r"change history|amendment history|approvals?|distribution)\b",
+    re.IGNORECASE,
+)
+
+
 def terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
@@ -206,7 +216,8 @@ def procedure_answers(
     q_terms, x_terms = terms(query), terms(extra) - terms(query)
     out = []
     for d in documents[:limit]:
-        top = d.passages[:2]
+        top = [e for e in d.passages if not TEMPLATE_SECTION.match(e.chunk.heading)][:2]
+        top = top or d.passages[:2]
         c = d.best.chunk
         quotes = best_sentences(top, q_terms, x_terms) or [
             Quote(s, top[0].citation, top[0].chunk.text) for s in sentences(top[0].chunk.text)[:1]

@@ -19,6 +19,8 @@ def test_clause_answer_quotes_verbatim_with_citations_records_and_roles(sample):
         assert any(q.text in text for text in chunks)
         assert q.citation.file == top.file and q.citation.heading
     assert any(r.startswith("F-11") for r in top.records) or top.roles
+    # How we meet it is what people do: definitions and scope are not quoted as evidence.
+    assert not any("Definitions" in q.citation.heading for q in top.quotes)
 
 
 def test_clause_named_in_the_standards_words_reaches_company_words(sample):

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answers import sentences, terms
+from assistant.answers import TEMPLATE_SECTION, sentences, terms
 from assistant.clause_resolver import ClauseResolver
 from assistant.clauses import Catalogue, Clause
 from assistant.index.embedder import Embedder
@@ -48,12 +48,6 @@ _VAGUE = frozenset(
         "yes no okay ok well really just basically think know sure need needs needed "
         "certain way ways handle handled handles check checked checks follow followed"
     ).split()
-)
-_TEMPLATE = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:purpose|scope|definitions?|terms and definitions|"
-    r"abbreviations|references?|related documents|revision history|document history|"
-    r"change history|amendment history|approvals?|distribution)\b",
-    re.IGNORECASE,
 )
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
 
@@ -381,7 +375,7 @@ class Grader:
         scored = [
             (float(stored[c.id] @ topic), c)
             for c in chunks
-            if c.id in stored and not _TEMPLATE.match(c.heading)
+            if c.id in stored and not TEMPLATE_SECTION.match(c.heading)
         ]
         if not scored or max(s for s, _ in scored) < p.no_evidence_similarity:
             return self._card_rubric(question, clauses, q_vec)
