@@ -24,7 +24,7 @@ _NUM = r"(?:10|[4-9])(?:\.\d{1,2}){0,3}"
 # Cue words that make the following number(s) clause references.
 _CUE = re.compile(
     r"(?:\bsub-?clauses?|\bclauses?|§+|\biso\s*9001(?::\s*2015)?(?:\s+clauses?)?|\brequirements?\s+of"
-    r"|\bcl\.)\s*(?=\d)",
+    r"|\bcl\.)\s*:?\s*(?=\d)",  # "ISO 9001 clauses: 7.1.3, 7.1.4" in a table row
     re.IGNORECASE,
 )
 _SECTION_OF_STANDARD = re.compile(

@@ -4,6 +4,7 @@ about, then ranked as documents as well as passages."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -59,7 +60,12 @@ def _related(a: str, b: str) -> bool:
 
 
 class CitationMap:
-    """Which chunks and documents cite which clauses; rebuilt when the manifest changes."""
+    """Which chunks and documents cite which clauses; rebuilt when the manifest changes.
+
+    Besides a document's own citations, an organisation's clause map counts: a line that names
+    exactly one indexed document by number and cites clauses ("Procedure: QP-15; ISO 9001
+    clauses: 7.1.3, 7.1.4" in an audit programme or a manual's cross-reference table) maps that
+    document to those clauses, wherever the line is."""
 
     def __init__(self, store: IndexStore, resolver: ClauseResolver) -> None:
         self._store = store
@@ -68,20 +74,34 @@ class CitationMap:
         self._lock = threading.Lock()
         self.by_chunk: dict[str, set[str]] = {}
         self.by_file: dict[str, set[str]] = {}
+        self.mapped: dict[str, set[str]] = {}  # file -> clauses the organisation maps it to
 
     def refresh(self) -> None:
         key = self._store.manifest.get("last_ingest") or ""
         if key == self._key:
             return
         with self._lock:
+            chunks = self._store.manifest.all_chunks()
+            files_by_no: dict[str, set[str]] = defaultdict(set)
+            for c in chunks:
+                if c.doc_no:
+                    files_by_no[c.doc_no].add(c.file)
             by_chunk: dict[str, set[str]] = {}
             by_file: dict[str, set[str]] = defaultdict(set)
-            for c in self._store.manifest.all_chunks():
+            mapped: dict[str, set[str]] = defaultdict(set)
+            for c in chunks:
                 cited = self._resolver.cited_in_document(c.text)
-                if cited:
-                    by_chunk[c.id] = cited
-                    by_file[c.file] |= cited
-            self.by_chunk, self.by_file, self._key = by_chunk, dict(by_file), key
+                if not cited:
+                    continue
+                by_chunk[c.id] = cited
+                by_file[c.file] |= cited
+                for line in c.text.splitlines():
+                    named = _documents_named(line, files_by_no)
+                    if len(named) == 1 and (line_cites := self._resolver.cited_in_document(line)):
+                        for file in files_by_no[named.pop()]:
+                            mapped[file] |= line_cites
+            self.by_chunk, self.by_file, self.mapped = by_chunk, dict(by_file), dict(mapped)
+            self._key = key
 
     def cites(
         self, chunk: Chunk, clause_ids: list[str], max_doc_citations: int
@@ -94,7 +114,17 @@ class CitationMap:
         doc_cites = len(doc) <= max_doc_citations and any(
             _related(c, x) for c in doc for x in clause_ids
         )
-        return chunk_cites, doc_cites
+        mapped = self.mapped.get(chunk.file, set())
+        return chunk_cites, doc_cites or any(_related(c, x) for c in mapped for x in clause_ids)
+
+
+def _documents_named(line: str, files_by_no: dict[str, set[str]]) -> set[str]:
+    """The indexed document numbers a line names as whole words."""
+    return {
+        no
+        for no in files_by_no
+        if no in line and re.search(rf"(?<![\w-]){re.escape(no)}(?![\w-])", line)
+    }
 
 
 class Retriever:

@@ -91,7 +91,13 @@ def test_coverage_lists_support_and_gaps(tmp_path, small_corpus, model):
         for r in by_clause["8.7"]
     )
     assert any(r["file"] == "QP-13-internal-audit.html" for r in by_clause["9.2"])
-    # With only three procedures, purchasing and design have no real support: gaps.
+    # QP-10 cites no clause itself; QP-13's audit programme table maps it to 8.6.
+    assert any(
+        r["file"] == "QP-10-final-inspection-and-release.txt" and r["cites_clause"] == "yes"
+        for r in by_clause["8.6"]
+    )
+    # With only three procedures, purchasing and design have no real support: gaps (the table
+    # maps QP-07 to 8.3, but QP-07 is not indexed).
     assert by_clause["8.3.2"][0]["gap"] == "yes"
     assert "clause(s) with no or weak support" in result.stdout
 

@@ -45,6 +45,8 @@ def render(app: Assistant) -> None:
         st.altair_chart(chart, width="stretch")
     gaps = [r for r in rows if r.is_gap]
     st.subheader(f"Gaps: {len(gaps)} clause(s) without moderate or strong support")
+    if not gaps:
+        st.success("Every clause has at least one procedure with moderate or strong support.")
     for r in gaps:
         closest = ", ".join(s.doc_no or s.file for s in r.supports[:3]) or "none"
         st.markdown(f"- **{plain(r.clause_id)}** {plain(r.title)}: closest {plain(closest)}")
