@@ -548,14 +548,18 @@ class Grader:
             return []
         sims = self.embedder.encode([part for _, part, _ in pieces]) @ rubric.fact_vectors.T
         p = self.params
+        # Only the procedure the key points come from can be contradicted; a neighbouring one
+        # (final test's daily check beside calibration's monthly one) can only back a value up.
+        key_files = {k.citation.file for k in rubric.points}
         out: list[Contradiction] = []
         for (seg, _, said), row in zip(pieces, sims, strict=True):
             for kind, values in _kinds(said):
                 holders = [i for i, (_, _, f) in enumerate(rubric.fact_sentences)
                            if _kinds_of(f, kind)]  # fmt: skip
-                if not holders:
+                own = [i for i in holders if rubric.fact_sentences[i][1].file in key_files]
+                if not own:
                     continue
-                top = max(holders, key=lambda i: row[i])
+                top = max(own, key=lambda i: row[i])
                 if row[top] < p.contradiction_similarity:
                     continue
                 for value in values:
