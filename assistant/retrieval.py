@@ -62,10 +62,11 @@ def _related(a: str, b: str) -> bool:
 class CitationMap:
     """Which chunks and documents cite which clauses; rebuilt when the manifest changes.
 
-    Besides a document's own citations, an organisation's clause map counts: a line that names
-    exactly one indexed document by number and cites clauses ("Procedure: QP-15; ISO 9001
+    Besides a document's own citations, an organisation's clause map counts: a table row that
+    names exactly one indexed document by number and cites clauses ("Procedure: QP-15; ISO 9001
     clauses: 7.1.3, 7.1.4" in an audit programme or a manual's cross-reference table) maps that
-    document to those clauses, wherever the line is."""
+    document to those clauses, wherever the table is. Prose is left out: "this procedure meets
+    clause 10.2; records are kept under QP-01" says nothing about QP-01."""
 
     def __init__(self, store: IndexStore, resolver: ClauseResolver) -> None:
         self._store = store
@@ -95,7 +96,7 @@ class CitationMap:
                     continue
                 by_chunk[c.id] = cited
                 by_file[c.file] |= cited
-                for line in c.text.splitlines():
+                for line in filter(is_table_row, c.text.splitlines()):
                     named = _documents_named(line, files_by_no)
                     if len(named) == 1 and (line_cites := self._resolver.cited_in_document(line)):
                         for file in files_by_no[named.pop()]:
@@ -116,6 +117,14 @@ class CitationMap:
         )
         mapped = self.mapped.get(chunk.file, set())
         return chunk_cites, doc_cites or any(_related(c, x) for c in mapped for x in clause_ids)
+
+
+# Loaders write a table row as "Header: value; Header: value" (Markdown keeps its pipes).
+_ROW_CELLS = re.compile(r"^[^:;|]{1,60}:\s[^;]*;\s*[^:;|]{1,60}:\s")
+
+
+def is_table_row(line: str) -> bool:
+    return bool(_ROW_CELLS.match(line.strip())) or line.strip().count("|") >= 3
 
 
 def _documents_named(line: str, files_by_no: dict[str, set[str]]) -> set[str]:

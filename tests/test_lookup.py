@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+from assistant.retrieval import is_table_row
 from tests.conftest import DATA, make_assistant, run_cli
 
 
@@ -100,6 +101,13 @@ def test_coverage_lists_support_and_gaps(tmp_path, small_corpus, model):
     # maps QP-07 to 8.3, but QP-07 is not indexed).
     assert by_clause["8.3.2"][0]["gap"] == "yes"
     assert "clause(s) with no or weak support" in result.stdout
+
+
+def test_only_table_rows_map_a_document_to_clauses():
+    assert is_table_row("Process: Calibration; Procedure: QP-05; ISO 9001 clauses: 7.1.5; Risk: 3")
+    assert is_table_row("| 7.1.5 | QP-05 | Metrology Lead |")
+    assert not is_table_row("This procedure meets clause 10.2; records are kept under QP-01.")
+    assert not is_table_row("Note: see QP-01 for records (clause 7.5).")
 
 
 def test_eval_retrieval_reports_metrics_and_baselines(sample, tmp_path):
