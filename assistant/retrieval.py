@@ -120,7 +120,8 @@ class CitationMap:
 
 
 # Loaders write a table row as "Header: value; Header: value" (Markdown keeps its pipes).
-_ROW_CELLS = re.compile(r"^[^:;|]{1,60}:\s[^;]*;\s*[^:;|]{1,60}:\s")
+_HEADER = r"(?:[^:;|]|:(?!\s)){1,60}"  # "ISO 9001:2015 clause" is one header
+_ROW_CELLS = re.compile(rf"^{_HEADER}:\s[^;]*;\s*{_HEADER}:\s")
 
 
 def is_table_row(line: str) -> bool:

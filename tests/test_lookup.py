@@ -106,6 +106,7 @@ def test_coverage_lists_support_and_gaps(tmp_path, small_corpus, model):
 def test_only_table_rows_map_a_document_to_clauses():
     assert is_table_row("Process: Calibration; Procedure: QP-05; ISO 9001 clauses: 7.1.5; Risk: 3")
     assert is_table_row("| 7.1.5 | QP-05 | Metrology Lead |")
+    assert is_table_row("ISO 9001:2015 clause: 5.1, 5.2; Where addressed: QM-001 section 5")
     assert not is_table_row("This procedure meets clause 10.2; records are kept under QP-01.")
     assert not is_table_row("Note: see QP-01 for records (clause 7.5).")
 
