@@ -105,13 +105,10 @@ class ClauseResolver:
             return []
         return sorted({n for n in _OTHER_STANDARD.findall(text) if n != "9001"})
 
-    def _about_another_standard(self, text: str) -> bool:
-        return bool(self.other_standards(text))
-
     # -- numbers ----------------------------------------------------------------------------
     def numbers(self, text: str) -> list[ClauseMatch]:
         found: dict[str, ClauseMatch] = {}
-        if self._about_another_standard(text):
+        if self.other_standards(text):
             return []
 
         def add(cid: str, conf: float) -> None:
@@ -189,7 +186,7 @@ class ClauseResolver:
     # -- both ---------------------------------------------------------------------------------
     def resolve(self, text: str) -> list[ClauseMatch]:
         """Clause matches: numbers first (in the order written), then words by confidence."""
-        if self._about_another_standard(text):
+        if self.other_standards(text):
             return []
         numbers = self.numbers(text)
         seen = {m.clause_id for m in numbers}

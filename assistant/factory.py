@@ -5,8 +5,10 @@ The CLI and the web app both call it; nothing heavy happens until a service is f
 
 from __future__ import annotations
 
+from dataclasses import fields
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from assistant.answers import Answer
 from assistant.clause_resolver import ClauseResolver
@@ -28,6 +30,14 @@ from assistant.progress import Progress
 from assistant.retrieval import RetrievalParams, Retriever
 from assistant.settings import Settings
 from assistant.status import IndexStatus, index_status
+
+P = TypeVar("P")
+
+
+def _from_settings(cls: type[P], settings: Settings) -> P:
+    """A parameters dataclass filled from the settings of the same names (one source of truth
+    for names and defaults: the settings)."""
+    return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
 
 class Assistant:
@@ -64,31 +74,12 @@ class Assistant:
 
     @cached_property
     def retriever(self) -> Retriever:
-        s = self.settings
-        params = RetrievalParams(
-            s.dense_candidates,
-            s.lexical_candidates,
-            s.rrf_k,
-            s.cite_boost,
-            s.max_doc_citations,
-            s.doc_second_weight,
-            s.max_passages_per_document,
-            s.first_place_bonus,
-        )
+        params = _from_settings(RetrievalParams, self.settings)
         return Retriever(self.store, self.embedder, params, self.resolver)
 
     @cached_property
     def lookup(self) -> Lookup:
-        s = self.settings
-        params = LookupParams(
-            s.card_weight,
-            s.synonym_weight,
-            s.answer_documents,
-            s.document_score_ratio,
-            s.no_evidence_similarity,
-            s.gap_similarity,
-        )
-        return Lookup(self.resolver, self.retriever, params)
+        return Lookup(self.resolver, self.retriever, _from_settings(LookupParams, self.settings))
 
     @cached_property
     def grader(self) -> Grader:

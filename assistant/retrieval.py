@@ -17,14 +17,16 @@ from assistant.models import Chunk, Evidence
 
 @dataclass(frozen=True)
 class RetrievalParams:
-    dense_candidates: int = 30
-    lexical_candidates: int = 30
-    rrf_k: int = 60
-    cite_boost: float = 0.02
-    max_doc_citations: int = 8
-    doc_second_weight: float = 0.3
-    max_passages_per_document: int = 2
-    first_place_bonus: float = 0.0
+    """Filled from the settings of the same names (their defaults are the measured ones)."""
+
+    dense_candidates: int
+    lexical_candidates: int
+    rrf_k: int
+    cite_boost: float
+    max_doc_citations: int
+    doc_second_weight: float
+    max_passages_per_document: int
+    first_place_bonus: float
 
 
 @dataclass(frozen=True)
