@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from assistant.clause_resolver import ClauseResolver
+from assistant.documents.text import is_table_row
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.models import Chunk, Evidence
@@ -119,15 +120,6 @@ class CitationMap:
         )
         mapped = self.mapped.get(chunk.file, set())
         return chunk_cites, doc_cites or any(_related(c, x) for c in mapped for x in clause_ids)
-
-
-# Loaders write a table row as "Header: value; Header: value" (Markdown keeps its pipes).
-_HEADER = r"(?:[^:;|]|:(?!\s)){1,60}"  # "ISO 9001:2015 clause" is one header
-_ROW_CELLS = re.compile(rf"^{_HEADER}:\s[^;]*;\s*{_HEADER}:\s")
-
-
-def is_table_row(line: str) -> bool:
-    return bool(_ROW_CELLS.match(line.strip())) or line.strip().count("|") >= 3
 
 
 def _documents_named(line: str, files_by_no: dict[str, set[str]]) -> set[str]:

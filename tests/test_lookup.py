@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
-from assistant.retrieval import is_table_row
+from assistant.documents.text import is_table_row
 from tests.conftest import DATA, make_assistant, run_cli
 
 

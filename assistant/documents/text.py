@@ -47,6 +47,15 @@ def table_rows_as_text(rows: list[list[str]]) -> list[str]:
     return out
 
 
+_HEADER = r"(?:[^:;|]|:(?!\s)){1,60}"  # "ISO 9001:2015 clause" is one header
+_ROW_CELLS = re.compile(rf"^{_HEADER}:\s[^;]*;\s*{_HEADER}:\s")
+
+
+def is_table_row(line: str) -> bool:
+    """A line written by ``table_rows_as_text`` (or a pipe table left as it was)."""
+    return bool(_ROW_CELLS.match(line.strip())) or line.strip().count("|") >= 3
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     if not text.startswith("---"):
         return {}, text
