@@ -160,18 +160,20 @@ class Catalogue:
         return [c for c in self._by_id.values() if c.parent == clause_id]
 
 
-def _catalogue_files(directory: Path | None) -> list[tuple[str, str]]:
+def yaml_files(directory: Path | None, package: str) -> list[tuple[str, str]]:
+    """(name, text) of the YAML files in a directory, or else in the package data shipped with
+    the wheel (the clause catalogue, the question sets), sorted by name."""
     if directory is not None:
         files = sorted(directory.glob("*.yaml"))
         return [(f.name, f.read_text(encoding="utf-8")) for f in files]
-    root = resources.files("assistant.catalogue")
+    root = resources.files(package)
     return sorted(
         (f.name, f.read_text(encoding="utf-8")) for f in root.iterdir() if f.name.endswith(".yaml")
     )
 
 
 def load_catalogue(directory: Path | None = None) -> Catalogue:
-    files = _catalogue_files(directory)
+    files = yaml_files(directory, "assistant.catalogue")
     if not files:
         raise CatalogueError(
             f"no clause catalogue files (*.yaml) found in {directory or 'package'}"

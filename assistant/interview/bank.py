@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import yaml
 
 from assistant.answers import sentences
-from assistant.clauses import ROLES, Catalogue
+from assistant.clauses import ROLES, Catalogue, yaml_files
 from assistant.errors import UsageError
 from assistant.interview import facts as fx
 from assistant.models import Chunk
@@ -51,15 +50,6 @@ def catalogue_questions(catalogue: Catalogue) -> list[BankQuestion]:
     ]
 
 
-def _set_files(directory: Path | None) -> list[tuple[str, str]]:
-    if directory is not None:
-        return [(f.name, f.read_text(encoding="utf-8")) for f in sorted(directory.glob("*.yaml"))]
-    root = resources.files("assistant.question_sets")
-    return sorted(
-        (f.name, f.read_text(encoding="utf-8")) for f in root.iterdir() if f.name.endswith(".yaml")
-    )
-
-
 def parse_question_set(name: str, text: str, catalogue: Catalogue) -> QuestionSet:
     try:
         data = yaml.safe_load(text)
@@ -83,7 +73,10 @@ def parse_question_set(name: str, text: str, catalogue: Catalogue) -> QuestionSe
 
 
 def question_sets(catalogue: Catalogue, directory: Path | None = None) -> dict[str, QuestionSet]:
-    sets = [parse_question_set(n, t, catalogue) for n, t in _set_files(directory)]
+    sets = [
+        parse_question_set(n, t, catalogue)
+        for n, t in yaml_files(directory, "assistant.question_sets")
+    ]
     return {s.id: s for s in sets}
 
 

@@ -6,6 +6,7 @@ import random
 import re
 import threading
 from collections.abc import Callable
+from functools import cached_property
 
 import numpy as np
 
@@ -44,8 +45,9 @@ class Coach:
         self._procedure_bank: tuple[str | None, list[qb.BankQuestion]] | None = None
         self._lock = threading.Lock()
 
-    @property
+    @cached_property
     def question_sets(self) -> dict[str, qb.QuestionSet]:
+        """The shipped sets, read once (every page rerun and session start asks for them)."""
         return qb.question_sets(self.catalogue)
 
     def procedure_questions(self) -> list[qb.BankQuestion]:
