@@ -36,10 +36,6 @@ def _free_port() -> int:
 @pytest.fixture
 def server(sample, tmp_path):
     """A Streamlit server on a copy of the sample index; stopped after the test."""
-    assert Path(CHROMIUM).exists(), (
-        "browser tests need Debian's chromium: apt-get install chromium "
-        "(or deselect them: pytest -m 'not browser')"
-    )
     data = tmp_path / "index"
     shutil.copytree(sample.settings.data_dir, data)
     port = _free_port()
