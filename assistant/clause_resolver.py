@@ -88,10 +88,13 @@ class ClauseResolver:
         """(normalised phrase, clause id, kind, case-sensitive original) for titles/synonyms."""
         out = []
         for c in self.catalogue:
-            out.append((_norm(c.title), c.id, "title", False))
-            base = _base_title(c.title)
-            if base != c.title and not any(p[0] == _norm(base) for p in out):
-                out.append((_norm(base), c.id, "title", False))
+            for title in (c.title, _base_title(c.title)):
+                if any(p[0] == _norm(title) for p in out):
+                    continue
+                # A one-word title ("Policy", "Communication") is an everyday word too: "our
+                # gifts policy" is not a question about clause 5.2 unless a cue says so.
+                kind = "title" if len(title.split()) > 1 else "synonym"
+                out.append((_norm(title), c.id, kind, False))
             for s in c.synonyms:
                 acronym = len(s) <= 4 and s.upper() == s
                 out.append((s if acronym else _norm(s), c.id, "synonym", acronym))

@@ -39,10 +39,22 @@ class Clause:
     evidence: tuple[str, ...]
     questions: tuple[Question, ...]
     synonyms: tuple[str, ...]
+    # False for numbered paragraphs the standard gives no heading (4.4.1, 8.7.1 ...): their title
+    # is our descriptive label and must not be presented as the standard's own.
+    official_title: bool = True
 
     @property
     def depth(self) -> int:
         return self.id.count(".")
+
+    @property
+    def heading(self) -> str:
+        """The title as shown to people, marked when it is our label rather than the standard's."""
+        return (
+            self.title
+            if self.official_title
+            else f"{self.title} (our label; no heading in the standard)"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +70,7 @@ class Clause:
             "evidence": list(self.evidence),
             "questions": [{"role": q.role, "text": q.text} for q in self.questions],
             "synonyms": list(self.synonyms),
+            "official_title": self.official_title,
         }
 
 
@@ -126,7 +139,15 @@ def parse_entry(entry: Any, source: str) -> Clause:
         _texts(entry, "evidence", where),
         tuple(questions),
         _texts(entry, "synonyms", where),
+        _official_title(entry, where),
     )
+
+
+def _official_title(entry: dict, where: str) -> bool:
+    value = entry.get("official_title", True)
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{where}: 'official_title' must be true or false")
+    return value
 
 
 class Catalogue:

@@ -90,7 +90,7 @@ def _wrap(text: str, indent: str = "    ") -> str:
 
 
 def print_clause(clause) -> None:
-    print(f"ISO 9001:2015 clause {clause.id} - {clause.title}")
+    print(f"ISO 9001:2015 clause {clause.id} - {clause.heading}")
     print("  What it asks:")
     print(_wrap(clause.requires))
     if clause.maintained:
@@ -125,7 +125,7 @@ def cmd_clause(args: argparse.Namespace) -> int:
 
 def print_answer(answer) -> None:
     for clause in answer.clauses:
-        print(f"What ISO 9001 asks - clause {clause.id} {clause.title}")
+        print(f"What ISO 9001 asks - clause {clause.id} {clause.heading}")
         print(_wrap(clause.requires))
         print()
     if answer.no_evidence:

@@ -89,6 +89,13 @@ def test_clause_command_prints_the_card():
     assert "Sub-clauses: 8.7.1" in out
 
 
+def test_a_descriptive_label_is_not_shown_as_the_standards_title():
+    """8.7.1 has a number but no heading in the standard: its title is ours, and says so."""
+    out = run_cli("clause", "8.7.1").stdout
+    assert "(our label; no heading in the standard)" in out
+    assert "no heading in the standard" not in run_cli("clause", "8.7").stdout
+
+
 def test_unknown_clause_is_a_clean_error():
     result = run_cli("clause", "11.2")
     assert result.returncode == 1

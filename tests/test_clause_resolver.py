@@ -79,6 +79,17 @@ def test_a_name_makes_a_clause_question_and_a_synonym_only_with_a_cue(resolver):
     assert resolver.is_clause_question(cued, resolver.resolve(cued))
 
 
+def test_a_one_word_title_is_an_everyday_word_without_a_cue(resolver):
+    """Clause 5.2 is titled "Policy": a company's gifts policy is not a clause question."""
+    plain = "What is our policy on accepting gifts from suppliers?"
+    assert not resolver.is_clause_question(plain, resolver.resolve(plain))
+    cued = "Which ISO 9001 clause covers the policy?"
+    assert "5.2" in [m.clause_id for m in resolver.resolve(cued)][:2]
+    assert resolver.is_clause_question(cued, resolver.resolve(cued))
+    named = "quality policy"
+    assert [m.clause_id for m in resolver.resolve(named)][:1] == ["5.2"]
+
+
 TRAPS = [
     "What does QP-05 section 5.3 say?",
     "step 5.3.1 of the calibration procedure",

@@ -37,7 +37,7 @@ def _citation(citation: Citation, quote: str, passage: str, key: str) -> None:
 
 def _show_answer(answer: Answer, n: int) -> None:
     for clause in answer.clauses:
-        with st.expander(plain(f"ISO 9001 clause {clause.id} - {clause.title}"), expanded=True):
+        with st.expander(plain(f"ISO 9001 clause {clause.id} - {clause.heading}"), expanded=True):
             st.markdown("**What ISO 9001 asks**")
             st.markdown(plain(clause.requires))
             if clause.synonyms:

@@ -34,7 +34,7 @@ def render(app: Assistant) -> None:
             label_visibility="collapsed",
         )
     with right:
-        st.subheader(plain(f"{clause.id} {clause.title}"))
+        st.subheader(plain(f"{clause.id} {clause.heading}"))
         st.markdown("**What ISO 9001 asks**")
         st.markdown(plain(clause.requires))
         if clause.maintained or clause.retained:
