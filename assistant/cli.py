@@ -238,19 +238,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_agreement(name: str, m: dict) -> None:
+    pw = "n/a" if m["pairwise"] is None else f"{m['pairwise']:.3f}"
+    good_poor = m["confusion"]["good"]["poor"]
+    print(
+        f"{name:<16} n={m['n']:<4} accuracy {m['accuracy']:.3f}  spearman {m['spearman']:.3f}  "
+        f"pairwise {pw} ({m['pairs']} pairs)  good scored poor: {good_poor}"
+    )
+
+
 def cmd_eval_grader(args: argparse.Namespace) -> int:
     from assistant.interview.calibration import evaluate_grader, load_answers
     from assistant.progress import TerminalProgress
 
-    answers = load_answers(Path(args.answers))
-    app = _assistant(args)
-    app._require_index()
-    result = evaluate_grader(answers, app.grader.grade, progress=TerminalProgress())
-    pw = "n/a" if result["pairwise"] is None else f"{result['pairwise']:.3f}"
-    print(
-        f"grader n={result['n']}  accuracy {result['accuracy']:.3f}  "
-        f"spearman {result['spearman']:.3f}  pairwise {pw} ({result['pairs']} pairs)"
-    )
+    if bool(args.answers) == bool(args.organisations):
+        raise UsageError("give either --answers FILE or --organisations FILE")
+    if args.organisations:
+        result = _eval_grader_organisations(args)
+    else:
+        answers = load_answers(Path(args.answers))
+        app = _assistant(args)
+        app._require_index()
+        result = evaluate_grader(answers, app.grader.grade, progress=TerminalProgress())
+    _print_agreement("grader", result)
+    for org, m in result.get("folds", {}).items():
+        t = m.get("thresholds")
+        fitted = f"  (thresholds {t['good']}/{t['partial']} fitted on the others)" if t else ""
+        _print_agreement(f"  {org}", m)
+        if fitted:
+            print(f"  {'':<16}{fitted}")
     print("confusion (rows: label, columns: grader)   poor partial good")
     for label, row in result["confusion"].items():
         print(f"  {label:<8} {row['poor']:>30} {row['partial']:>7} {row['good']:>4}")
@@ -263,6 +279,54 @@ def cmd_eval_grader(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
         print(f"written: {args.json}")
     return 0
+
+
+def _eval_grader_organisations(args: argparse.Namespace) -> dict:
+    """Every organisation's labelled answers graded against an index of its own documents;
+    the label thresholds measured by cross-organisation folds (or, for held-out sets, as
+    shipped); with --refit, fitted on all organisations and written to the package."""
+    from assistant.interview import grader as grading
+    from assistant.interview.calibration import (
+        agreement,
+        cross_organisation,
+        evaluate_grader,
+        fit_thresholds,
+        load_answers,
+    )
+    from assistant.organisations import indexed, load_organisations
+    from assistant.progress import TerminalProgress
+
+    if args.refit and args.heldout:
+        raise UsageError("--refit fits on the tuning sets; it cannot be used with --heldout")
+    orgs = load_organisations(Path(args.organisations), args.only)
+    rows_by_org: dict[str, list[dict]] = {}
+    for org, app in indexed(orgs, Path(args.work_dir), TerminalProgress()):
+        answers = [a for f in org.files("grader", args.heldout) for a in load_answers(f)]
+        if not answers:
+            continue
+        print(f"{org.key}: {len(answers)} answers")
+        result = evaluate_grader(answers, app.grader.grade, progress=TerminalProgress())
+        rows_by_org[org.key] = [{**r, "organisation": org.key} for r in result["answers"]]
+    if not rows_by_org:
+        raise UsageError("no organisation's documents and answers were found")
+    lowest = grading.GraderParams().contradiction_cap + 1
+    if args.heldout:  # as shipped: nothing here was used to fit anything
+        folds = {o: agreement(rs) for o, rs in rows_by_org.items()}
+        pooled = [r for rs in rows_by_org.values() for r in rs]
+        return {**agreement(pooled), "folds": folds, "answers": pooled}
+    result = cross_organisation(rows_by_org, lowest)
+    if args.refit:
+        good, partial = fit_thresholds([r for rs in rows_by_org.values() for r in rs], lowest)
+        fitted = {
+            "good": good,
+            "partial": partial,
+            "fitted_on": sorted(rows_by_org),
+            "command": "assistant eval grader --organisations evals/organisations.toml --refit",
+        }
+        target = Path(args.fitted_out or Path(grading.__file__).with_name(grading.FITTED_FILE))
+        target.write_text(json.dumps(fitted, indent=2) + "\n")
+        print(f"refitted: good >= {good}, partial >= {partial}; written: {target}")
+    return result
 
 
 def _print_grade(grade, indent: str = "  ") -> None:
@@ -393,7 +457,21 @@ def parser() -> argparse.ArgumentParser:
     data_dir(sp)
     sp.set_defaults(func=cmd_eval)
     sp = ev.add_parser("grader", help="grader agreement with labelled staff answers")
-    sp.add_argument("--answers", required=True, help="JSONL labelled answers")
+    sp.add_argument("--answers", help="JSONL labelled answers (graded against --data-dir)")
+    sp.add_argument(
+        "--organisations",
+        help="TOML of organisations (evals/organisations.toml): each one's answers graded "
+        "against its own documents, reported per organisation as a held-out fold",
+    )
+    sp.add_argument("--only", nargs="+", help="with --organisations: only these organisations")
+    sp.add_argument("--heldout", action="store_true", help="grade the held-out sets instead")
+    sp.add_argument("--refit", action="store_true", help="refit the label thresholds on them")
+    sp.add_argument("--fitted-out", help="with --refit: write here instead of the package")
+    sp.add_argument(
+        "--work-dir",
+        default=".assistant/eval",
+        help="with --organisations: where each organisation's index is kept",
+    )
     sp.add_argument("--json", help="write the full results here")
     data_dir(sp)
     sp.set_defaults(func=cmd_eval_grader)

@@ -138,3 +138,45 @@ def evaluate_grader(
         progress.advance(1)
     progress.close()
     return {**agreement(rows), "answers": rows}
+
+
+def relabel(rows: list[dict[str, Any]], good: int, partial: int) -> list[dict[str, Any]]:
+    """The rows as the grader would label them with these two score thresholds."""
+    return [
+        {**r, "predicted": "good" if r["score"] >= good else "partial" if r["score"] >= partial
+         else "poor"}
+        for r in rows
+    ]  # fmt: skip
+
+
+def fit_thresholds(rows: list[dict[str, Any]], lowest_partial: int) -> tuple[int, int]:
+    """The (good, partial) score thresholds that agree best with the labels: most answers
+    labelled right, then fewest good answers called poor, then the widest partial band (the
+    middle of a plateau rather than its edge). ``partial`` stays above the contradiction cap so
+    an answer caught contradicting its procedure is always poor."""
+    scores = sorted({r["score"] for r in rows} | {lowest_partial, 100})
+    best: tuple[tuple, tuple[int, int]] | None = None
+    for partial in (s for s in scores if s >= lowest_partial):
+        for good in (s for s in scores if s > partial):
+            m = agreement(relabel(rows, good, partial))
+            key = (m["accuracy"], -m["confusion"]["good"]["poor"], good - partial)
+            if best is None or key > best[0]:
+                best = (key, (good, partial))
+    assert best is not None
+    return best[1]
+
+
+def cross_organisation(
+    rows_by_org: dict[str, list[dict[str, Any]]], lowest_partial: int
+) -> dict[str, Any]:
+    """Each organisation in turn is the held-out fold: the thresholds are fitted on the other
+    organisations' answers and measured on its own. The overall figures pool the folds'
+    predictions, so no answer is ever labelled by thresholds fitted on itself."""
+    folds, pooled = {}, []
+    for org, rows in rows_by_org.items():
+        others = [r for o, rs in rows_by_org.items() if o != org for r in rs]
+        good, partial = fit_thresholds(others or rows, lowest_partial)
+        predicted = relabel(rows, good, partial)
+        folds[org] = {**agreement(predicted), "thresholds": {"good": good, "partial": partial}}
+        pooled += predicted
+    return {**agreement(pooled), "folds": folds, "answers": pooled}

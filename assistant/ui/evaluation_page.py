@@ -15,7 +15,7 @@ from assistant.interview.calibration import evaluate_grader, load_answers
 from assistant.ui.progress import StreamlitProgress
 
 QUESTIONS = Path("evals/questions.jsonl")
-ANSWERS = Path("evals/answers.jsonl")
+ANSWERS = Path("evals/grader/sample-first.jsonl")
 METRICS = ("n", "hit_at_1", "hit_at_3", "hit_at_5", "mrr")
 
 
