@@ -28,6 +28,16 @@ def _assistant(args: argparse.Namespace):
     return build(_settings(args))
 
 
+def _output_file(path: str) -> Path:
+    """A file to write: its folder must exist (we do not create folders a typo named)."""
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: no folder {out.parent}")
+    if out.is_dir():
+        raise UsageError(f"cannot write {out}: it is a folder")
+    return out
+
+
 def _when(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "never"
 
@@ -157,6 +167,10 @@ def print_answer(answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise UsageError("the question is empty: ask something, e.g. 'how do we meet clause 8.7?'")
+    if args.k is not None and args.k < 1:
+        raise UsageError(f"--k must be 1 or more (got {args.k})")
     app = _assistant(args)
     answer = app.ask(args.question, k=args.k)
     if args.json:
@@ -170,9 +184,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from assistant.coverage import write_csv
     from assistant.progress import TerminalProgress
 
+    csv_file = _output_file(args.csv) if args.csv else None
     rows = _assistant(args).coverage(progress=TerminalProgress())
-    if args.csv:
-        write_csv(rows, Path(args.csv))
+    if csv_file:
+        write_csv(rows, csv_file)
     if args.json:
         print(
             json.dumps(
@@ -222,6 +237,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.progress import TerminalProgress
 
     questions = load_questions(Path(args.questions))
+    json_out = _output_file(args.json) if args.json else None
     app = _assistant(args)
     app._require_index()
     result = evaluate_retrieval(
@@ -232,9 +248,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _print_metrics(f"  {kind}", m)
     for name, m in result.get("baselines", {}).items():
         _print_metrics(f"baseline {name}", m)
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
-        print(f"written: {args.json}")
+    if json_out:
+        json_out.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"written: {json_out}")
     return 0
 
 
@@ -253,6 +269,7 @@ def cmd_eval_grader(args: argparse.Namespace) -> int:
 
     if bool(args.answers) == bool(args.organisations):
         raise UsageError("give either --answers FILE or --organisations FILE")
+    json_out = _output_file(args.json) if args.json else None
     if args.organisations:
         result = _eval_grader_organisations(args)
     else:
@@ -275,9 +292,9 @@ def cmd_eval_grader(args: argparse.Namespace) -> int:
             print(
                 f"  disagree {r['id']}: label {r['label']}, grader {r['predicted']} ({r['score']})"
             )
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
-        print(f"written: {args.json}")
+    if json_out:
+        json_out.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"written: {json_out}")
     return 0
 
 
@@ -392,7 +409,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     app = _assistant(args)
     history = app.history
     if args.export:
-        out = Path(args.export)
+        out = _output_file(args.export)
         if out.suffix.lower() == ".csv":
             n = history.export_csv(args.user, out)
         elif out.suffix.lower() in (".md", ".markdown"):
@@ -514,11 +531,10 @@ def main(argv: list[str] | None = None) -> int:
         from pydantic import ValidationError
 
         if isinstance(exc, ValidationError):
-            print(
-                f"error: invalid setting: {exc.errors()[0].get('msg')} "
-                f"({'.'.join(map(str, exc.errors()[0].get('loc', ())))})",
-                file=sys.stderr,
-            )
+            first = exc.errors()[0]
+            msg = str(first.get("msg", "")).removeprefix("Value error, ")
+            where = ".".join(map(str, first.get("loc", ())))
+            print(f"error: invalid setting: {msg} ({where})", file=sys.stderr)
             return UsageError.exit_code
         raise
 

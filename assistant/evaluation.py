@@ -48,21 +48,34 @@ def read_jsonl(path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield n, row
 
 
+def _field(row: dict[str, Any], key: str, kind: type, where: str, default: Any = None) -> Any:
+    """A field of the right JSON type, or a usage error saying which line and field."""
+    value = row.get(key, default)
+    if not isinstance(value, kind):
+        what = {str: "a text", list: "a list"}[kind]
+        found = "missing" if key not in row else f"{type(value).__name__} {value!r}"[:60]
+        raise UsageError(f"{where}: '{key}' must be {what} (found {found})")
+    if kind is list and not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: '{key}' must be a list of texts")
+    return value
+
+
 def load_questions(path: Path) -> list[EvalQuestion]:
     out = []
     for n, row in read_jsonl(path, "a question"):
-        try:
-            out.append(
-                EvalQuestion(
-                    str(row["id"]),
-                    row["question"],
-                    row.get("kind", "other"),
-                    list(row.get("expected_sources", [])),
-                    list(row.get("expected_clauses", [])),
-                )
+        where = f"{path}:{n}"
+        question = _field(row, "question", str, where)
+        if not question.strip():
+            raise UsageError(f"{where}: 'question' is empty")
+        out.append(
+            EvalQuestion(
+                str(row.get("id", f"line {n}")),
+                question,
+                _field(row, "kind", str, where, "other"),
+                list(_field(row, "expected_sources", list, where, [])),
+                list(_field(row, "expected_clauses", list, where, [])),
             )
-        except (KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{n}: not a question object (missing {exc})") from None
+        )
     if not out:
         raise UsageError(f"{path} has no questions")
     return out

@@ -1,0 +1,81 @@
+"""Every bad input on the command line is a one-line error with exit status 1 or 2, never a
+traceback: a table of commands and inputs, each run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+
+
+@pytest.fixture
+def bad(tmp_path: Path) -> dict[str, Path]:
+    afile = tmp_path / "a-file"
+    afile.write_text("not a folder")
+    q = tmp_path / "q"
+    q.mkdir()
+    rows = {
+        "number": {"id": "X", "question": 42, "expected_sources": []},
+        "null": {"id": "X", "question": None, "expected_sources": []},
+        "kind": {"id": "X", "question": "q?", "kind": ["a"], "expected_sources": []},
+        "sources": {"id": "X", "question": "q?", "expected_sources": "QP-05.pdf"},
+        "clauses": {"id": "X", "question": "q?", "expected_sources": [], "expected_clauses": 8.7},
+    }
+    for name, row in rows.items():
+        (q / f"{name}.jsonl").write_text(json.dumps(row) + "\n")
+    return {"file": afile, "q": q, "missing": tmp_path / "no" / "such" / "folder"}
+
+
+CASES = [
+    ("status --data-dir {file}", 2),
+    ("ask 'how do we calibrate?' --data-dir {file}", 2),
+    ("ingest {q} --data-dir {file}", 2),
+    ("coverage --data-dir {file}", 2),
+    ("history --data-dir {file}", 2),
+    ("coverage --csv {missing}/c.csv", 2),
+    ("history --export {missing}/h.csv", 2),
+    ("eval retrieval --questions {q}/number.jsonl", 2),
+    ("eval retrieval --questions {q}/null.jsonl", 2),
+    ("eval retrieval --questions {q}/kind.jsonl", 2),
+    ("eval retrieval --questions {q}/sources.jsonl", 2),
+    ("eval retrieval --questions {q}/clauses.jsonl", 2),
+    ("ask ''", 2),
+    ("ask '   '", 2),
+    ("ask 'how do we calibrate?' --k -3", 2),
+    ("ask 'how do we calibrate?' --k 0", 2),
+    ("eval retrieval --questions {q}/kind.jsonl --json {missing}/r.json", 2),
+    ("eval grader --answers {q}/a.jsonl --organisations {q}/o.toml", 2),
+    ("interview --user ann --data-dir {file}", 2),
+    ("ingest {missing}", 2),
+]
+
+
+@pytest.mark.parametrize(("command", "code"), CASES)
+def test_bad_input_is_one_line_and_an_exit_status(command, code, bad, capsys):
+    import shlex
+
+    argv = shlex.split(command.format(**{k: str(v) for k, v in bad.items()}))
+    result = _run(argv)
+    err = capsys.readouterr().err.strip()
+    assert result == code, (result, err)
+    assert err.startswith("error:") or "usage:" in err, err
+    assert "Traceback" not in err
+    assert len([line for line in err.splitlines() if line.startswith("error")]) == 1, err
+
+
+def _run(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        return int(exc.code or 0)
+
+
+def test_messages_say_which_line_and_field(bad, capsys):
+    assert _run(["eval", "retrieval", "--questions", str(bad["q"] / "sources.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "sources.jsonl:1: 'expected_sources' must be a list" in err, err
+    assert _run(["status", "--data-dir", str(bad["file"])]) == 2
+    assert "is a file, not a folder (data_dir)" in capsys.readouterr().err
