@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -69,6 +70,9 @@ def test_ask_and_interview_in_a_real_browser(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # Nothing leaves the machine: every request the page makes goes to the app itself.
+        hosts: set[str] = set()
+        page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
         page.goto(server)
         # The first answer waits for the model to load behind a spinner.
         page.get_by_placeholder("Ask").fill("How do we meet clause 7.1.5?")
@@ -102,5 +106,8 @@ def test_ask_and_interview_in_a_real_browser(server):
             page.wait_for_timeout(1000)  # charts draw after the text
             page.screenshot(path=str(ARTIFACTS / f"{name.lower()}.png"))
         assert "Traceback" not in page.content()
+        # .streamlit/config.toml: people see the app, not Streamlit's Deploy button.
+        assert page.get_by_role("button", name="Deploy").count() == 0
         browser.close()
+    assert hosts <= {"127.0.0.1", ""}, f"the page fetched from other hosts: {sorted(hosts)}"
     assert (ARTIFACTS / "ask.png").stat().st_size > 10_000

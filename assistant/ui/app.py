@@ -44,12 +44,12 @@ def main() -> None:
         st.stop()
     nav = st.navigation(
         [
-            st.Page(page("ask"), title="Ask", icon=":material/chat:", default=True),
-            st.Page(page("clauses"), title="Clauses", icon=":material/account_tree:"),
-            st.Page(page("interview"), title="Interview practice", icon=":material/mic:"),
-            st.Page(page("coverage"), title="Coverage", icon=":material/grid_on:"),
-            st.Page(page("documents"), title="Documents", icon=":material/description:"),
-            st.Page(page("evaluation"), title="Evaluation", icon=":material/analytics:"),
+            st.Page(page("ask"), title="Ask", icon="💬", default=True),
+            st.Page(page("clauses"), title="Clauses", icon="📘"),
+            st.Page(page("interview"), title="Interview practice", icon="🎤"),
+            st.Page(page("coverage"), title="Coverage", icon="🗺️"),
+            st.Page(page("documents"), title="Documents", icon="📄"),
+            st.Page(page("evaluation"), title="Evaluation", icon="📊"),
         ]
     )
     try:

@@ -31,7 +31,7 @@ def _passage(citation: Citation, quote: str, passage: str) -> None:
 def _citation(citation: Citation, quote: str, passage: str, key: str) -> None:
     """The citation as a button that opens the passage it quotes, in context (a dialog, so
     passages are only sent to the browser when asked for: the chat stays quick)."""
-    if st.button(plain(citation.label()), key=key, icon=":material/format_quote:", type="tertiary"):
+    if st.button(plain(citation.label()), key=key, type="tertiary"):
         _passage(citation, quote, passage)
 
 

@@ -89,7 +89,7 @@ def _start_form(app: Assistant, who: Person) -> None:
 def _transcript(log: list) -> None:
     for kind, item in log:
         if kind == "auditor":
-            with st.chat_message("assistant", avatar=":material/badge:"):
+            with st.chat_message("assistant", avatar="🧑‍💼"):
                 tag = " (follow-up)" if item.kind == "follow-up" else ""
                 st.caption(
                     f"Question {item.number} of {item.total}{tag} | clause "
@@ -100,7 +100,7 @@ def _transcript(log: list) -> None:
             with st.chat_message("user"):
                 st.markdown(plain(item))
         elif kind == "grade":
-            with st.chat_message("assistant", avatar=":material/grading:"):
+            with st.chat_message("assistant", avatar="📝"):
                 show_grade(item)
 
 
