@@ -74,7 +74,9 @@ def test_ask_and_interview_in_a_real_browser(server):
         hosts: set[str] = set()
         page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
         page.goto(server)
-        # The first answer waits for the model to load behind a spinner.
+        # The first answer waits for the model to load behind a spinner; on a busy machine the
+        # page itself can take a while to appear.
+        page.get_by_placeholder("Ask").wait_for(timeout=120_000)
         page.get_by_placeholder("Ask").fill("How do we meet clause 7.1.5?")
         page.keyboard.press("Enter")
         page.get_by_text("How we meet it").wait_for(timeout=120_000)

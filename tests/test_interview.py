@@ -154,7 +154,10 @@ def test_rubric_is_built_while_the_question_waits_for_an_answer(sample, monkeypa
     grader.prepare(question, ["8.5.1"])
     grader.prepare(question, ["8.5.1"])  # asked twice while building: built once
     ready = grader.rubric(question, ["8.5.1"])  # waits for the background build
-    assert ready is grader.rubric(question, ["8.5.1"]) and len(built) == 1
+    # Only this question's builds count: a session of an earlier test may still be preparing
+    # its next question on the same shared grader.
+    assert ready is grader.rubric(question, ["8.5.1"])
+    assert len([a for a in built if a[0] == question]) == 1
     assert ready.points and all(p.citation.file for p in ready.points)
 
 
