@@ -134,3 +134,20 @@ def test_real_third_party_markdown_metadata():
     assert doc.info.doc_no == "CSC PR.010"
     assert doc.info.revision == "2.0.1"
     assert "Non-Conforming" in doc.info.title
+
+
+def test_markdown_links_leave_their_text_and_nothing_else(tmp_path: Path):
+    """Links whose target holds parentheses, an image inside a link, a titled link: the reader
+    sees the link text, never a stray ')' or a URL."""
+    doc = tmp_path / "links.md"
+    doc.write_text(
+        "# QP-99 Links (Rev 1)\n\n## 1 Purpose\n\n"
+        "See [the guide](https://example.org/wiki/Gauge_(instrument)) before use.\n"
+        "[![logo](logo.png)](https://example.org) Approved by the Quality Manager.\n"
+        'Records follow [QP-01](QP-01.md "Document control (QP-01)") for 10 years.\n'
+    )
+    text = " ".join(s.text for s in load(doc).sections)
+    assert "See the guide before use." in text
+    assert "logo Approved by the Quality Manager." in text
+    assert "Records follow QP-01 for 10 years." in text
+    assert ")" not in text.replace("(Rev 1)", "") and "example.org" not in text

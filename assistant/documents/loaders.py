@@ -19,7 +19,7 @@ TEXT_TYPES = {
 BINARY_TYPES = {".docx": "docx", ".pdf": "pdf"}
 SUPPORTED = frozenset(TEXT_TYPES) | frozenset(BINARY_TYPES)
 # Bump when a loader's output changes: indexes built by an older version are rebuilt.
-PARSER_VERSION = 3
+PARSER_VERSION = 4  # 4: Markdown links with parentheses, images inside links, titles
 
 
 def is_supported(path: Path) -> bool:

@@ -14,13 +14,23 @@ _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# A link or image: its text may hold an image ([![logo](a.png)](url)), its target one level of
+# parentheses (wiki/Foo_(bar)), <angle brackets> or a quoted title.
+_LINK = re.compile(
+    r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]"
+    r"\((?:<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"
+)
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
 def _inline(text: str) -> str:
     """Markdown inline markup removed so quotes read as prose."""
-    return _EMPHASIS.sub("", _LINK.sub(r"\1", text)).strip()
+    for _ in range(3):  # an image inside a link comes out on the second pass
+        linked = _LINK.sub(r"\1", text)
+        if linked == text:
+            break
+        text = linked
+    return _EMPHASIS.sub("", text).strip()
 
 
 def _cells(line: str) -> list[str]:
