@@ -88,6 +88,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"FAILED: {f['file']}: {f['reason']}")
     for f in status.skipped:
         print(f"skipped: {f['file']}: {f['reason']}")
+    for w in status.warnings:
+        print(f"warning: {w['file']}: {w['warning']}")
     return 0
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from assistant.documents.screening import INSTRUCTION
 from assistant.errors import UsageError
 from assistant.models import Citation
 
@@ -31,13 +32,9 @@ _QUOTE = re.compile(r"\"([^\"]{8,})\"|\u201c([^\u201d]{8,})\u201d")
 # A sentence ends at . ! or ? followed by a space or the end (so "5.2.3" and "F-05-2" stay
 # whole), with any citation markers after the stop kept on it.
 _SENTENCE = re.compile(r"\S.*?(?:[.!?](?:\s*\[\d{1,2}\])*(?=\s|$)|$)", re.DOTALL)
-# Lines that talk to an AI rather than to staff are not procedure text: they never reach the
-# model (defence in depth beside the fence and the system prompt).
-_INSTRUCTION = re.compile(
-    r"^.*\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|rules?|prompts?)\b.*$"
-    r"|^.*\b(?:you are now|act as|system prompt|as an ai|language model)\b.*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+# Lines that talk to an AI rather than to staff never reach the model (defence in depth beside
+# the fence and the system prompt); the documents layer reports them on ingest.
+_INSTRUCTION = INSTRUCTION
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 

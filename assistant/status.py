@@ -31,6 +31,8 @@ class IndexStatus:
     problems: list[str]
     failed: list[dict[str, str]]
     skipped: list[dict[str, str]]
+    # {file, warning}: indexed, but a person should look (not UTF-8, lines addressing an AI...)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     document_list: list[DocumentStatus] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def index_status(store: IndexStore) -> IndexStatus:
         problems=check.problems,
         failed=[{"file": f.file, "reason": f.reason} for f in files if f.status != "ok"],
         skipped=[{"file": f, "reason": r} for f, r in skipped],
+        warnings=[{"file": f.file, "warning": w} for f in files for w in f.warnings],
         document_list=[
             DocumentStatus(
                 f.file,

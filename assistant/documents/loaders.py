@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.documents import metadata
+from assistant.documents.screening import warning_for
 from assistant.errors import DocumentError
 from assistant.models import DocumentInfo, LoadedDocument, Section
 
@@ -19,7 +20,7 @@ TEXT_TYPES = {
 BINARY_TYPES = {".docx": "docx", ".pdf": "pdf"}
 SUPPORTED = frozenset(TEXT_TYPES) | frozenset(BINARY_TYPES)
 # Bump when a loader's output changes: indexes built by an older version are rebuilt.
-PARSER_VERSION = 4  # 4: Markdown links with parentheses, images inside links, titles
+PARSER_VERSION = 5  # 5: warnings for lines addressing an AI; 4: Markdown links
 
 
 def is_supported(path: Path) -> bool:
@@ -105,5 +106,7 @@ def parse(data: bytes, path: Path, suffix: str) -> LoadedDocument:
     sections = _drop_title_level(sections, meta.title)
     if not sections:
         raise DocumentError("no text found in the document")
+    if screened := warning_for("\n".join(s.text for s in sections)):
+        warnings.append(screened)
     info = DocumentInfo(path.name, str(path.resolve()), meta.title, meta.doc_no, meta.revision)
     return LoadedDocument(info, sections, warnings)

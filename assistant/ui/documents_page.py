@@ -39,6 +39,8 @@ def render(app: Assistant) -> None:
     )  # fmt: skip
     for f in status.failed:
         st.error(plain(f"{f['file']}: {f['reason']}"))
+    for w in status.warnings:
+        st.warning(plain(f"{w['file']}: {w['warning']}"))
 
     st.subheader("Add or revise procedures")
     limit = app.settings.max_file_mb
