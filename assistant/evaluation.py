@@ -64,12 +64,15 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     out = []
     for n, row in read_jsonl(path, "a question"):
         where = f"{path}:{n}"
+        if "id" not in row or "question" not in row:
+            missing = "id" if "id" not in row else "question"
+            raise UsageError(f"{where}: not a question object (missing '{missing}')")
         question = _field(row, "question", str, where)
         if not question.strip():
             raise UsageError(f"{where}: 'question' is empty")
         out.append(
             EvalQuestion(
-                str(row.get("id", f"line {n}")),
+                str(row["id"]),
                 question,
                 _field(row, "kind", str, where, "other"),
                 list(_field(row, "expected_sources", list, where, [])),
