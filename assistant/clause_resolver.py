@@ -87,17 +87,21 @@ class ClauseResolver:
     def _phrases(self) -> list[tuple[str, str, str, bool]]:
         """(normalised phrase, clause id, kind, case-sensitive original) for titles/synonyms."""
         out = []
+        seen: set[str] = set()  # normalised phrases so far: a base title already used is skipped
         for c in self.catalogue:
-            for title in (c.title, _base_title(c.title)):
-                if any(p[0] == _norm(title) for p in out):
+            for n, title in enumerate((c.title, _base_title(c.title))):
+                norm = _norm(title)
+                if n and (title == c.title or norm in seen):
                     continue
                 # A one-word title ("Policy", "Communication") is an everyday word too: "our
                 # gifts policy" is not a question about clause 5.2 unless a cue says so.
                 kind = "title" if len(title.split()) > 1 else "synonym"
-                out.append((_norm(title), c.id, kind, False))
+                out.append((norm, c.id, kind, False))
+                seen.add(norm)
             for s in c.synonyms:
                 acronym = len(s) <= 4 and s.upper() == s
                 out.append((s if acronym else _norm(s), c.id, "synonym", acronym))
+                seen.add(out[-1][0])
         return out
 
     @staticmethod

@@ -57,7 +57,10 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(batch_size=self.settings.embed_batch_size)
+        return Embedder(
+            batch_size=self.settings.embed_batch_size,
+            fast_dir=self.settings.models_dir or Path(self.settings.data_dir) / "models",
+        )
 
     @cached_property
     def chunking(self) -> ChunkingParams:

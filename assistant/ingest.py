@@ -103,6 +103,10 @@ class Ingestor:
         started = time.perf_counter()
         with WriteLock(self.store.lock_path):
             report = self._run(paths, rebuild, progress)
+        # Questions are embedded by an ONNX copy of the model (no torch on the query path);
+        # made once here, where torch may already be loaded, when it is missing.
+        if self.store.manifest.chunk_count():
+            self.embedder.ensure_fast()
         progress.close()
         report.seconds = time.perf_counter() - started
         return report
@@ -284,7 +288,7 @@ class Ingestor:
 
     def _write_group(self, group, report: IngestReport, progress: Progress) -> None:
         all_chunks = [c for *_, chunks in group for c in chunks]
-        vectors = self.embedder.encode(
+        vectors = self.embedder.encode_passages(
             [c.embedding_text() for c in all_chunks], on_batch=progress.advance
         )
         report.chunks_embedded += len(all_chunks)

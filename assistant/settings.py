@@ -36,6 +36,8 @@ class Settings(BaseSettings):
         return value
 
     max_file_mb: float = Field(25.0, gt=0, description="Documents larger than this are refused.")
+    # The ONNX copy of the model for fast queries (exported at ingest); default data_dir/models.
+    models_dir: Path | None = None
 
     # Vector store: embedded in the data directory, or a Chroma server (README, "Scaling out").
     vector_store: Literal["embedded", "server"] = "embedded"

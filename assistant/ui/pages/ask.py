@@ -3,4 +3,4 @@
 from assistant.ui import ask_page
 from assistant.ui.app import current
 
-ask_page.render(current())
+ask_page.render(current)  # the chat input shows before the model has loaded

@@ -1,0 +1,110 @@
+"""Cold start, as a person meets it: how long until a first answer, in one run beside a
+reference (the import of sentence-transformers alone, which the query path used to pay).
+
+    .venv/bin/python bench/cold_start.py --data-dir DIR [--runs 5] [--json FILE]
+
+DIR is an index already ingested (the ingest also exports the fast ONNX copy of the model).
+Medians of ``--runs`` fresh processes each of:
+- reference: ``python -c "import sentence_transformers"``;
+- ``assistant ask "How do we meet clause 8.7?"`` (cold process);
+- ``assistant status`` (cold process);
+- the web app (``python -m assistant.ui.serve``, as ``make run`` starts it): from starting the
+  server process to the Ask page's chat input being visible in chromium, and to the answer of a
+  question typed at once being on screen. The browser is started before the server, so its own
+  start-up is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def web_once(browser, env: dict[str, str]) -> tuple[float, float]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    page = browser.new_page()
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant.ui.serve", "--server.address", "127.0.0.1",
+         "--server.port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        while True:  # the page is requested as soon as the server accepts connections
+            try:
+                page.goto(f"http://127.0.0.1:{port}", timeout=2000)
+                break
+            except Exception:
+                time.sleep(0.05)
+        box = page.get_by_placeholder("Ask")
+        box.wait_for(timeout=120_000)
+        ready = time.perf_counter() - started
+        box.fill("How do we meet clause 8.7?")
+        page.keyboard.press("Enter")
+        page.get_by_text("How we meet it").wait_for(timeout=120_000)
+        answered = time.perf_counter() - started
+    finally:
+        page.close()
+        server.terminate()
+        server.wait(timeout=20)
+    return ready, answered
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    env = {**os.environ, "ASSISTANT_DATA_DIR": args.data_dir}
+    cli = [sys.executable, "-m", "assistant.cli"]
+    rows: dict[str, list[float]] = {k: [] for k in ("reference", "ask", "status", "web_ready",
+                                                     "web_first_answer")}  # fmt: skip
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for n in range(args.runs):
+            rows["reference"].append(
+                timed([sys.executable, "-c", "import sentence_transformers"], env)
+            )
+            rows["ask"].append(timed([*cli, "ask", "How do we meet clause 8.7?"], env))
+            rows["status"].append(timed([*cli, "status"], env))
+            ready, answered = web_once(browser, env)
+            rows["web_ready"].append(ready)
+            rows["web_first_answer"].append(answered)
+            print(f"run {n + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in rows.items()))
+        browser.close()
+    median = {k: round(statistics.median(v), 2) for k, v in rows.items()}
+    result = {
+        "runs": args.runs,
+        "median_s": median,
+        "ask_vs_reference": round(median["ask"] / median["reference"], 3),
+        "all_s": {k: [round(x, 2) for x in v] for k, v in rows.items()},
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

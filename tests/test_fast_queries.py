@@ -1,0 +1,50 @@
+"""Questions and grading are embedded by an ONNX copy of the model: the same vectors as
+sentence-transformers, and the query path never imports torch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from assistant.index.embedder import Embedder
+from tests.conftest import ROOT
+
+
+def test_the_fast_engine_gives_the_same_vectors(sample, models_dir):
+    fast = Embedder(fast_dir=models_dir)
+    assert fast.fast is not None, "the sample ingest exports the ONNX copy"
+    passages = [c.embedding_text() for c in sample.store.manifest.all_chunks()]
+    questions = [
+        json.loads(line)["question"]
+        for line in (ROOT / "evals" / "questions.jsonl").read_text().splitlines()
+    ]
+    for texts in (passages, questions):
+        cosine = np.sum(fast.encode(texts) * fast.encode_passages(texts), axis=1)
+        assert cosine.min() >= 0.9999, float(cosine.min())
+
+
+def test_ask_never_imports_torch(sample, models_dir):
+    data = str(sample.settings.data_dir)
+    code = (
+        "import sys; from assistant.cli import main; "
+        f"main(['ask', 'How do we meet clause 8.7?', '--data-dir', {data!r}]); "
+        "heavy = ('torch', 'transformers', 'sentence_transformers', 'sklearn', 'pandas'); "
+        "print('HEAVY', sorted(m for m in heavy if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "ASSISTANT_MODELS_DIR": str(models_dir)},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "How we meet it" in run.stdout or "8.7" in run.stdout
+    assert "HEAVY []" in run.stdout, run.stdout[-500:]
+
+
+def test_without_the_copy_queries_fall_back_to_torch(tmp_path):
+    slow = Embedder(fast_dir=tmp_path / "nothing-exported")
+    assert slow.fast is None
+    assert slow.encode_query("calibration").shape == (384,)
