@@ -213,3 +213,15 @@ def test_real_third_party_qms_ingests_without_failures(tmp_path, model):
     assert len(report.added) == len(list(REALQMS.glob("*.md")))
     assert [Path(f).name for f, _ in report.skipped] == ["LICENSE"]
     assert _consistent(app)
+
+
+def test_status_tells_a_running_ingest_from_an_interrupted_one(tmp_path, small_corpus, model):
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    app.store.manifest.dirty = True  # what an ingest marks while it writes
+    with WriteLock(app.store.lock_path):  # ... and the lock it holds meanwhile
+        running = index_status(app.store).problems
+    assert any(f"an ingest is running (process {os.getpid()})" in p for p in running), running
+    assert not any("interrupted" in p for p in running)
+    stopped = index_status(app.store).problems  # the writer died: nobody holds the lock
+    assert any("interrupted" in p for p in stopped), stopped

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assistant.index.lexical import LexicalIndex
+from assistant.index.lock import lock_holder
 from assistant.index.manifest import Manifest
 from assistant.index.vector_store import ChromaStore, VectorConfig
 
@@ -65,7 +66,12 @@ class IndexStore:
         """Does every part of the index agree with the manifest?"""
         problems = []
         if self.manifest.dirty:
-            problems.append("an ingest was interrupted; the next ingest repairs it")
+            holder = lock_holder(self.lock_path)
+            problems.append(
+                f"an ingest is running ({holder}); these figures change when it finishes"
+                if holder
+                else "an ingest was interrupted; the next ingest repairs it"
+            )
         truth = self.manifest.chunk_ids()
         in_vectors = self.vectors.ids()
         if in_vectors != truth:
