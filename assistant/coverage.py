@@ -73,7 +73,7 @@ def coverage(
     t = thresholds or CoverageThresholds()
     progress = progress or NoProgress()
     clauses = list(app.catalogue)
-    embedder, vectors, manifest = app.embedder, app.store.vectors, app.store.manifest
+    embedder, vectors, manifest = app.embedder, app.store.reader, app.store.manifest
     retriever = app.retriever
     progress.stage("clauses", len(clauses))
     out = []

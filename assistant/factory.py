@@ -168,7 +168,7 @@ class Assistant:
         """Load the model and indexes now (the web app calls this behind a spinner); one
         real question also builds the clause-citation map, so the first answer is quick."""
         self.embedder.encode_query("warm up")
-        _ = self.store.vectors, self.store.lexical
+        _ = self.store.reader, self.store.lexical
         if self.store.manifest.chunk_count():
             self.lookup.ask("How do we meet clause 7.1.5?")
 

@@ -163,7 +163,7 @@ class Ingestor:
 
         renamed_from = {old.path for old, _ in renames}
         removed = [r for p, r in gone.items() if p not in renamed_from]
-        if not (todo or renames or removed) and self.store.lexical_is_current():
+        if not (todo or renames or removed) and self.store.derived_is_current():
             return report  # nothing to do: no heavy import, no index write
 
         manifest.dirty = True

@@ -157,7 +157,7 @@ class Retriever:
         similarity: dict[str, float] = {}
         for q in queries:
             if q.dense:
-                hits = self.store.vectors.query(
+                hits = self.store.reader.query(
                     self.embedder.encode_query(q.text), p.dense_candidates
                 )
                 similarity[q.text] = hits[0][1] if hits else 0.0

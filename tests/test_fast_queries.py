@@ -32,7 +32,8 @@ def test_ask_never_imports_torch(sample, models_dir):
     code = (
         "import sys; from assistant.cli import main; "
         f"main(['ask', 'How do we meet clause 8.7?', '--data-dir', {data!r}]); "
-        "heavy = ('torch', 'transformers', 'sentence_transformers', 'sklearn', 'pandas'); "
+        "heavy = ('torch', 'transformers', 'sentence_transformers', 'sklearn', 'pandas', "
+        "'chromadb'); "
         "print('HEAVY', sorted(m for m in heavy if m in sys.modules))"
     )
     run = subprocess.run(
@@ -48,3 +49,31 @@ def test_without_the_copy_queries_fall_back_to_torch(tmp_path):
     slow = Embedder(fast_dir=tmp_path / "nothing-exported")
     assert slow.fast is None
     assert slow.encode_query("calibration").shape == (384,)
+
+
+def test_the_vector_snapshot_ranks_as_chroma_does(sample):
+    """Questions read the NumPy snapshot (exact search), not Chroma: same passages, same order."""
+    store = sample.store
+    assert store.snapshot_is_current() and type(store.reader).__name__ == "VectorSnapshot"
+    questions = [
+        json.loads(line)["question"]
+        for line in (ROOT / "evals" / "questions.jsonl").read_text().splitlines()
+    ]
+    for vector in sample.embedder.encode(questions):
+        fast = store.reader.query(vector, 10)
+        chroma = store.vectors.query(vector, 10)
+        assert [i for i, _ in fast] == [i for i, _ in chroma]
+        assert np.allclose([s for _, s in fast], [s for _, s in chroma], atol=1e-4)
+
+
+def test_a_stale_snapshot_is_not_read(sample, tmp_path):
+    import shutil
+
+    from tests.conftest import make_assistant
+
+    data = tmp_path / "copy"
+    shutil.copytree(sample.settings.data_dir, data)
+    (data / "vectors" / "ids.json").write_text('["not-a-chunk"]')
+    app = make_assistant(data)
+    assert type(app.store.reader).__name__ == "ChromaStore"
+    assert any("snapshot" in p for p in app.status().problems)

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import lock_holder
 from assistant.index.manifest import Manifest
+from assistant.index.snapshot import VectorSnapshot
 from assistant.index.vector_store import ChromaStore, VectorConfig
 
 
@@ -26,6 +29,7 @@ class IndexStore:
         self.manifest = Manifest(data_dir / "manifest.sqlite")
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
+        self._snapshot: VectorSnapshot | None = None
 
     @property
     def chroma_dir(self) -> Path:
@@ -34,6 +38,10 @@ class IndexStore:
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25"
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.data_dir / "vectors"
 
     @property
     def lock_path(self) -> Path:
@@ -50,13 +58,45 @@ class IndexStore:
                 self._lexical = LexicalIndex.load(self.bm25_dir)
             return self._lexical
 
-    def rebuild_lexical(self) -> None:
-        chunks = self.manifest.all_chunks()
-        LexicalIndex.build(
-            self.bm25_dir, [c.id for c in chunks], [c.embedding_text() for c in chunks]
+    @property
+    def reader(self) -> ChromaStore | VectorSnapshot:
+        """Where questions read vectors from: the snapshot when the vectors live in this data
+        directory and the snapshot matches the manifest (no chromadb import), else Chroma."""
+        if self.vector_config.kind != "embedded":
+            return self.vectors
+        with self._lexical_lock:
+            if self._snapshot is None and self.snapshot_is_current():
+                self._snapshot = VectorSnapshot.load(self.snapshot_dir)
+            snapshot = self._snapshot
+        return snapshot if snapshot is not None else self.vectors
+
+    def snapshot_is_current(self) -> bool:
+        ids = VectorSnapshot.stored_ids(self.snapshot_dir)
+        return ids is not None and set(ids) == self.manifest.chunk_ids()
+
+    def derived_is_current(self) -> bool:
+        """BM25 and (for an embedded store) the vector snapshot match the manifest."""
+        return self.lexical_is_current() and (
+            self.vector_config.kind != "embedded" or self.snapshot_is_current()
         )
+
+    def rebuild_lexical(self) -> None:
+        """Rebuild the derived read indexes (BM25 and the vector snapshot) from the manifest
+        and the vector store, after every write to the index."""
+        chunks = self.manifest.all_chunks()
+        ids = [c.id for c in chunks]
+        LexicalIndex.build(self.bm25_dir, ids, [c.embedding_text() for c in chunks])
+        if self.vector_config.kind == "embedded":
+            stored: dict[str, np.ndarray] = {}
+            for start in range(0, len(ids), 5000):
+                stored.update(self.vectors.embeddings(ids[start : start + 5000]))
+            kept = [i for i in ids if i in stored]  # a missing vector: Chroma stays the reader
+            VectorSnapshot.build(
+                self.snapshot_dir, kept, np.array([stored[i] for i in kept], dtype=np.float32)
+            )
         with self._lexical_lock:
             self._lexical = None
+            self._snapshot = None
 
     def lexical_is_current(self) -> bool:
         ids = LexicalIndex.stored_ids(self.bm25_dir)
@@ -81,6 +121,8 @@ class IndexStore:
             )
         if not self.lexical_is_current():
             problems.append("BM25 index is missing or out of date")
+        if self.vector_config.kind == "embedded" and not self.snapshot_is_current():
+            problems.append("vector snapshot is missing or out of date; the next ingest makes it")
         for rec in self.manifest.files().values():
             if rec.status == "ok" and not rec.chunk_ids:
                 problems.append(f"{rec.file} has no chunks")

@@ -58,7 +58,7 @@ class Coach:
                 chunks = self.store.manifest.all_chunks()
                 clauses = [c for c in self.catalogue if c.depth > 0] or list(self.catalogue)
                 cards = self.embedder.encode([card_dense_text(c) for c in clauses])
-                vectors = self.store.vectors.embeddings([c.id for c in chunks])
+                vectors = self.store.reader.embeddings([c.id for c in chunks])
                 roles = self.grader.role_vocabulary()
                 built = qb.procedure_questions(
                     chunks, vectors, [c.id for c in clauses], np.asarray(cards), roles

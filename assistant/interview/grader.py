@@ -386,7 +386,7 @@ class Grader:
         key_files = {d.file for d in docs[:2] if d.score >= p.second_document_ratio * docs[0].score}
         manifest = self.retriever.store.manifest
         chunks = [c for d in docs for c in manifest.chunks_of(d.best.chunk.path)]
-        stored = self.retriever.store.vectors.embeddings([c.id for c in chunks])
+        stored = self.retriever.store.reader.embeddings([c.id for c in chunks])
         scored = [
             (float(stored[c.id] @ topic), c)
             for c in chunks
