@@ -17,9 +17,9 @@ install: $(STAMP)
 ingest: $(STAMP)
 	$(BIN)/assistant ingest corpus/procedures || echo "Some files failed to index: see 'assistant status'."
 
-# The model and index start loading at server start (assistant.ui.serve), not at the first visit.
+# Settings in .streamlit/config.toml; the page appears at once, the model loads behind it.
 run: ingest
-	$(BIN)/python -m assistant.ui.serve --server.address 127.0.0.1 --server.port 8501
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
 
 # The browser tests drive Debian's chromium: installed here when missing and we are root,
 # otherwise skipped with one line (never a failure for a missing browser).

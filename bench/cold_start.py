@@ -8,10 +8,11 @@ Medians of ``--runs`` fresh processes each of:
 - reference: ``python -c "import sentence_transformers"``;
 - ``assistant ask "How do we meet clause 8.7?"`` (cold process);
 - ``assistant status`` (cold process);
-- the web app (``python -m assistant.ui.serve``, as ``make run`` starts it): from starting the
+- the web app (``streamlit run app.py``, as ``make run`` starts it): from starting the
   server process to the Ask page's chat input being visible in chromium, and to the answer of a
   question typed at once being on screen. The browser is started before the server, so its own
-  start-up is not counted.
+  start-up is not counted;
+- the floor: the same for a three-line Streamlit page with only a chat input.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def web_once(browser, env: dict[str, str]) -> tuple[float, float]:
     page = browser.new_page()
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.ui.serve", "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -69,6 +70,40 @@ def web_once(browser, env: dict[str, str]) -> tuple[float, float]:
     return ready, answered
 
 
+def floor_once(browser, env: dict[str, str]) -> float:
+    """The floor Streamlit itself sets: a three-line page with a chat input and nothing else,
+    from starting its server to the input being visible."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Path(tmp) / "floor.py"
+        app.write_text('import streamlit as st\nst.title("x")\nst.chat_input("Ask")\n')
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        page = browser.new_page()
+        started = time.perf_counter()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(app), "--server.address",
+             "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            while True:
+                try:
+                    page.goto(f"http://127.0.0.1:{port}", timeout=2000)
+                    break
+                except Exception:
+                    time.sleep(0.05)
+            page.get_by_placeholder("Ask").wait_for(timeout=60_000)
+            return time.perf_counter() - started
+        finally:
+            page.close()
+            server.terminate()
+            server.wait(timeout=20)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", required=True)
@@ -77,8 +112,8 @@ def main() -> None:
     args = ap.parse_args()
     env = {**os.environ, "ASSISTANT_DATA_DIR": args.data_dir}
     cli = [sys.executable, "-m", "assistant.cli"]
-    rows: dict[str, list[float]] = {k: [] for k in ("reference", "ask", "status", "web_ready",
-                                                     "web_first_answer")}  # fmt: skip
+    names = ("reference", "ask", "status", "web_ready", "web_first_answer", "web_floor_ready")
+    rows: dict[str, list[float]] = {k: [] for k in names}
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -92,6 +127,7 @@ def main() -> None:
             ready, answered = web_once(browser, env)
             rows["web_ready"].append(ready)
             rows["web_first_answer"].append(answered)
+            rows["web_floor_ready"].append(floor_once(browser, env))
             print(f"run {n + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in rows.items()))
         browser.close()
     median = {k: round(statistics.median(v), 2) for k, v in rows.items()}

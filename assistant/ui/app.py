@@ -42,8 +42,9 @@ _WARM_LOCK = threading.Lock()
 
 
 def preload(settings: Settings) -> _WarmUp:
-    """Start loading the model and index for these settings (once per process): at server
-    start when launched by ``assistant.ui.serve``, else at the first visit."""
+    """Start loading the model and index for these settings (once per process, at the first
+    visit; starting it with the server measured slower: it competes with Streamlit's own start,
+    bench/cold_start.py)."""
     key = settings.model_dump_json()
     with _WARM_LOCK:
         if key not in _WARM:
