@@ -160,6 +160,13 @@ class Assistant:
 
     def _require_index(self) -> None:
         if self.store.manifest.chunk_count() == 0:
+            from assistant.index.lock import lock_holder
+
+            if holder := lock_holder(self.store.lock_path):
+                raise IndexMissingError(
+                    f"the first ingest into {self.settings.data_dir} is still running "
+                    f"({holder}); ask again when it has finished"
+                )
             raise IndexMissingError(
                 f"nothing is indexed in {self.settings.data_dir}; run: assistant ingest PATH"
             )

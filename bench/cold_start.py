@@ -38,16 +38,19 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def web_once(browser, env: dict[str, str]) -> tuple[float, float]:
+def open_page(browser, script: Path, cwd: Path, env: dict[str, str], ask: str = "") -> list[float]:
+    """Start ``streamlit run script`` and time, from starting the server process: the chat
+    input visible, then (with ``ask``) the answer to a question typed at once on screen."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     page = browser.new_page()
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         while True:  # the page is requested as soon as the server accepts connections
@@ -58,50 +61,27 @@ def web_once(browser, env: dict[str, str]) -> tuple[float, float]:
                 time.sleep(0.05)
         box = page.get_by_placeholder("Ask")
         box.wait_for(timeout=120_000)
-        ready = time.perf_counter() - started
-        box.fill("How do we meet clause 8.7?")
-        page.keyboard.press("Enter")
-        page.get_by_text("How we meet it").wait_for(timeout=120_000)
-        answered = time.perf_counter() - started
+        times = [time.perf_counter() - started]
+        if ask:
+            box.fill(ask)
+            page.keyboard.press("Enter")
+            page.get_by_text("How we meet it").wait_for(timeout=120_000)
+            times.append(time.perf_counter() - started)
+        return times
     finally:
         page.close()
         server.terminate()
         server.wait(timeout=20)
-    return ready, answered
 
 
 def floor_once(browser, env: dict[str, str]) -> float:
-    """The floor Streamlit itself sets: a three-line page with a chat input and nothing else,
-    from starting its server to the input being visible."""
+    """The floor Streamlit itself sets: a three-line page with a chat input and nothing else."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "floor.py"
         app.write_text('import streamlit as st\nst.title("x")\nst.chat_input("Ask")\n')
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        page = browser.new_page()
-        started = time.perf_counter()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(app), "--server.address",
-             "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            while True:
-                try:
-                    page.goto(f"http://127.0.0.1:{port}", timeout=2000)
-                    break
-                except Exception:
-                    time.sleep(0.05)
-            page.get_by_placeholder("Ask").wait_for(timeout=60_000)
-            return time.perf_counter() - started
-        finally:
-            page.close()
-            server.terminate()
-            server.wait(timeout=20)
+        return open_page(browser, app, Path(tmp), env)[0]
 
 
 def main() -> None:
@@ -124,7 +104,9 @@ def main() -> None:
             )
             rows["ask"].append(timed([*cli, "ask", "How do we meet clause 8.7?"], env))
             rows["status"].append(timed([*cli, "status"], env))
-            ready, answered = web_once(browser, env)
+            ready, answered = open_page(
+                browser, ROOT / "app.py", ROOT, env, ask="How do we meet clause 8.7?"
+            )
             rows["web_ready"].append(ready)
             rows["web_first_answer"].append(answered)
             rows["web_floor_ready"].append(floor_once(browser, env))

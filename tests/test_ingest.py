@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IndexBusyError
+from assistant.errors import IndexBusyError, IndexMissingError
 from assistant.index.lock import WriteLock
 from assistant.status import index_status
 from tests.conftest import CORPUS, DATA, REALQMS, make_assistant, run_cli
@@ -225,3 +225,13 @@ def test_status_tells_a_running_ingest_from_an_interrupted_one(tmp_path, small_c
     assert not any("interrupted" in p for p in running)
     stopped = index_status(app.store).problems  # the writer died: nobody holds the lock
     assert any("interrupted" in p for p in stopped), stopped
+
+
+def test_a_question_during_the_first_ingest_says_it_is_running(tmp_path):
+    app = make_assistant(tmp_path / "idx")
+    with WriteLock(app.store.lock_path), pytest.raises(IndexMissingError) as caught:
+        app.ask("How do we meet clause 8.7?")
+    assert "first ingest" in str(caught.value) and "still running" in str(caught.value)
+    with pytest.raises(IndexMissingError) as caught:
+        app.ask("How do we meet clause 8.7?")
+    assert "run: assistant ingest" in str(caught.value)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
+
+from assistant.index.folders import read_ids, write_folder
 
 _IDS = "chunk_ids.json"
 
@@ -28,30 +28,21 @@ class LexicalIndex:
         """Write a fresh index to a temporary folder, then swap it in: never half-written."""
         import bm25s
 
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if ids:
-            tokens = bm25s.tokenize(
-                list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False
-            )
-            retriever = bm25s.BM25()
-            retriever.index(tokens, show_progress=False)
-            retriever.save(str(tmp), show_progress=False)
-        (tmp / _IDS).write_text(json.dumps(list(ids)))
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        def write(tmp: Path) -> None:
+            if ids:
+                tokens = bm25s.tokenize(
+                    list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False
+                )
+                retriever = bm25s.BM25()
+                retriever.index(tokens, show_progress=False)
+                retriever.save(str(tmp), show_progress=False)
+            (tmp / _IDS).write_text(json.dumps(list(ids)))
+
+        write_folder(directory, write)
 
     @staticmethod
     def stored_ids(directory: Path) -> list[str] | None:
-        try:
-            return json.loads((directory / _IDS).read_text())
-        except (OSError, ValueError):
-            return None
+        return read_ids(directory / _IDS)
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:

@@ -6,7 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from assistant.errors import IndexBusyError
+from assistant.errors import IndexBusyError, UsageError
 
 
 class WriteLock:
@@ -15,8 +15,14 @@ class WriteLock:
         self._fd: int | None = None
 
     def __enter__(self) -> WriteLock:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise UsageError(
+                f"the index in {self._path.parent} cannot be written ({exc.strerror or exc}); "
+                "a read-only index can be queried but not changed"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

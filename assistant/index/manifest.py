@@ -4,13 +4,16 @@ row and its chunks change in one transaction; the vector store is reconciled aga
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
+from assistant.errors import IndexUnavailableError
 from assistant.models import Chunk
 
 SCHEMA = """
@@ -47,6 +50,27 @@ class FileRecord:
 
 class Manifest:
     def __init__(self, path: Path) -> None:
+        # A published, read-only index (a read-only mount or folder) is opened read-only and
+        # can be queried; writing it is refused by the ingest's lock with a clear message.
+        self.read_only = path.is_file() and not os.access(path.parent, os.W_OK)
+        if self.read_only:
+            # Read-only WAL access needs the -shm file beside it; a checkpointed copy without
+            # one is opened as immutable instead.
+            for flags in ("mode=ro", "mode=ro&immutable=1"):
+                self._db = sqlite3.connect(
+                    f"file:{quote(str(path))}?{flags}",
+                    uri=True,
+                    check_same_thread=False,
+                    isolation_level=None,
+                )
+                try:
+                    self._db.execute("SELECT COUNT(*) FROM meta").fetchone()
+                    break
+                except sqlite3.OperationalError:
+                    self._db.close()
+            else:
+                raise IndexUnavailableError(f"the index {path} cannot be opened read-only")
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")

@@ -10,12 +10,12 @@ about 5 ms at 20,000 passages), so it ranks at least as well as Chroma's approxi
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from assistant.index.folders import read_ids, write_folder
 
 _IDS = "ids.json"
 _VECTORS = "vectors.npy"
@@ -29,25 +29,16 @@ class VectorSnapshot:
 
     @staticmethod
     def build(directory: Path, ids: Sequence[str], vectors: np.ndarray) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        matrix = np.asarray(vectors, dtype=np.float32)
-        np.save(tmp / _VECTORS, matrix.reshape(len(ids), -1) if len(ids) else matrix)
-        (tmp / _IDS).write_text(json.dumps(list(ids)))
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        def write(tmp: Path) -> None:
+            matrix = np.asarray(vectors, dtype=np.float32)
+            np.save(tmp / _VECTORS, matrix.reshape(len(ids), -1) if len(ids) else matrix)
+            (tmp / _IDS).write_text(json.dumps(list(ids)))
+
+        write_folder(directory, write)
 
     @staticmethod
     def stored_ids(directory: Path) -> list[str] | None:
-        try:
-            return json.loads((directory / _IDS).read_text())
-        except (OSError, ValueError):
-            return None
+        return read_ids(directory / _IDS)
 
     @classmethod
     def load(cls, directory: Path) -> VectorSnapshot:

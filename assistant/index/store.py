@@ -113,7 +113,14 @@ class IndexStore:
                 else "an ingest was interrupted; the next ingest repairs it"
             )
         truth = self.manifest.chunk_ids()
-        in_vectors = self.vectors.ids()
+        try:
+            in_vectors = self.vectors.ids()
+        except Exception as exc:
+            if not self.manifest.read_only:
+                raise  # a server that is down is the caller's one-line error
+            # A read-only copy: Chroma will not open it, but questions read the snapshot.
+            problems.append(f"the vector store could not be checked ({type(exc).__name__})")
+            in_vectors = truth
         if in_vectors != truth:
             problems.append(
                 f"vector store differs from manifest: {len(in_vectors - truth)} extra, "
