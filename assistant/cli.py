@@ -388,7 +388,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
             _print_grade(feedback.grade)
     app.coach.finish(session_id, session)
     summary = session.summary()
-    print(f"\nSession summary: average {summary.score:.0f}/100")
+    print(
+        f"\nSession summary: average {summary.score:.0f}/100 over {len(summary.answered)} "
+        f"answered question(s); {len(summary.skipped)} skipped (not scored)"
+    )
     for c in summary.clauses:
         print(f"  clause {c.clause:<8} {c.score:5.0f}  ({c.questions} question(s))")
     if summary.strengths:

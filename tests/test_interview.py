@@ -285,3 +285,20 @@ def test_asking_while_a_document_is_added_keeps_answering(small_corpus, tmp_path
     assert not errors and not refused and report.added == ["QP-05.pdf"]
     assert answers and all(a.procedures for a in answers)
     assert app.ask("Who keeps the measuring equipment register?").ranked_files[0] == "QP-05.pdf"
+
+
+def test_skipped_questions_are_not_scores_of_zero_or_gaps(sample, tmp_path):
+    coach = _coach(sample, tmp_path)
+    _, session = coach.start("sam", Mode.PRACTICE, clauses=["7.1.5", "8.7"], count=2, seed=1)
+    first = session.results[0]
+    session.answer(GOOD)
+    while session.current is not None and session.current.number == 1:
+        session.answer("I have nothing to add.")  # the follow-ups of the first question
+    session.skip()
+    summary = session.summary()
+    assert [r.question.text for r in summary.answered] == [first.question.text]
+    assert len(summary.skipped) == 1 and summary.skipped[0].skipped
+    assert summary.score == first.grade.score  # the headline averages what the table shows
+    only_skipped = set(summary.skipped[0].question.clauses) - set(first.question.clauses)
+    assert not only_skipped & {c.clause for c in summary.clauses}
+    assert not only_skipped & set(summary.gaps)

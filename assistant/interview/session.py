@@ -66,8 +66,18 @@ class Summary:
     results: list[QuestionResult]
 
     @property
+    def answered(self) -> list[QuestionResult]:
+        return [r for r in self.results if r.grade is not None and not r.skipped]
+
+    @property
+    def skipped(self) -> list[QuestionResult]:
+        """Questions passed over or not reached: shown as such, outside averages and gaps."""
+        return [r for r in self.results if r.grade is None or r.skipped]
+
+    @property
     def score(self) -> float:
-        graded = [r.grade.score for r in self.results if r.grade]
+        """Mean over the answered questions, the same basis as the per-clause table."""
+        graded = [r.grade.score for r in self.answered if r.grade]
         return sum(graded) / len(graded) if graded else 0.0
 
     def to_dict(self) -> dict:
@@ -77,6 +87,8 @@ class Summary:
             "strengths": self.strengths,
             "gaps": self.gaps,
             "reread": self.reread,
+            "answered": len(self.answered),
+            "skipped": len(self.skipped),
         }
 
 
@@ -195,9 +207,10 @@ class InterviewSession:
         by_clause: dict[str, list[int]] = {}
         reread: list[str] = []
         for r in self.results:
-            score = r.grade.score if r.grade else 0
+            if r.grade is None or r.skipped:
+                continue  # a skipped question is not a score of 0, nor a gap
             for c in r.question.clauses:
-                by_clause.setdefault(c, []).append(score)
+                by_clause.setdefault(c, []).append(r.grade.score)
             if r.grade:
                 for p in r.grade.missed:
                     label = p.point.citation.label()

@@ -107,7 +107,15 @@ def _transcript(log: list) -> None:
 
 def _summary(app: Assistant, session: InterviewSession) -> None:
     summary = session.summary()
-    st.subheader(f"Summary: {summary.score:.0f}/100 on average")
+    answered = len(summary.answered)
+    st.subheader(
+        f"Summary: {summary.score:.0f}/100 on average over {answered} answered question"
+        + ("" if answered == 1 else "s")
+    )
+    if summary.skipped:
+        st.caption(
+            plain("Skipped, not scored: " + "; ".join(r.question.text for r in summary.skipped))
+        )
     st.dataframe(
         pd.DataFrame(
             [{"clause": c.clause, "score": round(c.score), "questions": c.questions}
