@@ -15,7 +15,7 @@ import streamlit as st
 from assistant.access import Person, visible_users
 from assistant.clauses import ROLES
 from assistant.factory import Assistant
-from assistant.interview.grader import Grade
+from assistant.interview.grader import Grade, GraderParams
 from assistant.interview.session import InterviewSession, Mode
 from assistant.ui.identity import current_person
 from assistant.ui.render import plain
@@ -29,8 +29,14 @@ MODE_HELP = {
 
 
 def show_grade(grade: Grade) -> None:
+    params = GraderParams()  # the grader's own (fitted) thresholds
     colour = LABEL_COLOUR[grade.label]
     st.markdown(f"**Score {grade.score}/100** :{colour}-badge[{grade.label}]")
+    # The label follows from the score; say where the lines are, since "92, partial" surprises.
+    st.caption(
+        f"good from {params.good}, partial from {params.partial}: lines fitted on auditors' "
+        "labels of answers from four organisations"
+    )
     for c in grade.contradictions:
         st.error(plain(c.explain()))
     if grade.echo:
