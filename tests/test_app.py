@@ -162,6 +162,11 @@ def test_chat_question_shows_clause_card_and_citations(monkeypatch, sample):
     assert "What ISO 9001 asks" in text and "How we meet it" in text
     assert "QP\\-05\\-calibration\\-of\\-measuring\\-equipment\\.pdf" in text
     assert "p\\. " in text  # the page of the PDF citation
+    # The question stays above its answer; "New conversation" starts over.
+    roles = [m.name for m in at.chat_message]
+    assert roles[:2] == ["user", "assistant"]
+    next(b for b in at.button if b.label == "New conversation").click().run()
+    assert not at.chat_message and "Try one of these:" in [m.value for m in at.markdown]
 
 
 def test_question_the_procedures_do_not_cover_says_so(monkeypatch, sample):

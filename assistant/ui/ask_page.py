@@ -72,12 +72,31 @@ def _show_answer(answer: Answer, n: int) -> None:
         st.markdown(plain(e.chunk.text))
 
 
-def _ask(app: Assistant, question: str) -> None:
-    st.session_state.chat.append(("user", question))
-    try:
-        st.session_state.chat.append(("assistant", app.ask(question)))
-    except AssistantError as exc:
-        st.session_state.chat.append(("error", str(exc)))
+def _show_turn(n: int, role: str, content: object) -> None:
+    if role == "user":
+        with st.chat_message("user"):
+            st.markdown(plain(str(content)))
+    elif role == "error":
+        with st.chat_message("assistant"):
+            st.error(plain(str(content)))
+    else:
+        with st.chat_message("assistant"):
+            _show_answer(content, n)  # type: ignore[arg-type]
+
+
+def _answer_now(get_app: Callable[[], Assistant], question: str) -> None:
+    """Echo the question at once, show work in progress in the assistant's bubble, then the
+    answer; both are kept for the rest of the browser session."""
+    chat = st.session_state.chat
+    chat.append(("user", question))
+    _show_turn(len(chat) - 1, "user", question)
+    with st.chat_message("assistant"), st.spinner("Looking through our procedures..."):
+        try:
+            turn: tuple[str, object] = ("assistant", get_app().ask(question))
+        except AssistantError as exc:
+            turn = ("error", str(exc))
+    chat.append(turn)
+    st.rerun()  # redraw the history with the new answer in place of the working state
 
 
 def render(get_app: Callable[[], Assistant]) -> None:
@@ -86,22 +105,16 @@ def render(get_app: Callable[[], Assistant]) -> None:
     st.title("Ask about ISO 9001 and our procedures")
     st.session_state.setdefault("chat", [])
     question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")
-    if question:
-        _ask(get_app(), question)
-    if not st.session_state.chat:
+    if st.session_state.chat and st.button("New conversation", key="new-conversation"):
+        st.session_state.chat = []
+        st.rerun()
+    if not st.session_state.chat and not question:
         st.write("Try one of these:")
         cols = st.columns(len(EXAMPLES))
         for col, example in zip(cols, EXAMPLES, strict=True):
             if col.button(example, key=f"example-{example}"):
-                _ask(get_app(), example)
-                st.rerun()
+                question = example
     for n, (role, content) in enumerate(st.session_state.chat):
-        if role == "user":
-            with st.chat_message("user"):
-                st.markdown(plain(content))
-        elif role == "error":
-            with st.chat_message("assistant"):
-                st.error(content)
-        else:
-            with st.chat_message("assistant"):
-                _show_answer(content, n)
+        _show_turn(n, role, content)
+    if question:
+        _answer_now(get_app, question)
