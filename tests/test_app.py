@@ -151,6 +151,13 @@ def test_clause_page_practise_button_opens_the_interview_for_that_clause(monkeyp
     at.switch_page(f"{PAGES}/interview.py").run()  # AppTest stays where the browser went
     at.sidebar.text_input[0].input("tester").run()  # saying who you are keeps the clause
     assert at.multiselect[0].value == ["4"]
+    # The form asks what the chosen mode needs, and changing the mode keeps the clause.
+    assert [s.label for s in at.slider] == ["Questions"] and len(at.selectbox) == 2
+    at.radio(key="iv_mode").set_value("exam").run()
+    assert not at.slider and "Question set" in [s.label for s in at.selectbox]
+    assert at.multiselect[0].value == ["4"]
+    next(b for b in at.button if b.label == "Start the interview").click().run()
+    assert not at.exception and at.session_state["iv_session"].mode.value == "exam"
 
 
 def test_chat_question_shows_clause_card_and_citations(monkeypatch, sample):

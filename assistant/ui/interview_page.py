@@ -60,8 +60,18 @@ def show_grade(grade: Grade) -> None:
 
 
 def _start_form(app: Assistant, who: Person) -> None:
-    preset = st.session_state.pop("iv_preset_clauses", None)
+    # Kept (not popped) until the interview starts: a default that changed between reruns
+    # would make Streamlit a new widget and drop the clause chosen on the clause card.
+    preset = st.session_state.get("iv_preset_clauses")
     catalogue = app.catalogue
+    # The mode decides which fields the form needs, so it sits outside the form (a widget
+    # inside a form only takes effect on submit).
+    mode = st.radio(
+        "Mode", [m.value for m in Mode], horizontal=True,
+        captions=[MODE_HELP[m.value] for m in Mode], key="iv_mode",
+    )  # fmt: skip
+    sets = app.coach.question_sets
+    question_set, count = next(iter(sets)), 5
     with st.form("iv_start"):
         st.caption(f"Practising as {who.name}")
         role = st.selectbox("Your role", ["any role", *ROLES])
@@ -71,17 +81,15 @@ def _start_form(app: Assistant, who: Person) -> None:
             default=preset or [],
             format_func=lambda cid: f"{cid} {catalogue.get(cid).title}",
         )
-        mode = st.radio(
-            "Mode", [m.value for m in Mode], horizontal=True,
-            captions=[MODE_HELP[m.value] for m in Mode],
-        )  # fmt: skip
-        sets = app.coach.question_sets
-        question_set = st.selectbox(
-            "Question set (exam mode)", list(sets), format_func=lambda s: sets[s].title
-        )
-        count = st.slider("Questions (practice mode)", 1, 20, 5)
+        if mode == Mode.EXAM.value:
+            question_set = st.selectbox(
+                "Question set", list(sets), format_func=lambda s: sets[s].title
+            )
+        elif mode == Mode.PRACTICE.value:
+            count = st.slider("Questions", 1, 20, 5)
         started = st.form_submit_button("Start the interview", type="primary")
     if started:
+        st.session_state.pop("iv_preset_clauses", None)
         session_id, session = app.coach.start(
             who.id, Mode(mode), None if role == "any role" else role, clauses or None,
             question_set, count,
