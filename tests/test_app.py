@@ -140,8 +140,8 @@ def test_coverage_page_shows_heatmap_gaps_and_csv(monkeypatch, sample):
     assert any(b.label == "Download coverage (CSV)" for b in at.get("download_button"))
 
 
-def test_clause_page_practise_button_opens_the_interview_for_that_clause(monkeypatch, sample):
-    at = _app(monkeypatch, sample).run()
+def test_clause_page_practise_button_opens_the_interview_for_that_clause(monkeypatch, writable):
+    at = _app(monkeypatch, writable).run()  # it starts an interview: history is written
     assert not at.sidebar.text_input  # who is practising is asked on the interview page only
     at.switch_page(f"{PAGES}/clauses.py").run()
     assert "Typical auditor questions" in _texts(at)
