@@ -80,7 +80,7 @@ def coverage(
     for clause in clauses:
         result = retriever.search(
             [
-                Query(card_dense_text(clause), lexical=False),
+                Query(card_dense_text(clause), lexical=False, fixed=True),
                 Query(card_lexical_text(clause), dense=False),
             ],
             k=5,

@@ -61,7 +61,7 @@ class Lookup:
             )
             for c in clauses:
                 queries += [
-                    Query(card_dense_text(c), p.card_weight, lexical=False),
+                    Query(card_dense_text(c), p.card_weight, lexical=False, fixed=True),
                     Query(card_lexical_text(c), p.card_weight, dense=False),
                 ]
             gap_query = card_dense_text(clauses[0])

@@ -9,6 +9,8 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.clause_resolver import ClauseResolver
 from assistant.documents.text import is_table_row
 from assistant.index.embedder import Embedder
@@ -36,6 +38,7 @@ class Query:
     weight: float = 1.0
     dense: bool = True
     lexical: bool = True
+    fixed: bool = False  # one of a fixed set of texts (a clause card): its vector is kept
 
 
 @dataclass
@@ -143,6 +146,16 @@ class Retriever:
         self.embedder = embedder
         self.params = params
         self.citations = CitationMap(store, resolver)
+        self._fixed: dict[str, np.ndarray] = {}  # 91 cards at most
+
+    def vector(self, query: Query) -> np.ndarray:
+        """A query's vector; a clause card's is computed once (it is long, and asked with
+        every question about that clause: 10-20 ms each time)."""
+        if not query.fixed:
+            return self.embedder.encode_query(query.text)
+        if query.text not in self._fixed:
+            self._fixed[query.text] = self.embedder.encode_query(query.text)
+        return self._fixed[query.text]
 
     def search(
         self,
@@ -157,9 +170,7 @@ class Retriever:
         similarity: dict[str, float] = {}
         for q in queries:
             if q.dense:
-                hits = self.store.reader.query(
-                    self.embedder.encode_query(q.text), p.dense_candidates
-                )
+                hits = self.store.reader.query(self.vector(q), p.dense_candidates)
                 similarity[q.text] = hits[0][1] if hits else 0.0
                 for r, (cid, _) in enumerate(hits, 1):
                     scores[cid] += q.weight * self._fused(r)

@@ -58,7 +58,9 @@ def synthetic(app_sample, data_dir: Path, n: int, seed: int = 7):
     got = app_sample.store.vectors._collection.get(ids=[c.id for c in base], include=["embeddings"])
     vec = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
     sentences = [s for c in base for s in c.text.split(". ") if len(s) > 30]
-    app = build(load_settings(data_dir=data_dir))
+    # The sample's exported model copy serves the synthetic corpora too (as one would share it).
+    models = Path(app_sample.settings.data_dir) / "models"
+    app = build(load_settings(data_dir=data_dir, models_dir=models))
     store, manifest = app.store, app.store.manifest
     manifest.dirty = True
     per_doc = 20

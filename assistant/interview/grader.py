@@ -370,7 +370,7 @@ class Grader:
         clauses = self._clauses(question, clause_ids)
         plain = self.resolver.strip_references(question) if clauses else question
         queries = [Query(plain)] + [
-            Query(card_dense_text(c), p.card_weight, lexical=False) for c in clauses
+            Query(card_dense_text(c), p.card_weight, lexical=False, fixed=True) for c in clauses
         ]
         result = self.retriever.search(queries, 5, [c.id for c in clauses] or None)
         q_vec = self.embedder.encode_query(plain)
@@ -378,7 +378,8 @@ class Grader:
         # ("you spot a faulty part on your bench...") are far in wording from procedure text.
         topic = q_vec.copy()
         for c in clauses:
-            topic += p.card_weight * self.embedder.encode_query(card_dense_text(c))
+            card = Query(card_dense_text(c), lexical=False, fixed=True)
+            topic += p.card_weight * self.retriever.vector(card)
         topic /= np.linalg.norm(topic)
         # Key points come from the best document (and the second when nearly as good); what
         # backs an answer up comes from the first few, so one ranking slip is not fatal.
