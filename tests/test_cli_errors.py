@@ -79,3 +79,19 @@ def test_messages_say_which_line_and_field(bad, capsys):
     assert "sources.jsonl:1: 'expected_sources' must be a list" in err, err
     assert _run(["status", "--data-dir", str(bad["file"])]) == 2
     assert "is a file, not a folder (data_dir)" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_a_pipe_is_not_a_traceback(sample):
+    """`assistant status | head -1`: the reader stops early; no traceback on stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "status", "--data-dir",
+         str(sample.settings.data_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    assert proc.wait(timeout=120) == 0 and "Traceback" not in err, err
