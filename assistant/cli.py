@@ -13,12 +13,12 @@ import textwrap
 import time
 from pathlib import Path
 
-from assistant.clauses import ROLES
-from assistant.errors import AssistantError, UsageError
+from assistant.core.errors import AssistantError, UsageError
+from assistant.search.clauses import ROLES
 
 
 def _settings(args: argparse.Namespace):
-    from assistant.settings import load_settings
+    from assistant.core.settings import load_settings
 
     return load_settings(data_dir=getattr(args, "data_dir", None))
 
@@ -44,7 +44,7 @@ def _when(ts: float | None) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from assistant.progress import TerminalProgress
+    from assistant.core.progress import TerminalProgress
 
     app = _assistant(args)
     report = app.ingest(
@@ -122,7 +122,7 @@ def print_clause(clause) -> None:
 
 
 def cmd_clause(args: argparse.Namespace) -> int:
-    from assistant.clauses import default_catalogue
+    from assistant.search.clauses import default_catalogue
 
     catalogue = default_catalogue()
     clause = catalogue.get(args.id.strip().lstrip("§").strip())
@@ -184,8 +184,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from assistant.coverage import write_csv
-    from assistant.progress import TerminalProgress
+    from assistant.core.progress import TerminalProgress
+    from assistant.usecases.coverage import write_csv
 
     csv_file = _output_file(args.csv) if args.csv else None
     rows = _assistant(args).coverage(progress=TerminalProgress())
@@ -236,8 +236,8 @@ def _print_metrics(name: str, m: dict) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import evaluate_retrieval, load_questions
-    from assistant.progress import TerminalProgress
+    from assistant.core.progress import TerminalProgress
+    from assistant.evaluation.retrieval import evaluate_retrieval, load_questions
 
     questions = load_questions(Path(args.questions))
     json_out = _output_file(args.json) if args.json else None
@@ -267,8 +267,8 @@ def _print_agreement(name: str, m: dict) -> None:
 
 
 def cmd_eval_grader(args: argparse.Namespace) -> int:
-    from assistant.interview.calibration import evaluate_grader, load_answers
-    from assistant.progress import TerminalProgress
+    from assistant.core.progress import TerminalProgress
+    from assistant.evaluation.grader import evaluate_grader, load_answers
 
     if bool(args.answers) == bool(args.organisations):
         raise UsageError("give either --answers FILE or --organisations FILE")
@@ -305,16 +305,16 @@ def _eval_grader_organisations(args: argparse.Namespace) -> dict:
     """Every organisation's labelled answers graded against an index of its own documents;
     the label thresholds measured by cross-organisation folds (or, for held-out sets, as
     shipped); with --refit, fitted on all organisations and written to the package."""
-    from assistant.interview import grader as grading
-    from assistant.interview.calibration import (
+    from assistant.core.progress import TerminalProgress
+    from assistant.evaluation.grader import (
         agreement,
         cross_organisation,
         evaluate_grader,
         fit_thresholds,
         load_answers,
     )
-    from assistant.organisations import indexed, load_organisations
-    from assistant.progress import TerminalProgress
+    from assistant.evaluation.organisations import indexed, load_organisations
+    from assistant.usecases.interview import grader as grading
 
     if args.refit and args.heldout:
         raise UsageError("--refit fits on the tuning sets; it cannot be used with --heldout")
@@ -359,12 +359,12 @@ def _print_grade(grade, indent: str = "  ") -> None:
 
 
 def cmd_interview(args: argparse.Namespace) -> int:
-    from assistant.interview.session import Mode
+    from assistant.usecases.interview.session import Mode
 
     app = _assistant(args)
     app._require_index()
     mode = Mode(args.mode)
-    session_id, session = app.coach.start(
+    session_id, session = app.interviews.start(
         args.user, mode, args.role, args.clause, args.set, args.count, args.seed
     )
     print(f"{mode.value} interview for {args.user}: {len(session.results)} questions. "
@@ -387,7 +387,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
         feedback = session.answer(text)
         if feedback.grade is not None:
             _print_grade(feedback.grade)
-    app.coach.finish(session_id, session)
+    app.interviews.finish(session_id, session)
     summary = session.summary()
     print(
         f"\nSession summary: average {summary.score:.0f}/100 over {len(summary.answered)} "

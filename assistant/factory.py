@@ -10,26 +10,27 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
-from assistant.answers import Answer
-from assistant.clause_resolver import ClauseResolver
-from assistant.clauses import Catalogue, default_catalogue
-from assistant.coverage import ClauseCoverage, CoverageThresholds, coverage
+from assistant.core.errors import IndexMissingError, UsageError
+from assistant.core.progress import Progress
+from assistant.core.settings import Settings
 from assistant.documents.chunking import ChunkingParams
-from assistant.errors import IndexMissingError, UsageError
-from assistant.history import History
 from assistant.index.embedder import Embedder
+from assistant.index.ingest import Ingestor, IngestReport
 from assistant.index.store import IndexStore
 from assistant.index.vector_store import VectorConfig
-from assistant.ingest import Ingestor, IngestReport
-from assistant.interview.coach import Coach
-from assistant.interview.grader import Grader, GraderParams
-from assistant.library import Library
-from assistant.llm import GroundedLlm, Passage, chat_model
-from assistant.lookup import Lookup, LookupParams
-from assistant.progress import Progress
-from assistant.retrieval import RetrievalParams, Retriever
-from assistant.settings import Settings
-from assistant.status import IndexStatus, index_status
+from assistant.llm.grounded import GroundedLlm, Passage
+from assistant.llm.providers import chat_model
+from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import Catalogue, default_catalogue
+from assistant.search.retrieval import RetrievalParams, Retriever
+from assistant.usecases.ask import AskParams, AskService
+from assistant.usecases.composer import Answer
+from assistant.usecases.coverage import ClauseCoverage, CoverageThresholds, coverage
+from assistant.usecases.history import History
+from assistant.usecases.interview.grader import Grader, GraderParams
+from assistant.usecases.interview.service import InterviewService
+from assistant.usecases.library import Library
+from assistant.usecases.status import IndexStatus, index_status
 
 P = TypeVar("P")
 
@@ -81,8 +82,8 @@ class Assistant:
         return Retriever(self.store, self.embedder, params, self.resolver)
 
     @cached_property
-    def lookup(self) -> Lookup:
-        return Lookup(self.resolver, self.retriever, _from_settings(LookupParams, self.settings))
+    def ask_service(self) -> AskService:
+        return AskService(self.resolver, self.retriever, _from_settings(AskParams, self.settings))
 
     @cached_property
     def grader(self) -> Grader:
@@ -93,8 +94,10 @@ class Assistant:
         return History(Path(self.settings.data_dir) / "history.sqlite")
 
     @cached_property
-    def coach(self) -> Coach:
-        return Coach(self.catalogue, self.store, self.embedder, self.grader, self.history, self.llm)
+    def interviews(self) -> InterviewService:
+        return InterviewService(
+            self.catalogue, self.store, self.embedder, self.grader, self.history, self.llm
+        )
 
     @cached_property
     def library(self) -> Library:
@@ -141,7 +144,7 @@ class Assistant:
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         self._require_index()
-        answer = self.lookup.ask(question, k or self.settings.top_k)
+        answer = self.ask_service.ask(question, k or self.settings.top_k)
         if self.llm is not None and not answer.no_evidence:
             passages = [Passage(e.chunk.text, e.citation) for e in answer.evidence]
             result = self.llm.write("answer", passages, question=question)
@@ -177,7 +180,7 @@ class Assistant:
         self.embedder.encode_query("warm up")
         _ = self.store.reader, self.store.lexical
         if self.store.manifest.chunk_count():
-            self.lookup.ask("How do we meet clause 7.1.5?")
+            self.ask_service.ask("How do we meet clause 7.1.5?")
 
 
 def build(settings: Settings) -> Assistant:

@@ -25,9 +25,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.core.models import Chunk  # noqa: E402
+from assistant.core.settings import load_settings  # noqa: E402
 from assistant.factory import build  # noqa: E402
-from assistant.models import Chunk  # noqa: E402
-from assistant.settings import load_settings  # noqa: E402
 
 QUESTIONS = [
     json.loads(line)["question"]

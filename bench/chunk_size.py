@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.core.settings import load_settings  # noqa: E402
 from assistant.factory import build  # noqa: E402
 from assistant.index.embedder import load_model  # noqa: E402
-from assistant.settings import load_settings  # noqa: E402
 
 
 def ranked_files(app, question: str) -> list[str]:

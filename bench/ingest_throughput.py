@@ -23,12 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.core.settings import load_settings  # noqa: E402
 from assistant.documents import loaders  # noqa: E402
 from assistant.documents.chunking import chunk_document  # noqa: E402
 from assistant.factory import build  # noqa: E402
 from assistant.index.embedder import load_model  # noqa: E402
-from assistant.ingest import walk  # noqa: E402
-from assistant.settings import load_settings  # noqa: E402
+from assistant.index.ingest import walk  # noqa: E402
 
 DEFAULT_CORPORA = [ROOT / "corpus" / "procedures", ROOT.parent / "shared" / "realqms" / "gstt-csc"]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.settings import load_settings
 from assistant.factory import Assistant, build
-from assistant.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "procedures"

@@ -202,8 +202,8 @@ def test_document_text_is_never_rendered_as_html(monkeypatch, sample):
 
 
 def test_upload_names_are_made_safe_and_types_checked(tmp_path):
-    from assistant.errors import UsageError
-    from assistant.library import Library, safe_name
+    from assistant.core.errors import UsageError
+    from assistant.usecases.library import Library, safe_name
 
     assert safe_name("../../etc/QP 1 (draft).md") == "QP-1-draft.md"
     assert safe_name("C:\\Users\\me\\QP-2.DOCX") == "QP-2.docx"

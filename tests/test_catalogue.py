@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.clauses import ROLES, load_catalogue
-from assistant.errors import CatalogueError
+from assistant.core.errors import CatalogueError
+from assistant.search.clauses import ROLES, load_catalogue
 from tests.conftest import ROOT, run_cli
 
 REQUIRED = """
@@ -108,7 +108,7 @@ def test_catalogue_is_found_outside_the_repository(tmp_path):
     import subprocess
     import sys
 
-    code = "from assistant.clauses import load_catalogue; print(len(load_catalogue()))"
+    code = "from assistant.search.clauses import load_catalogue; print(len(load_catalogue()))"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )

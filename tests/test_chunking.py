@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.core.models import DocumentInfo, LoadedDocument, Section
 from assistant.documents.chunking import ChunkingParams, chunk_document
-from assistant.models import DocumentInfo, LoadedDocument, Section
 
 INFO = DocumentInfo("wi.md", "/x/wi.md", "Work instruction", "WI-1", "2")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.clause_resolver import ClauseResolver
-from assistant.clauses import load_catalogue
+from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import load_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from assistant.cli import main
-from assistant.interview.calibration import cross_organisation, fit_thresholds, relabel
+from assistant.evaluation.grader import cross_organisation, fit_thresholds, relabel
 from tests.conftest import CORPUS, ROOT
 
 

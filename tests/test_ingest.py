@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IndexBusyError, IndexMissingError
+from assistant.core.errors import IndexBusyError, IndexMissingError
 from assistant.index.lock import WriteLock
-from assistant.status import index_status
+from assistant.usecases.status import index_status
 from tests.conftest import CORPUS, DATA, REALQMS, make_assistant, run_cli
 
 

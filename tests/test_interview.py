@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.history import History
-from assistant.interview import facts as fx
-from assistant.interview.bank import question_sets, select
-from assistant.interview.coach import Coach
-from assistant.interview.session import InterviewSession, Mode
+from assistant.usecases.history import History
+from assistant.usecases.interview import facts as fx
+from assistant.usecases.interview.question_bank import question_sets, select
+from assistant.usecases.interview.service import InterviewService
+from assistant.usecases.interview.session import InterviewSession, Mode
 
 from .conftest import CORPUS as CORPUS_DIR
 from .conftest import DATA, ROOT, make_assistant, run_cli
@@ -117,9 +117,9 @@ def test_question_no_procedure_answers_is_graded_on_the_clause_card(sample):
     assert g.label == "poor"
 
 
-def _coach(sample, tmp_path: Path) -> Coach:
+def _coach(sample, tmp_path: Path) -> InterviewService:
     history = History(tmp_path / "history.sqlite")
-    return Coach(sample.catalogue, sample.store, sample.embedder, sample.grader, history)
+    return InterviewService(sample.catalogue, sample.store, sample.embedder, sample.grader, history)
 
 
 def test_session_follows_up_then_moves_on_and_summarises(sample, tmp_path):

@@ -8,10 +8,11 @@ import time
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.errors import UsageError
-from assistant.interview.session import Mode
-from assistant.llm import GroundedLlm, Passage, chat_model, fence, verify
-from assistant.models import Citation
+from assistant.core.errors import UsageError
+from assistant.core.models import Citation
+from assistant.llm.grounded import GroundedLlm, Passage, fence, verify
+from assistant.llm.providers import chat_model
+from assistant.usecases.interview.session import Mode
 
 from .conftest import make_assistant
 
@@ -127,10 +128,10 @@ def test_fence_numbers_passages_and_escapes_markup():
 
 
 def test_interview_follow_up_and_feedback_from_the_llm(sample, tmp_path):
-    from assistant.history import History
-    from assistant.interview.bank import BankQuestion
-    from assistant.interview.coach import Coach
-    from assistant.interview.session import InterviewSession
+    from assistant.usecases.history import History
+    from assistant.usecases.interview.question_bank import BankQuestion
+    from assistant.usecases.interview.service import InterviewService
+    from assistant.usecases.interview.session import InterviewSession
 
     question = "How often are the gauges in your cell checked, and against what?"
     offline = sample.grader.grade(question, "We check them.", ["7.1.5"])
@@ -138,7 +139,7 @@ def test_interview_follow_up_and_feedback_from_the_llm(sample, tmp_path):
     advice = f'Your procedure says "{first[:50]}" [1].'
     follow = f"{missed[:80]}: show me the record [1]"
     llm = GroundedLlm(FakeListChatModel(responses=[advice, follow]), timeout=10)
-    coach = Coach(sample.catalogue, sample.store, sample.embedder, sample.grader,
+    coach = InterviewService(sample.catalogue, sample.store, sample.embedder, sample.grader,
                   History(tmp_path / "h.sqlite"), llm)  # fmt: skip
     q = BankQuestion("T1", question, ("7.1.5",), ("operator",), "test")
     session = InterviewSession([q], sample.grader, Mode.PRACTICE,

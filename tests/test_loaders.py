@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.errors import DocumentError
 from assistant.documents import loaders
-from assistant.errors import DocumentError
 from tests.conftest import CORPUS, DATA, REALQMS
 
 LIMIT = 25 * 2**20

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IndexUnavailableError
+from assistant.core.errors import IndexUnavailableError
 
 from .conftest import make_assistant, run_cli
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.settings import load_settings
+from assistant.core.settings import load_settings
 from tests.conftest import run_cli
 
 

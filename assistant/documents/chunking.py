@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.models import Chunk, LoadedDocument, Section
+from assistant.core.models import Chunk, LoadedDocument, Section
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from assistant.core.models import Section
 from assistant.documents import metadata
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
-from assistant.models import Section
 
 _BLOCKS = {"p", "li", "pre", "blockquote", "dt", "dd", "caption", "address", "figcaption"}
 _SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.core.errors import DocumentError
+from assistant.core.models import DocumentInfo, LoadedDocument, Section
 from assistant.documents import metadata
 from assistant.documents.screening import warning_for
-from assistant.errors import DocumentError
-from assistant.models import DocumentInfo, LoadedDocument, Section
 
 TEXT_TYPES = {
     ".md": "markdown",

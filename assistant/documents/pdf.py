@@ -6,10 +6,10 @@ import io
 import re
 from collections import Counter
 
+from assistant.core.errors import DocumentError
+from assistant.core.models import Section
 from assistant.documents import metadata
 from assistant.documents.sections import SectionBuilder
-from assistant.errors import DocumentError
-from assistant.models import Section
 
 _PAGE_FOOTER = re.compile(r"^\s*(page\s*)?\d+\s*(of|/)\s*\d+\s*$", re.IGNORECASE)
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+[A-Z][\w ,/&()'-]{2,60}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.models import Section
+from assistant.core.models import Section
 
 # Lines that start a new item and must never be joined to the line before.
 _ITEM = re.compile(

@@ -6,9 +6,9 @@ import re
 
 import yaml
 
+from assistant.core.models import Section
 from assistant.documents import metadata
 from assistant.documents.sections import SectionBuilder
-from assistant.models import Section
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")

@@ -6,11 +6,11 @@ import io
 import re
 import zipfile
 
+from assistant.core.errors import DocumentError
+from assistant.core.models import Section
 from assistant.documents import metadata
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
-from assistant.errors import DocumentError
-from assistant.models import Section
 
 # Limits against zip bombs and hostile containers; a real procedure is far below all of them.
 MAX_MEMBERS = 2000

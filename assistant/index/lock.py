@@ -6,7 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from assistant.errors import IndexBusyError, UsageError
+from assistant.core.errors import IndexBusyError, UsageError
 
 
 class WriteLock:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from assistant.errors import IndexUnavailableError
-from assistant.models import Chunk
+from assistant.core.errors import IndexUnavailableError
+from assistant.core.models import Chunk
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

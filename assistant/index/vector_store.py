@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import IndexUnavailableError
+from assistant.core.errors import IndexUnavailableError
 
 COLLECTION = "procedure_chunks"
 # Chroma caps one write; stay well below it.

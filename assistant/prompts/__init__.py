@@ -1,1 +1,1 @@
-"""Prompts for the optional LLM, kept as data (see assistant.llm)."""
+"""Prompts for the optional LLM, kept as data (see assistant.llm.grounded)."""

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.errors import AssistantError
+from assistant.core.errors import AssistantError
+from assistant.core.settings import Settings, load_settings
 from assistant.factory import Assistant, build
-from assistant.settings import Settings, load_settings
 
 PAGES = Path(__file__).parent / "pages"
 log = logging.getLogger(__name__)

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from assistant.answers import Answer
-from assistant.errors import AssistantError
+from assistant.core.errors import AssistantError
+from assistant.core.models import Citation
 from assistant.factory import Assistant
-from assistant.models import Citation
 from assistant.ui.render import plain
+from assistant.usecases.composer import Answer
 
 EXAMPLES = (
     "How do we meet clause 7.1.5?",

@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assistant.coverage import STRENGTHS, csv_text, matrix
 from assistant.factory import Assistant
 from assistant.ui.render import plain
+from assistant.usecases.coverage import STRENGTHS, csv_text, matrix
 
 
 def render(app: Assistant) -> None:

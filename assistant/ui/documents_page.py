@@ -1,5 +1,5 @@
 """Documents: what is indexed and what failed; upload new or revised procedures and remove
-documents. Saving, naming and indexing rules live in assistant.library and the ingestor."""
+documents. Saving, naming and indexing rules live in assistant.usecases.library and the ingestor."""
 
 from __future__ import annotations
 

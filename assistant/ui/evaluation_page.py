@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from assistant.evaluation import evaluate_retrieval, load_questions
+from assistant.evaluation.grader import evaluate_grader, load_answers
+from assistant.evaluation.retrieval import evaluate_retrieval, load_questions
 from assistant.factory import Assistant
-from assistant.interview.calibration import evaluate_grader, load_answers
 from assistant.ui.progress import StreamlitProgress
 
 QUESTIONS = Path("evals/questions.jsonl")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.access import Person, person
 from assistant.factory import Assistant
+from assistant.usecases.access import Person, person
 
 NEW = "A new name..."
 

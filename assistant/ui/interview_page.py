@@ -12,13 +12,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assistant.access import Person, visible_users
-from assistant.clauses import ROLES
 from assistant.factory import Assistant
-from assistant.interview.grader import Grade, GraderParams
-from assistant.interview.session import InterviewSession, Mode
+from assistant.search.clauses import ROLES
 from assistant.ui.identity import current_person
 from assistant.ui.render import plain
+from assistant.usecases.access import Person, visible_users
+from assistant.usecases.interview.grader import Grade, GraderParams
+from assistant.usecases.interview.session import InterviewSession, Mode
 
 LABEL_COLOUR = {"good": "green", "partial": "orange", "poor": "red"}
 MODE_HELP = {
@@ -70,7 +70,7 @@ def _start_form(app: Assistant, who: Person) -> None:
         "Mode", [m.value for m in Mode], horizontal=True,
         captions=[MODE_HELP[m.value] for m in Mode], key="iv_mode",
     )  # fmt: skip
-    sets = app.coach.question_sets
+    sets = app.interviews.question_sets
     question_set, count = next(iter(sets)), 5
     with st.form("iv_start"):
         st.caption(f"Practising as {who.name}")
@@ -90,7 +90,7 @@ def _start_form(app: Assistant, who: Person) -> None:
         started = st.form_submit_button("Start the interview", type="primary")
     if started:
         st.session_state.pop("iv_preset_clauses", None)
-        session_id, session = app.coach.start(
+        session_id, session = app.interviews.start(
             who.id, Mode(mode), None if role == "any role" else role, clauses or None,
             question_set, count,
         )  # fmt: skip
@@ -225,7 +225,7 @@ def _interview(app: Assistant, who: Person) -> None:
     _transcript(log)
     if session.finished:
         if not st.session_state.get("iv_finished"):
-            app.coach.finish(st.session_state.iv_session_id, session)
+            app.interviews.finish(st.session_state.iv_session_id, session)
             st.session_state.iv_finished = True
         _summary(app, session)
         if st.button("New interview", type="primary"):

@@ -1,1 +1,2 @@
-"""Fixed interview question sets, shipped as package data (see assistant.interview.bank)."""
+"""Fixed interview question sets, shipped as package data (read by
+assistant.usecases.interview.question_bank)."""

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import UsageError
-from assistant.progress import Progress
+from assistant.core.errors import UsageError
+from assistant.core.progress import Progress
 
 _SETS = ("grader", "grader_heldout", "retrieval", "retrieval_heldout")
 
@@ -61,8 +61,8 @@ def indexed(
     """(organisation, assistant) with each organisation's documents indexed under
     ``work_dir/<key>`` (incremental: an unchanged folder is re-checked in well under a second).
     An organisation whose documents are not on this machine is skipped with a message."""
+    from assistant.core.settings import load_settings
     from assistant.factory import build
-    from assistant.settings import load_settings
 
     for org in orgs:
         if not org.documents.is_dir():

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.clause_resolver import ClauseResolver
+from assistant.core.models import Chunk, Evidence
 from assistant.documents.text import is_table_row
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
-from assistant.models import Chunk, Evidence
+from assistant.search.clause_resolver import ClauseResolver
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from assistant.answers import sentences
-from assistant.clauses import ROLES, Catalogue, load_yaml, yaml_files
-from assistant.errors import UsageError
-from assistant.interview import facts as fx
-from assistant.models import Chunk
+from assistant.core.errors import UsageError
+from assistant.core.models import Chunk
+from assistant.core.text import sentences
+from assistant.search.clauses import ROLES, Catalogue, load_yaml, yaml_files
+from assistant.usecases.interview.facts import extract
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def procedure_questions(
         for n, s in enumerate(sentences(chunk.text)):
             if len(s) < 50 or len(s) > 260:
                 continue
-            f = fx.extract(s, role_vocabulary)
+            f = extract(s, role_vocabulary)
             timed = f.frequencies or any(u in ("day", "hour", "week") for u, _ in f.quantities)
             if not timed or not (f.forms or f.roles):
                 continue

@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from assistant.core.models import Citation
 from assistant.documents.screening import INSTRUCTION
-from assistant.errors import UsageError
-from assistant.models import Citation
 
-EXTRAS = {"ollama": "langchain-ollama", "openai": "langchain-openai"}
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _QUOTE = re.compile(r"\"([^\"]{8,})\"|\u201c([^\u201d]{8,})\u201d")
 # A sentence ends at . ! or ? followed by a space or the end (so "5.2.3" and "F-05-2" stay
@@ -41,30 +39,6 @@ _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 
 def prompt(name: str) -> str:
     return resources.files("assistant.prompts").joinpath(f"{name}.txt").read_text("utf-8")
-
-
-def chat_model(provider: str, model: str, base_url: str | None, api_key: str | None) -> Any:
-    """The LangChain chat model for a provider; a missing extra names what to install."""
-    try:
-        if provider == "ollama":
-            from langchain_ollama import ChatOllama
-
-            kwargs: dict[str, Any] = {"model": model or "llama3.1", "temperature": 0}
-            if base_url:
-                kwargs["base_url"] = base_url
-            return ChatOllama(**kwargs)
-        if provider == "openai":
-            from langchain_openai import ChatOpenAI
-
-            return ChatOpenAI(
-                model=model or "gpt-4o-mini", base_url=base_url, api_key=api_key, temperature=0
-            )
-    except ImportError:
-        raise UsageError(
-            f"the {provider!r} LLM provider needs an optional extra: "
-            f"pip install 'iso9001-audit-coach[{provider}]' (package {EXTRAS[provider]})"
-        ) from None
-    raise UsageError(f"unknown LLM provider {provider!r}: use none, ollama or openai")
 
 
 @dataclass(frozen=True)

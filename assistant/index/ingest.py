@@ -15,15 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.core.errors import DocumentError, UsageError
+from assistant.core.models import Chunk
+from assistant.core.progress import NoProgress, Progress
 from assistant.documents import loaders
 from assistant.documents.chunking import ChunkingParams, chunk_document
-from assistant.errors import DocumentError, UsageError
 from assistant.index.embedder import MODEL_ID, Embedder
 from assistant.index.lock import WriteLock
 from assistant.index.manifest import FileRecord
 from assistant.index.store import IndexStore
-from assistant.models import Chunk
-from assistant.progress import NoProgress, Progress
 
 # Chunks embedded and committed together (see _embed_and_write).
 _GROUP_CHUNKS = 128

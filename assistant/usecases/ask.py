@@ -1,17 +1,18 @@
-"""Clause lookup: resolve clauses, plan queries, retrieve, decide evidence vs gap, compose."""
+"""The ask use case: resolve clauses, plan queries, retrieve, decide evidence vs gap, compose."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.answers import Answer, procedure_answers, terms
-from assistant.clause_resolver import ClauseResolver
-from assistant.clauses import Clause
-from assistant.retrieval import Query, Retriever
+from assistant.core.text import terms
+from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import Clause
+from assistant.search.retrieval import Query, Retriever
+from assistant.usecases.composer import Answer, procedure_answers
 
 
 @dataclass(frozen=True)
-class LookupParams:
+class AskParams:
     card_weight: float
     synonym_weight: float
     answer_documents: int
@@ -20,23 +21,12 @@ class LookupParams:
     gap_similarity: float
 
 
-def card_dense_text(clause: Clause) -> str:
-    """What a clause is about, for the embedder: its name, summary and everyday words."""
-    return f"{clause.title}. {clause.requires} {', '.join(clause.synonyms)}."
-
-
-def card_lexical_text(clause: Clause) -> str:
-    """For BM25: the name, the everyday words and the evidence auditors sample (concrete nouns
-    such as records and forms); the summary's generic verbs would only add noise."""
-    return f"{clause.title} {' '.join(clause.synonyms)} {' '.join(clause.evidence)}"
-
-
-class Lookup:
+class AskService:
     def __init__(
         self,
         resolver: ClauseResolver,
         retriever: Retriever,
-        params: LookupParams,
+        params: AskParams,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
@@ -61,10 +51,10 @@ class Lookup:
             )
             for c in clauses:
                 queries += [
-                    Query(card_dense_text(c), p.card_weight, lexical=False, fixed=True),
-                    Query(card_lexical_text(c), p.card_weight, dense=False),
+                    Query(c.embedding_text(), p.card_weight, lexical=False, fixed=True),
+                    Query(c.keyword_text(), p.card_weight, dense=False),
                 ]
-            gap_query = card_dense_text(clauses[0])
+            gap_query = clauses[0].embedding_text()
         elif matches and p.synonym_weight > 0:
             c = self.resolver.catalogue.get(matches[0].clause_id)
             queries.append(Query(f"{c.title}. {', '.join(c.synonyms)}", p.synonym_weight))
@@ -81,7 +71,7 @@ class Lookup:
             similarity=similarity,
             ranked_files=[d.file for d in result.documents],
         )
-        extra = " ".join(card_lexical_text(c) for c in clauses)
+        extra = " ".join(c.keyword_text() for c in clauses)
         docs = result.documents
         if docs:
             top = docs[0].score

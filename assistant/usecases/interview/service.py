@@ -10,23 +10,22 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant.clauses import ROLES, Catalogue
-from assistant.errors import UsageError
-from assistant.history import History
+from assistant.core.errors import UsageError
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
-from assistant.interview import bank as qb
-from assistant.interview.grader import Grade, Grader
-from assistant.interview.session import InterviewSession, Mode, QuestionResult
-from assistant.llm import GroundedLlm, Passage, with_sources
-from assistant.lookup import card_dense_text
+from assistant.llm.grounded import GroundedLlm, Passage, with_sources
+from assistant.search.clauses import ROLES, Catalogue
+from assistant.usecases.history import History
+from assistant.usecases.interview import question_bank
+from assistant.usecases.interview.grader import Grade, Grader
+from assistant.usecases.interview.session import InterviewSession, Mode, QuestionResult
 
 _CITES = re.compile(r"\s*\[\d{1,2}\]")
 QUICK_QUESTIONS = 5
 DEFAULT_SET = "stage2-core"
 
 
-class Coach:
+class InterviewService:
     def __init__(
         self,
         catalogue: Catalogue,
@@ -42,33 +41,33 @@ class Coach:
         self.grader = grader
         self.history = history
         self.llm = llm
-        self._procedure_bank: tuple[str | None, list[qb.BankQuestion]] | None = None
+        self._procedure_bank: tuple[str | None, list[question_bank.BankQuestion]] | None = None
         self._lock = threading.Lock()
 
     @cached_property
-    def question_sets(self) -> dict[str, qb.QuestionSet]:
+    def question_sets(self) -> dict[str, question_bank.QuestionSet]:
         """The shipped sets, read once (every page rerun and session start asks for them)."""
-        return qb.question_sets(self.catalogue)
+        return question_bank.question_sets(self.catalogue)
 
-    def procedure_questions(self) -> list[qb.BankQuestion]:
+    def procedure_questions(self) -> list[question_bank.BankQuestion]:
         """Built from the indexed procedures; rebuilt after each ingest."""
         key = self.store.manifest.get("last_ingest")
         with self._lock:
             if self._procedure_bank is None or self._procedure_bank[0] != key:
                 chunks = self.store.manifest.all_chunks()
                 clauses = [c for c in self.catalogue if c.depth > 0] or list(self.catalogue)
-                cards = self.embedder.encode([card_dense_text(c) for c in clauses])
+                cards = self.embedder.encode([c.embedding_text() for c in clauses])
                 vectors = self.store.reader.embeddings([c.id for c in chunks])
                 roles = self.grader.role_vocabulary()
-                built = qb.procedure_questions(
+                built = question_bank.procedure_questions(
                     chunks, vectors, [c.id for c in clauses], np.asarray(cards), roles
                 )
                 self._procedure_bank = (key, built)
             return self._procedure_bank[1]
 
-    def bank(self) -> list[qb.BankQuestion]:
+    def bank(self) -> list[question_bank.BankQuestion]:
         sets = [q for s in self.question_sets.values() for q in s.questions]
-        return qb.catalogue_questions(self.catalogue) + sets + self.procedure_questions()
+        return question_bank.catalogue_questions(self.catalogue) + sets + self.procedure_questions()
 
     def plan(
         self,
@@ -79,7 +78,7 @@ class Coach:
         question_set: str | None = None,
         count: int = 8,
         seed: int | None = None,
-    ) -> list[qb.BankQuestion]:
+    ) -> list[question_bank.BankQuestion]:
         if role and role not in ROLES:
             raise UsageError(f"role must be one of: {', '.join(ROLES)}")
         unknown = [c for c in clauses or [] if c not in self.catalogue]
@@ -91,15 +90,15 @@ class Coach:
             name = question_set or DEFAULT_SET
             if name not in sets:
                 raise UsageError(f"no question set {name!r}; sets: {', '.join(sorted(sets))}")
-            return qb.select(list(sets[name].questions), role, clauses) or list(
+            return question_bank.select(list(sets[name].questions), role, clauses) or list(
                 sets[name].questions
             )
-        pool = qb.select(self.bank(), role, clauses)
+        pool = question_bank.select(self.bank(), role, clauses)
         if not pool:
             raise UsageError("no questions for that role and clause; widen the choice")
         if mode == Mode.QUICK:
             order = self.history.due_first(user, sorted({c for q in pool for c in q.clauses}))
-            picked: list[qb.BankQuestion] = []
+            picked: list[question_bank.BankQuestion] = []
             for clause in order:
                 options = [q for q in pool if clause in q.clauses and q not in picked]
                 if options:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from assistant.core.errors import UsageError
 from assistant.documents.loaders import SUPPORTED
-from assistant.errors import UsageError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

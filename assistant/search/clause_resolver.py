@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from assistant.clauses import Catalogue, Clause
+from assistant.search.clauses import Catalogue, Clause
 
 _NUM = r"(?:10|[4-9])(?:\.\d{1,2}){0,3}"
 # Cue words that make the following number(s) clause references.

@@ -16,10 +16,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import UsageError
-from assistant.evaluation import read_jsonl
-from assistant.interview.grader import LABELS, Grade
-from assistant.progress import NoProgress, Progress
+from assistant.core.errors import UsageError
+from assistant.core.progress import NoProgress, Progress
+from assistant.evaluation.retrieval import read_jsonl
+from assistant.usecases.interview.grader import LABELS, Grade
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assistant.interview.bank import BankQuestion
-from assistant.interview.grader import Grade, Grader, label_for
+from assistant.usecases.interview.grader import Grade, Grader, label_for
+from assistant.usecases.interview.question_bank import BankQuestion
 
 
 class Mode(StrEnum):

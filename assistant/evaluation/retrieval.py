@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import UsageError
-from assistant.progress import NoProgress, Progress
+from assistant.core.errors import UsageError
+from assistant.core.progress import NoProgress, Progress
 
 KINDS = ("clause_lookup", "procedure_lookup", "interview")
 
@@ -193,7 +193,7 @@ def evaluate_retrieval(
     result = summarise(rows, lat)
     result["questions"] = rows
     if baselines:
-        from assistant.baselines import bm25_only, dense_fixed
+        from assistant.evaluation.baselines import bm25_only, dense_fixed
 
         result["baselines"] = {}
         for name, factory in (("dense_fixed", dense_fixed), ("bm25", bm25_only)):

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from assistant.errors import CatalogueError
+from assistant.core.errors import CatalogueError
 
 ROLES = ("top management", "quality lead", "process owner", "operator", "internal auditor")
 _ID = re.compile(r"^(10|[4-9])(\.\d{1,2}){0,3}$")
@@ -55,6 +55,15 @@ class Clause:
             if self.official_title
             else f"{self.title} (our label; no heading in the standard)"
         )
+
+    def embedding_text(self) -> str:
+        """What the clause is about, for the embedder: its name, summary and everyday words."""
+        return f"{self.title}. {self.requires} {', '.join(self.synonyms)}."
+
+    def keyword_text(self) -> str:
+        """For BM25: the name, the everyday words and the evidence auditors sample (concrete
+        nouns such as records and forms); the summary's generic verbs would only add noise."""
+        return f"{self.title} {' '.join(self.synonyms)} {' '.join(self.evidence)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

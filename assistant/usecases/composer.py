@@ -15,26 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.clause_resolver import ClauseMatch
-from assistant.clauses import Clause
-from assistant.models import Citation, Evidence
-from assistant.retrieval import DocumentHit
-
-_SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
-FORM = re.compile(r"\b(?:[A-Z]{1,3}-)?(?:F|FM|FRM|QF|REC)-[A-Z0-9]{1,4}(?:-\d{1,3})?\b")
-ROLE = re.compile(
-    r"\b(?:(?!The\b|A\b|An\b|Our\b|Each\b|Every\b)[A-Z][a-z]+[ -]){0,3}"
-    r"(?:Manager|Director|Lead|Supervisor|Engineer|Inspector|Technician|Auditors?|Officer|Coordinator|Controller|Board|Representative)\b"
-)
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_STOP = frozenset(
-    (
-        "a an and are as at be by can do does for from has have how i if in is it its me of on or "
-        "our shall should so that the their them then there these this to us we what when where "
-        "which who why will with you your clause iso standard meet meets sub section requirement "
-        "requirements procedure procedures document documents show tell "
-    ).split()
-)
+from assistant.core.models import Citation, Evidence
+from assistant.core.text import FORM, ROLE, TEMPLATE_SECTION, sentences, terms
+from assistant.search.clause_resolver import ClauseMatch
+from assistant.search.clauses import Clause
+from assistant.search.retrieval import DocumentHit
 
 
 @dataclass(frozen=True)
@@ -139,25 +124,6 @@ class Answer:
                 for e in self.evidence
             ],
         }
-
-
-# Sections that say what a document is (purpose, scope, definitions...), not what people do:
-# never a key point, and quoted only when a document has nothing else to show.
-TEMPLATE_SECTION = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:purpose|scope|definitions?|terms and definitions|"
-    r"abbreviations|references?|related documents|revision history|document history|"
-    r"change history|amendment history|approvals?|distribution)\b",
-    re.IGNORECASE,
-)
-
-
-def terms(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences and table rows of a passage, each a verbatim slice of it."""
-    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if len(m.group(0).strip()) > 20]
 
 
 def best_sentences(

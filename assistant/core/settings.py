@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     quality_leads: list[str] = Field(default_factory=list)
 
     # Optional LLM (README, "Optional LLM"): none keeps everything offline.
-    llm_provider: Literal["none", "ollama", "openai"] = "none"
+    llm_provider: str = Field("none", description="none, or a name in assistant.llm.providers")
     llm_model: str = Field("", description="e.g. llama3.1 (ollama) or gpt-4o-mini (openai)")
     llm_base_url: str | None = Field(None, description="any OpenAI-compatible endpoint")
     llm_api_key: SecretStr | None = None

@@ -28,14 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answers import TEMPLATE_SECTION, sentences, terms
-from assistant.clause_resolver import ClauseResolver
-from assistant.clauses import Catalogue, Clause
+from assistant.core.models import Citation
+from assistant.core.text import TEMPLATE_SECTION, sentences, terms
 from assistant.index.embedder import Embedder
-from assistant.interview import facts as fx
-from assistant.lookup import card_dense_text
-from assistant.models import Citation
-from assistant.retrieval import Query, Retriever
+from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import Catalogue, Clause
+from assistant.search.retrieval import Query, Retriever
+from assistant.usecases.interview.facts import Facts, extract, fact_clauses, role_names
 
 LABELS = ("poor", "partial", "good")
 
@@ -48,7 +47,9 @@ FITTED_FILE = "fitted.json"
 def _fitted() -> dict[str, Any]:
     from importlib import resources
 
-    return json.loads(resources.files("assistant.interview").joinpath(FITTED_FILE).read_text())
+    return json.loads(
+        resources.files("assistant.usecases.interview").joinpath(FITTED_FILE).read_text()
+    )
 
 
 _FIT = _fitted()
@@ -103,7 +104,7 @@ class KeyPoint:
     text: str  # verbatim from the cited passage
     citation: Citation
     weight: float
-    facts: fx.Facts
+    facts: Facts
     vector: np.ndarray = field(repr=False, compare=False)
 
 
@@ -113,10 +114,10 @@ class Rubric:
     clauses: list[Clause]
     points: list[KeyPoint]
     roles: set[str]  # job titles used in the cited documents (for spotting them in answers)
-    document_facts: fx.Facts  # forms and roles anywhere in the cited documents
+    document_facts: Facts  # forms and roles anywhere in the cited documents
     question_vector: np.ndarray = field(repr=False)
     support: np.ndarray | None = field(default=None, repr=False)  # vectors of nearby sentences
-    fact_sentences: list[tuple[str, Citation, fx.Facts]] = field(default_factory=list)
+    fact_sentences: list[tuple[str, Citation, Facts]] = field(default_factory=list)
     fact_vectors: np.ndarray | None = field(default=None, repr=False)
     from_procedures: bool = True  # False: nothing in the procedures answers it; card only
 
@@ -247,7 +248,7 @@ def _same_frequency(a: float, b: float) -> bool:
     return abs(a - b) <= 0.1 * max(a, b)
 
 
-def _kinds(f: fx.Facts) -> list[tuple[str, list]]:
+def _kinds(f: Facts) -> list[tuple[str, list]]:
     """(kind, values) pairs; a quantity's kind is its unit, so days compare with days."""
     out: list[tuple[str, list]] = []
     if f.frequencies:
@@ -263,7 +264,7 @@ def _kinds(f: fx.Facts) -> list[tuple[str, list]]:
     return out
 
 
-def _kinds_of(f: fx.Facts, kind: str) -> bool:
+def _kinds_of(f: Facts, kind: str) -> bool:
     if kind == "frequency":
         return bool(f.frequencies)
     if kind == "form":
@@ -274,7 +275,7 @@ def _kinds_of(f: fx.Facts, kind: str) -> bool:
     return any(u == unit for u, _ in f.quantities)
 
 
-def _states(f: fx.Facts, kind: str, value: Any) -> bool:
+def _states(f: Facts, kind: str, value: Any) -> bool:
     if kind == "frequency":
         return any(_same_frequency(value, b) for b in f.frequencies)
     if kind == "form":
@@ -370,7 +371,7 @@ class Grader:
         clauses = self._clauses(question, clause_ids)
         plain = self.resolver.strip_references(question) if clauses else question
         queries = [Query(plain)] + [
-            Query(card_dense_text(c), p.card_weight, lexical=False, fixed=True) for c in clauses
+            Query(c.embedding_text(), p.card_weight, lexical=False, fixed=True) for c in clauses
         ]
         result = self.retriever.search(queries, 5, [c.id for c in clauses] or None)
         q_vec = self.embedder.encode_query(plain)
@@ -378,7 +379,7 @@ class Grader:
         # ("you spot a faulty part on your bench...") are far in wording from procedure text.
         topic = q_vec.copy()
         for c in clauses:
-            card = Query(card_dense_text(c), lexical=False, fixed=True)
+            card = Query(c.embedding_text(), lexical=False, fixed=True)
             topic += p.card_weight * self.retriever.vector(card)
         topic /= np.linalg.norm(topic)
         # Key points come from the best document (and the second when nearly as good); what
@@ -415,7 +416,7 @@ class Grader:
             s, c, _, _ = candidates[i]
             cit = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
             points.append(
-                KeyPoint(s, cit, float(relevance[i]), fx.extract(s, vocabulary), vectors[i])
+                KeyPoint(s, cit, float(relevance[i]), extract(s, vocabulary), vectors[i])
             )  # fmt: skip
         fact_sentences, fact_vectors = self._fact_sentences(docs, chunks, vocabulary)
         return Rubric(
@@ -423,7 +424,7 @@ class Grader:
             clauses,
             points,
             vocabulary,
-            fx.extract(all_text, vocabulary),
+            extract(all_text, vocabulary),
             q_vec,
             support=vectors,
             fact_sentences=fact_sentences,
@@ -433,7 +434,7 @@ class Grader:
     def _fact_sentences(self, docs, chunks, vocabulary):
         """Every sentence of the cited documents that states a concrete fact, embedded once
         per document version: what an answer's facts are checked against."""
-        out: list[tuple[str, Citation, fx.Facts]] = []
+        out: list[tuple[str, Citation, Facts]] = []
         vecs = []
         for d in docs:
             own = [c for c in chunks if c.file == d.file]
@@ -445,7 +446,7 @@ class Grader:
                 for c in own:
                     cit = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
                     for s in sentences(c.text):
-                        f = fx.extract(s, vocabulary, bare_numbers=True)
+                        f = extract(s, vocabulary, bare_numbers=True)
                         if f.frequencies or f.quantities or f.forms or f.roles:
                             rows.append((s, cit, f))
                 v = self.embedder.encode([r[0] for r in rows])
@@ -463,7 +464,7 @@ class Grader:
         key = self.retriever.store.manifest.get("last_ingest")
         if self._roles is None or self._roles[0] != key:
             text = "\n".join(c.text for c in self.retriever.store.manifest.all_chunks())
-            self._roles = (key, fx.role_names(text))
+            self._roles = (key, role_names(text))
         return self._roles[1]
 
     def _card_rubric(self, question: str, clauses: list[Clause], q_vec: np.ndarray) -> Rubric:
@@ -474,8 +475,8 @@ class Grader:
             vectors = self.embedder.encode([s for s, _ in texts])
             for (s, c), v in zip(texts, vectors, strict=True):
                 cit = Citation(f"clause {c.id}", c.title, None)
-                points.append(KeyPoint(s, cit, 1.0, fx.Facts(), v))
-        return Rubric(question, clauses, points, set(), fx.Facts(), q_vec, from_procedures=False)
+                points.append(KeyPoint(s, cit, 1.0, Facts(), v))
+        return Rubric(question, clauses, points, set(), Facts(), q_vec, from_procedures=False)
 
     # -- grading ------------------------------------------------------------------------
     def grade(
@@ -495,7 +496,7 @@ class Grader:
         seg_vecs = self.embedder.encode(segments + [answer])
         kp_vecs = np.stack([k.vector for k in rubric.points])
         sim = kp_vecs @ seg_vecs.T  # points x segments (+ whole answer last)
-        answer_facts = fx.extract(answer, rubric.roles)
+        answer_facts = extract(answer, rubric.roles)
 
         results = []
         for i, k in enumerate(rubric.points):
@@ -557,8 +558,8 @@ class Grader:
         pieces = [
             (seg, part, f)
             for seg in segments
-            for part in fx.fact_clauses(seg)
-            if (f := fx.extract(part, rubric.roles))
+            for part in fact_clauses(seg)
+            if (f := extract(part, rubric.roles))
         ]
         if not pieces:
             return []
@@ -600,7 +601,7 @@ class Grader:
                         break
         return out
 
-    def _is_echo(self, question: str, answer: str, closeness: float, facts: fx.Facts) -> bool:
+    def _is_echo(self, question: str, answer: str, closeness: float, facts: Facts) -> bool:
         """Says nothing the question did not: almost no new words, or few new words, no
         concrete fact, and closer to the question than an answer usually is."""
         novel = len(terms(answer) - terms(question) - _VAGUE)

@@ -16,9 +16,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.lookup import card_dense_text, card_lexical_text
-from assistant.progress import NoProgress, Progress
-from assistant.retrieval import Query
+from assistant.core.progress import NoProgress, Progress
+from assistant.search.retrieval import Query
 
 STRENGTHS = ("none", "weak", "moderate", "strong")
 
@@ -80,13 +79,13 @@ def coverage(
     for clause in clauses:
         result = retriever.search(
             [
-                Query(card_dense_text(clause), lexical=False, fixed=True),
-                Query(card_lexical_text(clause), dense=False),
+                Query(clause.embedding_text(), lexical=False, fixed=True),
+                Query(clause.keyword_text(), dense=False),
             ],
             k=5,
             clause_ids=[clause.id],
         )
-        card_vec = embedder.encode_query(card_dense_text(clause))
+        card_vec = embedder.encode_query(clause.embedding_text())
         hits = vectors.query(card_vec, 60)
         chunks = manifest.chunks_by_id([cid for cid, _ in hits])  # one query, not one per hit
         best_sim: dict[str, float] = {}
