@@ -1,28 +1,37 @@
 """Incremental ingestion: only new or changed files are read and embedded.
 
-Order of writes per file, so an interrupted run is always repairable: (1) mark the manifest
-dirty, (2) upsert the new vectors (ids derive from content), (3) swap the file's manifest row and
-chunks in one SQLite transaction, (4) delete the file's old vectors. At the end BM25 is rebuilt
-from the manifest and the dirty mark cleared. A run that finds the mark reconciles first.
+Each run plans, then applies. The plan (assistant/index/plan.py, pure) decides from the files'
+bytes and the manifest what is unchanged, new, changed, renamed, duplicated, refused or removed.
+Applying it writes, per file, in an order that keeps an interrupted run repairable: (1) mark the
+manifest dirty, (2) upsert the new vectors (ids derive from content), (3) swap the file's
+manifest row and chunks in one SQLite transaction, (4) delete the file's old vectors. At the end
+BM25 and the vector snapshot are rebuilt from the manifest and the dirty mark cleared. A run that
+finds the mark reconciles first.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.core.errors import DocumentError, UsageError
-from assistant.core.models import Chunk
+from assistant.core.models import Chunk, LoadedDocument
 from assistant.core.progress import NoProgress, Progress
 from assistant.documents import loaders
 from assistant.documents.chunking import ChunkingParams, chunk_document
 from assistant.index.embedder import MODEL_ID, Embedder
 from assistant.index.lock import WriteLock
 from assistant.index.manifest import FileRecord
+from assistant.index.plan import (
+    PendingFile,
+    RefusedFile,
+    RenamedFile,
+    failure_record,
+    plan_ingest,
+)
 from assistant.index.store import IndexStore
 
 # Chunks embedded and committed together (see _embed_and_write).
@@ -73,8 +82,34 @@ def walk(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     return list(dict.fromkeys(files)), skipped
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _size_on_disk(path: Path) -> int:
+    return path.stat().st_size
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """A pending file parsed and chunked, ready to embed."""
+
+    pending: PendingFile
+    doc: LoadedDocument
+    chunks: list[Chunk]
+
+    def manifest_row(self, now: float) -> FileRecord:
+        info = self.doc.info
+        return FileRecord(
+            path=str(self.pending.path),
+            file=self.pending.path.name,
+            sha256=self.pending.sha256,
+            size=self.pending.size,
+            status="ok",
+            reason="",
+            warnings=self.doc.warnings,
+            title=info.title,
+            doc_no=info.doc_no,
+            revision=info.revision,
+            chunk_ids=[c.id for c in self.chunks],
+            ingested_at=now,
+        )
 
 
 class Ingestor:
@@ -114,6 +149,37 @@ class Ingestor:
     def _run(self, paths: list[Path], rebuild: bool, progress: Progress) -> IngestReport:
         report = IngestReport()
         files, report.skipped = walk(paths)
+        self._reconcile(rebuild, report)
+        manifest = self.store.manifest
+        plan = plan_ingest(
+            files,
+            manifest.files(),
+            read=Path.read_bytes,
+            size_of=_size_on_disk,
+            exists=Path.exists,
+            max_bytes=self.max_bytes,
+        )
+        report.unchanged += [p.name for p in plan.unchanged]
+        report.skipped += [(str(d.path), d.reason) for d in plan.duplicates]
+        for refused in plan.refused:
+            self._record_failure(refused, report)
+        if not plan.needs_apply and self.store.derived_is_current():
+            return report  # nothing to do: no heavy import, no index write
+
+        manifest.dirty = True
+        self._apply_renames(plan.renamed, report)
+        loaded = self._load(plan.to_load, report, progress)
+        self._embed_and_write(loaded, report, progress)
+        self._delete(plan.removed, report)
+        self.store.rebuild_lexical()  # BM25 and the vector snapshot
+        manifest.set("last_ingest", str(time.time()))
+        manifest.dirty = False
+        return report
+
+    def _reconcile(self, rebuild: bool, report: IngestReport) -> None:
+        """Start from a sound index: cleared when asked or when the model, chunking or store
+        changed, repaired after an interrupted run. Records this run's fingerprint and the
+        files skipped for their type."""
         manifest = self.store.manifest
         stored_fp = manifest.get("fingerprint")
         if rebuild or (stored_fp is not None and stored_fp != self.fingerprint):
@@ -124,57 +190,6 @@ class Ingestor:
             report.repaired += self.store.repair() or ["finished an interrupted ingest"]
         manifest.set("fingerprint", self.fingerprint)
         manifest.set("last_skipped", json.dumps(report.skipped))
-
-        known = manifest.files()
-        # Files gone from disk leave the index (documents are the truth); a gone file whose
-        # content reappears under a new name is a rename and keeps its vectors.
-        gone = {p: r for p, r in known.items() if not Path(p).exists()}
-        gone_by_sha = {r.sha256: r for r in gone.values() if r.status == "ok"}
-
-        todo: list[tuple[Path, bytes, str, FileRecord | None]] = []
-        renames: list[tuple[FileRecord, Path]] = []
-        seen_sha: dict[str, str] = {}
-        for path in files:
-            key = str(path)
-            rec = known.get(key)
-            try:
-                size = path.stat().st_size
-                if size > self.max_bytes:
-                    raise DocumentError(
-                        f"file is {size / 2**20:.1f} MB, over the "
-                        f"{self.max_bytes / 2**20:.0f} MB limit"
-                    )
-                data = path.read_bytes()
-            except (OSError, DocumentError) as exc:
-                reason = str(exc) if isinstance(exc, DocumentError) else f"cannot read: {exc}"
-                self._record_failure(path, "", 0, reason, rec, report)
-                continue
-            sha = _sha256(data)
-            if sha in seen_sha and data:
-                report.skipped.append((key, f"duplicate of {seen_sha[sha]}"))
-                continue
-            seen_sha[sha] = path.name
-            if rec and rec.sha256 == sha and rec.status == "ok":
-                report.unchanged.append(path.name)
-            elif rec is None and sha in gone_by_sha:
-                renames.append((gone_by_sha.pop(sha), path))
-            else:
-                todo.append((path, data, sha, rec))
-
-        renamed_from = {old.path for old, _ in renames}
-        removed = [r for p, r in gone.items() if p not in renamed_from]
-        if not (todo or renames or removed) and self.store.derived_is_current():
-            return report  # nothing to do: no heavy import, no index write
-
-        manifest.dirty = True
-        self._apply_renames(renames, report)
-        loaded = self._load(todo, report, progress)
-        self._embed_and_write(loaded, report, progress)
-        self._delete(removed, report)
-        self.store.rebuild_lexical()
-        manifest.set("last_ingest", str(time.time()))
-        manifest.dirty = False
-        return report
 
     def remove(self, paths: list[str]) -> IngestReport:
         """Take documents out of the index (by their indexed path), files left as they are."""
@@ -193,7 +208,7 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _delete(self, records: list[FileRecord], report: IngestReport) -> None:
+    def _delete(self, records: Sequence[FileRecord], report: IngestReport) -> None:
         if not records:
             return
         manifest = self.store.manifest
@@ -203,120 +218,98 @@ class Ingestor:
         self.store.vectors.delete([i for r in records for i in r.chunk_ids])
         report.removed += [r.file for r in records]
 
-    def _record_failure(
-        self,
-        path: Path,
-        sha: str,
-        size: int,
-        reason: str,
-        rec: FileRecord | None,
-        report: IngestReport,
-    ) -> None:
+    def _record_failure(self, refused: RefusedFile, report: IngestReport) -> None:
         """A failed file keeps its previous good version, if any, and says why it failed."""
-        report.failed.append((path.name, reason))
+        report.failed.append((refused.path.name, refused.reason))
         manifest = self.store.manifest
-        keep = rec is not None and rec.status in ("ok", "stale") and bool(rec.chunk_ids)
-        new = FileRecord(
-            path=str(path),
-            file=path.name,
-            sha256=rec.sha256 if keep and rec else sha,
-            size=rec.size if keep and rec else size,
-            status="stale" if keep else "failed",
-            reason=reason + ("; the previously indexed version is kept" if keep else ""),
-            title=rec.title if keep and rec else "",
-            doc_no=rec.doc_no if keep and rec else "",
-            revision=rec.revision if keep and rec else "",
-            chunk_ids=rec.chunk_ids if keep and rec else [],
-            ingested_at=time.time(),
-        )
         with manifest.transaction() as db:
-            manifest.put_file(db, new)
+            manifest.put_file(db, failure_record(refused, now=time.time()))
 
-    def _apply_renames(self, renames: list[tuple[FileRecord, Path]], report: IngestReport) -> None:
+    def _apply_renames(self, renames: Sequence[RenamedFile], report: IngestReport) -> None:
+        """Move a renamed file's row, chunks and vector metadata to its new path; its vectors
+        are kept (same content, same chunk ids)."""
         manifest = self.store.manifest
-        for old, path in renames:
+        for rename in renames:
+            old, path = rename.old, rename.new_path
             chunks = [
-                Chunk(**{**c.to_dict(), "file": path.name, "path": str(path)})
+                replace(c, file=path.name, path=str(path))
                 for c in manifest.chunks_by_id(old.chunk_ids).values()
             ]
             self.store.vectors.update_metadata([c.to_dict() for c in chunks])
-            old_name = old.file
+            moved = replace(old, path=str(path), file=path.name, ingested_at=time.time())
             with manifest.transaction() as db:
                 manifest.delete_file(db, old.path)
-                old.path, old.file, old.ingested_at = str(path), path.name, time.time()
-                manifest.put_file(db, old)
-                manifest.put_chunks(db, old.path, chunks)
-            report.renamed.append((old_name, path.name))
+                manifest.put_file(db, moved)
+                manifest.put_chunks(db, moved.path, chunks)
+            report.renamed.append((old.file, path.name))
 
-    def _load(self, todo, report: IngestReport, progress: Progress):
-        progress.stage("reading files", len(todo))
-        loaded = []
-        for path, data, sha, rec in todo:
-            try:
-                doc = loaders.parse(data, path, path.suffix.lower()) if data else None
-                if doc is None:
-                    raise DocumentError("empty file (0 bytes)")
-                chunks = chunk_document(doc, sha, self.params)
-                loaded.append((path, sha, len(data), rec, doc, chunks))
-                report.warnings += [(path.name, w) for w in doc.warnings]
-            except DocumentError as exc:
-                self._record_failure(path, sha, len(data), str(exc), rec, report)
-            except Exception as exc:  # a loader bug on one file must not stop the ingest
-                self._record_failure(
-                    path,
-                    sha,
-                    len(data),
-                    f"could not be read ({type(exc).__name__}: {exc})",
-                    rec,
-                    report,
-                )
+    def _load(
+        self,
+        to_load: Sequence[PendingFile | RefusedFile],
+        report: IngestReport,
+        progress: Progress,
+    ) -> list[LoadedFile]:
+        """Parse and chunk the pending files; a file refused by the plan (empty) or failing
+        here is recorded as failed, in the order of the files."""
+        progress.stage("reading files", len(to_load))
+        loaded: list[LoadedFile] = []
+        for item in to_load:
+            outcome = item if isinstance(item, RefusedFile) else self._parse(item)
+            if isinstance(outcome, RefusedFile):
+                self._record_failure(outcome, report)
+            else:
+                loaded.append(outcome)
+                report.warnings += [(item.path.name, w) for w in outcome.doc.warnings]
             progress.advance()
         return loaded
 
-    def _embed_and_write(self, loaded, report: IngestReport, progress: Progress) -> None:
+    def _parse(self, pending: PendingFile) -> LoadedFile | RefusedFile:
+        try:
+            doc = loaders.parse(pending.data, pending.path, pending.path.suffix.lower())
+            chunks = chunk_document(doc, pending.sha256, self.params)
+        except DocumentError as exc:
+            reason = str(exc)
+        except Exception as exc:  # a loader bug on one file must not stop the ingest
+            reason = f"could not be read ({type(exc).__name__}: {exc})"
+        else:
+            return LoadedFile(pending, doc, chunks)
+        return RefusedFile(pending.path, pending.sha256, pending.size, reason, pending.previous)
+
+    def _embed_and_write(
+        self, loaded: list[LoadedFile], report: IngestReport, progress: Progress
+    ) -> None:
         """Embed and commit files in groups: big enough batches for the model, and an
         interrupted run loses at most one group."""
-        progress.stage("embedding chunks", sum(len(item[-1]) for item in loaded))
-        group: list = []
+        progress.stage("embedding chunks", sum(len(f.chunks) for f in loaded))
+        group: list[LoadedFile] = []
         for item in loaded:
             group.append(item)
-            if sum(len(g[-1]) for g in group) >= _GROUP_CHUNKS:
+            if sum(len(f.chunks) for f in group) >= _GROUP_CHUNKS:
                 self._write_group(group, report, progress)
                 group = []
         if group:
             self._write_group(group, report, progress)
 
-    def _write_group(self, group, report: IngestReport, progress: Progress) -> None:
-        all_chunks = [c for *_, chunks in group for c in chunks]
+    def _write_group(
+        self, group: list[LoadedFile], report: IngestReport, progress: Progress
+    ) -> None:
+        all_chunks = [c for f in group for c in f.chunks]
         vectors = self.embedder.encode_passages(
             [c.embedding_text() for c in all_chunks], on_batch=progress.advance
         )
         report.chunks_embedded += len(all_chunks)
         manifest = self.store.manifest
         offset = 0
-        for path, sha, size, rec, doc, chunks in group:
-            part = vectors[offset : offset + len(chunks)]
-            offset += len(chunks)
-            self.store.vectors.upsert([c.to_dict() for c in chunks], part)
-            info = doc.info
-            new = FileRecord(
-                str(path),
-                path.name,
-                sha,
-                size,
-                "ok",
-                "",
-                doc.warnings,
-                info.title,
-                info.doc_no,
-                info.revision,
-                [c.id for c in chunks],
-                time.time(),
-            )
+        for f in group:
+            part = vectors[offset : offset + len(f.chunks)]
+            offset += len(f.chunks)
+            self.store.vectors.upsert([c.to_dict() for c in f.chunks], part)
+            row = f.manifest_row(now=time.time())
             with manifest.transaction() as db:
-                manifest.put_file(db, new)
-                manifest.put_chunks(db, str(path), chunks)
-            stale = set(rec.chunk_ids) - set(new.chunk_ids) if rec else set()
-            if stale:
-                self.store.vectors.delete(sorted(stale))
-            (report.updated if rec and rec.status != "failed" else report.added).append(path.name)
+                manifest.put_file(db, row)
+                manifest.put_chunks(db, row.path, f.chunks)
+            previous = f.pending.previous
+            old_ids = set(previous.chunk_ids) - set(row.chunk_ids) if previous else set()
+            if old_ids:
+                self.store.vectors.delete(sorted(old_ids))
+            (report.updated if f.pending.replaces_indexed else report.added).append(row.file)
