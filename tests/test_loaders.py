@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from assistant.core.errors import DocumentError
+from assistant.core.errors import DocumentError, UsageError
 from assistant.documents import loaders
-from tests.conftest import CORPUS, DATA, REALQMS
+from assistant.documents.formats import FORMATS, check_size, format_labels
+from assistant.usecases.library import safe_name
+from tests.conftest import CORPUS, DATA, REALQMS, make_assistant, run_cli
+
+pytestmark = pytest.mark.fast  # no model: make test-fast
 
 LIMIT = 25 * 2**20
 
@@ -151,3 +158,233 @@ def test_markdown_links_leave_their_text_and_nothing_else(tmp_path: Path):
     assert "logo Approved by the Quality Manager." in text
     assert "Records follow QP-01 for 10 years." in text
     assert ")" not in text.replace("(Rev 1)", "") and "example.org" not in text
+
+
+# --- OpenDocument text (.odt), built here: a zip with the mimetype first and stored, then
+# content.xml, meta.xml and the manifest, as LibreOffice Writer writes them.
+
+_ODF_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"'
+)
+_ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
+
+
+def _odt_parts(body: str, title: str = "", mimetype: str = _ODT_MIMETYPE) -> dict[str, str]:
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?>'
+        f'<office:document-content {_ODF_NS} office:version="1.3"><office:automatic-styles>'
+        '<style:style style:name="P1" style:family="paragraph" style:parent-style-name="Title"/>'
+        "</office:automatic-styles>"
+        f"<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+    )
+    meta = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {_ODF_NS}>'
+        f"<office:meta><dc:title>{title}</dc:title></office:meta></office:document-meta>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    return {"mimetype": mimetype, "content.xml": content, "meta.xml": meta,
+            "META-INF/manifest.xml": manifest}  # fmt: skip
+
+
+def write_odt(path: Path, parts: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            kind = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            zf.writestr(name, text, compress_type=kind)
+    return path
+
+
+def _cells(*texts: str) -> str:
+    return "".join(f"<table:table-cell><text:p>{t}</text:p></table:table-cell>" for t in texts)
+
+
+def _row(*texts: str) -> str:
+    return f"<table:table-row>{_cells(*texts)}</table:table-row>"
+
+
+# A short work instruction written for these tests.
+WI_42_BODY = (
+    '<text:p text:style-name="P1">WI-42 Receiving Inspection of Castings</text:p>'
+    f'<table:table table:name="Control">{_row("Document No", "WI-42")}{_row("Revision", "3")}'
+    "</table:table>"
+    "<text:table-of-content><text:index-body>"
+    "<text:p>5.1 Visual check<text:tab/>2</text:p></text:index-body></text:table-of-content>"
+    '<text:h text:outline-level="1">1 Purpose</text:h>'
+    "<text:p>How stores checks <text:span>incoming castings</text:span> against the "
+    '<text:a xlink:href="https://example.org/po">purchase order</text:a>.'
+    "<office:annotation><text:p>Reviewer: reword this</text:p></office:annotation></text:p>"
+    "<text:tracked-changes><text:changed-region><text:deletion>"
+    "<text:p>Castings are accepted without inspection.</text:p>"
+    "</text:deletion></text:changed-region></text:tracked-changes>"
+    '<text:h text:outline-level="1">5 Procedure</text:h>'
+    '<text:h text:outline-level="2">5.1 Visual check</text:h>'
+    "<text:p>The inspector looks at each casting for:</text:p>"
+    "<text:list><text:list-item><text:p>cracks and porosity</text:p></text:list-item>"
+    "<text:list-item><text:p>a missing heat<text:s/>number<text:tab/>stamp</text:p>"
+    "<text:list><text:list-item><text:p>on the flange face</text:p></text:list-item>"
+    "</text:list></text:list-item></text:list>"
+    "<text:p>Rejected castings go to<text:line-break/>the quarantine rack.</text:p>"
+    '<text:h text:outline-level="2">5.2 Dimensional check</text:h>'
+    "<table:table><table:table-header-rows>"
+    f"{_row('Feature', 'Gauge', 'Record')}</table:table-header-rows>"
+    f"{_row('Bore diameter', 'Plug gauge PG-7', 'F-42-1')}"
+    f"{_row('Flange thickness', 'Micrometer MC-2', 'F-42-1')}</table:table>"
+)
+
+
+@pytest.fixture
+def wi_42(tmp_path: Path) -> Path:
+    parts = _odt_parts(WI_42_BODY, title="Receiving Inspection of Castings")
+    return write_odt(tmp_path / "wi-42-receiving.odt", parts)
+
+
+def test_odt_headings_paragraphs_lists_and_tables(wi_42: Path):
+    doc = load(wi_42)
+    assert (doc.info.doc_no, doc.info.revision) == ("WI-42", "3")
+    assert doc.info.title == "Receiving Inspection of Castings"
+    # The title paragraph is the top of the heading path, dropped as it names the document.
+    visual = section(doc, "5.1 Visual check")
+    assert visual.heading_path == ("5 Procedure", "5.1 Visual check")
+    assert "The inspector looks at each casting for:" in visual.text
+    lines = visual.text.splitlines()
+    assert "cracks and porosity" in lines
+    assert "a missing heat number\tstamp" in lines  # text:s and text:tab keep words apart
+    assert "on the flange face" in lines  # a list inside a list item
+    assert "Rejected castings go to\nthe quarantine rack." in visual.text
+    purpose = section(doc, "1 Purpose")
+    assert purpose.text == "How stores checks incoming castings against the purchase order."
+    # A table reads row by row, each cell with its column header.
+    dims = section(doc, "5.2 Dimensional check").text.splitlines()
+    assert "Feature: Bore diameter; Gauge: Plug gauge PG-7; Record: F-42-1" in dims
+    assert "Feature: Flange thickness; Gauge: Micrometer MC-2; Record: F-42-1" in dims
+    # Not body text: the table of contents, comments, text deleted under change tracking.
+    text = "\n".join(s.text for s in doc.sections)
+    assert "Reviewer" not in text and "without inspection" not in text
+    assert sum(s.heading.endswith("5.1 Visual check") for s in doc.sections) == 1
+    assert "\t2" not in text
+
+
+def test_odt_title_comes_from_its_properties_and_number_from_the_file_name(tmp_path: Path):
+    body = '<text:h text:outline-level="1">1 Scope</text:h><text:p>All cast parts.</text:p>'
+    doc = load(
+        write_odt(tmp_path / "WI-43_casting_receipt.odt", _odt_parts(body, "Casting receipt"))
+    )
+    assert (doc.info.title, doc.info.doc_no) == ("Casting receipt", "WI-43")
+    untitled = load(write_odt(tmp_path / "notes.odt", _odt_parts(body)))
+    assert untitled.info.title == "1 Scope"  # like Word: the first heading, then the file name
+
+
+def _broken_odts(tmp_path: Path) -> dict[str, Path]:
+    good = _odt_parts('<text:h text:outline-level="1">1 Scope</text:h><text:p>Text.</text:p>')
+    no_content = {k: v for k, v in good.items() if k != "content.xml"}
+    bad_xml = {**good, "content.xml": good["content.xml"].replace("</text:p>", "")}
+    spreadsheet = _odt_parts("", mimetype="application/vnd.oasis.opendocument.spreadsheet")
+    locked = {
+        **good,
+        "META-INF/manifest.xml": good["META-INF/manifest.xml"].replace(
+            "/>", "><manifest:encryption-data/></manifest:file-entry>"
+        ),
+    }
+    whole = write_odt(tmp_path / "whole.odt", good).read_bytes()
+    with zipfile.ZipFile(tmp_path / "whole.odt") as zf:
+        part = zf.getinfo("content.xml")
+    start = part.header_offset + 30 + len(part.filename) + len(part.extra)  # compressed data
+    damaged = whole[:start] + b"\xff" * 24 + whole[start + 24 :]
+    files = {
+        "text.odt": b"Notes typed in a text editor and saved with an .odt name.\n",
+        "truncated.odt": whole[: len(whole) // 2],
+        "damaged.odt": damaged,
+    }
+    for name, parts in [("no-content.odt", no_content), ("bad-xml.odt", bad_xml),
+                        ("spreadsheet.odt", spreadsheet), ("locked.odt", locked)]:  # fmt: skip
+        files[name] = write_odt(tmp_path / name, parts).read_bytes()
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return {name: folder / name for name in files}
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("text.odt", r"not an OpenDocument text \(the \.odt is not a zip container\)"),
+        ("truncated.odt", r"malformed \.odt \(broken zip container"),
+        ("damaged.odt", r"malformed \.odt \(cannot read content\.xml"),
+        ("no-content.odt", r"malformed \.odt: no content\.xml inside"),
+        ("bad-xml.odt", r"malformed \.odt \(content\.xml is not well-formed XML"),
+        ("spreadsheet.odt", r"not an OpenDocument text .*spreadsheet"),
+        ("locked.odt", r"encrypted \.odt"),
+    ],
+)
+def test_broken_odt_fails_with_a_one_line_reason(tmp_path: Path, name: str, reason: str):
+    with pytest.raises(DocumentError, match=reason) as err:
+        load(_broken_odts(tmp_path)[name])
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.fast
+def test_odt_is_ingested_and_answers_and_a_broken_one_fails_alone(tmp_path: Path, wi_42: Path):
+    from tests.fakes import HashingEmbedder
+
+    folder = _broken_odts(tmp_path)["text.odt"].parent
+    shutil.copy(wi_42, folder)
+    shutil.copy(CORPUS / "QP-11-nonconforming-product.md", folder)
+    app = make_assistant(tmp_path / "index")
+    app.__dict__["embedder"] = HashingEmbedder()  # no model: what is asserted is not ranking
+    report = app.ingest([folder])
+    assert sorted(report.added) == ["QP-11-nonconforming-product.md", wi_42.name]
+    assert len(report.failed) == 7 and all(f.endswith(".odt") for f, _ in report.failed)
+    answer = app.ask("Which gauge checks the bore diameter of incoming castings?")
+    assert answer.ranked_files[0] == wi_42.name
+
+
+def test_every_registered_format_loads(tmp_path: Path, wi_42: Path):
+    """What the help and the upload widget offer is what the loader reads."""
+    samples = {
+        ".docx": CORPUS / "QP-04-training-and-competence.docx",
+        ".pdf": CORPUS / "QP-05-calibration-of-measuring-equipment.pdf",
+        ".md": CORPUS / "QP-11-nonconforming-product.md",
+        ".markdown": CORPUS / "QP-11-nonconforming-product.md",
+        ".txt": CORPUS / "QP-10-final-inspection-and-release.txt",
+        ".html": CORPUS / "QP-13-internal-audit.html",
+        ".htm": CORPUS / "QP-13-internal-audit.html",
+        ".odt": wi_42,
+    }
+    assert set(FORMATS) == set(samples), "a new format needs a sample here"
+    for ext, source in samples.items():
+        copy = shutil.copy(source, tmp_path / f"sample{ext.upper()}")
+        assert load(Path(copy)).sections, ext
+
+
+def test_the_registry_drives_supported_types_help_and_upload_label():
+    # Every registered extension is found by an ingest and accepted as an upload, any case.
+    assert all(loaders.is_supported(Path(f"WI-42{ext.upper()}")) for ext in FORMATS)
+    assert all(safe_name(f"a{ext.upper()}") == f"a{ext}" for ext in FORMATS)
+    assert safe_name("WI 42 receiving.ODT") == "WI-42-receiving.odt"
+    assert format_labels() == "Word, PDF, Markdown, text, HTML or OpenDocument text"
+    help_text = run_cli("ingest", "--help").stdout
+    assert set(FORMATS) <= set(re.findall(r"\.[a-z]+", help_text))
+
+
+def test_size_refusals_name_an_upload_and_not_a_found_file():
+    with pytest.raises(DocumentError, match=r"^empty file \(0 bytes\)$"):
+        check_size(0, LIMIT)
+    with pytest.raises(UsageError, match=r"^'QP-1\.md' is empty$"):
+        check_size(0, LIMIT, "QP-1.md")
+    with pytest.raises(UsageError, match=r"^'QP-1\.md' is 26\.0 MB, over the 25 MB limit$"):
+        check_size(26 * 2**20, LIMIT, "QP-1.md")
+    check_size(LIMIT, LIMIT, "QP-1.md")  # at the limit is allowed

@@ -8,7 +8,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from assistant.documents.loaders import SUPPORTED
+from assistant.documents.formats import SUPPORTED, format_labels
 from assistant.factory import Assistant
 from assistant.ui.progress import StreamlitProgress
 from assistant.ui.render import plain
@@ -45,7 +45,7 @@ def render(app: Assistant) -> None:
     st.subheader("Add or revise procedures")
     limit = app.settings.max_file_mb
     files = st.file_uploader(
-        f"Word, PDF, Markdown, text or HTML, up to {limit:g} MB each. A file with the same "
+        f"{format_labels()}, up to {limit:g} MB each. A file with the same "
         "name as an uploaded one replaces it (a new revision).",
         type=sorted(s.lstrip(".") for s in SUPPORTED),
         accept_multiple_files=True,

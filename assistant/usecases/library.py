@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from assistant.core.errors import UsageError
-from assistant.documents.loaders import SUPPORTED
+from assistant.documents.formats import SUPPORTED, check_size
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -36,13 +36,7 @@ class Library:
     def save(self, name: str, data: bytes) -> Path:
         """Write an uploaded file; refuse empty, oversize and unsupported files."""
         target = self.folder / safe_name(name)
-        if not data:
-            raise UsageError(f"{name!r} is empty")
-        if len(data) > self.max_bytes:
-            raise UsageError(
-                f"{name!r} is {len(data) / 2**20:.1f} MB, over the "
-                f"{self.max_bytes / 2**20:.0f} MB limit"
-            )
+        check_size(len(data), self.max_bytes, name)
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.part")
         tmp.write_bytes(data)
