@@ -225,8 +225,8 @@ def test_answers_survive_the_process_being_killed_between_questions(small_corpus
     proc.send_signal(signal.SIGKILL)  # while it waits for the next answer
     proc.wait(timeout=30)
     turns = History(data / "history.sqlite").turns("kim")
-    assert [t["answer"] for t in turns] == ["It gets a red tag and goes in the quarantine cage."]
-    assert turns[0]["score"] is not None and turns[0]["feedback"]["feedback"]
+    assert [t.answer for t in turns] == ["It gets a red tag and goes in the quarantine cage."]
+    assert turns[0].score is not None and turns[0].feedback["feedback"]
 
 
 def test_interview_and_history_cli(sample, tmp_path):
