@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
+# hand-set, not measured (commit 38e1224): a slice this long or shorter is a fragment
+# ("Approved.", "Signed: QA Manager"), not a sentence. Each use has its own, longer floor:
+# quotes (composer.MIN_QUOTE_CHARS), key points (GraderParams.min_point_chars), question-bank
+# sentences (question_bank.MIN_QUESTION_SENTENCE_CHARS).
+FRAGMENT_CHARS = 20
 FORM = re.compile(r"\b(?:[A-Z]{1,3}-)?(?:F|FM|FRM|QF|REC)-[A-Z0-9]{1,4}(?:-\d{1,3})?\b")
 ROLE = re.compile(
     r"\b(?:(?!The\b|A\b|An\b|Our\b|Each\b|Every\b)[A-Z][a-z]+[ -]){0,3}"
@@ -43,4 +48,8 @@ def terms(text: str) -> set[str]:
 
 def sentences(text: str) -> list[str]:
     """Sentences and table rows of a passage, each a verbatim slice of it."""
-    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if len(m.group(0).strip()) > 20]
+    return [
+        m.group(0).strip()
+        for m in _SENTENCE.finditer(text)
+        if len(m.group(0).strip()) > FRAGMENT_CHARS
+    ]

@@ -34,7 +34,17 @@ _SENTENCE = re.compile(r"\S.*?(?:[.!?](?:\s*\[\d{1,2}\])*(?=\s|$)|$)", re.DOTALL
 # the fence and the system prompt); the documents layer reports them on ingest.
 _INSTRUCTION = INSTRUCTION
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
+# Support check of a model's sentence (``_support``); set with the LLM (commit a12b7c8), checked
+# only by tests/test_llm.py's examples, never measured on a set.
+# hand-set, not measured: words of this many letters or fewer are not checked
+SHORT_WORD_CHARS = 3
+# hand-set, not measured: a word counts as found when its first this-many letters are (stems)
+STEM_CHARS = 5
+# hand-set, not measured: below this share of its checked words found, a sentence is dropped
+MIN_SUPPORT = 0.4
+# hand-set, not measured: model calls running at once
+LLM_THREADS = 4
+_pool = ThreadPoolExecutor(max_workers=LLM_THREADS, thread_name_prefix="llm")
 
 
 def prompt(name: str) -> str:
@@ -76,11 +86,11 @@ def fence(passages: list[Passage]) -> str:
 def _support(sentence: str, sources: list[Passage]) -> float:
     """Share of the sentence's longer words found in the cited passages (paraphrase allowed,
     invention not)."""
-    words = {w for w in _WORD.findall(_CITE.sub("", sentence).lower()) if len(w) > 3}
+    words = {w for w in _WORD.findall(_CITE.sub("", sentence).lower()) if len(w) > SHORT_WORD_CHARS}
     if not words:
         return 1.0
     text = " ".join(strip_instructions(p.text).lower() for p in sources)
-    return sum(w[:5] in text for w in words) / len(words)
+    return sum(w[:STEM_CHARS] in text for w in words) / len(words)
 
 
 def verify(text: str, passages: list[Passage]) -> LlmText:
@@ -102,7 +112,7 @@ def verify(text: str, passages: list[Passage]) -> LlmText:
         if any(not any(q in strip_instructions(p.text) for p in sources) for q in quotes):
             dropped.append(f"quote not found in the cited passage: {sentence}")
             continue
-        if _support(sentence, sources) < 0.4:
+        if _support(sentence, sources) < MIN_SUPPORT:
             dropped.append(f"not supported by the cited passage: {sentence}")
             continue
         kept.append(sentence)

@@ -17,6 +17,10 @@ from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.search.clause_resolver import ClauseResolver
 
+# hand-set, not measured (commit 38e1224): a passage citing more clauses than this is a
+# cross-reference, not evidence of meeting one (for documents: the max_doc_citations setting)
+MAX_PASSAGE_CITATIONS = 3
+
 
 @dataclass(frozen=True)
 class RetrievalParams:
@@ -117,7 +121,9 @@ class CitationMap:
         own = self.by_chunk.get(chunk.id, set())
         doc = self.by_file.get(chunk.file, set())
         # A passage listing many clauses is a cross-reference, not evidence of meeting one.
-        chunk_cites = len(own) <= 3 and any(_related(c, x) for c in own for x in clause_ids)
+        chunk_cites = len(own) <= MAX_PASSAGE_CITATIONS and any(
+            _related(c, x) for c in own for x in clause_ids
+        )
         doc_cites = len(doc) <= max_doc_citations and any(
             _related(c, x) for c in doc for x in clause_ids
         )

@@ -21,6 +21,23 @@ from assistant.search.clause_resolver import ClauseMatch
 from assistant.search.clauses import Clause
 from assistant.search.retrieval import DocumentHit
 
+# Quote ranking ("how we meet it"). All hand-set with the first answers (commit 38e1224), never
+# measured: `assistant eval retrieval` ranks documents, not the sentences quoted from them.
+# hand-set, not measured: shorter sentences are not quoted (a fragment says little alone)
+MIN_QUOTE_CHARS = 40
+# hand-set, not measured: sentences quoted per procedure, at most
+QUOTES_PER_PROCEDURE = 3
+# hand-set, not measured: a procedure's best passages that quotes come from
+QUOTE_PASSAGES = 2
+# hand-set, not measured: a clause card's words count at this share of the question's
+CARD_TERM_WEIGHT = 0.5
+# hand-set, not measured: added per concrete cue in a sentence (a number, a form, a role)
+CONCRETE_BONUS = 0.3
+# hand-set, not measured: taken off per sentence before it in its passage
+POSITION_PENALTY = 0.02
+# hand-set, not measured: taken off per passage ranked above its passage
+PASSAGE_RANK_PENALTY = 0.5
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -127,7 +144,10 @@ class Answer:
 
 
 def best_sentences(
-    passages: list[Evidence], query_terms: set[str], extra_terms: set[str], n: int = 3
+    passages: list[Evidence],
+    query_terms: set[str],
+    extra_terms: set[str],
+    n: int = QUOTES_PER_PROCEDURE,
 ) -> list[Quote]:
     """The sentences that best answer: the question's words count fully and the clause card's
     at half weight, rarer words more; concrete sentences (numbers, forms, roles) are preferred
@@ -136,7 +156,7 @@ def best_sentences(
         (rank, pos, s, e)
         for rank, e in enumerate(passages)
         for pos, s in enumerate(sentences(e.chunk.text))
-        if len(s) >= 40
+        if len(s) >= MIN_QUOTE_CHARS
     ]
     if not candidates:
         return []
@@ -155,11 +175,14 @@ def best_sentences(
     scored = []
     for (rank, pos, s, e), words in zip(candidates, bags, strict=True):
         score = sum(weight(w) for w in words & query_terms)
-        score += 0.5 * sum(weight(w) for w in words & extra_terms)
+        score += CARD_TERM_WEIGHT * sum(weight(w) for w in words & extra_terms)
         if not score:
             continue
         concrete = bool(re.search(r"\d", s)) + bool(FORM.search(s)) + bool(ROLE.search(s))
-        scored.append((score + 0.3 * concrete - 0.02 * pos - 0.5 * rank, s, e))
+        score = (  # summed left to right, as before the constants were named
+            score + CONCRETE_BONUS * concrete - POSITION_PENALTY * pos - PASSAGE_RANK_PENALTY * rank
+        )
+        scored.append((score, s, e))
     scored.sort(key=lambda x: -x[0])
     quotes: list[Quote] = []
     for _, s, e in scored:
@@ -182,8 +205,8 @@ def procedure_answers(
     q_terms, x_terms = terms(query), terms(extra) - terms(query)
     out = []
     for d in documents[:limit]:
-        top = [e for e in d.passages if not TEMPLATE_SECTION.match(e.chunk.heading)][:2]
-        top = top or d.passages[:2]
+        top = [e for e in d.passages if not TEMPLATE_SECTION.match(e.chunk.heading)]
+        top = top[:QUOTE_PASSAGES] or d.passages[:QUOTE_PASSAGES]
         c = d.best.chunk
         quotes = best_sentences(top, q_terms, x_terms) or [
             Quote(s, top[0].citation, top[0].chunk.text) for s in sentences(top[0].chunk.text)[:1]

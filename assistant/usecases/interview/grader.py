@@ -66,37 +66,92 @@ _VAGUE = frozenset(
     ).split()
 )
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
+# hand-set, not measured: answer pieces with fewer content words are dropped (unless all are)
+SEGMENT_MIN_TERMS = 2
+# hand-set, not measured: rubrics kept in memory (one per question, clauses and index version)
+RUBRIC_CACHE_SIZE = 256
+# hand-set, not measured: documents whose embedded fact sentences are kept (per document version)
+FACT_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True)
 class GraderParams:
+    """Every grading threshold, each above with the measurement that chose it (figures in
+    docs/grader.md, "Where each grader parameter comes from"). "hand-set, not measured": set
+    with the first grader (commit 159e4d6) and never measured on its own; that grader as a
+    whole scored sample accuracy 0.867, pairwise 0.875."""
+
+    # From the settings, their one source (provenance there: assistant/core/settings.py): a
+    # named clause's card weight beside the question, and the closeness below which no
+    # procedure covers the question (measured for ask's "not covered", not for grading).
+    card_weight: float
+    no_evidence_similarity: float
+    # hand-set, not measured
     key_points: int = 5  # at most this many key points per question
+    # hand-set, not measured
     point_ratio: float = 0.8  # keep points at least this share of the best point's relevance
+    # hand-set, not measured
+    point_question_weight: float = 0.5  # a candidate's relevance: its cosine to the question
+    # hand-set, not measured
+    point_passage_weight: float = 0.5  # ... plus this times its passage's cosine to the topic
+    # hand-set, not measured
+    min_point_chars: int = 30  # shorter sentences of the passages are not key-point candidates
+    # hand-set, not measured
     cover_low: float = 0.3  # cosine at which a point starts to count
+    # hand-set, not measured
     cover_high: float = 0.6  # cosine at which it counts fully
+    # hand-set, not measured
+    covered_credit: float = 0.5  # a point with this much credit is "covered" in the feedback
+    # hand-set, not measured
     coverage_weight: float = 0.2  # share of the score from covering the key points
+    # hand-set, not measured
     support_similarity: float = 0.45  # an answer sentence this close to the procedure is backed
+    # hand-set, not measured
     supported_terms: int = 30  # backed content words that make a full answer
+    # plateau 0.31-0.34 (same sample figures), commit 17f0d99; docs/grader.md "first calibration"
     relevance_similarity: float = 0.33  # a sentence this close to a key point or the question
+    # plateau 0.3-0.6 (same sample figures), commit 17f0d99; docs/grader.md "first calibration"
     aside_weight: float = 0.5  # ... is on the question; one further away counts at this weight
+    # hand-set, not measured
     contradiction_similarity: float = 0.45  # an answer sentence this close talks about the same
+    # not measured alone: 0.1 -> 0.07 in commit 35d52ec, whose whole change gave acc .867 -> .900
     contradiction_margin: float = 0.07  # ... and beats any sentence stating the answer's value
+    # not measured alone: added in commit 35d52ec, whose whole change gave acc .867 -> .900
     contradiction_backing: float = 0.5  # ... none of which is this close (then it is backed)
+    # on a plateau (range not recorded), commit 17f0d99; docs/grader.md "first calibration"
     contradiction_clear_margin: float = 0.15  # ... or beats them all by this much
+    # hand-set, not measured
+    frequency_tolerance: float = 0.1  # frequencies within this share of the larger are the same
+    # hand-set, not measured (--refit keeps the fitted partial threshold above it)
     contradiction_cap: int = 25
+    # hand-set, not measured
     echo_novel_terms: int = 3  # an answer adding no more than this many new words is an echo
+    # hand-set, not measured
     echo_loose_terms: int = 10  # ... or this many, with no fact, this close to the question:
+    # hand-set, not measured
     echo_similarity: float = 0.68
+    # hand-set, not measured
     echo_cap: int = 15
-    off_topic_similarity: float = 0.35
+    # hand-set, not measured
+    off_topic_similarity: float = 0.35  # no part of the answer this close to the procedures
+    # hand-set, not measured
     off_topic_cap: int = 15
-    card_weight: float = 1.0  # weight of a given clause's card beside the question
-    second_document_ratio: float = 0.85  # a second procedure joins when this close to the first
+    # hand-set, not measured
+    question_clauses: int = 2  # at most this many of a question's clauses join its rubric
+    # hand-set, not measured; inert: the rubric reads the documents, which k does not limit
+    search_passages: int = 5  # k for the retriever's search
+    # hand-set, not measured
+    key_documents: int = 2  # documents key points may come from (the best, and the next...
+    # hand-set, not measured
+    second_document_ratio: float = 0.85  # ... when its score is this close to the best's)
+    # hand-set, not measured
     passages: int = 3  # passages of the first procedure that key points come from
+    # not measured alone: added in commit 35d52ec, whose whole change gave acc .867 -> .900
     support_documents: int = 2  # procedures whose closest passages can back an answer up
-    good: int = _FIT["good"]  # score thresholds of the labels: fitted (FITTED_FILE)
+    # fitted: `eval grader --organisations ... --refit` (FITTED_FILE), docs/grader.md folds table
+    good: int = _FIT["good"]  # score thresholds of the labels
+    # fitted with good: same command, same table
     partial: int = _FIT["partial"]
-    no_evidence_similarity: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -132,10 +187,11 @@ class PointResult:
     similarity: float
     credit: float
     matched: str  # the part of the answer that matched it best
+    covered_credit: float  # GraderParams.covered_credit
 
     @property
     def covered(self) -> bool:
-        return self.credit >= 0.5
+        return self.credit >= self.covered_credit
 
 
 @dataclass(frozen=True)
@@ -241,11 +297,13 @@ class Grade:
 
 def answer_segments(answer: str) -> list[str]:
     parts = [s.strip(" -*\t") for s in _SPLIT.split(answer)]
-    return [s for s in parts if len(terms(s)) >= 2] or ([answer.strip()] if answer.strip() else [])
+    return [s for s in parts if len(terms(s)) >= SEGMENT_MIN_TERMS] or (
+        [answer.strip()] if answer.strip() else []
+    )
 
 
-def _same_frequency(a: float, b: float) -> bool:
-    return abs(a - b) <= 0.1 * max(a, b)
+def _same_frequency(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance * max(a, b)
 
 
 def _kinds(f: Facts) -> list[tuple[str, list]]:
@@ -275,9 +333,10 @@ def _kinds_of(f: Facts, kind: str) -> bool:
     return any(u == unit for u, _ in f.quantities)
 
 
-def _states(f: Facts, kind: str, value: Any) -> bool:
+def _states(f: Facts, kind: str, value: Any, tolerance: float) -> bool:
+    """The facts state ``value`` (frequencies within ``tolerance`` of it count as stated)."""
     if kind == "frequency":
-        return any(_same_frequency(value, b) for b in f.frequencies)
+        return any(_same_frequency(value, b, tolerance) for b in f.frequencies)
     if kind == "form":
         return value in f.forms
     if kind == "role":  # "medical physics quality manager" is the "quality manager"
@@ -298,13 +357,13 @@ class Grader:
         resolver: ClauseResolver,
         catalogue: Catalogue,
         embedder: Embedder,
-        params: GraderParams | None = None,
+        params: GraderParams,
     ) -> None:
         self.retriever = retriever
         self.resolver = resolver
         self.catalogue = catalogue
         self.embedder = embedder
-        self.params = params or GraderParams()
+        self.params = params
         self._cache: OrderedDict[tuple, Rubric] = OrderedDict()
         self._lock = threading.Lock()
         self._pending: dict[tuple, Future[Rubric]] = {}
@@ -349,7 +408,7 @@ class Grader:
             rubric = self._build_rubric(question, clause_ids)
             with self._lock:
                 self._cache[key] = rubric
-                while len(self._cache) > 256:
+                while len(self._cache) > RUBRIC_CACHE_SIZE:
                     self._cache.popitem(last=False)
             return rubric
         finally:
@@ -360,7 +419,7 @@ class Grader:
         ids = [c for c in clause_ids if c in self.catalogue]
         if not ids:
             ids = [m.clause_id for m in self.resolver.numbers(question)]
-        return [self.catalogue.get(c) for c in ids[:2]]
+        return [self.catalogue.get(c) for c in ids[: self.params.question_clauses]]
 
     def _build_rubric(self, question: str, clause_ids: list[str]) -> Rubric:
         """Key points: the question picks the documents (with the clause card when a clause
@@ -373,19 +432,23 @@ class Grader:
         queries = [Query(plain)] + [
             Query(c.embedding_text(), p.card_weight, lexical=False, fixed=True) for c in clauses
         ]
-        result = self.retriever.search(queries, 5, [c.id for c in clauses] or None)
+        result = self.retriever.search(queries, p.search_passages, [c.id for c in clauses] or None)
         q_vec = self.embedder.encode_query(plain)
         # Passages are picked by the question and the clause together: staff-style questions
         # ("you spot a faulty part on your bench...") are far in wording from procedure text.
         topic = q_vec.copy()
-        for c in clauses:
-            card = Query(c.embedding_text(), lexical=False, fixed=True)
+        for clause in clauses:
+            card = Query(clause.embedding_text(), lexical=False, fixed=True)
             topic += p.card_weight * self.retriever.vector(card)
         topic /= np.linalg.norm(topic)
         # Key points come from the best document (and the second when nearly as good); what
         # backs an answer up comes from the first few, so one ranking slip is not fatal.
         docs = result.documents[: p.support_documents]
-        key_files = {d.file for d in docs[:2] if d.score >= p.second_document_ratio * docs[0].score}
+        key_files = {
+            d.file
+            for d in docs[: p.key_documents]
+            if d.score >= p.second_document_ratio * docs[0].score
+        }
         manifest = self.retriever.store.manifest
         chunks = [c for d in docs for c in manifest.chunks_of(d.best.chunk.path)]
         stored = self.retriever.store.reader.embeddings([c.id for c in chunks])
@@ -401,11 +464,16 @@ class Grader:
             own = sorted((x for x in scored if x[1].file == d.file), key=lambda x: -x[0])
             for rank, (chunk_sim, c) in enumerate(own[: p.passages]):
                 key = d.file in key_files and rank < (p.passages if n == 0 else 1)
-                candidates += [(s, c, chunk_sim, key) for s in sentences(c.text) if len(s) >= 30]
+                candidates += [
+                    (s, c, chunk_sim, key) for s in sentences(c.text) if len(s) >= p.min_point_chars
+                ]
         all_text = "\n".join(c.text for c in chunks)
         vocabulary = self.role_vocabulary()
         vectors = self.embedder.encode([x[0] for x in candidates])
-        relevance = 0.5 * (vectors @ q_vec) + 0.5 * np.array([x[2] for x in candidates])
+        passage_sims = np.array([x[2] for x in candidates])
+        relevance = (
+            p.point_question_weight * (vectors @ q_vec) + p.point_passage_weight * passage_sims
+        )
         relevance[[not x[3] for x in candidates]] = -1.0
         order = np.argsort(-relevance)
         best = float(relevance[order[0]])
@@ -453,7 +521,7 @@ class Grader:
                 cached = (rows, v)
                 with self._lock:
                     self._doc_facts[key] = cached
-                    while len(self._doc_facts) > 64:
+                    while len(self._doc_facts) > FACT_CACHE_SIZE:
                         self._doc_facts.pop(next(iter(self._doc_facts)))
             out += cached[0]
             vecs.append(cached[1])
@@ -491,7 +559,7 @@ class Grader:
         segments = answer_segments(answer)
         if not segments or not rubric.points:
             return Grade(question, answer, 0, "poor",
-                         [PointResult(k, 0.0, 0.0, "") for k in rubric.points],
+                         [PointResult(k, 0.0, 0.0, "", p.covered_credit) for k in rubric.points],
                          [], [], [], False, not segments, rubric)  # fmt: skip
         seg_vecs = self.embedder.encode(segments + [answer])
         kp_vecs = np.stack([k.vector for k in rubric.points])
@@ -503,7 +571,7 @@ class Grader:
             j = int(np.argmax(sim[i]))
             s = float(sim[i, j])
             credit = min(1.0, max(0.0, (s - p.cover_low) / (p.cover_high - p.cover_low)))
-            results.append(PointResult(k, s, credit, (segments + [answer])[j]))
+            results.append(PointResult(k, s, credit, (segments + [answer])[j], p.covered_credit))
         weights = np.array([k.weight for k in rubric.points])
         coverage = float(np.dot(weights, [r.credit for r in results]) / weights.sum())
 
@@ -565,6 +633,7 @@ class Grader:
             return []
         sims = self.embedder.encode([part for _, part, _ in pieces]) @ rubric.fact_vectors.T
         p = self.params
+        tolerance = p.frequency_tolerance
         # Only the procedure the key points come from can be contradicted; a neighbouring one
         # (final test's daily check beside calibration's monthly one) can only back a value up.
         key_files = {k.citation.file for k in rubric.points}
@@ -580,12 +649,15 @@ class Grader:
                 if row[top] < p.contradiction_similarity:
                     continue
                 for value in values:
-                    if _states(rubric.fact_sentences[top][2], kind, value):
+                    if _states(rubric.fact_sentences[top][2], kind, value, tolerance):
                         continue
                     if kind == "form" and value not in rubric.document_facts.forms:
                         continue  # another document's form: off the subject, not contradicting
-                    support = [row[i] for i in holders
-                               if _states(rubric.fact_sentences[i][2], kind, value)]  # fmt: skip
+                    support = [
+                        row[i]
+                        for i in holders
+                        if _states(rubric.fact_sentences[i][2], kind, value, tolerance)
+                    ]
                     backed = max(support, default=-1.0)
                     if (
                         backed < p.contradiction_backing

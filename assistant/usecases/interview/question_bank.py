@@ -24,6 +24,13 @@ from assistant.core.text import sentences
 from assistant.search.clauses import ROLES, Catalogue, load_yaml, yaml_files
 from assistant.usecases.interview.facts import extract
 
+# Lengths of a procedure sentence that a built question quotes; set with the bank (commit
+# 2e43c3d), never measured.
+# hand-set, not measured: the shortest sentence a procedure question is built from
+MIN_QUESTION_SENTENCE_CHARS = 50
+# hand-set, not measured: the longest (a longer one makes the quoted question unwieldy)
+MAX_QUESTION_SENTENCE_CHARS = 260
+
 
 @dataclass(frozen=True)
 class BankQuestion:
@@ -125,7 +132,7 @@ def procedure_questions(
         if chunk.id not in chunk_vectors or per_doc.get(chunk.file, 0) >= limit_per_document:
             continue
         for n, s in enumerate(sentences(chunk.text)):
-            if len(s) < 50 or len(s) > 260:
+            if len(s) < MIN_QUESTION_SENTENCE_CHARS or len(s) > MAX_QUESTION_SENTENCE_CHARS:
                 continue
             f = extract(s, role_vocabulary)
             timed = f.frequencies or any(u in ("day", "hour", "week") for u, _ in f.quantities)
