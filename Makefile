@@ -26,13 +26,19 @@ run: ingest
 browser:
 	@scripts/ensure_browser.sh
 
-test: $(STAMP) browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# Everything CI runs: style, the layer contracts (import-linter), types, then every test.
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
+# The inner loop: tests that need no model (a hashing embedder at most), under 30 s.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m fast -q
+
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_throughput.py

@@ -12,18 +12,26 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.core.errors import AssistantError, UsageError
 from assistant.search.clauses import ROLES
 
+if TYPE_CHECKING:  # imported lazily where used: the CLI starts fast
+    from assistant.core.settings import Settings
+    from assistant.factory import Assistant
+    from assistant.search.clauses import Clause
+    from assistant.usecases.composer import Answer
+    from assistant.usecases.interview.grader import Grade
 
-def _settings(args: argparse.Namespace):
+
+def _settings(args: argparse.Namespace) -> Settings:
     from assistant.core.settings import load_settings
 
     return load_settings(data_dir=getattr(args, "data_dir", None))
 
 
-def _assistant(args: argparse.Namespace):
+def _assistant(args: argparse.Namespace) -> Assistant:
     from assistant.factory import build
 
     return build(_settings(args))
@@ -102,7 +110,7 @@ def _wrap(text: str, indent: str = "    ") -> str:
     )
 
 
-def print_clause(clause) -> None:
+def print_clause(clause: Clause) -> None:
     print(f"ISO 9001:2015 clause {clause.id} - {clause.heading}")
     print("  What it asks:")
     print(_wrap(clause.requires))
@@ -136,7 +144,7 @@ def cmd_clause(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_answer(answer) -> None:
+def print_answer(answer: Answer) -> None:
     for clause in answer.clauses:
         print(f"What ISO 9001 asks - clause {clause.id} {clause.heading}")
         print(_wrap(clause.requires))
@@ -181,6 +189,94 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print_answer(answer)
     return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """An interactive conversation: follow-ups keep the topic; /new starts over, /quit ends."""
+    import importlib.util
+
+    if importlib.util.find_spec("readline"):  # line editing and history for input()
+        import readline  # noqa: F401
+    app = _assistant(args)
+    app.require_index()
+    conversation = app.conversation()
+    print("Ask about your procedures or an ISO 9001 clause. Follow-ups keep the topic; "
+          "/alone QUESTION asks one on its own, /new starts over, /quit ends.")  # fmt: skip
+    while True:
+        try:
+            line = input("\nYou: ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not line:
+            continue
+        if line in ("/quit", "/exit", "/q"):
+            return 0
+        if line == "/new":
+            conversation.reset()
+            print("(new conversation)")
+            continue
+        standalone = line.startswith("/alone ")
+        question = line.removeprefix("/alone ").strip() if standalone else line
+        turn = app.chat(conversation, question, standalone=standalone)
+        if note := turn.reading.note():
+            print(f"({note}. Not what you meant? /alone {question})")
+        if turn.forms:
+            print("Forms named there: " + ", ".join(turn.forms))
+        print_answer(turn.answer)
+        if turn.clauses and not turn.answer.clauses:
+            print(f"(clause {', '.join(turn.clauses)})")
+
+
+def cmd_eval_chat(args: argparse.Namespace) -> int:
+    from assistant.core.progress import TerminalProgress
+    from assistant.evaluation.chat import evaluate_chat, load_conversations
+
+    json_out = _output_file(args.json) if args.json else None
+    if args.organisations:
+        from assistant.evaluation.organisations import indexed, load_organisations
+
+        orgs = load_organisations(Path(args.organisations), args.only)
+        results = {}
+        for org, app in indexed(orgs, Path(args.work_dir), TerminalProgress()):
+            convs = load_conversations(Path(args.conversations), org.key)
+            if convs:
+                results[org.key] = evaluate_chat(
+                    app.conversation, convs, not args.no_baselines, TerminalProgress()
+                )
+        if not results:
+            raise UsageError("no conversation in the file names one of these organisations")
+        for key, result in results.items():
+            _print_chat(key, result)
+        out: dict = {"organisations": results}
+    else:
+        # The file is checked before anything is loaded: a bad line is the first thing to fix.
+        convs = load_conversations(Path(args.conversations), args.organisation)
+        if not convs:
+            raise UsageError(f"no conversations in {args.conversations}")
+        app = _assistant(args)
+        app.require_index()
+        out = evaluate_chat(app.conversation, convs, not args.no_baselines, TerminalProgress())
+        _print_chat("conversation", out)
+    if json_out:
+        json_out.write_text(json.dumps(out, indent=2) + "\n")
+        print(f"written: {json_out}")
+    return 0
+
+
+def _print_chat(name: str, result: dict) -> None:
+    def line(label: str, m: dict) -> None:
+        ca = "n/a" if m.get("clause_accuracy") is None else f"{m['clause_accuracy']:.3f}"
+        print(
+            f"{label:<22} hit@3 {m['hit_at_3']:.3f}  MRR {m['mrr']:.3f}  follow-ups: hit@3 "
+            f"{m['followup_hit_at_3']:.3f} MRR {m['followup_mrr']:.3f}  no-answer acc "
+            f"{m['no_answer_accuracy']:.3f}  clause acc {ca}  p95 {m.get('latency_ms_p95', 0)} ms"
+        )
+
+    print(f"{name}: {result['n_conversations']} conversations, {result['n_turns']} turns")
+    line("  conversation", result)
+    for b, m in result.get("baselines", {}).items():
+        line(f"  baseline {b}", m)
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -237,15 +333,17 @@ def _print_metrics(name: str, m: dict) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.core.progress import TerminalProgress
+    from assistant.evaluation.baselines import baselines_for
     from assistant.evaluation.retrieval import evaluate_retrieval, load_questions
 
     questions = load_questions(Path(args.questions))
     json_out = _output_file(args.json) if args.json else None
     app = _assistant(args)
-    app._require_index()
-    result = evaluate_retrieval(
-        app, questions, baselines=not args.no_baselines, progress=TerminalProgress()
-    )
+    app.require_index()
+    baselines = None
+    if not args.no_baselines:
+        baselines = baselines_for(app.store, app.embedder, app.settings.max_file_bytes)
+    result = evaluate_retrieval(app.ask, questions, baselines, progress=TerminalProgress())
     _print_metrics("assistant", result)
     for kind, m in result["by_kind"].items():
         _print_metrics(f"  {kind}", m)
@@ -278,7 +376,7 @@ def cmd_eval_grader(args: argparse.Namespace) -> int:
     else:
         answers = load_answers(Path(args.answers))
         app = _assistant(args)
-        app._require_index()
+        app.require_index()
         result = evaluate_grader(answers, app.grader.grade, progress=TerminalProgress())
     _print_agreement("grader", result)
     for org, m in result.get("folds", {}).items():
@@ -329,7 +427,7 @@ def _eval_grader_organisations(args: argparse.Namespace) -> dict:
         rows_by_org[org.key] = [{**r, "organisation": org.key} for r in result["answers"]]
     if not rows_by_org:
         raise UsageError("no organisation's documents and answers were found")
-    lowest = grading.GraderParams().contradiction_cap + 1
+    lowest = grading.GraderParams.contradiction_cap + 1
     if args.heldout:  # as shipped: nothing here was used to fit anything
         folds = {o: agreement(rs) for o, rs in rows_by_org.items()}
         pooled = [r for rs in rows_by_org.values() for r in rs]
@@ -349,7 +447,7 @@ def _eval_grader_organisations(args: argparse.Namespace) -> dict:
     return result
 
 
-def _print_grade(grade, indent: str = "  ") -> None:
+def _print_grade(grade: Grade, indent: str = "  ") -> None:
     print(f"{indent}score {grade.score}/100: {grade.label}")
     for p in grade.covered:
         print(textwrap.fill(f"covered: {p.point.text}", 100, initial_indent=indent,
@@ -362,7 +460,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
     from assistant.usecases.interview.session import Mode
 
     app = _assistant(args)
-    app._require_index()
+    app.require_index()
     mode = Mode(args.mode)
     session_id, session = app.interviews.start(
         args.user, mode, args.role, args.clause, args.set, args.count, args.seed
@@ -372,6 +470,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
           "are saved).")  # fmt: skip
     while not session.finished:
         prompt = session.current
+        assert prompt is not None  # an unfinished session has a current prompt
         head = f"[{prompt.number}/{prompt.total}] clause {', '.join(prompt.question.clauses)}"
         print(f"\n{head}" + (" (follow-up)" if prompt.kind == "follow-up" else ""))
         print(textwrap.fill(f"Auditor: {prompt.text}", 100, subsequent_indent="  "))
@@ -447,8 +546,10 @@ def parser() -> argparse.ArgumentParser:
             help="index location (default ./.assistant, or ASSISTANT_DATA_DIR)",
         )
 
+    from assistant.documents.formats import FORMATS  # the readers themselves load lazily
+
     sp = sub.add_parser("ingest", help="index documents (incremental)")
-    sp.add_argument("paths", nargs="+", help="files or folders (.md .txt .docx .pdf .html)")
+    sp.add_argument("paths", nargs="+", help=f"files or folders ({' '.join(FORMATS)})")
     sp.add_argument("--rebuild", action="store_true", help="discard the index and start over")
     data_dir(sp)
     sp.set_defaults(func=cmd_ingest)
@@ -464,6 +565,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     data_dir(sp)
     sp.set_defaults(func=cmd_ask)
+
+    sp = sub.add_parser("chat", help="a conversation: follow-up questions keep the topic")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_chat)
 
     sp = sub.add_parser("coverage", help="clause-by-clause support and gaps")
     sp.add_argument("--csv", help="also write the table to this CSV file")
@@ -498,6 +603,24 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", help="write the full results here")
     data_dir(sp)
     sp.set_defaults(func=cmd_eval_grader)
+    sp = ev.add_parser("chat", help="follow-up turns scored, beside stateless and concatenated")
+    sp.add_argument("--conversations", required=True, help="JSONL, one conversation a line")
+    sp.add_argument("--organisation", help="only the conversations of this organisation")
+    sp.add_argument(
+        "--organisations",
+        help="TOML of organisations (evals/organisations.toml): each one indexed apart and "
+        "asked its own conversations (by their 'organisation' key)",
+    )
+    sp.add_argument("--only", nargs="+", help="with --organisations: only these organisations")
+    sp.add_argument(
+        "--work-dir",
+        default=".assistant/eval",
+        help="with --organisations: where each organisation's index is kept",
+    )
+    sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    sp.add_argument("--json", help="write the full results here")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_eval_chat)
 
     sp = sub.add_parser("interview", help="rehearse a Stage 2 audit interview")
     sp.add_argument("--user", required=True, help="your name (keeps your history)")

@@ -25,6 +25,7 @@ from assistant.search.clauses import Catalogue, default_catalogue
 from assistant.search.retrieval import RetrievalParams, Retriever
 from assistant.usecases.ask import AskParams, AskService
 from assistant.usecases.composer import Answer
+from assistant.usecases.conversation import Conversation, ConversationParams, ConversationTurn
 from assistant.usecases.coverage import ClauseCoverage, CoverageThresholds, coverage
 from assistant.usecases.history import History
 from assistant.usecases.interview.grader import Grader, GraderParams
@@ -35,10 +36,10 @@ from assistant.usecases.status import IndexStatus, index_status
 P = TypeVar("P")
 
 
-def _from_settings(cls: type[P], settings: Settings) -> P:
+def _from_settings(cls: type[P], settings: Settings) -> P:  # cls: a dataclass
     """A parameters dataclass filled from the settings of the same names (one source of truth
     for names and defaults: the settings)."""
-    return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+    return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})  # type: ignore[arg-type]
 
 
 class Assistant:
@@ -85,9 +86,17 @@ class Assistant:
     def ask_service(self) -> AskService:
         return AskService(self.resolver, self.retriever, _from_settings(AskParams, self.settings))
 
+    def conversation(self) -> Conversation:
+        """A new conversation (one per browser session or ``chat``), on the shared services."""
+        return Conversation(self.ask_service, _from_settings(ConversationParams, self.settings))
+
     @cached_property
     def grader(self) -> Grader:
-        return Grader(self.retriever, self.resolver, self.catalogue, self.embedder, GraderParams())
+        s = self.settings
+        params = GraderParams(
+            card_weight=s.card_weight, no_evidence_similarity=s.no_evidence_similarity
+        )
+        return Grader(self.retriever, self.resolver, self.catalogue, self.embedder, params)
 
     @cached_property
     def history(self) -> History:
@@ -143,25 +152,43 @@ class Assistant:
         return GroundedLlm(model, s.llm_timeout)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
-        self._require_index()
-        answer = self.ask_service.ask(question, k or self.settings.top_k)
+        self.require_index()
+        return self._with_llm(self.ask_service.ask(question, k or self.settings.top_k))
+
+    def chat(
+        self, conversation: Conversation, question: str, standalone: bool = False
+    ) -> ConversationTurn:
+        """One turn of a conversation (a follow-up keeps the topic; ``standalone`` asks it on
+        its own), with the optional LLM's grounded rewrite as for ``ask``."""
+        self.require_index()
+        turn = conversation.ask(question, self.settings.top_k, standalone=standalone)
+        self._with_llm(turn.answer)
+        return turn
+
+    def _with_llm(self, answer: Answer) -> Answer:
         if self.llm is not None and not answer.no_evidence:
             passages = [Passage(e.chunk.text, e.citation) for e in answer.evidence]
-            result = self.llm.write("answer", passages, question=question)
+            result = self.llm.write("answer", passages, question=answer.question)
             answer.prose, answer.llm_notice = result.text, result.notice
             answer.llm_dropped = result.dropped
         return answer
 
     def coverage(self, progress: Progress | None = None) -> list[ClauseCoverage]:
-        self._require_index()
+        self.require_index()
         s = self.settings
         t = CoverageThresholds(s.coverage_strong, s.coverage_moderate, s.coverage_weak)
         key = self.store.manifest.get("last_ingest")  # computed once per index version
         if self._coverage is None or self._coverage[0] != key:
-            self._coverage = (key, coverage(self, t, progress=progress))
+            self._coverage = (
+                key,
+                coverage(
+                    self.catalogue, self.retriever, self.embedder, self.store, t, progress=progress
+                ),
+            )
         return self._coverage[1]
 
-    def _require_index(self) -> None:
+    def require_index(self) -> None:
+        """Raise a one-line error people can act on when nothing is indexed yet."""
         if self.store.manifest.chunk_count() == 0:
             from assistant.index.lock import lock_holder
 

@@ -37,6 +37,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fast_tier_loads_no_model(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """A test marked ``fast`` fails if anything loads the real model: the tier stays fast."""
+    if request.node.get_closest_marker("fast"):
+
+        def refuse() -> None:
+            raise AssertionError("a fast test loaded the real model; mark it otherwise")
+
+        monkeypatch.setattr("assistant.index.embedder.load_model", refuse)
+
+
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ONNX copy of the model for the whole session (each index would export its own)."""

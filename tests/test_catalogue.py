@@ -11,6 +11,8 @@ from assistant.core.errors import CatalogueError
 from assistant.search.clauses import ROLES, load_catalogue
 from tests.conftest import ROOT, run_cli
 
+pytestmark = pytest.mark.fast  # no model: make test-fast
+
 REQUIRED = """
 4 4.1 4.2 4.3 4.4 4.4.1 4.4.2 5 5.1 5.1.1 5.1.2 5.2 5.2.1 5.2.2 5.3 6 6.1 6.1.1 6.1.2 6.2 6.2.1
 6.2.2 6.3 7 7.1 7.1.1 7.1.2 7.1.3 7.1.4 7.1.5 7.1.5.1 7.1.5.2 7.1.6 7.2 7.3 7.4 7.5 7.5.1 7.5.2

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.fast  # no model: make test-fast
+
 CLAUSES = Path(__file__).parents[1] / "corpus" / "clauses"
 
 # Runs of 3-8 words that track ISO 9001:2015 (or earlier catalogue text that copied it) too

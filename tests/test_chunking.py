@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.core.models import DocumentInfo, LoadedDocument, Section
 from assistant.documents.chunking import ChunkingParams, chunk_document
+
+pytestmark = pytest.mark.fast  # no model: make test-fast
 
 INFO = DocumentInfo("wi.md", "/x/wi.md", "Work instruction", "WI-1", "2")
 

@@ -7,6 +7,8 @@ import pytest
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import load_catalogue
 
+pytestmark = pytest.mark.fast  # no model: make test-fast
+
 
 @pytest.fixture(scope="module")
 def resolver() -> ClauseResolver:

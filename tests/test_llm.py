@@ -39,6 +39,7 @@ class Slow(FakeListChatModel):
         return super().invoke(*args, **kwargs)
 
 
+@pytest.mark.fast
 def test_only_verified_sentences_survive():
     text = (
         'Gauges are checked "monthly against the reference set" [1]. '
@@ -59,6 +60,7 @@ def test_only_verified_sentences_survive():
     assert result.cited == [P1.citation, P2.citation]
 
 
+@pytest.mark.fast
 def test_missing_extra_names_what_to_install():
     with pytest.raises(UsageError, match=r"iso9001-audit-coach\[ollama\].*langchain-ollama"):
         chat_model("ollama", "", None, None)
@@ -108,6 +110,7 @@ def test_prompt_injection_in_a_procedure_is_fenced_and_never_obeyed(small_corpus
     assert answer.procedures[0].file == "QP-99-injected.md"  # offline answer still shown
 
 
+@pytest.mark.fast
 def test_timeout_and_errors_fall_back_to_the_offline_text():
     slow = GroundedLlm(Slow(responses=["Gauges are checked monthly [1]."]), timeout=0.5)
     out = slow.write("answer", [P1], question="How often?")
@@ -121,6 +124,7 @@ def test_timeout_and_errors_fall_back_to_the_offline_text():
     assert out.text == "" and "ConnectionError" in out.notice
 
 
+@pytest.mark.fast
 def test_fence_numbers_passages_and_escapes_markup():
     fenced = fence([P1, Passage("<b>bold</b> text", Citation("a.md", "", None))])
     assert '<passage n="1" source="QP-05.pdf, 5.2 Checks, p. 3">' in fenced

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.core.settings import load_settings
 from tests.conftest import run_cli
+
+pytestmark = pytest.mark.fast  # no model: make test-fast
 
 
 def test_defaults(monkeypatch):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     models_dir: Path | None = None
 
     # Vector store: embedded in the data directory, or a Chroma server (README, "Scaling out").
-    vector_store: Literal["embedded", "server"] = "embedded"
+    vector_store: str = Field("embedded", description="a kind in index/vector_store.CLIENTS")
     chroma_host: str = "127.0.0.1"
     chroma_port: int = Field(8000, ge=1, le=65535)
     chroma_collection: str = Field(
@@ -57,38 +57,69 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout: float = Field(20.0, gt=0, description="seconds before the offline fallback")
 
-    # Chunking. Sizes in characters; chosen by bench/chunk_size.py (see README).
+    # Chunking. Sizes in characters; chosen by bench/chunk_size.py (docs/retrieval.md, "Chunk
+    # size, by measurement"; bench/results/chunk_size.json).
+    # grid 400-2000 on evals/questions.jsonl: MRR 0.866, within 0.01 of best, 4 % past 256 tokens
     chunk_size: int = Field(1000, ge=200, le=4000)
+    # hand-set, not measured: 15 % of chunk_size, held fixed (never varied) by bench/chunk_size.py
     chunk_overlap: int = Field(150, ge=0, le=1000)
+    # hand-set, not measured (bench/chunk_size.py holds it at min(200, size // 3), never varies it)
     min_chunk_chars: int = Field(200, ge=0, description="Smaller sections merge with a neighbour.")
 
     # Embedding.
+    # hand-set, not measured (speed only: same vectors at any batch size)
     embed_batch_size: int = Field(32, ge=1, le=512)
 
     # Retrieval. Defaults chosen on evals/questions.jsonl with `assistant eval retrieval`
-    # (see README, "Retrieval parameters"); the similarity thresholds are MiniLM cosines.
+    # (docs/retrieval.md, "Retrieval parameters, by measurement"); similarities are MiniLM cosines.
+    # Its grid ("the 3x2x3 grid" below): rrf_k 10/30/60 x dense_candidates 30/60 x
+    # doc_second_weight 0.15/0.3/0.6 gave hit@3 0.92-0.94, MRR 0.86-0.895 everywhere; middle kept.
+    # hand-set, not measured (passages shown; eval retrieval ranks documents, whatever top_k)
     top_k: int = Field(5, ge=1, le=50)
+    # the 3x2x3 grid (30 / 60): a plateau; 60 kept
     dense_candidates: int = Field(60, ge=1)
+    # hand-set, not measured (not in the grid)
     lexical_candidates: int = Field(30, ge=1)
+    # the 3x2x3 grid (10 / 30 / 60): a plateau; 30, its middle, kept
     rrf_k: int = Field(30, ge=1, description="Reciprocal-rank-fusion constant.")
+    # 0 / .01 / .02 / .03 / .05: hit@3 .938 / .969 / .984 / .984 / .984; 0.02 on the plateau
     first_place_bonus: float = Field(0.02, ge=0, description="Extra for a list's top passage.")
+    # 0.5-2 change nothing on the sample set (eval retrieval); 1.0 kept, not chosen by it
     card_weight: float = Field(1.0, ge=0, description="Weight of a named clause's card queries.")
+    # 0 chosen: expanding plain questions by matched words gave MRR 0.876 -> 0.854 (eval retrieval)
     synonym_weight: float = Field(0.0, ge=0, description="Weight of a clause matched by words.")
+    # 0-0.05 change nothing on the sample set (eval retrieval); 0.02 kept for corpora that cite
     cite_boost: float = Field(0.02, ge=0, description="Boost for text citing the asked clause.")
+    # hand-set, not measured
     max_doc_citations: int = Field(
         8, ge=0, description="Documents citing more clauses are indexes."
     )
+    # the 3x2x3 grid (0.15 / 0.3 / 0.6): a plateau; 0.3, its middle, kept
     doc_second_weight: float = Field(0.3, ge=0, description="Share of a document's 2nd passage.")
+    # hand-set, not measured
     max_passages_per_document: int = Field(2, ge=1)
+    # hand-set, not measured
     answer_documents: int = Field(3, ge=1, description="Procedures shown in 'how we meet it'.")
+    # hand-set, not measured
     document_score_ratio: float = Field(
         0.5, ge=0, le=1, description="Drop documents below this share of the top document's score."
     )
+    # eval retrieval: separates 6 of the 8 unanswerable questions from 61 of the 64 answerable
     no_evidence_similarity: float = Field(0.35, ge=-1, le=1, description="Below: not covered.")
+    # hand-set, not measured (coverage strengths: docs/retrieval.md states them, no grid)
     coverage_strong: float = Field(0.55, description="Card-to-passage cosine for strong support.")
+    # hand-set, not measured
     coverage_moderate: float = Field(0.45, description="... for moderate support.")
+    # hand-set, not measured
     coverage_weak: float = Field(0.35, description="... for weak support (below: none).")
+    # eval retrieval: below the lowest card similarity of any answerable clause lookup (0.48)
     gap_similarity: float = Field(0.40, ge=-1, le=1, description="Below: possible clause gap.")
+    # Conversation: grid 0.5/0.75/1.0/1.5/2.0 on the sample organisation's conversations
+    # (evals/conversations.jsonl, `assistant eval chat`): 1.0 best follow-up MRR with hit@3 1.0;
+    # confirmed on gstt-csc and openregulatory (docs/conversation.md).
+    carry_weight: float = Field(
+        1.0, ge=0, description="Weight of the continued topic beside a follow-up's own words."
+    )
 
     @classmethod
     def settings_customise_sources(

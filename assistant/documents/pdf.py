@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
@@ -19,11 +20,11 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip().lower()
 
 
-def _outline(reader) -> list[tuple[int, str, int]]:
+def _outline(reader: Any) -> list[tuple[int, str, int]]:
     """Flattened bookmarks as (level, title, page index); empty when there are none."""
     out: list[tuple[int, str, int]] = []
 
-    def walk(items, level: int) -> None:
+    def walk(items: list[Any], level: int) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item, level + 1)
@@ -43,7 +44,7 @@ def _outline(reader) -> list[tuple[int, str, int]]:
     return out
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> Any:
     import logging
 
     from pypdf import PdfReader  # lazy: keeps CLI start fast
@@ -57,9 +58,9 @@ def _open(data: bytes):
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
+                ok = bool(reader.decrypt(""))
             except Exception:
-                ok = 0
+                ok = False
             if not ok:
                 raise DocumentError("encrypted PDF: it needs a password; save an unprotected copy")
         _ = len(reader.pages)

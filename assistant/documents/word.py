@@ -81,7 +81,7 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
         elif isinstance(block, Table):
             rows = []
             for row in block.rows:
-                cells = []
+                cells: list[str] = []
                 for cell in row.cells:  # merged cells repeat; keep each once per row
                     t = re.sub(r"\s+", " ", cell.text).strip()
                     if not cells or cells[-1] != t:

@@ -9,11 +9,15 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.core.errors import UsageError
 from assistant.core.progress import Progress
 
 _SETS = ("grader", "grader_heldout", "retrieval", "retrieval_heldout")
+
+if TYPE_CHECKING:  # built lazily below: the factory imports the model libraries
+    from assistant.factory import Assistant
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def load_organisations(path: Path, only: list[str] | None = None) -> list[Organi
 
 def indexed(
     orgs: list[Organisation], work_dir: Path, progress: Progress
-) -> Iterator[tuple[Organisation, object]]:
+) -> Iterator[tuple[Organisation, Assistant]]:
     """(organisation, assistant) with each organisation's documents indexed under
     ``work_dir/<key>`` (incremental: an unchanged folder is re-checked in well under a second).
     An organisation whose documents are not on this machine is skipped with a message."""

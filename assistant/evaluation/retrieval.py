@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import UsageError
 from assistant.core.progress import NoProgress, Progress
+from assistant.evaluation.baselines import Search
+from assistant.usecases.composer import Answer
 
 KINDS = ("clause_lookup", "procedure_lookup", "interview")
 
@@ -50,12 +52,12 @@ def read_jsonl(path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _field(row: dict[str, Any], key: str, kind: type, where: str, default: Any = None) -> Any:
     """A field of the right JSON type, or a usage error saying which line and field."""
-    value = row.get(key, default)
+    value: Any = row.get(key, default)
     if not isinstance(value, kind):
-        what = {str: "a text", list: "a list"}[kind]
+        what = "a text" if kind is str else "a list"
         found = "missing" if key not in row else f"{type(value).__name__} {value!r}"[:60]
         raise UsageError(f"{where}: '{key}' must be {what} (found {found})")
-    if kind is list and not all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
         raise UsageError(f"{where}: '{key}' must be a list of texts")
     return value
 
@@ -186,19 +188,21 @@ def run_baseline(
 
 
 def evaluate_retrieval(
-    app, questions: list[EvalQuestion], baselines: bool = True, progress: Progress | None = None
+    ask: Callable[[str], Answer],
+    questions: list[EvalQuestion],
+    baselines: Mapping[str, Callable[[], Search]] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
+    """The system's figures on ``questions`` and, in the same run, each baseline's (built
+    only here, since a baseline may embed every document again)."""
     progress = progress or NoProgress()
-    rows, lat = run_system(app.ask, questions, progress)
+    rows, lat = run_system(ask, questions, progress)
     result = summarise(rows, lat)
     result["questions"] = rows
     if baselines:
-        from assistant.evaluation.baselines import bm25_only, dense_fixed
-
         result["baselines"] = {}
-        for name, factory in (("dense_fixed", dense_fixed), ("bm25", bm25_only)):
-            search = factory(app)
-            b_rows, b_lat = run_baseline(search, questions, name, progress)
+        for name, build in baselines.items():
+            b_rows, b_lat = run_baseline(build(), questions, name, progress)
             result["baselines"][name] = summarise(b_rows, b_lat)
     progress.close()
     return result

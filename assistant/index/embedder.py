@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class Embedder:
     def __init__(self, batch_size: int = 32, fast_dir: Path | None = None) -> None:
         self.batch_size = batch_size
         self.fast_dir = fast_dir
-        self._fast = None
+        self._fast: Any = None  # OnnxEncoder once loaded
         self._fast_lock = threading.Lock()
         self._warned = False
 
@@ -72,7 +73,7 @@ class Embedder:
         return onnx_path(self.fast_dir, Path(model_path()))
 
     @property
-    def fast(self):
+    def fast(self) -> Any:
         """The ONNX engine, or None when no exported copy is available."""
         if self._fast is None:
             with self._fast_lock:

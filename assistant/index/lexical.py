@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from assistant.index.folders import read_ids, write_folder
 
@@ -18,7 +19,7 @@ def _stemmer():
 
 
 class LexicalIndex:
-    def __init__(self, retriever, ids: list[str]) -> None:
+    def __init__(self, retriever: Any, ids: list[str]) -> None:
         self._retriever = retriever
         self._ids = ids
         self._stem = _stemmer()

@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
 """
 
+# Inside Manifest, the name `set` is its key-value setter, so annotations use this alias.
+IdSet = set[str]
+
 
 @dataclass
 class FileRecord:
@@ -162,7 +165,7 @@ class Manifest:
             [(c.id, path, c.ordinal, json.dumps(c.to_dict())) for c in chunks],
         )
 
-    def chunk_ids(self) -> set[str]:
+    def chunk_ids(self) -> IdSet:
         return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
 
     def chunk_count(self) -> int:
@@ -188,7 +191,7 @@ class Manifest:
                 out[c.id] = c
         return out
 
-    def paths_of_chunks(self, ids: Iterable[str]) -> set[str]:
+    def paths_of_chunks(self, ids: Iterable[str]) -> IdSet:
         ids = list(ids)
         out: set[str] = set()
         for start in range(0, len(ids), 500):

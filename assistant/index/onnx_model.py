@@ -16,6 +16,7 @@ import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ def onnx_path(folder: Path, model_dir: Path) -> Path:
     return folder / f"minilm-{model_key(model_dir)}.onnx"
 
 
-def export(sentence_model, target: Path) -> None:
+def export(sentence_model: Any, target: Path) -> None:
     """Export the transformer of a loaded sentence-transformers model (pooling and
     normalisation are done in numpy); written beside and renamed, so never half a file."""
     import torch

@@ -3,14 +3,14 @@ embedding function would try to download a model."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.core.errors import IndexUnavailableError
+from assistant.core.errors import IndexUnavailableError, UsageError
 
 COLLECTION = "procedure_chunks"
 # Chroma caps one write; stay well below it.
@@ -33,16 +33,20 @@ class VectorConfig:
     collection: str = COLLECTION
 
 
-def _client(config: VectorConfig, directory: Path):
+def _embedded_client(config: VectorConfig, directory: Path) -> Any:
     import chromadb
-    from chromadb.config import Settings as ChromaSettings
 
-    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-    if config.kind == "embedded":
-        directory.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(directory), settings=settings)
+    directory.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(directory), settings=_chroma_settings())
+
+
+def _server_client(config: VectorConfig, directory: Path) -> Any:
+    import chromadb
+
     try:
-        client = chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
+        client = chromadb.HttpClient(
+            host=config.host, port=config.port, settings=_chroma_settings()
+        )
         client.heartbeat()
     except Exception as exc:  # connection refused, timeout, wrong service
         raise IndexUnavailableError(
@@ -50,6 +54,28 @@ def _client(config: VectorConfig, directory: Path):
             f"it with: chroma run --path DIR --host {config.host} --port {config.port}"
         ) from None
     return client
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+
+
+# Where vectors can live, by the ``vector_store`` setting: one function and one line per kind.
+CLIENTS: dict[str, Callable[[VectorConfig, Path], Any]] = {
+    "embedded": _embedded_client,  # a folder in the data directory; one writing process
+    "server": _server_client,  # a Chroma server; several processes or machines
+}
+
+
+def _client(config: VectorConfig, directory: Path) -> Any:
+    make = CLIENTS.get(config.kind)
+    if make is None:
+        raise UsageError(
+            f"unknown vector store {config.kind!r}: use {', '.join(CLIENTS)} (setting vector_store)"
+        )
+    return make(config, directory)
 
 
 class ChromaStore:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from assistant.evaluation.baselines import baselines_for
 from assistant.evaluation.grader import evaluate_grader, load_answers
 from assistant.evaluation.retrieval import evaluate_retrieval, load_questions
 from assistant.factory import Assistant
@@ -38,8 +39,9 @@ def render(app: Assistant) -> None:
     st.subheader("Retrieval on a fixed question set")
     questions = _source("Question set (JSONL)", QUESTIONS, "eval_q")
     if questions and st.button("Run the question set", type="primary"):
+        baselines = baselines_for(app.store, app.embedder, app.settings.max_file_bytes)
         result = evaluate_retrieval(
-            app, load_questions(questions), baselines=True, progress=StreamlitProgress()
+            app.ask, load_questions(questions), baselines, progress=StreamlitProgress()
         )
         rows = [{"system": "assistant", **{k: result[k] for k in METRICS}}]
         rows += [{"system": f"  {kind}", **{k: m[k] for k in METRICS}}

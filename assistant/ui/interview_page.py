@@ -29,7 +29,7 @@ MODE_HELP = {
 
 
 def show_grade(grade: Grade) -> None:
-    params = GraderParams()  # the grader's own (fitted) thresholds
+    params = GraderParams  # its label lines (class defaults, fitted: FITTED_FILE)
     colour = LABEL_COLOUR[grade.label]
     st.markdown(f"**Score {grade.score}/100** :{colour}-badge[{grade.label}]")
     # The label follows from the score; say where the lines are, since "92, partial" surprises.
@@ -161,9 +161,9 @@ def _history(app: Assistant, user: str) -> None:
         st.caption("No answers yet.")
         return
     rows = [
-        {"when": pd.Timestamp(t["created"], unit="s"), "clause": c, "score": t["score"]}
+        {"when": pd.Timestamp(t.created, unit="s"), "clause": c, "score": t.score}
         for t in results
-        for c in t["clauses"]
+        for c in t.clauses
     ]
     frame = pd.DataFrame(rows)
     st.markdown("Scores over time, by clause")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 
 class StreamlitProgress:
     def __init__(self) -> None:
-        self._bar = None
+        self._bar: Any = None  # st.progress, made at the first stage
         self._name = ""
         self._total = 0
         self._done = 0

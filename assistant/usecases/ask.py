@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.core.text import terms
-from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.retrieval import Query, Retriever
 from assistant.usecases.composer import Answer, procedure_answers
@@ -21,6 +21,20 @@ class AskParams:
     gap_similarity: float
 
 
+@dataclass
+class AskPlan:
+    """What is searched for a question; a conversation may add to it before it is run."""
+
+    question: str
+    matches: list[ClauseMatch]
+    clause_mode: bool
+    queries: list[Query]
+    clauses: list[Clause]
+    gap_query: str  # its best cosine decides "not covered"
+    # Clauses whose citations are boosted (default: the clauses asked about).
+    boost_clauses: list[str] | None = None
+
+
 class AskService:
     def __init__(
         self,
@@ -32,7 +46,9 @@ class AskService:
         self.retriever = retriever
         self.params = params
 
-    def ask(self, question: str, k: int = 5) -> Answer:
+    def plan(self, question: str) -> AskPlan:
+        """How a question is searched: a clause question by its clause cards (and any words
+        beyond the reference), any other question by its own words."""
         p = self.params
         matches = self.resolver.resolve(question)
         clause_mode = self.resolver.is_clause_question(question, matches)
@@ -49,16 +65,34 @@ class AskService:
                 if matches[0].reason != "number"
                 else [m for m in matches if m.reason == "number"][:3]
             )
-            for c in clauses:
-                queries += [
-                    Query(c.embedding_text(), p.card_weight, lexical=False, fixed=True),
-                    Query(c.keyword_text(), p.card_weight, dense=False),
-                ]
+            queries += self.card_queries(clauses)
             gap_query = clauses[0].embedding_text()
         elif matches and p.synonym_weight > 0:
             c = self.resolver.catalogue.get(matches[0].clause_id)
             queries.append(Query(f"{c.title}. {', '.join(c.synonyms)}", p.synonym_weight))
-        result = self.retriever.search(queries, k, [c.id for c in clauses] or None)
+        return AskPlan(question, matches, clause_mode, queries, clauses, gap_query)
+
+    def card_queries(self, clauses: list[Clause]) -> list[Query]:
+        """A clause card as queries: its meaning for the dense search, its words for BM25."""
+        w = self.params.card_weight
+        queries: list[Query] = []
+        for c in clauses:
+            queries += [
+                Query(c.embedding_text(), w, lexical=False, fixed=True),
+                Query(c.keyword_text(), w, dense=False),
+            ]
+        return queries
+
+    def ask(self, question: str, k: int = 5) -> Answer:
+        return self.answer(self.plan(question), k)
+
+    def answer(self, plan: AskPlan, k: int = 5) -> Answer:
+        """Search as planned, then decide evidence or gap and compose the offline answer."""
+        p = self.params
+        question, matches, clause_mode = plan.question, plan.matches, plan.clause_mode
+        queries, clauses, gap_query = plan.queries, plan.clauses, plan.gap_query
+        boost = plan.boost_clauses if plan.boost_clauses is not None else [c.id for c in clauses]
+        result = self.retriever.search(queries, k, boost or None)
 
         similarity = result.similarity.get(gap_query, 0.0)
         threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity

@@ -17,16 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.core.progress import NoProgress, Progress
-from assistant.search.retrieval import Query
+from assistant.index.embedder import Embedder
+from assistant.index.store import IndexStore
+from assistant.search.clauses import Catalogue
+from assistant.search.retrieval import Query, Retriever
 
 STRENGTHS = ("none", "weak", "moderate", "strong")
+# hand-set, not measured (commit 38e1224): supporting procedures listed per clause, at most
+SUPPORTS_PER_CLAUSE = 3
+# hand-set, not measured; inert: coverage reads the ranked documents, which k does not limit
+SEARCH_PASSAGES = 5
 
 
 @dataclass(frozen=True)
 class CoverageThresholds:
-    strong: float = 0.55
-    moderate: float = 0.45
-    weak: float = 0.35
+    """Card-to-passage cosines for each strength; the values live in the settings
+    (``coverage_strong`` / ``coverage_moderate`` / ``coverage_weak``)."""
+
+    strong: float
+    moderate: float
+    weak: float
 
 
 @dataclass
@@ -64,16 +74,20 @@ def _strength(similarity: float, cited: bool, t: CoverageThresholds) -> str:
 
 
 def coverage(
-    app,
-    thresholds: CoverageThresholds | None = None,
-    per_clause: int = 3,
+    catalogue: Catalogue,
+    retriever: Retriever,
+    embedder: Embedder,
+    store: IndexStore,
+    thresholds: CoverageThresholds,
+    per_clause: int = SUPPORTS_PER_CLAUSE,
     progress: Progress | None = None,
 ) -> list[ClauseCoverage]:
-    t = thresholds or CoverageThresholds()
+    """Every clause of the catalogue with the procedures that support it (at most
+    ``per_clause``, strongest first) and how strongly."""
+    t = thresholds
     progress = progress or NoProgress()
-    clauses = list(app.catalogue)
-    embedder, vectors, manifest = app.embedder, app.store.reader, app.store.manifest
-    retriever = app.retriever
+    clauses = list(catalogue)
+    vectors, manifest = store.reader, store.manifest
     progress.stage("clauses", len(clauses))
     out = []
     for clause in clauses:
@@ -82,11 +96,12 @@ def coverage(
                 Query(clause.embedding_text(), lexical=False, fixed=True),
                 Query(clause.keyword_text(), dense=False),
             ],
-            k=5,
+            k=SEARCH_PASSAGES,
             clause_ids=[clause.id],
         )
         card_vec = embedder.encode_query(clause.embedding_text())
-        hits = vectors.query(card_vec, 60)
+        # as many nearest passages as the retriever's dense stage looks at
+        hits = vectors.query(card_vec, retriever.params.dense_candidates)
         chunks = manifest.chunks_by_id([cid for cid, _ in hits])  # one query, not one per hit
         best_sim: dict[str, float] = {}
         for cid, sim in hits:
@@ -140,7 +155,8 @@ def csv_text(rows: list[ClauseCoverage]) -> str:
         ]
     )
     for r in rows:
-        for s in r.supports or [None]:
+        supports: list[Support | None] = list(r.supports) or [None]  # a gap is one row
+        for s in supports:
             w.writerow(
                 [
                     r.clause_id,

@@ -148,20 +148,23 @@ class InterviewService:
 
     def _llm_follow_up(self, result: QuestionResult, offline: str) -> str:
         """An LLM-phrased follow-up about what was missed; the offline one if unusable."""
-        grade = result.grade
+        grade, llm = result.grade, self.llm
+        # Called by the session only for a graded answer, and only when an LLM is configured.
+        assert grade is not None and llm is not None
         points = (grade.missed or grade.points)[:3]
         passages = [Passage(p.point.text, p.point.citation) for p in points]
         role = ", ".join(result.question.roles) or "a member of staff"
-        text = self.llm.write(
+        text = llm.write(
             "follow_up", passages, role=role, question=result.question.text,
             answer=" ".join(result.answers),
         ).text  # fmt: skip
         return _CITES.sub("", text).strip() or offline
 
     def _llm_feedback(self, result: QuestionResult) -> None:
-        grade = result.grade
+        grade, llm = result.grade, self.llm
+        assert grade is not None and llm is not None  # as for the follow-up
         passages = [Passage(p.point.text, p.point.citation) for p in grade.points]
-        out = self.llm.write(
+        out = llm.write(
             "feedback", passages, score=grade.score, label=grade.label,
             question=result.question.text, answer=" ".join(result.answers),
         )  # fmt: skip
