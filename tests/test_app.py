@@ -8,6 +8,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.ui.render import plain
 from tests.conftest import ROOT, make_assistant
 
 PAGES = "assistant/ui/pages"
@@ -174,6 +175,86 @@ def test_chat_question_shows_clause_card_and_citations(monkeypatch, sample):
     assert roles[:2] == ["user", "assistant"]
     next(b for b in at.button if b.label == "New conversation").click().run()
     assert not at.chat_message and "Try one of these:" in [m.value for m in at.markdown]
+
+
+QP05 = "QP\\-05\\-calibration\\-of\\-measuring\\-equipment\\.pdf"  # as escaped by plain()
+FOLLOW_UP_NOTE = "Taking this as a follow\\-up to: How often are the master gauges"
+GAUGES = "How often are the master gauges in the test bay checked?"
+OUT_OF_TOLERANCE = "And if one of them turns out to be out of tolerance?"
+
+
+def _said(block) -> str:
+    """What one chat bubble says: text, captions, clause cards and citations."""
+    texts = [m.value for m in [*block.markdown, *block.caption]]
+    return "\n".join(texts + [e.label for e in block.expander] + [b.label for b in block.button])
+
+
+def _ask(at: AppTest, question: str) -> str:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception
+    assert [m.name for m in at.chat_message][-2:] == ["user", "assistant"]
+    return _said(at.chat_message[-1])
+
+
+def test_ask_holds_a_conversation_and_new_conversation_forgets_it(monkeypatch, sample):
+    at = _app(monkeypatch, sample).run()
+    first = _ask(at, GAUGES)
+    assert QP05 in first and "Taking" not in first
+    second = _ask(at, OUT_OF_TOLERANCE)
+    assert FOLLOW_UP_NOTE in second and QP05 in second
+    third = _ask(at, "Which ISO 9001 clause is that?")
+    assert "7\\.1\\.5" in third  # the clause card of 7.1.5(.2), or its "Clause:" line
+    # What is shown is the conversation the engine holds, turn by turn.
+    conversation = at.session_state["ask_conversation"]
+    assert [t.question for t in conversation.turns] == [
+        GAUGES,
+        OUT_OF_TOLERANCE,
+        "Which ISO 9001 clause is that?",
+    ]
+    assert [m.name for m in at.chat_message] == ["user", "assistant"] * 3
+    assert [m.markdown[0].value for m in at.chat_message[::2]] == [
+        plain(t.question) for t in conversation.turns
+    ]
+    # "New conversation" empties the page and the engine's memory: a short question that
+    # would have continued the gauges topic is taken on its own.
+    next(b for b in at.button if b.label == "New conversation").click().run()
+    assert not at.chat_message and not conversation.turns
+    fresh = _ask(at, "Who approves a new supplier?")
+    assert len(at.chat_message) == 2 and "Taking" not in fresh
+    assert not at.session_state["ask_conversation"].turns[0].reading.carried
+
+
+def test_ask_it_on_its_own_replaces_the_carried_turn(monkeypatch, sample):
+    at = _app(monkeypatch, sample).run()
+    assert "Ask it on its own" not in _ask(at, GAUGES)  # a new question has nothing to undo
+    assert FOLLOW_UP_NOTE in _ask(at, OUT_OF_TOLERANCE)
+    next(b for b in at.button if b.label == "Ask it on its own").click().run()
+    assert not at.exception
+    assert [m.name for m in at.chat_message] == ["user", "assistant"] * 2
+    redone = _said(at.chat_message[-1])
+    assert "Taking" not in redone and "Ask it on its own" not in redone
+    turns = at.session_state["ask_conversation"].turns
+    assert [t.question for t in turns] == [GAUGES, OUT_OF_TOLERANCE]
+    assert not turns[-1].reading.carried
+
+
+@pytest.mark.fast
+def test_ask_page_dropping_a_turn_forgets_that_very_turn():
+    """Asking a turn on its own drops that very turn, even when an equal one came before."""
+    from assistant.usecases.composer import Answer
+    from assistant.usecases.conversation import (
+        Conversation,
+        ConversationParams,
+        ConversationTurn,
+        Reading,
+    )
+
+    conversation = Conversation(None, ConversationParams(carry_weight=0.5))  # type: ignore[arg-type]
+    turns = [ConversationTurn("q", Reading("new"), Answer("q", "plain"), []) for _ in range(3)]
+    conversation.turns = list(turns)
+    conversation.drop(turns[1])
+    assert len(conversation.turns) == 2
+    assert conversation.turns[0] is turns[0] and conversation.turns[1] is turns[2]
 
 
 def test_question_the_procedures_do_not_cover_says_so(monkeypatch, sample):

@@ -5,6 +5,7 @@ $ASSISTANT_TEST_ARTIFACTS)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -26,6 +27,14 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
 ]  # fmt: skip
+
+
+QP05 = "QP-05-calibration-of-measuring-equipment.pdf"
+CONVERSATION = [  # each question, and what its answer must cite
+    ("How often are the master gauges in the test bay checked?", QP05),
+    ("And if one of them turns out to be out of tolerance?", QP05),
+    ("Which ISO 9001 clause is that?", re.compile(r"(ISO 9001 clause|Clause:) 7\.1\.5")),
+]
 
 
 def _free_port() -> int:
@@ -64,7 +73,7 @@ def server(sample, tmp_path):
 
 
 def test_ask_and_interview_in_a_real_browser(server):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -83,6 +92,20 @@ def test_ask_and_interview_in_a_real_browser(server):
         page.get_by_text("QP-05-calibration-of-measuring-equipment.pdf").first.wait_for()
         page.get_by_text("What ISO 9001 asks").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "ask.png"))
+
+        # A conversation: the follow-up keeps the topic (and says so), "which clause is that?"
+        # names the clause of the earlier answers. Each answer is checked in its own bubble.
+        page.get_by_role("button", name="New conversation").click()
+        bubbles = page.get_by_test_id("stChatMessage")
+        expect(bubbles).to_have_count(0, timeout=60_000)
+        for n, (question, cited) in enumerate(CONVERSATION):
+            page.get_by_placeholder("Ask").fill(question)
+            page.keyboard.press("Enter")
+            bubbles.nth(2 * n + 1).get_by_text(cited).first.wait_for(timeout=120_000)
+        expect(bubbles).to_have_count(2 * len(CONVERSATION))
+        note = bubbles.nth(3).get_by_text("Taking this as a follow-up to")
+        note.scroll_into_view_if_needed()  # the follow-up note, in the picture
+        page.screenshot(path=str(ARTIFACTS / "conversation.png"))
 
         page.get_by_role("link", name="Interview practice").click()
         page.get_by_label("Your name").fill("browser")

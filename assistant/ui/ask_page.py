@@ -1,4 +1,6 @@
-"""The Ask page: a chat whose answers show the clause card and cited passages."""
+"""The Ask page: a conversation whose answers show the clause card and cited passages. The
+browser session keeps one ``Conversation``; what is shown is drawn from its turns, so the page
+and what the engine remembers never disagree."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ from assistant.core.models import Citation
 from assistant.factory import Assistant
 from assistant.ui.render import plain
 from assistant.usecases.composer import Answer
+from assistant.usecases.conversation import Conversation, ConversationTurn
 
 EXAMPLES = (
     "How do we meet clause 7.1.5?",
     "What do we do with a gauge that fails final test?",
     "Who approves a new supplier?",
 )
+_CONVERSATION = "ask_conversation"  # session state: this browser session's Conversation
+_ERROR = "ask_error"  # (question, message) of the last question that could not be answered
+_ALONE = "ask_alone"  # set by "Ask it on its own": the turn to ask again without carry-over
 
 
 @st.dialog("The passage in context", width="large")
@@ -72,49 +78,85 @@ def _show_answer(answer: Answer, n: int) -> None:
         st.markdown(plain(e.chunk.text))
 
 
-def _show_turn(n: int, role: str, content: object) -> None:
-    if role == "user":
-        with st.chat_message("user"):
-            st.markdown(plain(str(content)))
-    elif role == "error":
-        with st.chat_message("assistant"):
-            st.error(plain(str(content)))
-    else:
-        with st.chat_message("assistant"):
-            _show_answer(content, n)  # type: ignore[arg-type]
+def _ask_alone(n: int) -> None:
+    st.session_state[_ALONE] = n  # answered before the history is drawn (render)
 
 
-def _answer_now(get_app: Callable[[], Assistant], question: str) -> None:
+def _show_turn(n: int, turn: ConversationTurn, last: bool) -> None:
+    """One turn: the question, how it was taken (when it continues the earlier one) and the
+    answer. Only the last turn can be asked again on its own: later turns build on it."""
+    with st.chat_message("user"):
+        st.markdown(plain(turn.question))
+    with st.chat_message("assistant"):
+        if note := turn.reading.note():
+            st.caption(plain(note))
+            if last:
+                st.button("Ask it on its own", key=f"alone-{n}", on_click=_ask_alone, args=(n,))
+        if turn.forms:
+            st.caption(plain("Forms named there: " + ", ".join(turn.forms)))
+        if turn.clauses and not turn.answer.clauses:
+            st.caption(plain("Clause: " + ", ".join(turn.clauses)))
+        _show_answer(turn.answer, n)
+
+
+def _conversation() -> Conversation | None:
+    conversation: Conversation | None = st.session_state.get(_CONVERSATION)
+    return conversation
+
+
+def _answer_now(
+    get_app: Callable[[], Assistant], question: str, replacing: ConversationTurn | None = None
+) -> None:
     """Echo the question at once, show work in progress in the assistant's bubble, then the
-    answer; both are kept for the rest of the browser session."""
-    chat = st.session_state.chat
-    chat.append(("user", question))
-    _show_turn(len(chat) - 1, "user", question)
+    answer, from the conversation the browser session keeps. ``replacing``: the carried turn
+    this question is asked again on its own in place of."""
+    st.session_state.pop(_ERROR, None)
+    with st.chat_message("user"):
+        st.markdown(plain(question))
     with st.chat_message("assistant"), st.spinner("Looking through our procedures..."):
         try:
-            turn: tuple[str, object] = ("assistant", get_app().ask(question))
+            app = get_app()
+            conversation = _conversation()
+            if conversation is None:
+                conversation = st.session_state[_CONVERSATION] = app.conversation()
+            app.chat(conversation, question, standalone=replacing is not None)
+            if replacing is not None:
+                conversation.drop(replacing)
         except AssistantError as exc:
-            turn = ("error", str(exc))
-    chat.append(turn)
-    st.rerun()  # redraw the history with the new answer in place of the working state
+            st.session_state[_ERROR] = (question, str(exc))
+    st.rerun()  # redraw the conversation with the new answer in place of the working state
 
 
 def render(get_app: Callable[[], Assistant]) -> None:
     """``get_app`` waits for the assistant to load: the title, chat input and examples show
     before that, and a question asked meanwhile is answered as soon as it is ready."""
     st.title("Ask about ISO 9001 and our procedures")
-    st.session_state.setdefault("chat", [])
+    conversation = _conversation()
+    turns = list(conversation.turns) if conversation is not None else []
+    error: tuple[str, str] | None = st.session_state.get(_ERROR)
+    alone = st.session_state.pop(_ALONE, None)
+    redo = turns[-1] if turns and alone == len(turns) - 1 and turns[-1].reading.carried else None
     question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")
-    if st.session_state.chat and st.button("New conversation", key="new-conversation"):
-        st.session_state.chat = []
+    if (turns or error) and st.button("New conversation", key="new-conversation"):
+        if conversation is not None:
+            conversation.reset()
+        st.session_state.pop(_ERROR, None)
         st.rerun()
-    if not st.session_state.chat and not question:
+    if not turns and not error and not question:
         st.write("Try one of these:")
         cols = st.columns(len(EXAMPLES))
         for col, example in zip(cols, EXAMPLES, strict=True):
             if col.button(example, key=f"example-{example}"):
                 question = example
-    for n, (role, content) in enumerate(st.session_state.chat):
-        _show_turn(n, role, content)
-    if question:
+    shown = turns[:-1] if redo is not None else turns  # the turn being asked again is redrawn
+    for n, turn in enumerate(shown):
+        _show_turn(n, turn, last=n == len(turns) - 1)
+    if error is not None and redo is None:
+        with st.chat_message("user"):
+            st.markdown(plain(error[0]))
+        with st.chat_message("assistant"):
+            st.error(plain(error[1]))
+    if redo is not None:
+        _answer_now(get_app, redo.question, replacing=redo)
+    elif question:
         _answer_now(get_app, question)

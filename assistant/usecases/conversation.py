@@ -60,7 +60,8 @@ _STANDALONE_TERMS = 5
 # Said to change the subject: never carried over, whatever words follow.
 _NEW_SUBJECT = re.compile(
     r"\b(?:another|different|new|separate|unrelated|other) (?:question|topic|subject|thing)\b"
-    r"|\bchanging the subject\b|\bsomething else\b|\bon a different note\b",
+    r"|\bchanging the subject\b|\bsomething else\b|\bon a different note\b"
+    r"|^\s*(?:unrelated|separately|separate question|new question)\b",
     re.IGNORECASE,
 )
 

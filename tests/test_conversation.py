@@ -1,0 +1,173 @@
+"""Ask as a conversation: follow-ups keep the topic, new questions do not, and the answer says
+how a turn was taken. Real model, the sample organisation's index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation.chat import _related, evaluate_chat, load_conversations
+from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import default_catalogue
+from assistant.usecases.composer import Answer
+from assistant.usecases.conversation import (
+    FOLLOW_UP,
+    NEW,
+    WHICH_CLAUSE,
+    WHICH_FORM,
+    ConversationTurn,
+    Reading,
+    read_turn,
+)
+
+from .conftest import run_cli
+
+QP05 = "QP-05-calibration-of-measuring-equipment.pdf"
+
+
+class _Ask:
+    """Only what reading a turn needs: the clause resolver."""
+
+    resolver = ClauseResolver(default_catalogue())
+
+
+def _previous(question: str) -> ConversationTurn:
+    answer = Answer(question, "plain", ranked_files=[QP05])
+    return ConversationTurn(question, Reading(NEW), answer, ["7.1.5.2"], effective=question)
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("And if one of them turns out to be out of tolerance?", FOLLOW_UP),
+        ("Who signs it off?", FOLLOW_UP),
+        ("Same for the torque wrenches?", FOLLOW_UP),
+        ("Which clause of the standard is that?", WHICH_CLAUSE),
+        ("Which form is that written on?", WHICH_FORM),
+        ("How do we meet clause 8.7?", NEW),
+        ("Another question: how many internal auditors do we have and how are they trained?", NEW),
+        ("How are customer complaints logged, acknowledged and closed out by quality?", NEW),
+        ("Unrelated: how long after someone leaves is their email deleted?", NEW),
+    ],
+)
+def test_a_turn_is_read_as_new_or_as_continuing_the_last(question: str, kind: str) -> None:
+    reading = read_turn(question, _previous("How often are master gauges checked?"), _Ask())
+    assert reading.kind == kind
+    if kind != NEW:
+        assert reading.topic == "How often are master gauges checked?"
+        assert "How often are master gauges checked?" in reading.note()
+    else:
+        assert reading.note() == ""
+
+
+@pytest.mark.fast
+def test_the_first_turn_of_a_conversation_is_always_new() -> None:
+    assert read_turn("And who signs it?", None, _Ask()).kind == NEW
+
+
+@pytest.mark.fast
+def test_a_clause_matches_itself_or_its_direct_parent_not_its_section() -> None:
+    assert _related("7.1.5", "7.1.5.2") and _related("8.7.1", "8.7")
+    assert not _related("7", "7.2") and not _related("7.1", "7.1.5.2")
+
+
+def test_a_follow_up_keeps_the_topic_and_a_new_question_does_not(sample) -> None:
+    conv = sample.conversation()
+    first = sample.chat(conv, "How often are the master gauges in the test bay checked?")
+    assert QP05 in first.answer.ranked_files[:3]
+    follow = sample.chat(conv, "And if one of them turns out to be out of tolerance?")
+    assert follow.reading.kind == FOLLOW_UP and "master gauges" in follow.reading.note()
+    assert QP05 in follow.answer.ranked_files[:2]
+    alone = sample.chat(conv, "And if one of them turns out to be out of tolerance?", True)
+    assert alone.reading.kind == NEW and alone.reading.note() == ""
+    clause = sample.chat(conv, "Which ISO 9001 clause is all that about?")
+    assert clause.reading.kind in (WHICH_CLAUSE, NEW)
+    new = sample.chat(conv, "How do we handle a customer complaint and how fast do we reply?")
+    assert new.reading.kind == NEW
+    assert QP05 not in new.answer.ranked_files[:1]
+
+
+def test_which_clause_answers_with_the_clause_of_the_last_answer(sample) -> None:
+    conv = sample.conversation()
+    sample.chat(conv, "How often are the master gauges in the test bay checked?")
+    sample.chat(conv, "And if one of them turns out to be out of tolerance?")
+    turn = sample.chat(conv, "Which clause of the standard is that?")
+    assert turn.reading.kind == WHICH_CLAUSE
+    assert any(_related(c, "7.1.5.2") for c in turn.clauses)
+    assert turn.answer.mode == "clause" and turn.answer.clauses
+
+
+def test_which_form_lists_the_forms_the_last_passages_name(sample) -> None:
+    conv = sample.conversation()
+    sample.chat(conv, "What do we do when a reference gauge is found out of tolerance?")
+    turn = sample.chat(conv, "Which form is the impact assessment written on?")
+    assert turn.reading.kind == WHICH_FORM
+    assert "F-05-3" in turn.forms
+
+
+def test_eval_chat_reports_the_conversation_beside_both_baselines(sample, tmp_path) -> None:
+    lines = [
+        {
+            "id": "T1",
+            "turns": [
+                {"question": "How often are the master gauges in the test bay checked?",
+                 "expected_sources": [QP05], "expected_clauses": ["7.1.5.2"]},
+                {"question": "And if one is out of tolerance?",
+                 "expected_sources": [QP05], "expected_clauses": ["7.1.5.2"]},
+                {"question": "Do we pay the calibration lab by credit card?",
+                 "expected_sources": []},
+            ],
+        }
+    ]  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = evaluate_chat(sample.conversation, load_conversations(path))
+    keys = {"n_conversations", "n_turns", "hit_at_1", "hit_at_3", "mrr", "followup_hit_at_3",
+            "followup_mrr", "no_answer_accuracy", "clause_accuracy"}  # fmt: skip
+    assert keys <= set(result) and set(result["baselines"]) == {"stateless", "concatenated"}
+    assert keys <= set(result["baselines"]["stateless"])
+    assert result["n_conversations"] == 1 and result["n_turns"] == 3
+    assert result["followup_hit_at_3"] == 1.0
+
+
+def test_chat_in_the_terminal_keeps_the_topic_and_starts_over(sample) -> None:
+    script = (
+        "How often are the master gauges in the test bay checked?\n"
+        "And if one of them turns out to be out of tolerance?\n"
+        "/new\n"
+        "And if one of them turns out to be out of tolerance?\n"
+        "/quit\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "chat",
+            "--data-dir",
+            str(sample.settings.data_dir),
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("Taking this as a follow-up to: How often are the master gauges") == 1
+    assert "(new conversation)" in out
+    assert QP05 in out
+
+
+def test_eval_chat_file_errors_are_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "X", "turns": [{"q": "no question key"}]}\n')
+    done = run_cli("eval", "chat", "--conversations", str(bad), "--data-dir", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
