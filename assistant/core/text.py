@@ -21,7 +21,8 @@ ROLE = re.compile(
     r"\b(?:(?!The\b|A\b|An\b|Our\b|Each\b|Every\b)[A-Z][a-z]+[ -]){0,3}"
     r"(?:Manager|Director|Lead|Supervisor|Engineer|Inspector|Technician|Auditors?|Officer|Coordinator|Controller|Board|Representative)\b"
 )
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A word: letters and digits, hyphenated parts kept together ("out-of-tolerance", "f-05-2").
+WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _STOP = frozenset(
     (
         "a an and are as at be by can do does for from has have how i if in is it its me of on or "
@@ -43,7 +44,7 @@ TEMPLATE_SECTION = re.compile(
 
 
 def terms(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+    return {w for w in WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
 def sentences(text: str) -> list[str]:

@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from assistant.core.models import Citation
+from assistant.core.text import WORD
 from assistant.documents.screening import INSTRUCTION
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
@@ -33,7 +34,6 @@ _SENTENCE = re.compile(r"\S.*?(?:[.!?](?:\s*\[\d{1,2}\])*(?=\s|$)|$)", re.DOTALL
 # Lines that talk to an AI rather than to staff never reach the model (defence in depth beside
 # the fence and the system prompt); the documents layer reports them on ingest.
 _INSTRUCTION = INSTRUCTION
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Support check of a model's sentence (``_support``); set with the LLM (commit a12b7c8), checked
 # only by tests/test_llm.py's examples, never measured on a set.
 # hand-set, not measured: words of this many letters or fewer are not checked
@@ -86,7 +86,7 @@ def fence(passages: list[Passage]) -> str:
 def _support(sentence: str, sources: list[Passage]) -> float:
     """Share of the sentence's longer words found in the cited passages (paraphrase allowed,
     invention not)."""
-    words = {w for w in _WORD.findall(_CITE.sub("", sentence).lower()) if len(w) > SHORT_WORD_CHARS}
+    words = {w for w in WORD.findall(_CITE.sub("", sentence).lower()) if len(w) > SHORT_WORD_CHARS}
     if not words:
         return 1.0
     text = " ".join(strip_instructions(p.text).lower() for p in sources)
