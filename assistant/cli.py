@@ -145,6 +145,8 @@ def cmd_clause(args: argparse.Namespace) -> int:
 
 
 def print_answer(answer: Answer) -> None:
+    for note in answer.bridges:
+        print(f"{note}.")
     for clause in answer.clauses:
         print(f"What ISO 9001 asks - clause {clause.id} {clause.heading}")
         print(_wrap(clause.requires))

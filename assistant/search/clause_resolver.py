@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.search.clauses import Catalogue, Clause
+from assistant.search.crosswalk import blank_references, bridges
 
 _NUM = r"(?:10|[4-9])(?:\.\d{1,2}){0,3}"
 # Cue words that make the following number(s) clause references.
@@ -192,9 +193,12 @@ class ClauseResolver:
 
     # -- both ---------------------------------------------------------------------------------
     def resolve(self, text: str) -> list[ClauseMatch]:
-        """Clause matches: numbers first (in the order written), then words by confidence."""
+        """Clause matches: numbers first (in the order written), then words by confidence. A
+        question about another standard's clause is about the ISO 9001 clauses our
+        cross-reference bridges it to (``crosswalk``), or about none."""
         if self.other_standards(text):
-            return []
+            ids = [cid for b in bridges(text) for cid in b.iso9001 if cid in self.catalogue]
+            return [ClauseMatch(cid, 1.0, "number") for cid in dict.fromkeys(ids)]
         numbers = self.numbers(text)
         seen = {m.clause_id for m in numbers}
         return numbers + [m for m in self.words(text) if m.clause_id not in seen]
@@ -207,7 +211,10 @@ class ClauseResolver:
     def cited_in_document(self, text: str) -> set[str]:
         """Clauses a procedure cites explicitly (cue words only: its own section numbers are
         never taken for clauses)."""
-        found: set[str] = set()
+        # Another standard's clauses count through our cross-reference, and their numbers are
+        # blanked first so "ISO 13485 clause 7.3" is never read as ISO 9001's 7.3.
+        found = {cid for b in bridges(text) for cid in b.iso9001 if cid in self.catalogue}
+        text = blank_references(text)
         for m in _CUE.finditer(text):
             run = _NUM_RUN.match(text, m.end())
             if run:
@@ -220,6 +227,8 @@ class ClauseResolver:
     def strip_references(self, text: str) -> str:
         """The question without its clause numbers and cue words ("clause", "ISO 9001:2015",
         "section ... of the standard"): what is left says what the asker wants to know."""
+        text = blank_references(text)
+        text = re.sub(r"\bISO(?:/IEC)?\s*\d{4,5}(?::\s*\d{4})?", " ", text, flags=re.IGNORECASE)
         text = _SECTION_OF_STANDARD.sub(" ", text)
         text = _CUE.sub(" ", text)
         text = re.sub(rf"(?<![\w.-]){_NUM}(?![\w-])", " ", text)

@@ -44,6 +44,8 @@ def _citation(citation: Citation, quote: str, passage: str, key: str) -> None:
 
 
 def _show_answer(answer: Answer, n: int) -> None:
+    for note in answer.bridges:
+        st.info(plain(note + "."))
     for clause in answer.clauses:
         with st.expander(plain(f"ISO 9001 clause {clause.id} - {clause.heading}"), expanded=True):
             st.markdown("**What ISO 9001 asks**")

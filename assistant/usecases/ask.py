@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from assistant.core.text import terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
+from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.retrieval import Query, Retriever
+from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, procedure_answers
 
 
@@ -19,6 +21,7 @@ class AskParams:
     document_score_ratio: float
     no_evidence_similarity: float
     gap_similarity: float
+    record_weight: float
 
 
 @dataclass
@@ -41,10 +44,12 @@ class AskService:
         resolver: ClauseResolver,
         retriever: Retriever,
         params: AskParams,
+        roles: DocumentRoles | None = None,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
         self.params = params
+        self.roles = roles
 
     def plan(self, question: str) -> AskPlan:
         """How a question is searched: a clause question by its clause cards (and any words
@@ -93,6 +98,13 @@ class AskService:
         queries, clauses, gap_query = plan.queries, plan.clauses, plan.gap_query
         boost = plan.boost_clauses if plan.boost_clauses is not None else [c.id for c in clauses]
         result = self.retriever.search(queries, k, boost or None)
+        if clause_mode and self.roles is not None and p.record_weight != 1.0:
+            # A clause question asks which procedure meets it: forms, lists and clause maps
+            # that share its words count at record_weight (their passages stay citable).
+            for d in result.documents:
+                if self.roles.of(d.file) != PROCEDURE:
+                    d.score *= p.record_weight
+            result.documents.sort(key=lambda d: -d.score)
 
         similarity = result.similarity.get(gap_query, 0.0)
         threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity
@@ -113,10 +125,11 @@ class AskService:
         answer.procedures = procedure_answers(docs, question, extra, p.answer_documents)
         # "Which procedure covers ISO 45001 clause 5.4?" must not be answered from whatever is
         # closest when no indexed document even names that standard.
+        answer.bridges = [b.note() for b in bridges(question)] if clause_mode else []
         unknown = [
             n
             for n in self.resolver.other_standards(question)
-            if not self.retriever.store.lexical.mentions(n)
+            if crosswalk(n) is None and not self.retriever.store.lexical.mentions(n)
         ]
         if unknown:
             answer.no_evidence = True

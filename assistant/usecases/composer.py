@@ -83,6 +83,9 @@ class Answer:
     prose: str = ""  # the optional LLM's verified rewrite ("" when off or unusable)
     llm_notice: str = ""  # why the LLM text is missing or shortened
     llm_dropped: list[str] = field(default_factory=list)
+    # "ISO 13485:2016 8.3 (...) is met through ISO 9001:2015 8.7 ...": how another standard's
+    # clause in the question was answered.
+    bridges: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         conf = {m.clause_id: m for m in self.clause_matches}
@@ -95,6 +98,7 @@ class Answer:
             "prose": self.prose,
             "llm_notice": self.llm_notice,
             "llm_dropped": self.llm_dropped,
+            "bridges": self.bridges,
             "similarity": round(self.similarity, 4),
             "clauses": [
                 {

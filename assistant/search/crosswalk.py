@@ -1,0 +1,113 @@
+"""Other standards' clause numbers, bridged to ISO 9001:2015 by our own cross-reference tables.
+
+Real quality systems often number their procedures against another standard (a medical-device
+QMS cites "ISO 13485:2016, para 7.6" where an ISO 9001 one would cite 7.1.5). A crosswalk maps
+each of that standard's clause numbers to the ISO 9001 clauses that do the same job, so such a
+citation counts for lookup and coverage, and "how do we meet ISO 13485 clause 8.3?" is answered
+through ISO 9001 8.7 (the answer says so). Tables live in ``crosswalks/<name>.yaml``, numbers
+and our own topic words only; adding a standard is one table and one ``CROSSWALKS`` line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from assistant.search.clauses import load_yaml
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """One clause of another standard and the ISO 9001 clauses that meet it."""
+
+    standard: str  # "ISO 13485:2016"
+    number: str  # its clause number, as cited
+    topic: str  # our words for what it is about
+    iso9001: tuple[str, ...]
+
+    def note(self) -> str:
+        ids = ", ".join(self.iso9001)
+        return (
+            f"{self.standard} {self.number} ({self.topic}) is met through ISO 9001:2015 {ids}: "
+            "our cross-reference of the two standards"
+        )
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    number: str  # the standard's number as people write it: "13485"
+    standard: str
+    clauses: dict[str, tuple[str, tuple[str, ...]]]  # its clause -> (topic, ISO 9001 clauses)
+
+    def bridge(self, number: str) -> Bridge | None:
+        """The bridge for a clause number; a deeper number than the table has uses its
+        nearest listed parent ("7.5.6.1" -> "7.5.6"); a chapter alone ("7") is too coarse."""
+        parts = number.split(".")
+        while len(parts) > 1:
+            key = ".".join(parts)
+            if key in self.clauses:
+                topic, ids = self.clauses[key]
+                return Bridge(self.standard, number, topic, ids)
+            parts.pop()
+        return None
+
+
+# Standards with a table: number -> the YAML file in crosswalks/.
+CROSSWALKS: dict[str, str] = {"13485": "iso13485.yaml"}
+
+_NUMBER = r"\d{1,2}(?:\.\d{1,2}){1,3}"
+# "ISO 13485:2016, para 7.5.8 and 7.5.9", "ISO13485 section 8.2.2", "ISO 13485 clause 8.3": the
+# standard, an optional year, an optional cue word, then a run of clause numbers.
+_REFERENCE = re.compile(
+    r"\bISO(?:/IEC)?\s*(\d{4,5})(?::\s*\d{4})?\s*[,:]?\s*"
+    r"(?:(?:para(?:graph)?s?|sections?|sub-?clauses?|clauses?|chapters?|§+)\.?\s*)?"
+    rf"((?:{_NUMBER})(?:\s*(?:,|/|;|&|\band\b|\bor\b)\s*{_NUMBER})*)",
+    re.IGNORECASE,
+)
+
+
+@cache
+def crosswalk(number: str) -> Crosswalk | None:
+    name = CROSSWALKS.get(number)
+    if name is None:
+        return None
+    text = resources.files("assistant.search").joinpath("crosswalks", name).read_text("utf-8")
+    data = load_yaml(text)
+    clauses = {
+        str(k): (str(v["topic"]), tuple(str(x) for x in v["iso9001"]))
+        for k, v in data["clauses"].items()
+    }
+    return Crosswalk(number, str(data["standard"]), clauses)
+
+
+def references(text: str) -> list[tuple[str, str, tuple[int, int]]]:
+    """(standard number, clause number, span of the whole reference) for each clause of a
+    standard other than ISO 9001 cited in ``text``."""
+    out = []
+    for m in _REFERENCE.finditer(text):
+        if m.group(1) == "9001":
+            continue
+        for number in re.findall(_NUMBER, m.group(2)):
+            out.append((m.group(1), number, m.span()))
+    return out
+
+
+def bridges(text: str) -> list[Bridge]:
+    """The bridged clauses of other standards cited in ``text``, in the order written."""
+    found: list[Bridge] = []
+    for standard, number, _ in references(text):
+        table = crosswalk(standard)
+        bridge = table.bridge(number) if table else None
+        if bridge is not None and bridge not in found:
+            found.append(bridge)
+    return found
+
+
+def blank_references(text: str) -> str:
+    """``text`` with other standards' clause references blanked (same length), so their numbers
+    are never read as ISO 9001 clauses ("ISO 13485 clause 7.3" is not 9001's 7.3)."""
+    for _, _, (start, end) in references(text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
