@@ -23,6 +23,7 @@ from assistant.llm.providers import chat_model
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, default_catalogue
 from assistant.search.retrieval import RetrievalParams, Retriever
+from assistant.search.roles import DocumentRoles
 from assistant.usecases.ask import AskParams, AskService
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import Conversation, ConversationParams, ConversationTurn
@@ -84,7 +85,8 @@ class Assistant:
 
     @cached_property
     def ask_service(self) -> AskService:
-        return AskService(self.resolver, self.retriever, _from_settings(AskParams, self.settings))
+        params = _from_settings(AskParams, self.settings)
+        return AskService(self.resolver, self.retriever, params, DocumentRoles(self.store))
 
     def conversation(self) -> Conversation:
         """A new conversation (one per browser session or ``chat``), on the shared services."""

@@ -1,0 +1,86 @@
+"""What kind of document each indexed file is: a procedure, or a record / form / template, a
+list or register, or an index that maps clauses to documents.
+
+Real QMSs hold many documents that are not procedures: empty forms with only headings, report
+templates, registers, a clause-to-document mapping. They share a clause's words with the
+procedure that meets it and often rank above it. A clause question ("which procedure covers
+8.4?") is about the procedure; the ask use case weighs the others down (``record_weight``).
+
+The role comes from the file's name and title (the words organisations use: template, form,
+checklist, report, record, log, list, register, mapping ...) and from its structure: a document
+that is mostly table rows with placeholders to fill in ("<enter role>", "[ ]", "____") is a
+form, whatever it is called.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from assistant.documents.text import is_table_row
+from assistant.index.store import IndexStore
+
+PROCEDURE, RECORD, LIST, INDEX = "procedure", "record", "list", "index"
+
+# Named as a procedure (SOP, QP-, -PR-, work instruction): a procedure, whatever else the name
+# says ("Document and Record Control", "Incident Reporting").
+_PROCEDURE_NAME = re.compile(
+    r"(?:^|[-_\s])(?:sop|qp|pr|wi)(?:[-_\s]|\d)|procedure|work[-_\s]?instruction", re.I
+)
+_NAME_ROLES = (
+    (INDEX, re.compile(r"mapping|interaction|cross[\s_-]?reference|crosswalk", re.I)),
+    (
+        RECORD,
+        re.compile(
+            r"template|\bform\b|[-_\s]form|checklist|report(?!ing)|record|\blog\b|[-_\s]log\b|minutes"
+            r"|assessment[-_\s]form|letter|notice",
+            re.I,
+        ),
+    ),
+    (LIST, re.compile(r"\blist\b|list[-_\s]|[-_\s]list|register|schedules?\b|inventory", re.I)),
+)
+_PLACEHOLDER = re.compile(r"<[^<>\n]{2,40}>|\[\s*\]|_{4,}|\{\{[^}]*\}\}|\.{6,}")
+# A document at least this share table rows, with at least this many placeholders, is a form.
+_FORM_TABLE_SHARE = 0.5
+_FORM_PLACEHOLDERS = 3
+
+
+def role_of(name: str, title: str, text: str) -> str:
+    """The role of one document from its file name, title and full text."""
+    label = f"{name} {title}"
+    if _PROCEDURE_NAME.search(name):
+        return PROCEDURE
+    for role, pattern in _NAME_ROLES:
+        if pattern.search(label):
+            return role
+    lines = [line for line in text.splitlines() if line.strip()]
+    rows = sum(1 for line in lines if is_table_row(line))
+    mostly_table = bool(lines) and rows / len(lines) >= _FORM_TABLE_SHARE
+    if mostly_table and len(_PLACEHOLDER.findall(text)) >= _FORM_PLACEHOLDERS:
+        return RECORD
+    return PROCEDURE
+
+
+class DocumentRoles:
+    """Each indexed file's role, worked out once per index version."""
+
+    def __init__(self, store: IndexStore) -> None:
+        self._store = store
+        self._key: str | None = None
+        self._lock = threading.Lock()
+        self._roles: dict[str, str] = {}
+
+    def of(self, file: str) -> str:
+        key = self._store.manifest.get("last_ingest") or ""
+        if key != self._key:
+            with self._lock:
+                texts: dict[str, list[str]] = {}
+                titles: dict[str, str] = {}
+                for c in self._store.manifest.all_chunks():
+                    texts.setdefault(c.file, []).append(c.text)
+                    titles.setdefault(c.file, c.title)
+                self._roles = {
+                    f: role_of(f, titles[f], "\n".join(parts)) for f, parts in texts.items()
+                }
+                self._key = key
+        return self._roles.get(file, PROCEDURE)

@@ -1,0 +1,36 @@
+"""Which indexed documents are procedures, and which are forms, lists or clause maps."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.search.roles import INDEX, LIST, PROCEDURE, RECORD, role_of
+
+pytestmark = pytest.mark.fast
+
+PROSE = "5.1 The Quality Manager reviews each supplier yearly.\n5.2 Records are kept for 5 years.\n"
+FORM = "\n".join(
+    ["| Field | Value | Notes |"] + [f"| <enter item {i}> | [ ] | ____ |" for i in range(6)]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "text", "role"),
+    [
+        ("sop-purchasing.md", "SOP Purchasing", PROSE, PROCEDURE),
+        # Named as a procedure: a procedure, even when the name mentions records or reporting.
+        ("QP-01-document-and-record-control.md", "Document and record control", PROSE, PROCEDURE),
+        ("CSC-PR-014-Incident-Reporting.md", "Incident Reporting", PROSE, PROCEDURE),
+        ("CSC-F-001-Training-Log-Template.md", "Training log", FORM, RECORD),
+        ("supplier-checklist.md", "Supplier checklist", PROSE, RECORD),
+        ("audit-report.md", "Audit report", PROSE, RECORD),
+        ("list-of-qualified-suppliers.md", "Qualified suppliers", PROSE, LIST),
+        ("13485-mapping.md", "Mapping", PROSE, INDEX),
+        ("CSC-PL-002-Process-Interaction.md", "Process interaction", PROSE, INDEX),
+        # Structure decides when the name says nothing: mostly rows with blanks to fill in.
+        ("audit-program.md", "Audit programme", FORM, RECORD),
+        ("audit-program.md", "Audit programme", PROSE, PROCEDURE),
+    ],
+)
+def test_a_document_role_comes_from_its_name_title_and_structure(name, title, text, role) -> None:
+    assert role_of(name, title, text) == role
