@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.index.boilerplate import repeated_lines, without
 from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import lock_holder
 from assistant.index.manifest import Manifest
@@ -85,7 +86,9 @@ class IndexStore:
         and the vector store, after every write to the index."""
         chunks = self.manifest.all_chunks()
         ids = [c.id for c in chunks]
-        LexicalIndex.build(self.bm25_dir, ids, [c.embedding_text() for c in chunks])
+        boilerplate = repeated_lines(chunks)  # licence footers, template instructions
+        texts = [without(c.embedding_text(), boilerplate) for c in chunks]
+        LexicalIndex.build(self.bm25_dir, ids, texts)
         if self.vector_config.kind == "embedded":
             stored: dict[str, np.ndarray] = {}
             for start in range(0, len(ids), 5000):
