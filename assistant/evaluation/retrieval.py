@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,13 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     if not out:
         raise UsageError(f"{path} has no questions")
     return out
+
+
+def missing_sources(questions: list[EvalQuestion], indexed_files: Iterable[str]) -> list[str]:
+    """The expected source files of ``questions`` that are not indexed, sorted. A question set
+    written for other documents scores zero everywhere; this says why before anyone runs it."""
+    indexed = set(indexed_files)
+    return sorted({s for q in questions for s in q.expected_sources if s not in indexed})
 
 
 def _rank(ranked: list[str], expected: list[str]) -> int | None:

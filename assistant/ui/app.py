@@ -12,6 +12,7 @@ import streamlit as st
 from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings, load_settings
 from assistant.factory import Assistant, build
+from assistant.usecases.coverage import ClauseCoverage
 
 PAGES = Path(__file__).parent / "pages"
 log = logging.getLogger(__name__)
@@ -25,6 +26,9 @@ class _WarmUp:
         self.app = build(settings)
         self.error: Exception | None = None
         self.done = threading.Event()
+        # Set when the clause coverage is computed (or could not be): it takes ~10 s, so it is
+        # done here, after the model, rather than on the first visit to Clauses or Coverage.
+        self.coverage_done = threading.Event()
         threading.Thread(target=self._run, name="warm-up", daemon=True).start()
 
     def _run(self) -> None:
@@ -34,7 +38,14 @@ class _WarmUp:
             log.exception("warm-up failed")
             self.error = exc
         finally:
-            self.done.set()
+            self.done.set()  # pages need only the model: they do not wait for the coverage
+        try:
+            if self.error is None and self.app.store.manifest.chunk_count():
+                self.app.coverage()  # cached by the Assistant per index version
+        except Exception:  # the page computes it again and shows the error there
+            log.exception("coverage warm-up failed")
+        finally:
+            self.coverage_done.set()
 
 
 _WARM: dict[str, _WarmUp] = {}
@@ -61,6 +72,16 @@ def current() -> Assistant:
     if warm.error is not None:
         raise warm.error
     return warm.app
+
+
+def coverage(app: Assistant) -> list[ClauseCoverage]:
+    """The clause coverage, waiting for the warm-up's computation when it is under way rather
+    than starting a second one beside it (two at once on a small machine take twice as long)."""
+    with _WARM_LOCK:
+        warm = next((w for w in _WARM.values() if w.app is app), None)
+    if warm is not None:
+        warm.coverage_done.wait()
+    return app.coverage()
 
 
 def page(name: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.factory import Assistant
+from assistant.ui.app import coverage
 from assistant.ui.render import plain
 
 STRENGTH_NOTE = {
@@ -44,18 +45,19 @@ def render(app: Assistant) -> None:
             for item in clause.retained:
                 st.markdown(f"- keep as a record: {plain(item)}")
         with st.spinner("Checking our procedures against every clause..."):
-            cov = {c.clause_id: c for c in app.coverage()}
+            cov = {c.clause_id: c for c in coverage(app)}
         support = cov.get(clause.id)
         st.markdown("**Our supporting procedures**")
         if support is None or not support.supports:
             st.warning("No indexed procedure supports this clause: a possible gap.")
         else:
             st.markdown(f"Coverage: {STRENGTH_NOTE[support.strength]}")
+            titles = {d.file: d.title for d in app.status().document_list}
             for s in support.supports:
-                cited = ", cites the clause" if s.cited else ""
+                name = " ".join(p for p in (s.doc_no, titles.get(s.file, "")) if p) or s.file
                 st.markdown(
-                    f"- {plain(s.doc_no or s.file)}: {STRENGTH_NOTE[s.strength]} "
-                    f"(similarity {s.similarity:.2f}{cited})"
+                    f"- {plain(name)}: {STRENGTH_NOTE[s.strength]} ({plain(s.reason)})",
+                    help=plain(f"File: {s.file}"),
                 )
         if clause.evidence:
             st.markdown("**What an auditor will want to see**")

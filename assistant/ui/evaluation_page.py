@@ -5,19 +5,35 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from assistant.core.errors import UsageError
 from assistant.evaluation.baselines import baselines_for
 from assistant.evaluation.grader import evaluate_grader, load_answers
-from assistant.evaluation.retrieval import evaluate_retrieval, load_questions
+from assistant.evaluation.retrieval import (
+    EvalQuestion,
+    evaluate_retrieval,
+    load_questions,
+    missing_sources,
+)
 from assistant.factory import Assistant
 from assistant.ui.progress import StreamlitProgress
+from assistant.ui.render import plain
 
 QUESTIONS = Path("evals/questions.jsonl")
 ANSWERS = Path("evals/grader/sample-first.jsonl")
-METRICS = ("n", "hit_at_1", "hit_at_3", "hit_at_5", "mrr")
+# The result's keys, with the names people read in the table (hit@k and MRR kept in
+# brackets for those who compare with the docs and the command-line output).
+METRICS = {
+    "n": "Questions scored",
+    "hit_at_1": "Right document first (hit@1)",
+    "hit_at_3": "In the top 3 (hit@3)",
+    "hit_at_5": "In the top 5 (hit@5)",
+    "mrr": "Mean reciprocal rank (MRR)",
+}
 
 
 def _source(label: str, default: Path, key: str) -> Path | None:
@@ -34,21 +50,48 @@ def _source(label: str, default: Path, key: str) -> Path | None:
     return None
 
 
+def _row(system: str, figures: dict[str, Any]) -> dict[str, Any]:
+    return {"System": system, **{label: figures[k] for k, label in METRICS.items()}}
+
+
+def _questions(path: Path, app: Assistant) -> list[EvalQuestion] | None:
+    """The question set, with a warning naming the documents it expects that are not indexed
+    (their questions can only score zero); None, with the reason, when it cannot be read."""
+    try:
+        questions = load_questions(path)
+    except UsageError as exc:
+        st.error(plain(str(exc)))
+        return None
+    missing = missing_sources(questions, (d.file for d in app.status().document_list))
+    if missing:
+        st.warning(
+            plain(
+                f"{len(missing)} document(s) this question set expects are not indexed, so "
+                "questions about them count as misses and the figures will be low or zero: "
+                + ", ".join(missing)
+                + ". Index them on the Documents page, or use a question set written for "
+                "these documents."
+            )
+        )
+    return questions
+
+
 def render(app: Assistant) -> None:
     st.title("Evaluation")
     st.subheader("Retrieval on a fixed question set")
     questions = _source("Question set (JSONL)", QUESTIONS, "eval_q")
-    if questions and st.button("Run the question set", type="primary"):
+    loaded = _questions(questions, app) if questions else None
+    if loaded and st.button("Run the question set", type="primary"):
         baselines = baselines_for(app.store, app.embedder, app.settings.max_file_bytes)
-        result = evaluate_retrieval(
-            app.ask, load_questions(questions), baselines, progress=StreamlitProgress()
-        )
-        rows = [{"system": "assistant", **{k: result[k] for k in METRICS}}]
-        rows += [{"system": f"  {kind}", **{k: m[k] for k in METRICS}}
-                 for kind, m in result["by_kind"].items()]  # fmt: skip
-        rows += [{"system": f"baseline {name}", **{k: m[k] for k in METRICS}}
-                 for name, m in result.get("baselines", {}).items()]  # fmt: skip
+        result = evaluate_retrieval(app.ask, loaded, baselines, progress=StreamlitProgress())
+        rows = [_row("assistant", result)]
+        rows += [_row(f"  {kind}", m) for kind, m in result["by_kind"].items()]
+        rows += [_row(f"baseline {name}", m) for name, m in result.get("baselines", {}).items()]
         st.dataframe(pd.DataFrame(rows), hide_index=True)
+        st.caption(
+            "Share of questions whose expected document the system ranks first, in its first "
+            "3 or 5; the mean reciprocal rank is 1 when it is always first, 0.5 when second."
+        )
         if "no_answer_accuracy" in result:
             st.metric("No-answer accuracy", f"{result['no_answer_accuracy']:.3f}")
     st.subheader("Grader calibration on labelled answers")

@@ -47,6 +47,17 @@ class Support:
     similarity: float
     cited: bool
 
+    @property
+    def reason(self) -> str:
+        """Why it has this strength, in plain words for people who do not read cosines (the
+        same rules as ``_strength``: a citation makes at least moderate, so a weak support is
+        never cited)."""
+        if self.strength == "strong":
+            return "cited and a close match" if self.cited else "a very close match"
+        if self.strength == "moderate":
+            return "cited" if self.cited else "a close match"
+        return "a loose match"
+
 
 @dataclass
 class ClauseCoverage:

@@ -1,0 +1,108 @@
+"""Documents page: the upload limit people see is the one the assistant applies, an upload shows
+at once in the counts and the table, the table shows every document, and the uploader empties
+after indexing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.ui.documents_page import ROW_PX, _table_height
+from tests.conftest import ROOT
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, server
+
+served = server  # the browser tests' fixture: `streamlit run app.py` on a copy of the sample
+
+PAGE = "assistant/ui/pages/documents.py"
+QP90 = (
+    b"# QP-90 Forklift truck daily checks\n\n"
+    b"Document No: QP-90 Revision: 1\n\n"
+    b"## 5 Procedure\n\n"
+    b"5.1 Before the first lift of each shift the driver checks the forklift tyres, forks, "
+    b"mast chains, horn and hydraulic hoses, and records the check on form F-90-1.\n"
+)
+
+
+@pytest.fixture
+def data_dir(sample, tmp_path) -> Path:
+    """A copy of the sample index this test may write to."""
+    data = tmp_path / "index"
+    shutil.copytree(sample.settings.data_dir, data)
+    return data
+
+
+def _documents(monkeypatch, data_dir: Path) -> AppTest:
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_uploader_limit_is_the_max_file_mb_setting(monkeypatch, data_dir):
+    monkeypatch.setenv("ASSISTANT_MAX_FILE_MB", "3")
+    at = _documents(monkeypatch, data_dir)
+    uploader = at.file_uploader[0]
+    # The label and the limit the browser enforces (and prints as "3MB per file") agree;
+    # before, the browser said Streamlit's default 200MB under a "3 MB" label.
+    assert "up to 3 MB each" in uploader.label
+    assert uploader.proto.max_upload_size_mb == 3
+
+
+def test_table_lists_every_document_with_title_and_status(monkeypatch, sample, data_dir):
+    at = _documents(monkeypatch, data_dir)
+    table = at.dataframe[0].value
+    indexed = sample.status().document_list
+    assert len(table) == len(indexed) == int(_metric(at, "Documents"))
+    assert {"Document", "Title", "Revision", "Passages", "Status", "File"} <= set(table.columns)
+    assert "Control of Nonconforming Product" in set(table["Title"])
+
+
+@pytest.mark.fast
+def test_table_is_tall_enough_for_every_row_of_a_normal_library():
+    # Streamlit's default height shows about ten rows: the sample's 17 were cut off.
+    assert _table_height(17) >= ROW_PX * 18
+    assert _table_height(500) < 2000  # a big library scrolls inside the table
+
+
+def test_upload_updates_counts_and_table_at_once_and_empties_the_uploader(monkeypatch, data_dir):
+    at = _documents(monkeypatch, data_dir)
+    before = int(_metric(at, "Documents"))
+    at.file_uploader[0].set_value([("QP-90 forklift.md", QP90, "text/markdown")]).run()
+    next(b for b in at.button if b.label == "Add and index").click().run()
+    assert not at.exception
+    assert any("QP\\-90\\-forklift\\.md" in s.value for s in at.success)
+    # Same run, no page change: the new document is counted and listed...
+    assert int(_metric(at, "Documents")) == before + 1
+    assert "QP-90" in set(at.dataframe[0].value["Document"])
+    # ...and the uploader is empty again, with no "Add and index" for the same file.
+    assert not at.file_uploader[0].value
+    assert not any(b.label == "Add and index" for b in at.button)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_shows_the_setting_as_upload_limit_and_every_row(sample, served):
+    """What a person sees: the uploader's own limit line, and a table as tall as its rows."""
+    from playwright.sync_api import sync_playwright
+
+    rows = len(sample.status().document_list)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"{served}/documents")
+        page.get_by_text("Add or revise procedures").wait_for(timeout=120_000)
+        page.get_by_text("25MB per file").wait_for(timeout=10_000)
+        assert page.get_by_text("200MB").count() == 0
+        box = page.get_by_test_id("stDataFrame").first.bounding_box()
+        assert box is not None and box["height"] >= ROW_PX * (rows + 1)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "documents-page.png"), full_page=True)
+        browser.close()
