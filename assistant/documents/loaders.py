@@ -15,7 +15,7 @@ from assistant.documents.screening import warning_for
 # (a reader, the decoding, the title-level or screening rules). Adding a format does not: no
 # existing file changes, and the new extension's files are picked up as new files by the next
 # ingest anyway.
-PARSER_VERSION = 5  # 5: warnings for lines addressing an AI; 4: Markdown links
+PARSER_VERSION = 6  # 6: Markdown quote markers, PDF "Page N of M" in footers; 5: AI warnings
 
 
 def is_supported(path: Path) -> bool:

@@ -13,11 +13,28 @@ from assistant.documents import metadata
 from assistant.documents.sections import SectionBuilder
 
 _PAGE_FOOTER = re.compile(r"^\s*(page\s*)?\d+\s*(of|/)\s*\d+\s*$", re.IGNORECASE)
+# "Page 2 of 5" / "page 2/5" at either end of a line: a running footer's page number, which
+# can share its line with the footer's text ("Uncontrolled when printed   Page 2 of 5").
+_PAGE_MARK = re.compile(
+    r"(?:^|\s)page\s*(\d+)\s*(?:of|/)\s*(\d+)\s*$|^\s*page\s*(\d+)\s*(?:of|/)\s*(\d+)\s", re.I
+)
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+[A-Z][\w ,/&()'-]{2,60}$")
 
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def _without_page_mark(line: str, page: int, pages: int) -> str:
+    """The line without this page's own "Page N of M" (N this page, M the page count), so a
+    footer that carries it is the same line on every page. Any other "page 2 of 5" is text."""
+    m = _PAGE_MARK.search(line)
+    if not m:
+        return line
+    number, total = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    if int(number) != page or int(total) != pages:
+        return line
+    return (line[: m.start()] + " " + line[m.end() :]).strip()
 
 
 def _outline(reader: Any) -> list[tuple[int, str, int]]:
@@ -80,6 +97,10 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
         except Exception:  # one unreadable page must not lose the rest
             text = ""
         pages.append([ln.rstrip() for ln in text.splitlines()])
+    pages = [
+        [_without_page_mark(ln, index + 1, len(pages)) for ln in lines]
+        for index, lines in enumerate(pages)
+    ]
     if not any(ln.strip() for lines in pages for ln in lines):
         raise DocumentError("no extractable text in PDF (scanned images? OCR is not supported)")
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from assistant.core.errors import AssistantError
-from assistant.core.models import Citation
+from assistant.core.models import Citation, Evidence
 from assistant.factory import Assistant
 from assistant.ui.render import plain
 from assistant.usecases.composer import Answer
@@ -33,7 +33,19 @@ def _passage(citation: Citation, quote: str, passage: str) -> None:
     st.caption(plain(" | ".join(w for w in where if w)))
     st.markdown(f"**Quoted:** {plain(quote)}")
     st.divider()
-    st.markdown(plain(passage))
+    st.markdown(highlighted(passage, quote))
+
+
+def highlighted(passage: str, quote: str) -> str:
+    """The passage as Markdown-safe text with the quoted sentence in bold, so it can be found
+    in its context. Each part is escaped on its own; only the bold markers are Markdown."""
+    at = passage.find(quote) if quote else -1
+    if at < 0:
+        return plain(passage)
+    before, after = passage[:at], passage[at + len(quote) :]
+    # A quote is one line of its passage (sentences never span a line break), so the bold
+    # markers open and close on the same line.
+    return f"{plain(before)}**{plain(quote)}**{plain(after)}"
 
 
 def _citation(citation: Citation, quote: str, passage: str, key: str) -> None:
@@ -74,10 +86,26 @@ def _show_answer(answer: Answer, n: int) -> None:
             if p.roles:
                 st.caption(plain("Roles: " + ", ".join(p.roles)))
         return
-    st.markdown("**Passages from our procedures**")
-    for i, e in enumerate(answer.evidence, 1):
-        st.markdown(f"**\\[{i}\\]** {plain(e.citation.label())}")
-        st.markdown(plain(e.chunk.text))
+    # A plain question: the short answer first (the sentences that answer it, each cited),
+    # then the passages they come from; the rest is folded away.
+    if lead := answer.lead:
+        st.markdown("**Answer from our procedures**")
+        for i, q in enumerate(lead):
+            st.markdown(f"> {plain(q.text)}")
+            _citation(q.citation, q.text, q.passage, key=f"lead-{n}-{i}")
+    first, more = answer.sources()
+    st.markdown("**Sources**")
+    for i, e in enumerate(first, 1):
+        _source(i, e)
+    if more:
+        with st.expander(f"More sources ({len(more)})"):
+            for i, e in enumerate(more, len(first) + 1):
+                _source(i, e)
+
+
+def _source(i: int, e: Evidence) -> None:
+    st.markdown(f"**\\[{i}\\]** {plain(e.citation.label())}")
+    st.markdown(plain(e.chunk.text))
 
 
 def _ask_alone(n: int) -> None:

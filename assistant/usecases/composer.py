@@ -1,8 +1,10 @@
 """Compose an offline answer (no language model) from resolved clauses and retrieved evidence.
 
 - clause question: what ISO 9001 asks (our clause card), then how we meet it: the top
-  procedures, each with 1-3 sentences quoted verbatim, cited, and the forms and roles named there;
-- plain question: the answering passages with citations;
+  procedures, each with 1-3 sentences quoted verbatim, cited, and the forms and roles named there
+  (what people do, the steps and responsibilities, before record tables and reference lists);
+- plain question: a short answer first (the one or two sentences or table rows that best answer
+  it, quoted verbatim and cited), then the passages they come from, the rest as more sources;
 - weak evidence: say plainly that the procedures do not appear to cover it (for a clause: a
   possible gap) and name the closest documents.
 Every quote is checked to be a verbatim slice of the passage it cites before it is kept.
@@ -15,8 +17,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.core.models import Citation, Evidence
+from assistant.core.models import HEADING_SEP, Citation, Evidence
 from assistant.core.text import FORM, ROLE, TEMPLATE_SECTION, sentences, terms
+from assistant.documents.text import is_table_row
 from assistant.search.clause_resolver import ClauseMatch
 from assistant.search.clauses import Clause
 from assistant.search.retrieval import DocumentHit
@@ -27,8 +30,12 @@ from assistant.search.retrieval import DocumentHit
 MIN_QUOTE_CHARS = 40
 # hand-set, not measured: sentences quoted per procedure, at most
 QUOTES_PER_PROCEDURE = 3
-# hand-set, not measured: a procedure's best passages that quotes come from
-QUOTE_PASSAGES = 2
+# hand-set, not measured: a procedure's best passages that quotes come from (3, not 2: with
+# quotes per passage capped, the third lets a step follow two responsibilities)
+QUOTE_PASSAGES = 3
+# hand-set, not measured: quotes from any one passage, at most (three lines of one list say
+# less than two of it and a step from elsewhere)
+QUOTES_PER_PASSAGE = 2
 # hand-set, not measured: a clause card's words count at this share of the question's
 CARD_TERM_WEIGHT = 0.5
 # hand-set, not measured: added per concrete cue in a sentence (a number, a form, a role)
@@ -37,6 +44,50 @@ CONCRETE_BONUS = 0.3
 POSITION_PENALTY = 0.02
 # hand-set, not measured: taken off per passage ranked above its passage
 PASSAGE_RANK_PENALTY = 0.5
+# hand-set, not measured: added to a sentence that says what someone does (a numbered step, a
+# sentence of a procedure or responsibilities section, a role followed by a verb)
+STEP_BONUS = 0.5
+# hand-set, not measured: taken off a row of a records table or a line of a references list (a
+# form number and where it is kept says little about how a clause is met)
+REFERENCE_PENALTY = 1.5
+# hand-set, not measured: sentences in the short answer to a plain question, at most
+LEAD_SENTENCES = 2
+# hand-set, not measured: the second sentence joins the short answer only when it scores at
+# least this share of the first (a weak second sentence dilutes the answer)
+LEAD_SECOND_SHARE = 0.6
+# hand-set, not measured: a longer "sentence" (a PDF table run together) is not a short answer;
+# it is quoted only when nothing shorter answers
+MAX_LEAD_CHARS = 300
+# hand-set, not measured: passages shown under the short answer before "More sources"
+LEAD_SOURCES = 2
+
+# A role named in full: the shared ROLE pattern starts at a capitalised word, so "QA Manager"
+# came out as "Manager" and "HR & Training Coordinator" as "Training Coordinator". An acronym
+# ("QA ") or a word joined by "&" in front belongs to the role. (Kept here, not in core.text:
+# ROLE there also feeds the interview grader, whose figures were measured with it.)
+ROLE_NAME = re.compile(r"(?:\b(?:[A-Z]{2,5}(?: &)?|[A-Z][a-z]+ &) )?" + ROLE.pattern)
+# A role followed by what it does: "The Quality Manager grades ...", "Stores Supervisor: controls
+# ...". A table cell after the role ("Warehouse Manager: A") is not a verb.
+_ROLE_DOES = re.compile(
+    ROLE_NAME.pattern + r"(?:\s+(?:and|or)\s+" + ROLE_NAME.pattern + r")?\s*[:,]?\s+"
+    r"(?:(?:then|also|must|shall|will|may|can|should)\s+)?[a-z]{3,}"
+)
+# "5.2.3 ...", "1. ...", "2) ...": a numbered step.
+_NUMBERED_STEP = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?|\d+[.)])\s+\S")
+# Top-level sections that say what people do.
+_STEPS_SECTION = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:procedure|method|process|instructions?|"
+    r"responsibilit(?:y|ies)|roles|activities|steps|work instructions?)\b",
+    re.IGNORECASE,
+)
+# Top-level sections that list records, forms or other documents.
+_REFERENCE_SECTION = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:quality\s+)?records?|forms?|references?|"
+    r"related documents|associated documents|supporting documents|documentation|appendix|"
+    r"annex|(?:clause\s+)?cross[- ]reference)\b",
+    re.IGNORECASE,
+)
+_DOC_NUMBER = re.compile(r"\b[A-Z]{1,5}(?:-[A-Z]{1,5})*-\d{1,4}\b")
 
 
 @dataclass(frozen=True)
@@ -44,6 +95,16 @@ class Quote:
     text: str
     citation: Citation
     passage: str = ""  # the whole passage it was quoted from, to show it in context
+
+
+def _quote_dict(q: Quote) -> dict[str, Any]:
+    return {
+        "text": q.text,
+        "file": q.citation.file,
+        "citation": q.citation.label(),
+        "heading": q.citation.heading,
+        "page": q.citation.page,
+    }
 
 
 @dataclass
@@ -87,6 +148,22 @@ class Answer:
     # clause in the question was answered.
     bridges: list[str] = field(default_factory=list)
 
+    @property
+    def lead(self) -> list[Quote]:
+        """A plain question's short answer: the one or two sentences of the passages that best
+        answer it, verbatim and cited (none for a clause question or when nothing answers)."""
+        if self.mode != "plain" or self.no_evidence:
+            return []
+        return lead_quotes(self.question, self.evidence)
+
+    def sources(self) -> tuple[list[Evidence], list[Evidence]]:
+        """The passages shown under the short answer (those it quotes, else the best one or
+        two) and the rest, for "More sources"; both in ranked order."""
+        quoted = {q.passage for q in self.lead}
+        first = [e for e in self.evidence if e.chunk.text in quoted][:LEAD_SOURCES]
+        first = first or self.evidence[:LEAD_SOURCES]
+        return first, [e for e in self.evidence if e not in first]
+
     def to_dict(self) -> dict[str, Any]:
         conf = {m.clause_id: m for m in self.clause_matches}
         return {
@@ -100,6 +177,7 @@ class Answer:
             "llm_dropped": self.llm_dropped,
             "bridges": self.bridges,
             "similarity": round(self.similarity, 4),
+            "lead": [_quote_dict(q) for q in self.lead],
             "clauses": [
                 {
                     **c.to_dict(),
@@ -116,15 +194,7 @@ class Answer:
                     "revision": p.revision,
                     "score": round(p.score, 5),
                     "cites_clause": p.cites_clause,
-                    "quotes": [
-                        {
-                            "text": q.text,
-                            "citation": q.citation.label(),
-                            "heading": q.citation.heading,
-                            "page": q.citation.page,
-                        }
-                        for q in p.quotes
-                    ],
+                    "quotes": [_quote_dict(q) for q in p.quotes],
                     "records": p.records,
                     "roles": p.roles,
                 }
@@ -147,15 +217,33 @@ class Answer:
         }
 
 
-def best_sentences(
-    passages: list[Evidence],
-    query_terms: set[str],
-    extra_terms: set[str],
-    n: int = QUOTES_PER_PROCEDURE,
-) -> list[Quote]:
-    """The sentences that best answer: the question's words count fully and the clause card's
-    at half weight, rarer words more; concrete sentences (numbers, forms, roles) are preferred
-    and the top passage before the next."""
+def _top_heading(heading: str) -> str:
+    return heading.split(HEADING_SEP, 1)[0]
+
+
+def is_reference(sentence: str, heading: str) -> bool:
+    """A row of a records table or a line of a references list: in such a section, or a table
+    row that names forms or documents and nobody doing anything."""
+    if _REFERENCE_SECTION.match(_top_heading(heading)):
+        return True
+    names = FORM.search(sentence) or _DOC_NUMBER.search(sentence)
+    return bool(names) and is_table_row(sentence) and not _ROLE_DOES.search(sentence)
+
+
+def is_step(sentence: str, heading: str) -> bool:
+    """Says what someone does: a numbered step, a sentence of a procedure or responsibilities
+    section, or a role followed by a verb."""
+    return bool(
+        _NUMBERED_STEP.match(sentence)
+        or _STEPS_SECTION.match(_top_heading(heading))
+        or _ROLE_DOES.search(sentence)
+    )
+
+
+def _scored(
+    passages: list[Evidence], query_terms: set[str], extra_terms: set[str], steps: bool
+) -> list[tuple[float, str, Evidence]]:
+    """Every quotable sentence that shares a word with the question or card, best first."""
     candidates = [
         (rank, pos, s, e)
         for rank, e in enumerate(passages)
@@ -186,21 +274,79 @@ def best_sentences(
         score = (  # summed left to right, as before the constants were named
             score + CONCRETE_BONUS * concrete - POSITION_PENALTY * pos - PASSAGE_RANK_PENALTY * rank
         )
+        if steps:  # "how we meet it": what people do before what is filed where
+            heading = e.chunk.heading
+            if is_reference(s, heading):
+                score -= REFERENCE_PENALTY
+            elif is_step(s, heading):
+                score += STEP_BONUS
         scored.append((score, s, e))
     scored.sort(key=lambda x: -x[0])
+    return scored
+
+
+def _quotes(
+    scored: list[tuple[float, str, Evidence]], n: int, per_passage: int | None = None
+) -> list[Quote]:
     quotes: list[Quote] = []
     for _, s, e in scored:
+        taken = sum(q.passage == e.chunk.text for q in quotes)
+        if per_passage is not None and taken >= per_passage:
+            continue
         if s in e.chunk.text and all(q.text != s for q in quotes):  # verbatim, or not shown
             quotes.append(Quote(s, e.citation, e.chunk.text))
         if len(quotes) == n:
             break
+    if len(quotes) < n and per_passage is not None:  # the cap spreads quotes, never loses one
+        quotes += [q for q in _quotes(scored, n) if q not in quotes][: n - len(quotes)]
     return quotes
 
 
-def _named(pattern: re.Pattern, passages: list[Evidence]) -> list[str]:
+def best_sentences(
+    passages: list[Evidence],
+    query_terms: set[str],
+    extra_terms: set[str],
+    n: int = QUOTES_PER_PROCEDURE,
+    steps: bool = False,
+) -> list[Quote]:
+    """The sentences that best answer: the question's words count fully and the clause card's
+    at half weight, rarer words more; concrete sentences (numbers, forms, roles) are preferred
+    and the top passage before the next. ``steps``: what people do (steps, responsibilities)
+    before rows of records tables and references lists."""
+    scored = _scored(passages, query_terms, extra_terms, steps)
+    return _quotes(scored, n, QUOTES_PER_PASSAGE if steps else None)
+
+
+def lead_quotes(question: str, evidence: list[Evidence]) -> list[Quote]:
+    """The short answer to a plain question: the one or two sentences (or table rows) of the
+    answering passages that best answer it, the second only when nearly as good. Purpose and
+    scope sections say what a document is, not the answer: used only when nothing else is."""
+    passages = [e for e in evidence if not TEMPLATE_SECTION.match(e.chunk.heading)] or evidence
+    scored = _scored(passages, terms(question), set(), steps=False)
+    scored = [x for x in scored if len(x[1]) <= MAX_LEAD_CHARS] or scored[:1]
+    if not scored:
+        return []
+    best = scored[0][0]
+    good = [x for x in scored if x[0] >= LEAD_SECOND_SHARE * best] if best > 0 else scored[:1]
+    return _quotes(good, LEAD_SENTENCES)
+
+
+def _named(pattern: re.Pattern[str], passages: list[Evidence]) -> list[str]:
     return list(
         dict.fromkeys(m.group(0).strip() for e in passages for m in pattern.finditer(e.chunk.text))
     )
+
+
+def _useful(passages: list[Evidence]) -> list[Evidence]:
+    return [e for e in passages if not TEMPLATE_SECTION.match(e.chunk.heading)]
+
+
+def _quote_passages(passages: list[Evidence]) -> list[Evidence]:
+    """A procedure's best passages to quote from: not its purpose or scope, and its steps and
+    responsibilities before its records table or references list (each kept as a fallback)."""
+    useful = _useful(passages)
+    doing = [e for e in useful if not _REFERENCE_SECTION.match(_top_heading(e.chunk.heading))]
+    return doing[:QUOTE_PASSAGES] or useful[:QUOTE_PASSAGES] or passages[:QUOTE_PASSAGES]
 
 
 def procedure_answers(
@@ -209,10 +355,11 @@ def procedure_answers(
     q_terms, x_terms = terms(query), terms(extra) - terms(query)
     out = []
     for d in documents[:limit]:
-        top = [e for e in d.passages if not TEMPLATE_SECTION.match(e.chunk.heading)]
-        top = top[:QUOTE_PASSAGES] or d.passages[:QUOTE_PASSAGES]
+        top = _quote_passages(d.passages)
+        # Forms: a records table ranked high still names them, though it is not quoted.
+        listed = top + [e for e in _useful(d.passages)[:QUOTE_PASSAGES] if e not in top]
         c = d.best.chunk
-        quotes = best_sentences(top, q_terms, x_terms) or [
+        quotes = best_sentences(top, q_terms, x_terms, steps=True) or [
             Quote(s, top[0].citation, top[0].chunk.text) for s in sentences(top[0].chunk.text)[:1]
         ]
         out.append(
@@ -224,8 +371,8 @@ def procedure_answers(
                 d.score,
                 d.cites_clause,
                 quotes,
-                _named(FORM, top),
-                _named(ROLE, top),
+                _named(FORM, listed),
+                _named(ROLE_NAME, top),
             )
         )
     return out

@@ -1,0 +1,211 @@
+"""How answers read: a plain question's reply leads with the sentence that answers it, "how we
+meet it" quotes what people do before record tables, roles are named in full, and document
+furniture (PDF running footers, Markdown quote markers) stays out of passages."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.cli import print_answer
+from assistant.core.models import Chunk, Evidence
+from assistant.documents.chunking import ChunkingParams, chunk_document
+from assistant.documents.loaders import load
+from assistant.documents.pdf import parse_pdf
+from assistant.documents.text import parse_markdown
+from assistant.search.clauses import default_catalogue
+from assistant.search.retrieval import DocumentHit
+from assistant.ui.ask_page import highlighted
+from assistant.ui.render import plain
+from assistant.usecases.composer import Answer, procedure_answers
+from tests.conftest import ROOT
+
+GAUGES = "How often are working gauges checked?"
+QP05 = "QP-05-calibration-of-measuring-equipment.pdf"
+FERNHILL = ROOT / "evals" / "orgs" / "fernhill" / "documents"
+
+
+def _app(monkeypatch, sample) -> AppTest:
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample.settings.data_dir))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+
+
+def _evidence(text: str, heading: str, rank: int, file: str = "QP-99-widgets.md") -> Evidence:
+    chunk = Chunk(f"{file}-{rank}", file, file, "Widgets", "QP-99", "1", heading, None, rank, text)
+    return Evidence(chunk, 1.0 / (rank + 1))
+
+
+# --- 1. A plain question leads with the answer ------------------------------------------------
+
+
+def test_plain_question_leads_with_the_sentence_that_answers_it(sample, capsys):
+    answer = sample.ask(GAUGES)
+    assert answer.mode == "plain" and not answer.no_evidence
+    assert 1 <= len(answer.lead) <= 2
+    first = answer.lead[0]
+    assert "monthly" in first.text and first.citation.file == QP05
+    indexed = {c.text for c in sample.store.manifest.all_chunks()}
+    for q in answer.lead:  # verbatim in the very passage it cites, and that passage is indexed
+        assert q.text in q.passage and q.passage in indexed
+    assert answer.to_dict()["lead"][0]["text"] == first.text
+    # The sources under it start with the passage it quotes; the rest are "more sources".
+    shown, more = answer.sources()
+    assert 1 <= len(shown) <= 2 and first.passage == shown[0].chunk.text
+    assert len(shown) + len(more) == len(answer.evidence)
+    # The CLI prints the short answer before the passages.
+    print_answer(answer)
+    out = capsys.readouterr().out
+    assert out.startswith("Answer from our procedures:")
+    assert out.index("monthly") < out.index("[1] ")
+
+
+def test_ask_page_shows_the_short_answer_then_sources_with_the_rest_folded(monkeypatch, sample):
+    at = _app(monkeypatch, sample).run()
+    at.chat_input[0].set_value(GAUGES).run()
+    assert not at.exception
+    bubble = at.chat_message[-1]
+    said = [m.value for m in bubble.markdown]
+    lead = sample.ask(GAUGES).lead[0]
+    assert said.index("**Answer from our procedures**") < said.index(f"> {plain(lead.text)}")
+    assert said.index(f"> {plain(lead.text)}") < said.index("**Sources**")
+    folded = [e for e in bubble.expander if e.label.startswith("More sources")]
+    assert len(folded) == 1 and folded[0].markdown  # the other passages, folded away
+    # Only one or two passages are shown outside the fold.
+    outside = [v for v in said if v.startswith("**\\[")]
+    inside = [m.value for m in folded[0].markdown if m.value.startswith("**\\[")]
+    assert 1 <= len(outside) - len(inside) <= 2
+    # The short answer's citation opens its passage with the quoted sentence in bold.
+    cite = next(b for b in bubble.button if b.label.startswith(plain(QP05)))
+    cite.click().run()
+    assert not at.exception
+    assert any(f"**{plain(lead.text)}**" in m.value and len(m.value) > 300 for m in at.markdown)
+
+
+# --- 2. "How we meet it": steps and responsibilities before record and reference tables --------
+
+
+def test_clause_answer_quotes_procedure_steps_not_the_records_table(sample):
+    answer = sample.ask("How do we meet clause 8.7?")
+    top = answer.procedures[0]
+    assert top.file == "QP-11-nonconforming-product.md"
+    headings = [q.citation.heading for q in top.quotes]
+    assert not any(h.startswith(("6 Records", "7 References")) for h in headings), headings
+    assert any(h.startswith("5 Procedure") for h in headings), headings
+    for q in top.quotes:
+        assert q.text in q.passage
+
+
+@pytest.mark.fast
+def test_steps_rank_above_a_records_table_even_when_it_is_retrieved_first():
+    records = _evidence(
+        "Form: F-99-1; Record: Rejected widget check record; Kept by: Quality Manager\n"
+        "Form: F-99-2; Record: Rejected widget log; Kept by: Stores Supervisor",
+        "6 Records and forms",
+        0,
+    )
+    steps = _evidence(
+        "5.1.1 The QA Manager checks every rejected widget within one day and records the result.\n"
+        "5.1.2 The Stores Supervisor moves each rejected widget to the locked reject cage.",
+        "5 Procedure > 5.1 Rejected widgets",
+        1,
+    )
+    doc = DocumentHit("QP-99-widgets.md", 1.0, [records, steps])
+    (answer,) = procedure_answers([doc], "How is a rejected widget checked and recorded?", "", 1)
+    assert answer.quotes and all(q.citation.heading.startswith("5 ") for q in answer.quotes)
+    assert "QA Manager" in answer.roles and "Manager" not in answer.roles
+
+
+@pytest.mark.fast
+def test_fernhill_nonconforming_product_quotes_steps_and_names_roles_in_full():
+    params = ChunkingParams(1000, 150, 200)
+    catalogue = default_catalogue()
+    card = catalogue.get("8.7").keyword_text()
+
+    def hit(name: str) -> DocumentHit:
+        doc = load(FERNHILL / name, 10_000_000)
+        chunks = chunk_document(doc, "x", params)
+        # The records section first, as if retrieval had ranked it top: quotes still come from
+        # what people do.
+        chunks.sort(key=lambda c: not c.heading.startswith("6 Records"))
+        passages = [Evidence(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
+        return DocumentHit(doc.info.file, 1.0, passages)
+
+    (ncp,) = procedure_answers(
+        [hit("FCC-SOP-06_Control_of_Nonconforming_Product.md")], "clause 8.7", card, 1
+    )
+    assert ncp.quotes
+    assert not any(q.citation.heading.startswith("6 Records") for q in ncp.quotes)
+    (training,) = procedure_answers(
+        [hit("FCC-SOP-02_Training_and_Competence.md")], "who keeps training records", "", 1
+    )
+    assert "HR & Training Coordinator" in training.roles
+    assert "Training Coordinator" not in training.roles
+
+
+# --- 3. Formatting --------------------------------------------------------------------------
+
+
+def _three_page_pdf(footer_on_one_line: bool) -> bytes:
+    from fpdf import FPDF
+
+    class Doc(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 5, "Uncontrolled when printed", new_x="LMARGIN", new_y="NEXT")
+            if footer_on_one_line:
+                self.set_y(-15)
+            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    pdf = Doc()
+    pdf.alias_nb_pages()
+    for i in range(1, 4):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        body = f"{i} Step {i}\n\nThe fitter torques bolt set {i} to the drawing value."
+        pdf.multi_cell(0, 6, body)
+    return bytes(pdf.output())
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("one_line", [False, True], ids=["own-lines", "one-line"])
+def test_pdf_running_footer_and_page_numbers_stay_out_of_passages(one_line):
+    _, sections = parse_pdf(_three_page_pdf(one_line), "torque")
+    text = "\n".join(s.text for s in sections)
+    assert "bolt set 1" in text and "bolt set 3" in text
+    assert "Uncontrolled" not in text and "Page " not in text, text
+    assert [s.page for s in sections] == [1, 2, 3]
+
+
+@pytest.mark.fast
+def test_markdown_quote_markers_are_not_shown_but_the_quoted_text_is():
+    md = (
+        "# Widget handling\n\n## 1 Policy\n\n"
+        "> **Our promise**\n>\n> Every widget leaves here tested.\n> > Nested: and labelled.\n\n"
+        "```\n> a prompt in a code block stays\n```\n"
+    )
+    _, sections = parse_markdown(md, "widgets")
+    text = "\n".join(s.text for s in sections)
+    assert "Our promise" in text and "Every widget leaves here tested." in text
+    assert "Nested: and labelled." in text
+    assert not any(line.lstrip().startswith(">") for line in text.splitlines()[:-1])
+    assert "> a prompt in a code block stays" in text
+
+
+@pytest.mark.fast
+def test_passage_in_context_bolds_the_quote_and_escapes_everything_else():
+    passage = "Intro <b>not html</b> [link](http://x).\nThe QA Manager signs it (F-1).\nEnd."
+    quote = "The QA Manager signs it (F-1)."
+    shown = highlighted(passage, quote)
+    assert f"**{plain(quote)}**" in shown
+    assert plain("Intro <b>not html</b> [link](http://x).") in shown  # escaped, never HTML
+    assert "<b>" not in shown.replace("\\<b\\>", "")
+    assert highlighted(passage, "not in it") == plain(passage)
+
+
+@pytest.mark.fast
+def test_answer_lead_is_empty_for_a_clause_answer_and_for_no_evidence():
+    e = _evidence("5.1.1 The QA Manager checks every rejected widget within one day.", "5", 0)
+    assert Answer("Who checks a rejected widget?", "plain", evidence=[e]).lead
+    assert not Answer("Who checks a rejected widget?", "clause", evidence=[e]).lead
+    assert not Answer("Who checks a rejected widget?", "plain", evidence=[e], no_evidence=True).lead
