@@ -117,6 +117,10 @@ def _transcript(log: list) -> None:
         elif kind == "grade":
             with st.chat_message("assistant", avatar="📝"):
                 show_grade(item)
+        elif kind == "progress":
+            with st.chat_message("assistant", avatar="📝"):
+                for line in item.lines():
+                    st.markdown(plain(line))
 
 
 def _summary(app: Assistant, session: InterviewSession) -> None:
@@ -237,7 +241,9 @@ def _interview(app: Assistant, who: Person) -> None:
     if answer:
         log.append(("you", answer))
         feedback = session.answer(answer)
-        if feedback.grade is not None:
+        if feedback.progress is not None:  # a follow-up: what changed, not the card again
+            log.append(("progress", feedback.progress))
+        elif feedback.grade is not None:
             log.append(("grade", feedback.grade))
         if feedback.next is not None:
             log.append(("auditor", feedback.next))

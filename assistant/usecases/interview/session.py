@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assistant.usecases.interview.grader import Grade, Grader, label_for
+from assistant.usecases.interview.grader import Grade, Grader, PointResult, label_for
 from assistant.usecases.interview.question_bank import BankQuestion
 
 
@@ -40,6 +40,37 @@ class Prompt:
 class Feedback:
     grade: Grade | None  # None in exam mode (shown at the end)
     next: Prompt | None  # a follow-up or the next question; None when finished
+    # For an answer to a follow-up: what it changed, instead of the whole card again.
+    progress: FollowUpProgress | None = None
+
+
+# Said when a follow-up answer adds nothing an auditor could check.
+VAGUE_ADVICE = (
+    "That adds nothing an auditor could check: say what you do, who does it, when, and which "
+    "record shows it."
+)
+
+
+@dataclass(frozen=True)
+class FollowUpProgress:
+    """What an answer to a follow-up added to the question's grade."""
+
+    score_before: int
+    score_after: int
+    newly_covered: list[str]  # key points the follow-up answer covered for the first time
+    still_missing: list[str]  # key points still not covered, with their citations
+    records_named: list[str]  # records named for the first time
+    advice: str  # coaching when it added nothing ("" otherwise)
+
+    def lines(self) -> list[str]:
+        """Plain sentences for the person, in the order to read them."""
+        out = [f"Score {self.score_before} -> {self.score_after}/100."]
+        out += [f"Now covered: {p}" for p in self.newly_covered]
+        out += [f"Newly named record: {r}" for r in self.records_named]
+        if self.advice:
+            out.append(self.advice)
+        out += [f"Still missing: {p}" for p in self.still_missing]
+        return out
 
 
 @dataclass
@@ -99,6 +130,28 @@ FollowUpWriter = Callable[[QuestionResult, str], str]
 FeedbackWriter = Callable[[QuestionResult], None]
 
 
+def _progress(before: Grade, after: Grade) -> FollowUpProgress:
+    """What the follow-up answer changed between two grades of the same question."""
+
+    def label(p: PointResult) -> str:
+        return f'"{p.point.text}" ({p.point.citation.label()})'
+
+    covered_before = {p.point.text for p in before.covered}
+    newly = [label(p) for p in after.covered if p.point.text not in covered_before]
+    records = [r for r in after.records_named if r not in before.records_named]
+    # Nothing newly covered and no record newly named: nothing an auditor could check, even
+    # if general wording nudged the score.
+    vague = not newly and not records
+    return FollowUpProgress(
+        before.score,
+        after.score,
+        newly,
+        [label(p) for p in after.missed],
+        records,
+        VAGUE_ADVICE if vague else "",
+    )
+
+
 def _topic(heading: str) -> str:
     """'5 Procedure > 5.3 The 8D steps' -> 'the 8D steps'."""
     last = heading.split(" > ")[-1].lstrip("0123456789. ").strip()
@@ -151,9 +204,13 @@ class InterviewSession:
         result = self.results[self._index]
         result.answers.append(text)
         q = prompt.question
+        before = result.grade
         grade = self.grader.grade(q.text, " ".join(result.answers), list(q.clauses))
         if prompt.kind == "question" or result.grade is None or grade.score >= result.grade.score:
             result.grade = grade
+        progress = None
+        if prompt.kind == "follow-up" and before is not None and result.grade is not None:
+            progress = _progress(before, result.grade)
         if self.feedback_writer and self.mode != Mode.EXAM:
             self.feedback_writer(result)
         if self.on_turn:
@@ -166,7 +223,9 @@ class InterviewSession:
         else:
             self._index += 1
             self._prompt = self._ask(self._index)
-        return Feedback(None if self.mode == Mode.EXAM else result.grade, self._prompt)
+        if self.mode == Mode.EXAM:
+            return Feedback(None, self._prompt)
+        return Feedback(result.grade, self._prompt, progress)
 
     def skip(self) -> Prompt | None:
         """Move to the next question (an unanswered question scores 0)."""

@@ -1,0 +1,44 @@
+"""An answer to a follow-up is shown as what it changed, not as the first answer's card again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.usecases.history import History
+from assistant.usecases.interview.service import InterviewService
+from assistant.usecases.interview.session import VAGUE_ADVICE, InterviewSession, Mode
+
+
+def _questions(sample, tmp_path: Path) -> list:
+    history = History(tmp_path / "history.sqlite")
+    service = InterviewService(
+        sample.catalogue, sample.store, sample.embedder, sample.grader, history
+    )
+    return [q for q in service.bank() if q.id.startswith("C-7.1.5")][:1]
+
+
+def test_a_vague_follow_up_answer_gets_coaching_not_the_previous_card(sample, tmp_path) -> None:
+    session = InterviewSession(_questions(sample, tmp_path), sample.grader, Mode.PRACTICE)
+    first = session.answer("We check them.")
+    assert first.progress is None and first.grade is not None  # the first answer: its card
+    assert first.next is not None and first.next.kind == "follow-up"
+    follow = session.answer("I follow the procedure.")
+    assert follow.progress is not None
+    assert follow.progress.advice == VAGUE_ADVICE
+    assert follow.progress.newly_covered == []
+    assert follow.progress.still_missing  # what is still to say, with citations
+    assert all("(" in line for line in follow.progress.still_missing)
+
+
+def test_a_follow_up_that_adds_the_missing_facts_says_what_it_covered(sample, tmp_path) -> None:
+    session = InterviewSession(_questions(sample, tmp_path), sample.grader, Mode.PRACTICE)
+    session.answer("We check them.")
+    follow = session.answer(
+        "The Metrology Lead checks the working gauges every month against the reference set, "
+        "at five points up and down the range, and records it on the F-05-2 calibration record."
+    )
+    assert follow.progress is not None
+    assert follow.progress.score_after > follow.progress.score_before
+    assert follow.progress.newly_covered or follow.progress.records_named
+    assert follow.progress.advice == ""
+    assert follow.progress.lines()[0].startswith(f"Score {follow.progress.score_before} -> ")
