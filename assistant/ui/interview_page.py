@@ -175,7 +175,7 @@ def _history(app: Assistant, user: str) -> None:
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:T", title="When"),
+            x=alt.X("when:T", title="When", axis=alt.Axis(format="%d %b %H:%M")),
             y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
             color="clause:N",
             tooltip=["when:T", "clause:N", "score:Q"],
@@ -184,10 +184,34 @@ def _history(app: Assistant, user: str) -> None:
     st.altair_chart(chart, width="stretch")
     ready = app.history.readiness(user)
     st.markdown("Readiness by clause (mean of the last five scores; due = practise now)")
-    st.bar_chart(
-        pd.DataFrame([{"clause": r.clause, "readiness": round(r.score)} for r in ready]),
-        x="clause", y="readiness",
-    )  # fmt: skip
+    titles = {c.id: c.title for c in app.catalogue}
+    readiness = pd.DataFrame(
+        [
+            {
+                "clause": f"{r.clause} {titles.get(r.clause, '')}".strip(),
+                "readiness": round(r.score),
+                "due": "due: practise now" if r.due else "not due",
+            }
+            for r in ready
+        ]
+    )
+    bars = (
+        alt.Chart(readiness)
+        .mark_bar()
+        .encode(
+            x=alt.X("readiness:Q", title="Readiness", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("clause:N", title=None, sort="-x", axis=alt.Axis(labelLimit=360)),
+            color=alt.Color(
+                "due:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["due: practise now", "not due"], range=["#e8590c", "#1c7ed6"]
+                ),
+            ),
+            tooltip=["clause:N", "readiness:Q", "due:N"],
+        )
+    )
+    st.altair_chart(bars, width="stretch")
     left, right = st.columns(2)
     left.download_button(
         "Download CSV", app.history.csv_text(user), f"{user}-interviews.csv", "text/csv"
