@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import textwrap
 import time
@@ -173,6 +174,12 @@ def print_answer(answer: Answer) -> None:
             if p.roles:
                 print("    Roles: " + ", ".join(p.roles))
         return
+    if lead := answer.lead:  # the short answer first, then the passages it comes from
+        print("Answer from our procedures:")
+        for q in lead:
+            print(_wrap(f'"{q.text}"', "  "))
+            print(f"  [{q.citation.label()}]")
+        print()
     for i, e in enumerate(answer.evidence, 1):
         print(f"[{i}] {e.citation.label()}  (score {e.score:.4f})")
         print(_wrap(e.chunk.text))
@@ -486,7 +493,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
             session.skip()
             continue
         feedback = session.answer(text)
-        if feedback.grade is not None:
+        if feedback.progress is not None:  # a follow-up: what changed, not the card again
+            for line in feedback.progress.lines():
+                print(_wrap(line, "  "))
+        elif feedback.grade is not None:
             _print_grade(feedback.grade)
     app.interviews.finish(session_id, session)
     summary = session.summary()
@@ -541,6 +551,18 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description="ISO 9001 audit coach")
     sub = p.add_subparsers(dest="command", required=True)
 
+    def organisations(sp: argparse.ArgumentParser, what: str) -> None:
+        """--organisations TOML, --only and --work-dir: an evaluation over several organisations."""
+        sp.add_argument(
+            "--organisations", help=f"TOML of organisations (evals/organisations.toml): {what}"
+        )
+        sp.add_argument("--only", nargs="+", help="with --organisations: only these organisations")
+        sp.add_argument(
+            "--work-dir",
+            default=".assistant/eval",
+            help="with --organisations: where each organisation's index is kept",
+        )
+
     def data_dir(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
             "--data-dir",
@@ -552,7 +574,12 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("ingest", help="index documents (incremental)")
     sp.add_argument("paths", nargs="+", help=f"files or folders ({' '.join(FORMATS)})")
-    sp.add_argument("--rebuild", action="store_true", help="discard the index and start over")
+    sp.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="start over: a new index is built beside the old one, which keeps answering "
+        "until the new one replaces it",
+    )
     data_dir(sp)
     sp.set_defaults(func=cmd_ingest)
 
@@ -588,37 +615,19 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_eval)
     sp = ev.add_parser("grader", help="grader agreement with labelled staff answers")
     sp.add_argument("--answers", help="JSONL labelled answers (graded against --data-dir)")
-    sp.add_argument(
-        "--organisations",
-        help="TOML of organisations (evals/organisations.toml): each one's answers graded "
-        "against its own documents, reported per organisation as a held-out fold",
-    )
-    sp.add_argument("--only", nargs="+", help="with --organisations: only these organisations")
+    organisations(sp, "each one's answers graded against its own documents, reported per "
+                  "organisation as a held-out fold")  # fmt: skip
     sp.add_argument("--heldout", action="store_true", help="grade the held-out sets instead")
     sp.add_argument("--refit", action="store_true", help="refit the label thresholds on them")
     sp.add_argument("--fitted-out", help="with --refit: write here instead of the package")
-    sp.add_argument(
-        "--work-dir",
-        default=".assistant/eval",
-        help="with --organisations: where each organisation's index is kept",
-    )
     sp.add_argument("--json", help="write the full results here")
     data_dir(sp)
     sp.set_defaults(func=cmd_eval_grader)
     sp = ev.add_parser("chat", help="follow-up turns scored, beside stateless and concatenated")
     sp.add_argument("--conversations", required=True, help="JSONL, one conversation a line")
     sp.add_argument("--organisation", help="only the conversations of this organisation")
-    sp.add_argument(
-        "--organisations",
-        help="TOML of organisations (evals/organisations.toml): each one indexed apart and "
-        "asked its own conversations (by their 'organisation' key)",
-    )
-    sp.add_argument("--only", nargs="+", help="with --organisations: only these organisations")
-    sp.add_argument(
-        "--work-dir",
-        default=".assistant/eval",
-        help="with --organisations: where each organisation's index is kept",
-    )
+    organisations(sp, "each one indexed apart and asked its own conversations (by their "
+                  "'organisation' key)")  # fmt: skip
     sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
     sp.add_argument("--json", help="write the full results here")
     data_dir(sp)
@@ -661,6 +670,20 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `assistant status | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (sqlite3.DatabaseError, OSError) as exc:
+        # A data directory we may not read, or a damaged database in it (history, an index
+        # file): the services name the index's own files; this catches what they do not.
+        where = getattr(args, "data_dir", None) or "the data directory"
+        if isinstance(exc, OSError):
+            what = f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)
+            print(f"error: cannot use {what}", file=sys.stderr)
+        else:
+            print(
+                f"error: a database in {where} cannot be used ({exc}); check its permissions, "
+                "or move the damaged file away",
+                file=sys.stderr,
+            )
+        return 1
     except Exception as exc:  # pydantic validation etc.: still one line
         from pydantic import ValidationError
 

@@ -4,6 +4,10 @@ traceback: a table of commands and inputs, each run as a user runs it."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,10 +27,21 @@ def bad(tmp_path: Path) -> dict[str, Path]:
         "kind": {"id": "X", "question": "q?", "kind": ["a"], "expected_sources": []},
         "sources": {"id": "X", "question": "q?", "expected_sources": "QP-05.pdf"},
         "clauses": {"id": "X", "question": "q?", "expected_sources": [], "expected_clauses": 8.7},
+        "good": {"id": "X", "question": "q?", "expected_sources": ["QP-05.pdf"]},
     }
     for name, row in rows.items():
         (q / f"{name}.jsonl").write_text(json.dumps(row) + "\n")
-    return {"file": afile, "q": q, "missing": tmp_path / "no" / "such" / "folder"}
+    # A data directory whose databases are not SQLite files (a damaged copy, a wrong folder).
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "manifest.sqlite").write_text("not a database\n")
+    (corrupt / "history.sqlite").write_text("not a database either\n")
+    return {
+        "file": afile,
+        "q": q,
+        "missing": tmp_path / "no" / "such" / "folder",
+        "corrupt": corrupt,
+    }
 
 
 CASES = [
@@ -50,6 +65,14 @@ CASES = [
     ("eval grader --answers {q}/a.jsonl --organisations {q}/o.toml", 2),
     ("interview --user ann --data-dir {file}", 2),
     ("ingest {missing}", 2),
+    ("status --data-dir {corrupt}", 1),
+    ("ask 'how do we calibrate?' --data-dir {corrupt}", 1),
+    ("ingest {q} --data-dir {corrupt}", 1),
+    ("ingest {q} --rebuild --data-dir {corrupt}", 1),
+    ("coverage --data-dir {corrupt}", 1),
+    ("interview --user ann --data-dir {corrupt}", 1),
+    ("history --data-dir {corrupt}", 1),
+    ("eval retrieval --questions {q}/good.jsonl --data-dir {corrupt}", 1),
 ]
 
 
@@ -95,3 +118,56 @@ def test_output_cut_short_by_a_pipe_is_not_a_traceback(sample):
     proc.stdout.close()  # the reader is gone before the first line is written
     err = proc.stderr.read().decode() if proc.stderr else ""
     assert proc.wait(timeout=120) == 0 and "Traceback" not in err, err
+
+
+# Root ignores permissions: these run as root without the capabilities that let it (so the
+# interpreter under /root stays reachable), which is what an unprivileged user meets.
+SETPRIV = shutil.which("setpriv")
+LOCKED_CASES = [
+    "status",
+    "ask 'how do we calibrate?'",
+    "ingest {docs}",
+    "ingest {docs} --rebuild",
+    "coverage",
+    "history --user ann",
+    "interview --user ann",
+    "eval retrieval --questions {docs}/q.jsonl",
+]
+
+
+@pytest.fixture
+def locked(tmp_path: Path) -> dict[str, Path]:
+    """A data directory with permissions 000 (once an index), and a folder of documents."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# Calibration\n\nGauges are calibrated every year.\n")
+    (docs / "q.jsonl").write_text(
+        json.dumps({"id": "1", "question": "calibration?", "expected_sources": ["a.md"]}) + "\n"
+    )
+    data = tmp_path / "locked-data"
+    data.mkdir()
+    (data / "manifest.sqlite").write_bytes(b"")
+    data.chmod(0)
+    yield {"docs": docs, "data": data}
+    data.chmod(0o755)
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or SETPRIV is None, reason="needs root and setpriv to drop privileges"
+)
+@pytest.mark.parametrize("command", LOCKED_CASES)
+def test_an_unreadable_data_directory_is_one_line(command, locked):
+    import shlex
+
+    argv = shlex.split(command.format(**{k: str(v) for k, v in locked.items()}))
+    env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_DATA_DIR"}
+    result = subprocess.run(
+        [SETPRIV, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all",
+         sys.executable, "-m", "assistant.cli", *argv, "--data-dir", str(locked["data"])],
+        capture_output=True, text=True, env=env, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    err = result.stderr.strip()
+    assert result.returncode in (1, 2), (result.returncode, err)
+    assert "Traceback" not in err and err.startswith("error:"), err
+    assert len(err.splitlines()) == 1, err
+    assert str(locked["data"]) in err, err  # says which folder to look at

@@ -7,11 +7,19 @@ manifest dirty, (2) upsert the new vectors (ids derive from content), (3) swap t
 manifest row and chunks in one SQLite transaction, (4) delete the file's old vectors. At the end
 BM25 and the vector snapshot are rebuilt from the manifest and the dirty mark cleared. A run that
 finds the mark reconciles first.
+
+Starting over (``--rebuild``, or a changed model or chunking) builds a whole new index beside the
+live one, in ``DATA_DIR/.rebuild-<pid>/``, and switches to it when it is complete: questions keep
+being answered from the old index meanwhile, and a rebuild that dies leaves the old index as it
+was (the next run removes the leftovers). With a Chroma server (``vector_store = "server"``) the
+collection cannot hold two indexes side by side, so there the index is still cleared first and
+refilled in place: questions asked meanwhile find only what has been indexed so far.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -137,7 +145,11 @@ class Ingestor:
         progress = progress or NoProgress()
         started = time.perf_counter()
         with WriteLock(self.store.lock_path):
-            report = self._run(paths, rebuild, progress)
+            self.store.discard_leftovers()
+            if self._starts_over(rebuild) and self.store.vector_config.kind == "embedded":
+                report = self._rebuild_beside(paths, rebuild, progress)
+            else:
+                report = self._run(paths, rebuild, progress)
         # Questions are embedded by an ONNX copy of the model (no torch on the query path);
         # made once here, where torch may already be loaded, when it is missing.
         if self.store.manifest.chunk_count():
@@ -174,6 +186,28 @@ class Ingestor:
         self.store.rebuild_lexical()  # BM25 and the vector snapshot
         manifest.set("last_ingest", str(time.time()))
         manifest.dirty = False
+        return report
+
+    def _starts_over(self, rebuild: bool) -> bool:
+        """Asked to, or the stored index was made with another model, chunking or store."""
+        stored_fp = self.store.manifest.get("fingerprint")
+        return rebuild or (stored_fp is not None and stored_fp != self.fingerprint)
+
+    def _rebuild_beside(self, paths: list[Path], rebuild: bool, progress: Progress) -> IngestReport:
+        """A complete new index built in a staging folder, then switched in; the live index is
+        not touched until then (see IndexStore.replace_with)."""
+        staged = self.store.staging()
+        try:
+            builder = Ingestor(staged, self.embedder, self.params, self.max_bytes)
+            report = builder._run(paths, rebuild=False, progress=progress)
+            if not staged.manifest.get("last_ingest"):  # nothing to index: still a new version
+                staged.manifest.set("last_ingest", str(time.time()))
+            self.store.replace_with(staged)
+        finally:
+            staged.close()
+            shutil.rmtree(staged.data_dir, ignore_errors=True)
+        if not rebuild:
+            report.repaired.insert(0, "model or chunking settings changed: rebuilt the index")
         return report
 
     def _reconcile(self, rebuild: bool, report: IngestReport) -> None:

@@ -53,6 +53,21 @@ class FileRecord:
 
 class Manifest:
     def __init__(self, path: Path) -> None:
+        try:
+            self._open(path)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            # A folder we may not enter, or a file of that name that is not SQLite: one line
+            # the user can act on, not sqlite3's traceback.
+            if isinstance(exc, OSError) or "unable to open" in str(exc):
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                hint = f"check that you may read and write {path.parent}"
+            else:
+                reason, hint = str(exc), "move it away and ingest again to make a new index"
+            raise IndexUnavailableError(
+                f"the index {path} cannot be read ({reason}); {hint}"
+            ) from None
+
+    def _open(self, path: Path) -> None:
         # A published, read-only index (a read-only mount or folder) is opened read-only and
         # can be queried; writing it is refused by the ingest's lock with a clear message.
         self.read_only = path.is_file() and not os.access(path.parent, os.W_OK)
@@ -82,6 +97,12 @@ class Manifest:
 
     def close(self) -> None:
         self._db.close()
+
+    def replace_with(self, other: Manifest) -> None:
+        """Take ``other``'s whole content in one step (SQLite's backup API). The file stays the
+        same file: a reader that has it open sees the old content or the new, never a mix, and
+        no reader is left holding a renamed database (which SQLite cannot survive)."""
+        other._db.backup(self._db)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -1,10 +1,18 @@
-"""The index of one data directory: manifest (truth), Chroma vectors and BM25, kept in step."""
+"""The index of one data directory: manifest (truth), Chroma vectors and BM25, kept in step.
+
+Layout of DATA_DIR: ``manifest.sqlite`` (the truth), a Chroma folder (``chroma``, or the
+``chroma-<id>`` the manifest names after a rebuild), ``bm25/`` and ``vectors/`` (derived, each
+checked against the manifest's chunk ids before use) and ``ingest.lock``. A rebuild is built in
+``.rebuild-<pid>/`` with the same layout and switched in by ``replace_with``.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
+import uuid
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +31,13 @@ class Consistency:
     problems: list[str]
 
 
+# Manifest key naming the Chroma folder in use: a rebuild writes a new folder and switches to
+# it with the manifest, so no process ever sees a Chroma folder renamed under it.
+_CHROMA_FOLDER = "chroma_folder"
+_LEGACY_CHROMA = "chroma"
+STAGING_PREFIX = ".rebuild-"
+
+
 class IndexStore:
     def __init__(self, data_dir: Path, vector_config: VectorConfig | None = None) -> None:
         self.data_dir = data_dir
@@ -31,10 +46,16 @@ class IndexStore:
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
         self._snapshot: VectorSnapshot | None = None
+        # The index version (last_ingest) the cached BM25 and snapshot were loaded for: another
+        # process's ingest or rebuild makes them stale in a long-lived reader (the web app).
+        self._derived_version: str | None = None
+        self._vectors: ChromaStore | None = None
+        self._vectors_dir: Path | None = None
+        self._vectors_lock = threading.Lock()
 
     @property
     def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
+        return self.data_dir / (self.manifest.get(_CHROMA_FOLDER) or _LEGACY_CHROMA)
 
     @property
     def bm25_dir(self) -> Path:
@@ -48,13 +69,38 @@ class IndexStore:
     def lock_path(self) -> Path:
         return self.data_dir / "ingest.lock"
 
-    @cached_property
+    @property
     def vectors(self) -> ChromaStore:
-        return ChromaStore(self.chroma_dir, self.vector_config)
+        """The Chroma store the manifest names; reopened when a rebuild switched folders."""
+        directory = self.chroma_dir
+        with self._vectors_lock:
+            if self._vectors is None or self._vectors_dir != directory:
+                stale = self._vectors
+                self._vectors = ChromaStore(directory, self.vector_config)
+                self._vectors_dir = directory
+                if stale is not None:
+                    _close(stale)
+            return self._vectors
+
+    def close_vectors(self) -> None:
+        """Release the Chroma client (its files can then be moved or deleted)."""
+        with self._vectors_lock:
+            if self._vectors is not None:
+                _close(self._vectors)
+            self._vectors = self._vectors_dir = None
+
+    def _forget_stale_derived(self) -> None:
+        """Drop the cached BM25 and snapshot when the index changed since they were loaded
+        (called with ``_lexical_lock`` held)."""
+        version = self.manifest.get("last_ingest")
+        if version != self._derived_version:
+            self._lexical = self._snapshot = None
+            self._derived_version = version
 
     @property
     def lexical(self) -> LexicalIndex:
         with self._lexical_lock:
+            self._forget_stale_derived()
             if self._lexical is None:
                 self._lexical = LexicalIndex.load(self.bm25_dir)
             return self._lexical
@@ -66,6 +112,7 @@ class IndexStore:
         if self.vector_config.kind != "embedded":
             return self.vectors
         with self._lexical_lock:
+            self._forget_stale_derived()
             if self._snapshot is None and self.snapshot_is_current():
                 self._snapshot = VectorSnapshot.load(self.snapshot_dir)
             snapshot = self._snapshot
@@ -160,8 +207,94 @@ class IndexStore:
         return done
 
     def clear(self) -> None:
+        chroma_folder = self.manifest.get(_CHROMA_FOLDER)
         self.manifest.dirty = True
         self.vectors.clear()
         self.manifest.clear()
+        if chroma_folder:  # the vectors stay in the folder they are in
+            self.manifest.set(_CHROMA_FOLDER, chroma_folder)
         self.rebuild_lexical()
         self.manifest.dirty = False
+
+    # -- rebuilding beside the live index ---------------------------------------------------
+    def staging(self) -> IndexStore:
+        """An empty index in ``DATA_DIR/.rebuild-<pid>/``, built while this one keeps
+        answering, then switched in by ``replace_with``. Only for an embedded vector store:
+        a Chroma server has one collection, which cannot hold two indexes side by side."""
+        folder = self.data_dir / f"{STAGING_PREFIX}{os.getpid()}"
+        shutil.rmtree(folder, ignore_errors=True)
+        return IndexStore(folder, self.vector_config)
+
+    def replace_with(self, staged: IndexStore) -> None:
+        """Switch this data directory to the complete index in ``staged``.
+
+        Order, so that a crash at any point leaves a working index: (1) the staged Chroma
+        folder moves in under a new name, unused so far; (2) the manifest takes the staged
+        content in one SQLite step, naming that folder: from here readers see the new index
+        (the old BM25 and snapshot no longer match the manifest's ids, so they are not used);
+        (3) the staged BM25 and snapshot folders replace the old ones, each in one rename;
+        (4) the old Chroma folder is deleted. A crash before (2) leaves the old index and
+        leftovers that ``discard_leftovers`` removes; after it, the next ingest rebuilds BM25
+        and the snapshot from the new manifest. Processes reading the old files keep their
+        open copies (deleted files live on while open) and move to the new ones on their next
+        question."""
+        new_folder = f"chroma-{uuid.uuid4().hex[:12]}"
+        staged_chroma = staged.chroma_dir
+        staged.close_vectors()
+        if staged_chroma.exists():
+            os.replace(staged_chroma, self.data_dir / new_folder)
+        staged.manifest.set(_CHROMA_FOLDER, new_folder)
+        old_chroma = self.chroma_dir
+        self.close_vectors()
+        self.manifest.replace_with(staged.manifest)
+        for name in (self.bm25_dir.name, self.snapshot_dir.name):
+            _replace_folder(staged.data_dir / name, self.data_dir / name)
+        with self._lexical_lock:
+            self._lexical = self._snapshot = None
+            self._derived_version = None
+        if old_chroma.name != new_folder:
+            shutil.rmtree(old_chroma, ignore_errors=True)
+
+    def discard_leftovers(self) -> list[str]:
+        """Remove what an interrupted rebuild left: its staging folder and a Chroma folder the
+        manifest does not name. Call with the write lock held (only its holder makes them)."""
+        in_use = self.chroma_dir.name
+        removed = []
+        for path in sorted(self.data_dir.iterdir()):
+            leftover = path.name.startswith(STAGING_PREFIX) or (
+                path.name.startswith("chroma-") and path.name != in_use
+            )
+            if leftover and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+        if in_use != _LEGACY_CHROMA:
+            legacy = self.data_dir / _LEGACY_CHROMA
+            if legacy.is_dir():
+                shutil.rmtree(legacy, ignore_errors=True)
+                removed.append(legacy.name)
+        return removed
+
+    def close(self) -> None:
+        self.close_vectors()
+        self.manifest.close()
+
+
+def _close(store: ChromaStore) -> None:
+    """Stop a Chroma client so its folder can be moved or deleted (chromadb shares one system
+    per folder in a process; ``close`` releases it)."""
+    client = getattr(store, "_client", None)
+    close = getattr(client, "close", None)
+    if close is not None:
+        close()
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """``target`` becomes ``new`` by renames; a reader sees one folder or the other."""
+    if not new.exists():
+        return
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
