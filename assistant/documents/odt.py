@@ -10,7 +10,6 @@ deleted text kept by change tracking, comments, footnotes and drawings (text box
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -19,9 +18,9 @@ import zlib
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
+from assistant.documents.containers import open_zip
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
-from assistant.documents.word import MAX_MEMBERS, MAX_RATIO, MAX_UNCOMPRESSED
 
 _MIMETYPE = "application/vnd.oasis.opendocument.text"  # a template (.ott) adds "-template"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -69,29 +68,8 @@ _MAX_REPEATED_CELLS = 64  # repeated empty cells pad a row; more is never conten
 
 def _open(data: bytes) -> zipfile.ZipFile:
     """The container, checked against zip bombs and files that are not an .odt at all."""
-    if not data.startswith(b"PK"):
-        raise DocumentError("not an OpenDocument text (the .odt is not a zip container)")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise DocumentError(f"malformed .odt (broken zip container: {exc})") from None
-    if len(infos) > MAX_MEMBERS:
-        raise DocumentError(
-            f"refused .odt: {len(infos)} parts in the container (limit {MAX_MEMBERS})"
-        )
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise DocumentError(
-            f"refused .odt: expands to {total / 2**20:.0f} MB "
-            f"(limit {MAX_UNCOMPRESSED // 2**20} MB); possible zip bomb"
-        )
-    for i in infos:
-        if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 2**20:
-            raise DocumentError(
-                f"refused .odt: part {i.filename} compresses {i.file_size // i.compress_size}:1;"
-                " possible zip bomb"
-            )
+    zf = open_zip(data, ".odt", "an OpenDocument text")
+    infos = zf.infolist()
     names = {i.filename for i in infos}
     if "mimetype" in names:
         kind = _read(zf, "mimetype").decode("ascii", "replace").strip()

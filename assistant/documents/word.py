@@ -4,44 +4,18 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
+from assistant.documents.containers import open_zip
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
-# Limits against zip bombs and hostile containers; a real procedure is far below all of them.
-MAX_MEMBERS = 2000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 200
-
 
 def check_container(data: bytes) -> None:
-    if not data.startswith(b"PK"):
-        raise DocumentError("not a Word document (the .docx is not a zip container)")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise DocumentError(f"malformed .docx (broken zip container: {exc})") from None
-    if len(infos) > MAX_MEMBERS:
-        raise DocumentError(
-            f"refused .docx: {len(infos)} parts in the container (limit {MAX_MEMBERS})"
-        )
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise DocumentError(
-            f"refused .docx: expands to {total / 2**20:.0f} MB "
-            f"(limit {MAX_UNCOMPRESSED // 2**20} MB); possible zip bomb"
-        )
-    for i in infos:
-        if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 2**20:
-            raise DocumentError(
-                f"refused .docx: part {i.filename} compresses {i.file_size // i.compress_size}:1;"
-                " possible zip bomb"
-            )
+    zf = open_zip(data, ".docx", "a Word document")
+    infos = zf.infolist()
     if "word/document.xml" not in {i.filename for i in infos}:
         raise DocumentError("malformed .docx: no word/document.xml inside")
 
