@@ -12,11 +12,10 @@ from assistant.core.models import Chunk, Evidence
 from assistant.documents.chunking import ChunkingParams, chunk_document
 from assistant.documents.loaders import load
 from assistant.documents.pdf import parse_pdf
-from assistant.documents.text import parse_markdown
 from assistant.search.clauses import default_catalogue
 from assistant.search.retrieval import DocumentHit
 from assistant.ui.ask_page import highlighted
-from assistant.ui.render import plain
+from assistant.ui.render import plain, readable
 from assistant.usecases.composer import Answer, procedure_answers
 from tests.conftest import ROOT
 
@@ -178,18 +177,13 @@ def test_pdf_running_footer_and_page_numbers_stay_out_of_passages(one_line):
 
 
 @pytest.mark.fast
-def test_markdown_quote_markers_are_not_shown_but_the_quoted_text_is():
-    md = (
-        "# Widget handling\n\n## 1 Policy\n\n"
-        "> **Our promise**\n>\n> Every widget leaves here tested.\n> > Nested: and labelled.\n\n"
-        "```\n> a prompt in a code block stays\n```\n"
-    )
-    _, sections = parse_markdown(md, "widgets")
-    text = "\n".join(s.text for s in sections)
-    assert "Our promise" in text and "Every widget leaves here tested." in text
-    assert "Nested: and labelled." in text
-    assert not any(line.lstrip().startswith(">") for line in text.splitlines()[:-1])
-    assert "> a prompt in a code block stays" in text
+def test_quote_markers_at_the_start_of_a_line_are_not_shown_but_the_text_is():
+    passage = "Policy\n> Every widget leaves here tested.\n> > Nested: and labelled.\nEnd."
+    shown = readable(passage)
+    assert "Every widget leaves here tested." in shown and "Nested: and labelled." in shown
+    assert not any(line.lstrip().startswith(">") for line in shown.splitlines())
+    assert "pressure > 10 bar" in readable("pressure > 10 bar")  # a comparison is kept
+    assert "\\>" not in highlighted(passage, "> Every widget leaves here tested.")
 
 
 @pytest.mark.fast

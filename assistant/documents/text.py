@@ -14,9 +14,6 @@ _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-# Blockquote markers ("> ", "> > ", up to three spaces in): the quoted text is content, the
-# markers are not, and would show literally in passages and quotes.
-_QUOTE_MARKER = re.compile(r"^ {0,3}(?:>[ \t]?)+")
 # A link or image: its text may hold an image ([![logo](a.png)](url)), its target one level of
 # parentheses (wiki/Foo_(bar)), <angle brackets> or a quoted title.
 _LINK = re.compile(
@@ -69,21 +66,6 @@ def is_table_row(line: str) -> bool:
     return bool(_ROW_CELLS.match(line.strip())) or line.strip().count("|") >= 3
 
 
-def _unquote(lines: list[str]) -> list[str]:
-    """Lines with their blockquote markers removed, the text kept. Code blocks are left as they
-    are ("> " there may be a prompt), unless the block itself is inside a quote."""
-    out: list[str] = []
-    fence_quoted: bool | None = None  # None: not in a code block
-    for line in lines:
-        quoted = bool(_QUOTE_MARKER.match(line))
-        if fence_quoted is None or fence_quoted:
-            line = _QUOTE_MARKER.sub("", line)
-        if _FENCE.match(line):
-            fence_quoted = quoted if fence_quoted is None else None
-        out.append(line)
-    return out
-
-
 def split_front_matter(text: str) -> tuple[dict, str]:
     if not text.startswith("---"):
         return {}, text
@@ -104,7 +86,7 @@ def parse_markdown(text: str, fallback_title: str) -> tuple[metadata.DocMeta, li
     meta = metadata.from_pairs([(str(k), str(v)) for k, v in front.items()])
     body = _COMMENT.sub("", body)
     builder = SectionBuilder()
-    lines = _unquote(body.splitlines())
+    lines = body.splitlines()
     first_heading = ""
     in_fence = False
     i = 0

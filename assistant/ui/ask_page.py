@@ -11,7 +11,7 @@ import streamlit as st
 from assistant.core.errors import AssistantError
 from assistant.core.models import Citation, Evidence
 from assistant.factory import Assistant
-from assistant.ui.render import plain
+from assistant.ui.render import plain, readable
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import Conversation, ConversationTurn
 
@@ -39,6 +39,7 @@ def _passage(citation: Citation, quote: str, passage: str) -> None:
 def highlighted(passage: str, quote: str) -> str:
     """The passage as Markdown-safe text with the quoted sentence in bold, so it can be found
     in its context. Each part is escaped on its own; only the bold markers are Markdown."""
+    passage, quote = readable(passage), readable(quote)
     at = passage.find(quote) if quote else -1
     if at < 0:
         return plain(passage)
@@ -79,7 +80,7 @@ def _show_answer(answer: Answer, n: int) -> None:
             rev = f" (rev {p.revision})" if p.revision else ""
             st.markdown(f"**{plain(p.heading + rev)}**")
             for i, q in enumerate(p.quotes):
-                st.markdown(f"> {plain(q.text)}")
+                st.markdown(f"> {plain(readable(q.text))}")
                 _citation(q.citation, q.text, q.passage, key=f"cite-{n}-{p.file}-{i}")
             if p.records:
                 st.caption(plain("Records and forms: " + ", ".join(p.records)))
@@ -91,7 +92,7 @@ def _show_answer(answer: Answer, n: int) -> None:
     if lead := answer.lead:
         st.markdown("**Answer from our procedures**")
         for i, q in enumerate(lead):
-            st.markdown(f"> {plain(q.text)}")
+            st.markdown(f"> {plain(readable(q.text))}")
             _citation(q.citation, q.text, q.passage, key=f"lead-{n}-{i}")
     first, more = answer.sources()
     st.markdown("**Sources**")
@@ -105,7 +106,7 @@ def _show_answer(answer: Answer, n: int) -> None:
 
 def _source(i: int, e: Evidence) -> None:
     st.markdown(f"**\\[{i}\\]** {plain(e.citation.label())}")
-    st.markdown(plain(e.chunk.text))
+    st.markdown(plain(readable(e.chunk.text)))
 
 
 def _ask_alone(n: int) -> None:
