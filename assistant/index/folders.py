@@ -16,11 +16,17 @@ def write_folder(directory: Path, write: Callable[[Path], None]) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     write(tmp)
-    old = directory.with_name(directory.name + ".old")
+    swap_in(tmp, directory)
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """``target`` becomes the complete folder ``new`` by renames (the old one moved aside, then
+    deleted): a reader sees one folder or the other."""
+    old = target.with_name(target.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        os.replace(directory, old)
-    os.replace(tmp, directory)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.index.boilerplate import repeated_lines, without
+from assistant.index.folders import swap_in
 from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import lock_holder
 from assistant.index.manifest import Manifest
@@ -79,14 +80,14 @@ class IndexStore:
                 self._vectors = ChromaStore(directory, self.vector_config)
                 self._vectors_dir = directory
                 if stale is not None:
-                    _close(stale)
+                    stale.close()
             return self._vectors
 
     def close_vectors(self) -> None:
         """Release the Chroma client (its files can then be moved or deleted)."""
         with self._vectors_lock:
             if self._vectors is not None:
-                _close(self._vectors)
+                self._vectors.close()
             self._vectors = self._vectors_dir = None
 
     def _forget_stale_derived(self) -> None:
@@ -279,22 +280,7 @@ class IndexStore:
         self.manifest.close()
 
 
-def _close(store: ChromaStore) -> None:
-    """Stop a Chroma client so its folder can be moved or deleted (chromadb shares one system
-    per folder in a process; ``close`` releases it)."""
-    client = getattr(store, "_client", None)
-    close = getattr(client, "close", None)
-    if close is not None:
-        close()
-
-
 def _replace_folder(new: Path, target: Path) -> None:
-    """``target`` becomes ``new`` by renames; a reader sees one folder or the other."""
-    if not new.exists():
-        return
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+    """``target`` becomes ``new`` (when the rebuild made one); a reader sees one or the other."""
+    if new.exists():
+        swap_in(new, target)

@@ -89,6 +89,13 @@ class ChromaStore:
             configuration={"hnsw": {"space": "cosine"}},
         )
 
+    def close(self) -> None:
+        """Release the client, so its folder can be moved or deleted (chromadb shares one system
+        per folder in a process until it is closed)."""
+        close = getattr(self._client, "close", None)  # not every chromadb client has one
+        if close is not None:
+            close()
+
     def upsert(self, chunks: Sequence[dict[str, Any]], embeddings: np.ndarray) -> None:
         for start in range(0, len(chunks), _WRITE_BATCH):
             part = chunks[start : start + _WRITE_BATCH]
