@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assistant.core.models import HEADING_SEP, Citation, Evidence
@@ -148,10 +149,11 @@ class Answer:
     # clause in the question was answered.
     bridges: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property  # the page redraws every turn on each rerun: work it out once
     def lead(self) -> list[Quote]:
         """A plain question's short answer: the one or two sentences of the passages that best
-        answer it, verbatim and cited (none for a clause question or when nothing answers)."""
+        answer it, verbatim and cited (none for a clause question or when nothing answers).
+        Read once the answer is complete (the ask use case decides ``no_evidence`` first)."""
         if self.mode != "plain" or self.no_evidence:
             return []
         return lead_quotes(self.question, self.evidence)
