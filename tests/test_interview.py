@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -302,3 +303,30 @@ def test_skipped_questions_are_not_scores_of_zero_or_gaps(sample, tmp_path):
     only_skipped = set(summary.skipped[0].question.clauses) - set(first.question.clauses)
     assert not only_skipped & {c.clause for c in summary.clauses}
     assert not only_skipped & set(summary.gaps)
+
+
+FERNHILL = ROOT / "evals" / "orgs" / "fernhill" / "documents"
+
+
+def test_a_figure_the_procedure_states_is_not_a_contradiction(tmp_path):
+    # A correct goods-in answer (fernhill's labelled answer F06): the nearest procedure sentence
+    # holding a bare number is "5.5.2 The Shift Supervisor confirms ...", whose only number is
+    # its section number. "Between 5.1 and 8" are figures the procedure states; before, the
+    # answer was capped at 25 as contradicting it.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(FERNHILL / "FCC-SOP-04_Goods_Receipt_and_Inspection.md", docs)
+    app = make_assistant(tmp_path / "index")
+    app.ingest([docs])
+    question = (
+        "You're on goods-in and a chilled food delivery pulls in. Talk me through your "
+        "temperature check, and what you do if the product reads warm."
+    )
+    answer = next(
+        json.loads(line)["answer"]
+        for line in (ROOT / "evals" / "grader" / "fernhill.jsonl").read_text().splitlines()
+        if json.loads(line)["id"] == "F06"
+    )
+    g = app.grader.grade(question, answer, ["8.5.1"])
+    assert not g.contradictions, [(c.kind, c.said) for c in g.contradictions]
+    assert g.label == "good"

@@ -637,6 +637,13 @@ class Grader:
         # Only the procedure the key points come from can be contradicted; a neighbouring one
         # (final test's daily check beside calibration's monthly one) can only back a value up.
         key_files = {k.citation.file for k in rubric.points}
+        # A bare number (no unit) the procedure itself states somewhere is a real figure of
+        # it: naming it is never a contradiction just because the nearest sentence holds
+        # another bare number (a section number, a clock time): "between 5.1 and 8" beside
+        # "5.5.2 The Shift Supervisor ...". Numbers with a unit, forms and frequencies keep
+        # the closest-sentence test: a wrong form or retention period is often one the
+        # procedure states for something else.
+        stated = [f for _, cit, f in rubric.fact_sentences if cit.file in key_files]
         out: list[Contradiction] = []
         for (seg, _, said), row in zip(pieces, sims, strict=True):
             for kind, values in _kinds(said):
@@ -653,6 +660,10 @@ class Grader:
                         continue
                     if kind == "form" and value not in rubric.document_facts.forms:
                         continue  # another document's form: off the subject, not contradicting
+                    if kind == "quantity:number" and any(
+                        _states(f, kind, value, tolerance) for f in stated
+                    ):
+                        continue
                     support = [
                         row[i]
                         for i in holders
