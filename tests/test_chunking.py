@@ -59,3 +59,35 @@ def test_embedding_text_carries_document_and_heading():
     c = chunk_document(doc(section), "d" * 64, ChunkingParams(1000, 100, 50))[0]
     head = "WI-1 Work instruction\n5 Procedure > 5.3 Out of tolerance"
     assert c.embedding_text().startswith(head)
+
+
+def _rows(n: int) -> str:
+    return "\n".join(
+        f"Product: Chilled line {i}; Accept: +5.0 °C or colder; Reject: above +8.0 °C"
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("rows", [8, 30], ids=["table-fits", "table-longer-than-a-chunk"])
+def test_a_lead_in_ending_with_a_colon_stays_in_the_chunk_with_its_table(rows):
+    lead = "5.2.4 Acceptance limits:"
+    before = "\n\n".join(
+        f"5.2.{i} The operative checks pallet {i} for damage." for i in range(1, 4)
+    )
+    text = f"{'Intro step. ' * 60}\n\n{before}\n\n{lead}\n\n{_rows(rows)}\n\n5.2.5 Record it."
+    chunks = chunk_document(
+        doc(Section(("5 Procedure",), text)), "e" * 64, ChunkingParams(1000, 150, 200)
+    )
+    assert all(c.text in text for c in chunks)  # still verbatim slices
+    first_row = _rows(1)
+    holding = [c.text for c in chunks if first_row in c.text]
+    assert holding and all(lead in t for t in holding)
+    assert not any(t.endswith(lead) for t in (c.text for c in chunks))  # never left dangling
+
+
+def test_a_blank_line_before_a_table_after_a_full_stop_is_still_a_place_to_cut():
+    text = f"{'Intro step. ' * 60}\n\nThe limits follow.\n\n{_rows(30)}"
+    chunks = chunk_document(
+        doc(Section(("5 Procedure",), text)), "f" * 64, ChunkingParams(1000, 150, 200)
+    )
+    assert not any("The limits follow." in c.text and _rows(1) in c.text for c in chunks)

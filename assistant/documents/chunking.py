@@ -6,9 +6,21 @@ in the source as loaded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.core.models import Chunk, LoadedDocument, Section
+from assistant.documents.text import TABLE_ROW_START
+
+# Where a long section is cut, best first. A blank line is the first choice, except between a
+# line ending in ":" and the first row of the table it introduces ("5.2.4 Acceptance limits:"):
+# cut there, the rows lose what they are and the lead-in ends a chunk saying nothing. Readers
+# put a table's rows on lines of their own after a blank line (SectionBuilder.add_block).
+_SEPARATORS = [
+    rf"\n\n(?!{TABLE_ROW_START})|(?<!:)\n\n",
+    *(re.escape(s) for s in ["\n", ". ", "; ", ", ", " "]),
+    "",
+]
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,8 @@ def split_text(text: str, params: ChunkingParams) -> list[str]:
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=params.size,
         chunk_overlap=min(params.overlap, params.size // 2),
-        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+        separators=_SEPARATORS,
+        is_separator_regex=True,
         keep_separator="end",
     )
     return [p for p in splitter.split_text(text) if p.strip()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import yaml
 
@@ -14,6 +15,11 @@ _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# A comment that is only a standard's trace tag ("<!-- [13485:7.5.1f,7.5.3] -->"): how some
+# quality systems record which clauses a section meets. Hidden when the Markdown is shown, but
+# it is the organisation's own clause map, so the tag is kept as text (the crosswalk reads it);
+# every other comment is dropped.
+_TRACE_TAG = re.compile(r"<!--\s*(\[\d{4,5}:[^\]\n]{1,200}\])\s*-->")
 # A link or image: its text may hold an image ([![logo](a.png)](url)), its target one level of
 # parentheses (wiki/Foo_(bar)), <angle brackets> or a quoted title.
 _LINK = re.compile(
@@ -61,9 +67,122 @@ _HEADER = r"(?:[^:;|]|:(?!\s)){1,60}"  # "ISO 9001:2015 clause" is one header
 _ROW_CELLS = re.compile(rf"^{_HEADER}:\s[^;]*;\s*{_HEADER}:\s")
 
 
+# The start of a row line inside a passage (a regex to look ahead with): header and value held
+# to one line, since a passage has many.
+_LINE_HEADER = r"(?:[^:;|\n]|:(?!\s)){1,60}"
+TABLE_ROW_START = rf"{_LINE_HEADER}:[ \t][^;\n]*;[ \t]*{_LINE_HEADER}:\s"
+
+
 def is_table_row(line: str) -> bool:
     """A line written by ``table_rows_as_text`` (or a pipe table left as it was)."""
     return bool(_ROW_CELLS.match(line.strip())) or line.strip().count("|") >= 3
+
+
+_CELL = re.compile(rf"({_HEADER}):\s+(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read back from its row lines: column headers and one tuple of cells per row."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of a passage's lines: prose, or the rows of one table. ``text`` is the verbatim
+    slice ``passage[start:end]``; a table's ``row_spans`` are its rows' lines, as offsets."""
+
+    start: int
+    text: str
+    table: Table | None = None
+    row_spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    def row_at(self, offset: int) -> int | None:
+        """The row whose line holds ``offset`` (a quote found in the passage), if any."""
+        return next((i for i, (a, b) in enumerate(self.row_spans) if a <= offset < b), None)
+
+
+def _row_pairs(line: str) -> list[tuple[str, str]]:
+    """``Header: value; Header: value`` back into pairs. A part with no header of its own is
+    the rest of the cell before it: cell text may hold "; " itself ("As certificate; correction
+    applied")."""
+    pairs: list[tuple[str, str]] = []
+    for part in line.strip().split("; "):
+        m = _CELL.fullmatch(part)
+        if m:
+            pairs.append((m.group(1).strip(), m.group(2).strip()))
+        elif pairs:
+            header, value = pairs[-1]
+            pairs[-1] = (header, f"{value}; {part}")
+        else:
+            pairs.append(("", part))
+    return pairs
+
+
+def _read_table(lines: list[str]) -> Table:
+    """Columns in the order rows give them: a row leaves out its empty cells, so one row may
+    name a column the others skip; a header repeated within a row is a column of its own."""
+    columns: list[tuple[str, int]] = []
+    keyed_rows: list[dict[tuple[str, int], str]] = []
+    for line in lines:
+        row: dict[tuple[str, int], str] = {}
+        previous: tuple[str, int] | None = None
+        for header, value in _row_pairs(line):
+            key = (header, sum(1 for h, _ in row if h == header))
+            row[key] = value
+            if key not in columns:
+                columns.insert(columns.index(previous) + 1 if previous in columns else 0, key)
+            previous = key
+        keyed_rows.append(row)
+    names: list[str] = []
+    for header, n in columns:  # unique, as a table's columns must be ("Date", "Date (2)")
+        name = header if n == 0 else f"{header} ({n + 1})"
+        while name in names:
+            n += 1
+            name = f"{header} ({n + 1})"
+        names.append(name)
+    cells = tuple(tuple(row.get(key, "") for key in columns) for row in keyed_rows)
+    return Table(tuple(names), cells)
+
+
+def passage_blocks(text: str) -> list[Block]:
+    """A passage split into prose and tables, for showing a table as a table. Consecutive
+    ``Header: value; ...`` lines (``table_rows_as_text``) form one table; pipe lines left as
+    written carry no headers to read back, so they stay prose. Blank-only runs are dropped."""
+    blocks: list[Block] = []
+    run: list[tuple[int, str]] = []  # (offset, line) of the current run
+    run_is_table = False
+
+    def close() -> None:
+        if not run:
+            return
+        start, end = run[0][0], run[-1][0] + len(run[-1][1])
+        if run_is_table:
+            spans = tuple((at, at + len(line)) for at, line in run)
+            table = _read_table([line for _, line in run])
+            blocks.append(Block(start, text[start:end], table, spans))
+        elif text[start:end].strip():
+            # trimmed to its text, so a prose block never starts or ends with blank lines
+            lead = len(text[start:end]) - len(text[start:end].lstrip())
+            blocks.append(Block(start + lead, text[start:end].strip()))
+        run.clear()
+
+    offset = 0
+    for line in text.split("\n"):
+        row = bool(_ROW_CELLS.match(line.strip()))
+        if row != run_is_table:
+            close()
+            run_is_table = row
+        run.append((offset, line))
+        offset += len(line) + 1
+    close()
+    return blocks
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -84,7 +203,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 def parse_markdown(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
     front, body = split_front_matter(text)
     meta = metadata.from_pairs([(str(k), str(v)) for k, v in front.items()])
-    body = _COMMENT.sub("", body)
+    body = _COMMENT.sub("", _TRACE_TAG.sub(r"\n\n\1\n\n", body))  # a block of its own
     builder = SectionBuilder()
     lines = body.splitlines()
     first_heading = ""

@@ -58,12 +58,22 @@ class Crosswalk:
 CROSSWALKS: dict[str, str] = {"13485": "iso13485.yaml"}
 
 _NUMBER = r"\d{1,2}(?:\.\d{1,2}){1,3}"
-# "ISO 13485:2016, para 7.5.8 and 7.5.9", "ISO13485 section 8.2.2", "ISO 13485 clause 8.3": the
-# standard, an optional year, an optional cue word, then a run of clause numbers.
+# A number's item letters, as quality systems tag them: "7.5.1f", "7.1 a, b, c", "6.2 (a)(d)".
+_ITEMS = r"(?:[ \t]?\(?[a-l]\)?(?![\w.])(?:[ \t]*,?[ \t]*\(?[a-l]\)?(?![\w.]))*)?"
+# An HTML line break inside a table cell ("ISO 13485:2016: <br> 7.1 <br> 7.3.1"), which a
+# Markdown table keeps as written.
+_BREAK = r"<\s*/?\s*br\s*/?\s*>"
+# Between two numbers: punctuation, "and"/"or", a line break, or only a space ("4.1.3a 4.2.1d");
+# never a new line, where the next line's heading number ("4.1 Purpose") would be taken.
+_SEP = rf"(?:[ \t]*(?:,|/|;|&|\band\b|\bor\b|{_BREAK})[ \t]*)+|[ \t]+"
+# "ISO 13485:2016, para 7.5.8 and 7.5.9", "ISO13485 section 8.2.2", "ISO 13485 clause 8.3",
+# "ISO 13485:2016 Sec. 6.2", "ISO 13485:2016 Section, 4.2.4", "ISO 13485:2016: <br> 7.1 a, b",
+# and a quality system's own trace tag "[13485:7.5.1f,7.5.3]": the standard, an optional year,
+# an optional cue word, then a run of clause numbers.
 _REFERENCE = re.compile(
-    r"\bISO(?:/IEC)?\s*(\d{4,5})(?::\s*\d{4})?\s*[,:]?\s*"
-    r"(?:(?:para(?:graph)?s?|sections?|sub-?clauses?|clauses?|chapters?|§+)\.?\s*)?"
-    rf"((?:{_NUMBER})(?:\s*(?:,|/|;|&|\band\b|\bor\b)\s*{_NUMBER})*)",
+    rf"(?:\bISO(?:/IEC)?\s*|\[(?=\d{{4,5}}:))(\d{{4,5}})(?::\s*\d{{4}})?(?:\s|[,:]|\*\*|{_BREAK})*"
+    r"(?:(?:para(?:graph)?s?|sections?|sec|sub-?clauses?|clauses?|chapters?|§+)\.?(?:\s|[,:])*)?"
+    rf"((?:{_NUMBER}){_ITEMS}(?:(?:{_SEP})(?:{_NUMBER}){_ITEMS})*)",
     re.IGNORECASE,
 )
 
