@@ -1,6 +1,7 @@
 """Clause cards and the coverage heatmap: procedures named by number and title with a strength
-said in words, coverage ready from the warm-up, and a heatmap whose every row and column is
-labelled and whose "none" cells are coloured."""
+said in words and the passages that support the clause, coverage ready from the warm-up, and a
+heatmap whose every row and column is labelled, whose "none" cells are coloured, and whose
+cells show their passages when clicked."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import shutil
 
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from assistant.usecases.coverage import Support
+from assistant.ui.coverage_page import SELECTION
+from assistant.ui.render import plain, readable
+from assistant.usecases.coverage import Support, cell
 from tests.conftest import ROOT
 
 PAGES = "assistant/ui/pages"
@@ -103,3 +107,67 @@ def test_heatmap_labels_every_clause_and_document_and_colours_none(monkeypatch, 
     assert len(set(colours.values())) == 4
     assert colours["none"].lower() not in {"#fff", "#ffffff", "white", "#f2f2f2", "transparent"}
     assert "legend" not in enc["color"] or enc["color"]["legend"] is not None
+
+
+def test_clause_card_shows_the_passages_that_support_the_clause(monkeypatch, sample):
+    at = _app(monkeypatch, sample.settings.data_dir).run()
+    at.switch_page(f"{PAGES}/clauses.py").run()
+    top = at.selectbox(key="clause_top")
+    top.select_index(next(i for i, o in enumerate(top.options) if o.startswith("8 "))).run()
+    clause = next(c for c in sample.catalogue if c.id == "8.7")
+    at.radio(key="clause_in_8").set_value(clause).run()
+    assert not at.exception
+    qp11 = cell(sample.coverage(), "8.7", "QP-11-nonconforming-product.md")
+    assert qp11 is not None and qp11.passages
+    # Each supporting procedure has its own fold with its passages, cited, as plain text.
+    (fold,) = [e for e in at.expander if "QP\\-11 Control of Nonconforming Product" in e.label]
+    assert "8\\.7" in fold.label
+    shown, cited = [m.value for m in fold.markdown], [c.value for c in fold.caption]
+    for p in qp11.passages:
+        assert plain(readable(p.text)) in shown
+        assert any(plain(p.citation.label()) in c for c in cited)
+    # Every supporting procedure listed on the card has such a fold.
+    listed = next(c for c in sample.coverage() if c.clause_id == "8.7").supports
+    assert len([e for e in at.expander if e.label.startswith("Passages of")]) == len(listed)
+
+
+def _click_cell(at: AppTest, clause_id: str, file: str) -> AppTest:
+    """Send what the browser sends when a heatmap cell is clicked: the chart's selection state,
+    beside every other widget's. AppTest has no chart interaction, so the widget state is built
+    here and the run made with it (``_tree``/``_run``: AppTest's own, not public API)."""
+    chart = (at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"))[0].proto
+    assert chart.id and SELECTION in chart.selection_mode
+    states = at._tree.get_widget_states()
+    point = {"clause_id": clause_id, "file": file}
+    value = json.dumps({"selection": {SELECTION: [point]}})
+    states.widgets.append(WidgetState(id=chart.id, string_value=value))
+    return at._run(states)
+
+
+def test_a_click_on_a_heatmap_cell_shows_that_cells_passages(monkeypatch, sample):
+    at = _app(monkeypatch, sample.settings.data_dir).run()
+    at.switch_page(f"{PAGES}/coverage.py").run()
+    assert not at.exception
+    assert any("Click a cell" in c.value for c in at.caption)  # nothing chosen yet
+    chart = (at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"))[0].proto
+    cells = convert_arrow_bytes_to_pandas_df(chart.datasets[0].data.data)
+    assert {"clause_id", "file"} <= set(cells.columns)  # what a click selects the cell by
+    file = "QP-11-nonconforming-product.md"
+    _click_cell(at, "8.7", file)
+    assert not at.exception
+    expected = cell(sample.coverage(), "8.7", file)
+    assert expected is not None and expected.support is not None and expected.passages
+    assert any(
+        s.value.startswith("8\\.7 Control of nonconforming outputs") and "QP\\-11" in s.value
+        for s in at.subheader
+    )
+    shown, cited = [m.value for m in at.markdown], [c.value for c in at.caption]
+    for p in expected.passages:
+        assert plain(readable(p.text)) in shown
+        assert any(plain(p.citation.label()) in c for c in cited)
+    # A procedure that does not support the clause: said so, and no passage of another cell.
+    _click_cell(at, "8.7", "QP-05-calibration-of-measuring-equipment.pdf")
+    assert not at.exception
+    assert any("not among the procedures that support clause 8\\.7" in i.value for i in at.info)
+    shown = [m.value for m in at.markdown]
+    assert not any(plain(readable(p.text)) in shown for p in expected.passages)

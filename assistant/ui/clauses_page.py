@@ -1,11 +1,13 @@
-"""Clauses: the ISO 9001 clauses 4-10 as a tree; each card with our supporting procedures,
-coverage strength and typical auditor questions, and a button to practise it."""
+"""Clauses: the ISO 9001 clauses 4-10 as a tree; each card with our supporting procedures (each
+with the passages that support the clause, cited), coverage strength and typical auditor
+questions, and a button to practise it."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from assistant.factory import Assistant
+from assistant.ui import passages
 from assistant.ui.app import coverage
 from assistant.ui.render import plain
 
@@ -59,6 +61,9 @@ def render(app: Assistant) -> None:
                     f"- {plain(name)}: {STRENGTH_NOTE[s.strength]} ({plain(s.reason)})",
                     help=plain(f"File: {s.file}"),
                 )
+                # Folded: the card stays a short list, and the passages are one click away.
+                with st.expander(plain(f"Passages of {name} that support {clause.id}")):
+                    passages.show(support.passages.get(s.file, ()))
         if clause.evidence:
             st.markdown("**What an auditor will want to see**")
             for item in clause.evidence:

@@ -1,4 +1,5 @@
-"""Coverage: a clause x procedure heatmap and the list of gaps, with a CSV download."""
+"""Coverage: a clause x procedure heatmap and the list of gaps, with a CSV download. A click on
+a cell shows, below the chart, the passages of that procedure that support that clause."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import pandas as pd
 import streamlit as st
 
 from assistant.factory import Assistant
+from assistant.ui import passages
 from assistant.ui.app import coverage
 from assistant.ui.render import plain
-from assistant.usecases.coverage import STRENGTHS, ClauseCoverage, csv_text
+from assistant.usecases.coverage import STRENGTHS, ClauseCoverage, cell, csv_text
 
 # One colour per strength, "none" included: a grey darker than the page, so a cell without
 # support reads as "checked, nothing found" and not as a hole in the chart.
 COLOURS = {"none": "#c8c8c8", "weak": "#f4b183", "moderate": "#6fa8dc", "strong": "#2e7d32"}
 ROW_PX = 22  # every clause label fits at this height: Vega drops labels that would overlap
+# The heatmap's point selection (the clicked cell), by the cell's clause id and file: the
+# labels shown on the axes are for people and need not be unique or stable.
+SELECTION = "cell"
+CHART_KEY = "coverage_chart"
 
 
 def cells(rows: list[ClauseCoverage], documents: dict[str, str]) -> pd.DataFrame:
@@ -31,9 +37,42 @@ def cells(rows: list[ClauseCoverage], documents: dict[str, str]) -> pd.DataFrame
                     "document": label,
                     "strength": s.strength if s else "none",
                     "why": s.reason if s else "no support found",
+                    "clause_id": r.clause_id,
+                    "file": file,
                 }
             )
     return pd.DataFrame(out)
+
+
+def chosen(event: object) -> tuple[str, str] | None:
+    """(clause id, file) of the cell clicked in the heatmap, from ``st.altair_chart``'s event:
+    the selection is a list of the clicked points' fields, or an empty dict when none is."""
+    selection = getattr(event, "selection", None) or {}
+    points = selection.get(SELECTION) if isinstance(selection, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[-1], dict):
+        return None
+    clause_id, file = points[-1].get("clause_id"), points[-1].get("file")
+    if isinstance(clause_id, str) and isinstance(file, str):
+        return clause_id, file
+    return None
+
+
+def _cell_passages(
+    rows: list[ClauseCoverage], documents: dict[str, str], clause_id: str, file: str
+) -> bool:
+    """The clicked cell: how the procedure supports the clause, and the passages that show it;
+    False when there is no such cell (a click from before the index changed)."""
+    found = cell(rows, clause_id, file)
+    if found is None or file not in documents:
+        return False
+    name = documents[file]
+    st.subheader(plain(f"{clause_id} {found.clause.title}: {name}"))
+    if found.support is None:
+        st.info(plain(f"{name} is not among the procedures that support clause {clause_id}."))
+        return True
+    st.markdown(f"Support: **{found.support.strength}** ({plain(found.support.reason)})")
+    passages.show(found.passages)
+    return True
 
 
 def _labels(app: Assistant) -> dict[str, str]:
@@ -85,7 +124,24 @@ def render(app: Assistant) -> None:
             )
             .properties(height=ROW_PX * len(clause_order))
         )
-        st.altair_chart(chart, width="stretch")
+        # One cell at a time (no shift-click sets), outlined; the colours stay as they are, so
+        # the map still reads while a cell is open (``empty=False``: no outline before a click).
+        pick = alt.selection_point(
+            name=SELECTION, fields=["clause_id", "file"], toggle=False, empty=False
+        )
+        chart = chart.add_params(pick).encode(
+            stroke=alt.condition(pick, alt.value("#1a1a1a"), alt.value("white")),
+            strokeWidth=alt.condition(pick, alt.value(3), alt.value(1)),
+        )
+        event = st.altair_chart(
+            chart, width="stretch", on_select="rerun", selection_mode=SELECTION, key=CHART_KEY
+        )
+        picked = chosen(event)
+        if not (picked and _cell_passages(rows, documents, *picked)):
+            st.caption(
+                "Click a cell to see, here below the chart, the passages of that procedure "
+                "that support that clause."
+            )
     gaps = [r for r in rows if r.is_gap]
     st.subheader(f"Gaps: {len(gaps)} clause(s) without moderate or strong support")
     if not gaps:

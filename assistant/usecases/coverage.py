@@ -7,26 +7,36 @@ the document's best passage (MiniLM cosine). Strength:
 - moderate: cited, or a close match;
 - weak: a loose match only.
 A clause whose best support is weak or absent is listed as a gap.
+
+Each support keeps the passages of its procedure that show it (the one citing the clause, the
+closest match, the retrieval's best), so the clause card and a click on a heatmap cell can show
+them, cited, without searching again.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from assistant.core.models import Chunk, Citation
 from assistant.core.progress import NoProgress, Progress
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
-from assistant.search.clauses import Catalogue
-from assistant.search.retrieval import Query, Retriever
+from assistant.search.clauses import Catalogue, Clause
+from assistant.search.retrieval import DocumentHit, Query, Retriever
 
 STRENGTHS = ("none", "weak", "moderate", "strong")
 # hand-set, not measured (commit 38e1224): supporting procedures listed per clause, at most
 SUPPORTS_PER_CLAUSE = 3
 # hand-set, not measured; inert: coverage reads the ranked documents, which k does not limit
 SEARCH_PASSAGES = 5
+# hand-set, not measured: passages kept per supporting procedure (the citing one and the closest
+# match; a third rarely adds anything, and the coverage is cached for the whole index)
+PASSAGES_PER_SUPPORT = 2
 
 
 @dataclass(frozen=True)
@@ -59,11 +69,27 @@ class Support:
         return "a loose match"
 
 
+@dataclass(frozen=True)
+class SupportPassage:
+    """A passage of a supporting procedure: its verbatim indexed text, where it is, and why it
+    was picked (``"cites the clause"``, ``"closest to the clause"``, ``"found for the clause"``)."""
+
+    citation: Citation
+    text: str
+    why: str
+
+
 @dataclass
 class ClauseCoverage:
     clause_id: str
     title: str
     supports: list[Support] = field(default_factory=list)
+    # file -> the passages showing its support. Kept beside ``supports`` rather than in them:
+    # a Support stays flat (``vars(support)`` is the CLI's JSON).
+    passages: dict[str, tuple[SupportPassage, ...]] = field(default_factory=dict)
+
+    def support(self, file: str) -> Support | None:
+        return next((s for s in self.supports if s.file == file), None)
 
     @property
     def strength(self) -> str:
@@ -72,6 +98,55 @@ class ClauseCoverage:
     @property
     def is_gap(self) -> bool:
         return STRENGTHS.index(self.strength) < STRENGTHS.index("moderate")
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    """One clause x procedure cell of the coverage: its support (None: the procedure does not
+    support the clause) and the passages that show it."""
+
+    clause: ClauseCoverage
+    file: str
+    support: Support | None
+    passages: tuple[SupportPassage, ...]
+
+
+def cell(rows: list[ClauseCoverage], clause_id: str, file: str) -> CoverageCell | None:
+    """The cell of ``clause_id`` and the procedure ``file``; None for a clause not in ``rows``."""
+    row = next((r for r in rows if r.clause_id == clause_id), None)
+    if row is None:
+        return None
+    support = row.support(file)
+    passages = row.passages.get(file, ()) if support else ()
+    return CoverageCell(row, file, support, passages)
+
+
+def _passages(
+    doc: DocumentHit, closest: Chunk | None, cites: Callable[[Chunk], bool]
+) -> tuple[SupportPassage, ...]:
+    """The passages that show a procedure's support, most telling first: the one citing the
+    clause (the strongest evidence), the closest match (what its similarity is), then the
+    retrieval's best for the clause; each once, at most ``PASSAGES_PER_SUPPORT``."""
+    picks: list[tuple[Chunk, str]] = []
+    if citing := next((e.chunk for e in doc.passages if cites(e.chunk)), None):
+        picks.append((citing, "cites the clause"))
+    if closest is not None:
+        picks.append((closest, "closest to the clause"))
+    picks += [(e.chunk, "found for the clause") for e in doc.passages]
+    out: dict[str, SupportPassage] = {}
+    for chunk, why in picks:
+        if chunk.id not in out:
+            citation = Citation(chunk.file, chunk.heading, chunk.page, chunk.doc_no, chunk.title)
+            out[chunk.id] = SupportPassage(citation, chunk.text, why)
+        if len(out) == PASSAGES_PER_SUPPORT:
+            break
+    return tuple(out.values())
+
+
+def _passage_cites(retriever: Retriever, clause_id: str, chunk: Chunk) -> bool:
+    """The passage itself cites the clause, not only its document (the retriever's citation
+    map, refreshed by the search just made)."""
+    return retriever.citations.cites(chunk, [clause_id], retriever.params.max_doc_citations)[0]
 
 
 def _strength(similarity: float, cited: bool, t: CoverageThresholds) -> str:
@@ -95,44 +170,55 @@ def coverage(
 ) -> list[ClauseCoverage]:
     """Every clause of the catalogue with the procedures that support it (at most
     ``per_clause``, strongest first) and how strongly."""
-    t = thresholds
     progress = progress or NoProgress()
     clauses = list(catalogue)
-    vectors, manifest = store.reader, store.manifest
     progress.stage("clauses", len(clauses))
     out = []
     for clause in clauses:
-        result = retriever.search(
-            [
-                Query(clause.embedding_text(), lexical=False, fixed=True),
-                Query(clause.keyword_text(), dense=False),
-            ],
-            k=SEARCH_PASSAGES,
-            clause_ids=[clause.id],
-        )
-        card_vec = embedder.encode_query(clause.embedding_text())
-        # as many nearest passages as the retriever's dense stage looks at
-        hits = vectors.query(card_vec, retriever.params.dense_candidates)
-        chunks = manifest.chunks_by_id([cid for cid, _ in hits])  # one query, not one per hit
-        best_sim: dict[str, float] = {}
-        for cid, sim in hits:
-            chunk = chunks.get(cid)
-            if chunk and sim > best_sim.get(chunk.file, -1.0):
-                best_sim[chunk.file] = sim
-        row = ClauseCoverage(clause.id, clause.title)
-        for doc in result.documents[:per_clause]:
-            sim = best_sim.get(doc.file, 0.0)
-            strength = _strength(sim, doc.cites_clause, t)
-            if strength != "none":
-                row.supports.append(
-                    Support(
-                        doc.file, doc.best.chunk.doc_no, strength, round(sim, 4), doc.cites_clause
-                    )
-                )
-        out.append(row)
+        out.append(clause_coverage(clause, retriever, embedder, store, thresholds, per_clause))
         progress.advance()
     progress.close()
     return out
+
+
+def clause_coverage(
+    clause: Clause,
+    retriever: Retriever,
+    embedder: Embedder,
+    store: IndexStore,
+    thresholds: CoverageThresholds,
+    per_clause: int = SUPPORTS_PER_CLAUSE,
+) -> ClauseCoverage:
+    """One clause's row of the coverage. Each clause is worked out on its own, so a clause
+    checked alone (the Ask page's example questions) gets the same row as in the whole."""
+    result = retriever.search(
+        [
+            Query(clause.embedding_text(), lexical=False, fixed=True),
+            Query(clause.keyword_text(), dense=False),
+        ],
+        k=SEARCH_PASSAGES,
+        clause_ids=[clause.id],
+    )
+    card_vec = embedder.encode_query(clause.embedding_text())
+    # as many nearest passages as the retriever's dense stage looks at
+    hits = store.reader.query(card_vec, retriever.params.dense_candidates)
+    chunks = store.manifest.chunks_by_id([cid for cid, _ in hits])  # one query, not one per hit
+    closest: dict[str, tuple[float, Chunk]] = {}  # file -> its best cosine and passage
+    for cid, sim in hits:
+        chunk = chunks.get(cid)
+        if chunk and (chunk.file not in closest or sim > closest[chunk.file][0]):
+            closest[chunk.file] = (sim, chunk)
+    row = ClauseCoverage(clause.id, clause.title)
+    cites = partial(_passage_cites, retriever, clause.id)
+    for doc in result.documents[:per_clause]:
+        sim, passage = closest.get(doc.file, (0.0, None))
+        strength = _strength(sim, doc.cites_clause, thresholds)
+        if strength != "none":
+            row.supports.append(
+                Support(doc.file, doc.best.chunk.doc_no, strength, round(sim, 4), doc.cites_clause)
+            )
+            row.passages[doc.file] = _passages(doc, passage, cites)
+    return row
 
 
 def write_csv(rows: list[ClauseCoverage], path: Path) -> None:
