@@ -23,11 +23,17 @@ from assistant.llm.providers import chat_model
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, default_catalogue
 from assistant.search.retrieval import RetrievalParams, Retriever
-from assistant.search.roles import DocumentRoles
+from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.ask import AskParams, AskService
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import Conversation, ConversationParams, ConversationTurn
-from assistant.usecases.coverage import ClauseCoverage, CoverageThresholds, coverage
+from assistant.usecases.coverage import (
+    ClauseCoverage,
+    CoverageThresholds,
+    clause_coverage,
+    coverage,
+)
+from assistant.usecases.examples import GENERIC_EXAMPLES, example_questions
 from assistant.usecases.history import History
 from assistant.usecases.interview.grader import Grader, GraderParams
 from assistant.usecases.interview.service import InterviewService
@@ -47,6 +53,7 @@ class Assistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._coverage: tuple[str | None, list[ClauseCoverage]] | None = None
+        self._examples: tuple[str | None, list[str]] | None = None
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -86,7 +93,12 @@ class Assistant:
     @cached_property
     def ask_service(self) -> AskService:
         params = _from_settings(AskParams, self.settings)
-        return AskService(self.resolver, self.retriever, params, DocumentRoles(self.store))
+        return AskService(self.resolver, self.retriever, params, self.roles)
+
+    @cached_property
+    def roles(self) -> DocumentRoles:
+        """Each indexed file's role (procedure, record, list, index), per index version."""
+        return DocumentRoles(self.store)
 
     def conversation(self) -> Conversation:
         """A new conversation (one per browser session or ``chat``), on the shared services."""
@@ -177,17 +189,53 @@ class Assistant:
 
     def coverage(self, progress: Progress | None = None) -> list[ClauseCoverage]:
         self.require_index()
-        s = self.settings
-        t = CoverageThresholds(s.coverage_strong, s.coverage_moderate, s.coverage_weak)
         key = self.store.manifest.get("last_ingest")  # computed once per index version
         if self._coverage is None or self._coverage[0] != key:
             self._coverage = (
                 key,
                 coverage(
-                    self.catalogue, self.retriever, self.embedder, self.store, t, progress=progress
+                    self.catalogue,
+                    self.retriever,
+                    self.embedder,
+                    self.store,
+                    self._thresholds(),
+                    progress=progress,
                 ),
             )
         return self._coverage[1]
+
+    def _thresholds(self) -> CoverageThresholds:
+        s = self.settings
+        return CoverageThresholds(s.coverage_strong, s.coverage_moderate, s.coverage_weak)
+
+    def examples(self) -> list[str]:
+        """Example questions for the Ask page, drawn from what is indexed (neutral ones when
+        nothing is), each answered from the documents; worked out once per index version (each
+        candidate is asked first: about a second or two)."""
+        manifest = self.store.manifest
+        if manifest.chunk_count() == 0:
+            return list(GENERIC_EXAMPLES)
+        key = manifest.get("last_ingest")
+        if self._examples is None or self._examples[0] != key:
+            done = self._coverage[1] if self._coverage and self._coverage[0] == key else []
+            known = {r.clause_id: r for r in done}
+
+            def row_of(clause_id: str) -> ClauseCoverage:
+                # Read from the whole coverage when it is worked out: the same row either way.
+                if clause_id in known:
+                    return known[clause_id]
+                clause, t = self.catalogue.get(clause_id), self._thresholds()
+                return clause_coverage(clause, self.retriever, self.embedder, self.store, t)
+
+            questions = example_questions(
+                self.catalogue,
+                row_of,
+                manifest.all_chunks(),
+                lambda file: self.roles.of(file) == PROCEDURE,
+                lambda question: self.ask_service.ask(question, self.settings.top_k),
+            )
+            self._examples = (key, questions)
+        return self._examples[1]
 
     def require_index(self) -> None:
         """Raise a one-line error people can act on when nothing is indexed yet."""

@@ -14,8 +14,7 @@ from assistant.documents.loaders import load
 from assistant.documents.pdf import parse_pdf
 from assistant.search.clauses import default_catalogue
 from assistant.search.retrieval import DocumentHit
-from assistant.ui.ask_page import highlighted
-from assistant.ui.render import plain, readable
+from assistant.ui.render import highlighted, plain, readable
 from assistant.usecases.composer import Answer, procedure_answers
 from tests.conftest import ROOT
 

@@ -26,6 +26,9 @@ class _WarmUp:
         self.app = build(settings)
         self.error: Exception | None = None
         self.done = threading.Event()
+        # Set when the Ask page's example questions are worked out (a second or so: each is
+        # asked first), before the coverage, which the Ask page does not wait for.
+        self.examples_done = threading.Event()
         # Set when the clause coverage is computed (or could not be): it takes ~10 s, so it is
         # done here, after the model, rather than on the first visit to Clauses or Coverage.
         self.coverage_done = threading.Event()
@@ -39,6 +42,13 @@ class _WarmUp:
             self.error = exc
         finally:
             self.done.set()  # pages need only the model: they do not wait for the coverage
+        try:
+            if self.error is None:
+                self.app.examples()  # cached by the Assistant per index version
+        except Exception:  # the Ask page works them out again and shows the error there
+            log.exception("examples warm-up failed")
+        finally:
+            self.examples_done.set()
         try:
             if self.error is None and self.app.store.manifest.chunk_count():
                 self.app.coverage()  # cached by the Assistant per index version
@@ -74,14 +84,25 @@ def current() -> Assistant:
     return warm.app
 
 
+def _warm_up_of(app: Assistant) -> _WarmUp | None:
+    with _WARM_LOCK:
+        return next((w for w in _WARM.values() if w.app is app), None)
+
+
 def coverage(app: Assistant) -> list[ClauseCoverage]:
     """The clause coverage, waiting for the warm-up's computation when it is under way rather
     than starting a second one beside it (two at once on a small machine take twice as long)."""
-    with _WARM_LOCK:
-        warm = next((w for w in _WARM.values() if w.app is app), None)
-    if warm is not None:
+    if (warm := _warm_up_of(app)) is not None:
         warm.coverage_done.wait()
     return app.coverage()
+
+
+def examples(app: Assistant) -> list[str]:
+    """The Ask page's example questions, drawn from the indexed documents; waits for the
+    warm-up's when it is working them out, as ``coverage`` does."""
+    if (warm := _warm_up_of(app)) is not None:
+        warm.examples_done.wait()
+    return app.examples()
 
 
 def page(name: str) -> str:
@@ -97,14 +118,16 @@ def main() -> None:
         log.exception("start-up failed")
         st.error(f"The assistant could not start ({type(exc).__name__}): {exc}")
         st.stop()
+    # No page icons: Material icons are fetched from a font server (nothing may leave the
+    # machine) and emoji show as empty boxes where no emoji font is installed (a bare server).
     nav = st.navigation(
         [
-            st.Page(page("ask"), title="Ask", icon="💬", default=True),
-            st.Page(page("clauses"), title="Clauses", icon="📘"),
-            st.Page(page("interview"), title="Interview practice", icon="🎤"),
-            st.Page(page("coverage"), title="Coverage", icon="🗺️"),
-            st.Page(page("documents"), title="Documents", icon="📄"),
-            st.Page(page("evaluation"), title="Evaluation", icon="📊"),
+            st.Page(page("ask"), title="Ask", default=True),
+            st.Page(page("clauses"), title="Clauses"),
+            st.Page(page("interview"), title="Interview practice"),
+            st.Page(page("coverage"), title="Coverage"),
+            st.Page(page("documents"), title="Documents"),
+            st.Page(page("evaluation"), title="Evaluation"),
         ]
     )
     try:

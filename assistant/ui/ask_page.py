@@ -11,15 +11,11 @@ import streamlit as st
 from assistant.core.errors import AssistantError
 from assistant.core.models import Citation, Evidence
 from assistant.factory import Assistant
-from assistant.ui.render import plain, readable
+from assistant.ui.app import examples, page
+from assistant.ui.render import plain, readable, show_passage
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import Conversation, ConversationTurn
 
-EXAMPLES = (
-    "How do we meet clause 7.1.5?",
-    "What do we do with a gauge that fails final test?",
-    "Who approves a new supplier?",
-)
 _CONVERSATION = "ask_conversation"  # session state: this browser session's Conversation
 _ERROR = "ask_error"  # (question, message) of the last question that could not be answered
 _ALONE = "ask_alone"  # set by "Ask it on its own": the turn to ask again without carry-over
@@ -33,25 +29,15 @@ def _passage(citation: Citation, quote: str, passage: str) -> None:
     st.caption(plain(" | ".join(w for w in where if w)))
     st.markdown(f"**Quoted:** {plain(quote)}")
     st.divider()
-    st.markdown(highlighted(passage, quote))
+    show_passage(passage, quote)  # the quote in bold: in its sentence, or its table row
 
 
-def highlighted(passage: str, quote: str) -> str:
-    """The passage as Markdown-safe text with the quoted sentence in bold, so it can be found
-    in its context. Each part is escaped on its own; only the bold markers are Markdown."""
-    passage, quote = readable(passage), readable(quote)
-    at = passage.find(quote) if quote else -1
-    if at < 0:
-        return plain(passage)
-    before, after = passage[:at], passage[at + len(quote) :]
-    # A quote is one line of its passage (sentences never span a line break), so the bold
-    # markers open and close on the same line.
-    return f"{plain(before)}**{plain(quote)}**{plain(after)}"
-
-
+@st.fragment
 def _citation(citation: Citation, quote: str, passage: str, key: str) -> None:
     """The citation as a button that opens the passage it quotes, in context (a dialog, so
-    passages are only sent to the browser when asked for: the chat stays quick)."""
+    passages are only sent to the browser when asked for: the chat stays quick). A fragment:
+    a click reruns this button alone and opens its dialog; drawing the whole conversation again
+    took 2.8 s a click."""
     if st.button(plain(citation.label()), key=key, type="tertiary"):
         _passage(citation, quote, passage)
 
@@ -66,7 +52,10 @@ def _show_answer(answer: Answer, n: int) -> None:
             if clause.synonyms:
                 st.caption(plain("Also called: " + ", ".join(clause.synonyms)))
     if answer.no_evidence:
-        st.warning(answer.message)
+        st.warning(plain(answer.message))  # it names documents by their titles: text, not Markdown
+        # Not covered may only mean not indexed yet: where to add the document that covers it.
+        add = "Add a document that covers it (Documents page)"
+        st.page_link(page("documents"), label=add, icon="📄")
         return
     if answer.prose:
         st.markdown("**In short**")
@@ -106,7 +95,7 @@ def _show_answer(answer: Answer, n: int) -> None:
 
 def _source(i: int, e: Evidence) -> None:
     st.markdown(f"**\\[{i}\\]** {plain(e.citation.label())}")
-    st.markdown(plain(readable(e.chunk.text)))
+    show_passage(e.chunk.text)
 
 
 def _ask_alone(n: int) -> None:
@@ -159,8 +148,9 @@ def _answer_now(
 
 
 def render(get_app: Callable[[], Assistant]) -> None:
-    """``get_app`` waits for the assistant to load: the title, chat input and examples show
-    before that, and a question asked meanwhile is answered as soon as it is ready."""
+    """``get_app`` waits for the assistant to load: the title and chat input show before
+    that, and a question asked meanwhile is answered as soon as it is ready. The examples come
+    from the indexed documents, so they show once it is loaded."""
     st.title("Ask about ISO 9001 and our procedures")
     conversation = _conversation()
     turns = list(conversation.turns) if conversation is not None else []
@@ -174,11 +164,14 @@ def render(get_app: Callable[[], Assistant]) -> None:
         st.session_state.pop(_ERROR, None)
         st.rerun()
     if not turns and not error and not question:
-        st.write("Try one of these:")
-        cols = st.columns(len(EXAMPLES))
-        for col, example in zip(cols, EXAMPLES, strict=True):
-            if col.button(example, key=f"example-{example}"):
-                question = example
+        app = get_app()
+        with st.spinner("Finding example questions in our documents..."):
+            offered = examples(app)  # worked out once per index version
+        if offered:  # none when no sentence of the documents makes a question they answer
+            st.write("Try one of these:")
+            for col, example in zip(st.columns(len(offered)), offered, strict=True):
+                if col.button(plain(example), key=f"example-{example}"):  # the documents' words
+                    question = example
     shown = turns[:-1] if redo is not None else turns  # the turn being asked again is redrawn
     for n, turn in enumerate(shown):
         _show_turn(n, turn, last=n == len(turns) - 1)

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from assistant.documents.text import Table, passage_blocks
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
@@ -21,3 +29,45 @@ _QUOTE_MARKER = re.compile(r"^ {0,3}(?:>[ \t]?)+", re.MULTILINE)
 def readable(text: str) -> str:
     """A passage as people read it: Markdown quote markers dropped, the quoted text kept."""
     return _QUOTE_MARKER.sub("", text)
+
+
+def highlighted(passage: str, quote: str) -> str:
+    """The passage as Markdown-safe text with the quoted sentence in bold, so it can be found
+    in its context. Each part is escaped on its own; only the bold markers are Markdown."""
+    return _bolded(readable(passage), readable(quote))
+
+
+def _bolded(text: str, quote: str) -> str:
+    at = text.find(quote) if quote else -1
+    if at < 0:
+        return plain(text)
+    before, after = text[:at], text[at + len(quote) :]
+    # A quote is one line of its passage (sentences never span a line break), so the bold
+    # markers open and close on the same line.
+    return f"{plain(before)}**{plain(quote)}**{plain(after)}"
+
+
+def table_frame(table: Table, marked: int | None = None) -> pd.DataFrame:
+    """A table as a frame of strings for st.table. st.table reads its cells and headers as
+    Markdown, so each is escaped like any other document text; the ``marked`` row (the quoted
+    one) is in bold, the only Markdown added."""
+    import pandas as pd  # lazy: over a second to import, and most pages show no table
+
+    def cell(text: str, bold: bool) -> str:
+        return f"**{plain(text)}**" if bold and text else plain(text)
+
+    rows = [[cell(c, i == marked) for c in row] for i, row in enumerate(table.rows)]
+    return pd.DataFrame(rows, columns=[plain(h) for h in table.header], dtype=str)
+
+
+def show_passage(passage: str, quote: str = "") -> None:
+    """A passage as its reader wrote it: prose as escaped Markdown, the rows of each table as a
+    table. ``quote``, when given, is in bold where it stands: in its sentence, or its row."""
+    passage, quote = readable(passage), readable(quote)
+    at = passage.find(quote) if quote else -1
+    for block in passage_blocks(passage):
+        here = block.start <= at < block.end
+        if block.table is None:
+            st.markdown(_bolded(block.text, quote) if here else plain(block.text))
+        else:
+            st.table(table_frame(block.table, block.row_at(at) if here else None), hide_index=True)

@@ -8,9 +8,10 @@ from assistant.core.text import terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
-from assistant.search.retrieval import Query, Retriever
+from assistant.search.retrieval import DocumentHit, Query, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
-from assistant.usecases.composer import Answer, procedure_answers
+from assistant.usecases.composer import Answer, document_label, procedure_answers
+from assistant.usecases.other_standards import other_standard_topic
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,34 @@ class AskService:
             )
         elif similarity < threshold or not result.passages:
             answer.no_evidence = True
-            closest = ", ".join(d.file for d in result.documents[:3]) or "none"
-            answer.message = (
-                f"Possible gap: none of the indexed procedures appears to cover clause "
-                f"{clauses[0].id} ({clauses[0].title}). Closest documents: {closest}."
-                if clause_mode
-                else "The indexed procedures do not appear to cover this. "
-                f"Closest documents: {closest}."
-            )
+            answer.closest = closest_documents(result.documents)
+            closest = "; ".join(answer.closest) or "none"
+            if clause_mode:
+                answer.message = (
+                    f"Possible gap: none of the indexed procedures appears to cover clause "
+                    f"{clauses[0].id} ({clauses[0].title}). Closest documents: {closest}."
+                )
+            else:
+                # Read only now that nothing answers: it explains "not covered", never decides it.
+                other = other_standard_topic(question)
+                answer.other_standard = other.standard.standard if other else ""
+                why = f" {other.note()}." if other else ""
+                answer.message = (
+                    f"The indexed procedures do not appear to cover this.{why} "
+                    f"Closest documents: {closest}."
+                )
         return answer
+
+
+# hand-set, not measured: documents named as the closest when nothing answers
+CLOSEST_DOCUMENTS = 3
+
+
+def closest_documents(documents: list[DocumentHit], n: int = CLOSEST_DOCUMENTS) -> list[str]:
+    """The closest documents by number and title, as people know them ("QP-05 Calibration of
+    measuring equipment"); by file name where two would read the same or there is no title."""
+    hits = documents[:n]
+    labels = [document_label(d.best.chunk.doc_no, d.best.chunk.title, d.file) for d in hits]
+    return [
+        label if labels.count(label) == 1 else d.file for d, label in zip(hits, labels, strict=True)
+    ]

@@ -124,10 +124,15 @@ class ProcedureAnswer:
 
     @property
     def heading(self) -> str:
-        """'QP-05 Calibration ...' once, whether or not the title repeats the number."""
-        if not self.doc_no or self.title.startswith(self.doc_no):
-            return self.title or self.file
-        return f"{self.doc_no} {self.title}"
+        return document_label(self.doc_no, self.title, self.file)
+
+
+def document_label(doc_no: str, title: str, file: str) -> str:
+    """'QP-05 Calibration ...' once, whether or not the title repeats the number; the file
+    name when a document has neither."""
+    if not doc_no or title.startswith(doc_no):
+        return title or file
+    return f"{doc_no} {title}".strip()
 
 
 @dataclass
@@ -148,6 +153,10 @@ class Answer:
     # "ISO 13485:2016 8.3 (...) is met through ISO 9001:2015 8.7 ...": how another standard's
     # clause in the question was answered.
     bridges: list[str] = field(default_factory=list)
+    # Not covered: the closest documents by number and title, and the other management-system
+    # standard the question's topic belongs to ("ISO 14001"; "" for none).
+    closest: list[str] = field(default_factory=list)
+    other_standard: str = ""
 
     @cached_property  # the page redraws every turn on each rerun: work it out once
     def lead(self) -> list[Quote]:
@@ -178,6 +187,8 @@ class Answer:
             "llm_notice": self.llm_notice,
             "llm_dropped": self.llm_dropped,
             "bridges": self.bridges,
+            "closest": self.closest,
+            "other_standard": self.other_standard,
             "similarity": round(self.similarity, 4),
             "lead": [_quote_dict(q) for q in self.lead],
             "clauses": [

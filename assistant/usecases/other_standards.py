@@ -1,0 +1,148 @@
+"""Topics that belong to another management-system standard, not to ISO 9001.
+
+"How do we keep our environmental aspects register?" is not covered by a quality system's
+procedures, and "not covered" alone reads as a gap in them. It is an ISO 14001 matter: saying so
+tells people why nothing was found and where the answer would live.
+
+The table is data, in our own words: for each standard, the topics it owns and the words that
+recognise them. A pattern names a topic in terms a quality system would not use for its own
+work ("spill kit", not "spill"; "near miss", not "incident"), so that a question ISO 9001 does
+cover is not sent elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OtherStandard:
+    standard: str  # "ISO 14001"
+    subject: str  # what it is about, in our words: "environmental management"
+    # (the topic in our words, the pattern that recognises it in a question)
+    topics: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _topics(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in pairs)
+
+
+# Used by the ask use case (usecases/ask.py) only once an answer is already "not covered": it
+# names the standard such a question belongs to in the message. It never changes what is
+# searched or whether an answer is found. First match wins, in this order: food-safety hazard
+# analysis before occupational health and safety, which also speaks of hazards.
+OTHER_STANDARDS: tuple[OtherStandard, ...] = (
+    OtherStandard(
+        "ISO 22000",
+        "food safety management, or a HACCP plan",
+        _topics(
+            ("HACCP", r"\bhaccp\b|hazard analysis (?:and|&) critical control"),
+            ("critical control points", r"\bcritical control points?\b|\bccps?\b"),
+            ("food safety hazards", r"\bfood[- ]safety\b|\bfood hygiene\b|\bfood[- ]borne\b"),
+            ("allergen control", r"\ballergens?\b"),
+            ("prerequisite programmes", r"\bprerequisite programmes?\b|\bprps?\b"),
+        ),
+    ),
+    OtherStandard(
+        "ISO 14001",
+        "environmental management",
+        _topics(
+            ("environmental aspects", r"\benvironmental (?:aspects?|impacts?)\b|aspects register"),
+            (
+                "emissions",
+                r"\b(?:air |carbon |co2 |greenhouse[- ]gas )?emissions?\b|\bcarbon footprint\b",
+            ),
+            (
+                "waste",
+                r"\b(?:hazardous |general |trade |clinical )?waste (?:management|disposal|"
+                r"segregation|streams?|carriers?|transfer notes?|registers?)\b|\brecycling\b",
+            ),
+            ("spills", r"\bspills?\b|\bspill kits?\b|\boil leaks?\b"),
+            ("pollution", r"\bpollution\b|\beffluent\b|\bdischarge consents?\b"),
+            (
+                "environmental management",
+                r"\benvironmental (?:policy|permits?|objectives?|legislation|management|"
+                r"performance|compliance)\b",
+            ),
+        ),
+    ),
+    OtherStandard(
+        "ISO 45001",
+        "occupational health and safety",
+        _topics(
+            (
+                "health and safety at work",
+                r"\boccupational health\b|\bhealth (?:and|&) safety\b|\boh&s\b|\bh&s\b",
+            ),
+            (
+                "workplace injuries",
+                r"\b(?:workplace |work[- ]related |staff |employee )?injur(?:y|ies)\b|"
+                r"\baccident books?\b|\blost[- ]time\b|\briddor\b",
+            ),
+            ("near misses", r"\bnear[- ]miss(?:es)?\b"),
+            ("personal protective equipment", r"\bppe\b|\bpersonal protective equipment\b"),
+            (
+                "workplace hazards",
+                r"\b(?:workplace|occupational|safety|fire) (?:hazards?|risks? assessments?)\b|"
+                r"\bhazard identification\b|\bfire drills?\b|\bmanual handling\b|\bfirst aid\b",
+            ),
+        ),
+    ),
+    OtherStandard(
+        "ISO/IEC 27001",
+        "information security management",
+        _topics(
+            ("information security", r"\binformation security\b|\bisms\b|\bcyber ?security\b"),
+            # Access to controlled documents is ISO 9001 (7.5.3): only access without them.
+            (
+                "access control",
+                r"^(?!.*\b(?:documents?|records?|drawings?)\b).*\b(?:access control|"
+                r"user access|access rights|privileged access)\b",
+            ),
+            (
+                "passwords",
+                r"\bpasswords?\b|\bmulti[- ]factor\b|\btwo[- ]factor\b|\bmfa\b|\b2fa\b",
+            ),
+            ("encryption", r"\bencrypt(?:ion|ed|s)?\b|\bcryptograph(?:y|ic)\b"),
+            (
+                "information security incidents",
+                r"\bsecurity (?:incidents?|breach(?:es)?)\b|\bdata breach(?:es)?\b|\bmalware\b|"
+                r"\bphishing\b|\bransomware\b|\bcyber[- ]?attacks?\b",
+            ),
+            ("statement of applicability", r"\bstatement of applicability\b"),
+        ),
+    ),
+    OtherStandard(
+        "ISO 50001",
+        "energy management",
+        _topics(
+            (
+                "energy performance",
+                r"\benergy (?:management|performance|review|baseline|consumption|use|"
+                r"efficiency|audits?|savings?)\b|\bsignificant energy uses?\b|\benpis?\b",
+            ),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OtherStandardTopic:
+    standard: OtherStandard
+    topic: str  # our words for what the question is about: "environmental aspects"
+
+    def note(self) -> str:
+        """'It is about environmental aspects: an ISO 14001 (environmental management)
+        matter, not ISO 9001'."""
+        s = self.standard
+        return f"It is about {self.topic}: an {s.standard} ({s.subject}) matter, not ISO 9001"
+
+
+def other_standard_topic(question: str) -> OtherStandardTopic | None:
+    """The other standard a question's topic belongs to, or None (an ordinary question)."""
+    for standard in OTHER_STANDARDS:
+        for topic, pattern in standard.topics:
+            if pattern.search(question):
+                return OtherStandardTopic(standard, topic)
+    return None
