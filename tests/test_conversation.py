@@ -51,6 +51,11 @@ def _previous(question: str) -> ConversationTurn:
         ("Another question: how many internal auditors do we have and how are they trained?", NEW),
         ("How are customer complaints logged, acknowledged and closed out by quality?", NEW),
         ("Unrelated: how long after someone leaves is their email deleted?", NEW),
+        # Few words, none of them discussed: a new subject, not an ellipsis of the last one.
+        ("Where is our environmental aspects register kept?", NEW),
+        # Few words sharing one with the last turn ("checked" and "checks"): a follow-up.
+        ("Retention period for the checks?", FOLLOW_UP),
+        ("How often are the reference gauges recalibrated?", FOLLOW_UP),
     ],
 )
 def test_a_turn_is_read_as_new_or_as_continuing_the_last(question: str, kind: str) -> None:
