@@ -330,3 +330,17 @@ def test_a_figure_the_procedure_states_is_not_a_contradiction(tmp_path):
     g = app.grader.grade(question, answer, ["8.5.1"])
     assert not g.contradictions, [(c.kind, c.said) for c in g.contradictions]
     assert g.label == "good"
+
+
+def test_key_points_are_what_people_do_not_rows_of_the_records_table(sample):
+    # Three of the five key points for design reviews were rows of QP-07's records table
+    # ("Form: F-07-2; Record: Design review record ..."): "missed" told people where a form is
+    # filed instead of how a review is held and who signs it.
+    from assistant.usecases.composer import is_reference
+
+    question = (
+        "How are design reviews carried out on a new product project, and how are they recorded?"
+    )
+    rubric = sample.grader.rubric(question, ["8.3"])
+    assert rubric.points
+    assert not [p.text for p in rubric.points if is_reference(p.text, p.citation.heading)]

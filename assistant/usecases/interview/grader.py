@@ -34,6 +34,7 @@ from assistant.index.embedder import Embedder
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, Clause
 from assistant.search.retrieval import Query, Retriever
+from assistant.usecases.composer import is_reference
 from assistant.usecases.interview.facts import Facts, extract, fact_clauses, role_names
 
 LABELS = ("poor", "partial", "good")
@@ -459,14 +460,22 @@ class Grader:
         ]
         if not scored or max(s for s, _ in scored) < p.no_evidence_similarity:
             return self._card_rubric(question, clauses, q_vec)
-        candidates = []  # (sentence, chunk, passage similarity, may be a key point)
+        found = []  # (sentence, chunk, passage similarity, may be a key point, reference row)
         for n, d in enumerate(docs):
             own = sorted((x for x in scored if x[1].file == d.file), key=lambda x: -x[0])
             for rank, (chunk_sim, c) in enumerate(own[: p.passages]):
                 key = d.file in key_files and rank < (p.passages if n == 0 else 1)
-                candidates += [
-                    (s, c, chunk_sim, key) for s in sentences(c.text) if len(s) >= p.min_point_chars
+                # A row of a records table or a references list backs an answer up but is not
+                # what an auditor listens for: "missed: F-08 retained 3 years" where the rule
+                # was "check the probe before use; out of tolerance, stop and tell QA".
+                found += [
+                    (s, c, chunk_sim, key, key and is_reference(s, c.heading))
+                    for s in sentences(c.text)
+                    if len(s) >= p.min_point_chars
                 ]
+        # ... unless the key passages are nothing else (a form): then its rows are the points.
+        steps = any(key and not ref for *_, key, ref in found)
+        candidates = [(s, c, sim, key and not (ref and steps)) for s, c, sim, key, ref in found]
         all_text = "\n".join(c.text for c in chunks)
         vocabulary = self.role_vocabulary()
         vectors = self.embedder.encode([x[0] for x in candidates])
