@@ -284,7 +284,10 @@ def test_odt_title_comes_from_its_properties_and_number_from_the_file_name(tmp_p
     )
     assert (doc.info.title, doc.info.doc_no) == ("Casting receipt", "WI-43")
     untitled = load(write_odt(tmp_path / "notes.odt", _odt_parts(body)))
-    assert untitled.info.title == "1 Scope"  # like Word: the first heading, then the file name
+    # like Word: the first heading, then the file name; a section name ("1 Scope") is no title
+    assert untitled.info.title == "Notes"
+    headed = '<text:h text:outline-level="1">Casting receipt</text:h><text:p>All parts.</text:p>'
+    assert load(write_odt(tmp_path / "n2.odt", _odt_parts(headed))).info.title == "Casting receipt"
 
 
 def _broken_odts(tmp_path: Path) -> dict[str, Path]:
@@ -388,3 +391,25 @@ def test_size_refusals_name_an_upload_and_not_a_found_file():
     with pytest.raises(UsageError, match=r"^'QP-1\.md' is 26\.0 MB, over the 25 MB limit$"):
         check_size(26 * 2**20, LIMIT, "QP-1.md")
     check_size(LIMIT, LIMIT, "QP-1.md")  # at the limit is allowed
+
+
+def test_front_matter_without_a_space_after_the_colon_is_still_front_matter(tmp_path):
+    # GSTT-CSC's PR.008 writes "sop_version:2.0.2": not a YAML mapping, so it was kept in the
+    # body, its closing "---" made that line a heading, and the document's title.
+    p = tmp_path / "CSC-PR-008-Machine-Learning-Operations.md"
+    p.write_text("---\nqms_version:2.2.0\nsop_version:2.0.2\n---\n\n# Machine Learning Operations\n\n"
+                 "## Purpose\nHow models are trained and released.\n")  # fmt: skip
+    doc = loaders.load(p, 10**6)
+    assert doc.info.title == "Machine Learning Operations"
+    assert "sop_version" not in "\n".join(s.text for s in doc.sections)
+
+
+def test_a_document_whose_first_heading_is_a_section_name_is_titled_by_its_file(tmp_path):
+    # OpenRegulatory's SOPs open with "# Summary": listed as closest documents, five of them
+    # read "Summary".
+    p = tmp_path / "sop-internal-audit.md"
+    p.write_text("# Summary\n\nThe audit programme covers every process once a year.\n")
+    assert loaders.load(p, 10**6).info.title == "SOP Internal Audit"
+    q = tmp_path / "Supplier_Approval.md"
+    q.write_text("## 1. General Information\n\nSuppliers are approved before the first order.\n")
+    assert loaders.load(q, 10**6).info.title == "Supplier Approval"

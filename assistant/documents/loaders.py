@@ -16,10 +16,12 @@ from assistant.documents.screening import warning_for
 # chunks (chunking.py: only its sizes are in the fingerprint, not where it cuts). Adding a
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
+# 8: front matter written "key:value" (no space) read as front matter, not as a heading; a
+# first heading that is a section name ("Summary") is not the title, the file name is;
 # 7: a table's ":" lead-in kept in the chunk with its rows, Markdown trace-tag comments
 # ("<!-- [13485:7.5.3] -->") kept as their tag; 6: Markdown quote markers, PDF
 # "Page N of M" in footers; 5: AI warnings
-PARSER_VERSION = 7
+PARSER_VERSION = 8
 
 
 def is_supported(path: Path) -> bool:
@@ -69,7 +71,7 @@ def load(path: Path, max_bytes: int) -> LoadedDocument:
 
 def parse(data: bytes, path: Path, suffix: str) -> LoadedDocument:
     warnings: list[str] = []
-    fallback = path.stem.replace("_", " ")
+    fallback = metadata.title_from_filename(path.stem)
     fmt = FORMATS[suffix]
     payload: str | bytes = data
     if not fmt.binary:

@@ -86,8 +86,32 @@ def from_heading(heading: str) -> DocMeta:
     if num:
         meta.doc_no = num.group(1)
         text = text[num.end() :].lstrip(" :-\u2013\u2014")
+    # A document whose first heading is a section name ("Summary", "1. General Information")
+    # has no title heading: naming it "Summary" in a list of closest documents says nothing.
+    if _GENERIC_HEADING.fullmatch(text.strip()):
+        text = ""
     meta.title = text.strip()
     return meta
+
+
+_GENERIC_HEADING = re.compile(
+    r"(?:\d+(?:\.\d+)*\.?\s+)?(?:summary|general(?: information)?|purpose|scope|introduction|"
+    r"description|overview|contents|table of contents|document (?:information|control|history)|"
+    r"revision history|change history|version history)",
+    re.IGNORECASE,
+)
+
+# Short words a file name writes in lower case that people write in capitals.
+_ACRONYMS = frozenset("sop capa qms psur prrc pmcf pmcfp pmcfr pms qm hr it ml ncr car".split())
+
+
+def title_from_filename(stem: str) -> str:
+    """A title for a document with none of its own: "sop-internal-audit" -> "SOP Internal
+    Audit". A name with capitals is the author's own spelling and is only unhyphenated."""
+    words = re.split(r"[-_\s]+", stem.strip())
+    if stem != stem.lower():
+        return " ".join(words)
+    return " ".join(w.upper() if w in _ACRONYMS else w.capitalize() for w in words if w)
 
 
 def from_lines(lines: list[str]) -> DocMeta:

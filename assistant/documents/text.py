@@ -191,13 +191,24 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     end = re.search(r"^(---|\.\.\.)\s*$", text[3:], re.MULTILINE)
     if not end:
         return {}, text
+    block = text[3 : 3 + end.start()]
     try:
-        data = yaml.safe_load(text[3 : 3 + end.start()])
+        data = yaml.safe_load(block)
     except yaml.YAMLError:
-        return {}, text
+        data = None
     if not isinstance(data, dict):
-        return {}, text
+        # "sop_version:2.0.2" (no space after the colon) is not a YAML mapping, but it is front
+        # matter all the same: kept in the body, its closing "---" made the line above it a
+        # heading, and the document's title. Read such lines leniently; anything else between
+        # the fences stays text (a document may open with a horizontal rule).
+        pairs = [_LOOSE_PAIR.fullmatch(line.strip()) for line in block.strip().splitlines()]
+        if not pairs or not all(pairs):
+            return {}, text
+        data = {m.group(1): m.group(2) for m in pairs if m}
     return data, text[3 + end.end() :]
+
+
+_LOOSE_PAIR = re.compile(r"([A-Za-z][\w .-]{0,40}?)\s*:\s*(\S.*)")
 
 
 def parse_markdown(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
@@ -250,7 +261,8 @@ def parse_markdown(text: str, fallback_title: str) -> tuple[metadata.DocMeta, li
         # A first heading that carries a number or revision also gives the real title.
         if head.doc_no or head.revision:
             meta = meta.merge(metadata.DocMeta(title=head.title)).merge(head)
-        meta = meta.merge(metadata.DocMeta(title=first_heading))
+        if head.title:  # "" for a section name ("Summary"): the file name says more
+            meta = meta.merge(metadata.DocMeta(title=first_heading))
     meta = meta.merge(metadata.DocMeta(title=fallback_title))
     return meta, builder.sections()
 
