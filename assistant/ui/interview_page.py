@@ -104,7 +104,7 @@ def _start_form(app: Assistant, who: Person) -> None:
 def _transcript(log: list) -> None:
     for kind, item in log:
         if kind == "auditor":
-            with st.chat_message("assistant", avatar="🧑‍💼"):
+            with st.chat_message("assistant"):  # no emoji avatars: boxes without an emoji font
                 tag = " (follow-up)" if item.kind == "follow-up" else ""
                 st.caption(
                     f"Question {item.number} of {item.total}{tag} | clause "
@@ -115,10 +115,10 @@ def _transcript(log: list) -> None:
             with st.chat_message("user"):
                 st.markdown(plain(item))
         elif kind == "grade":
-            with st.chat_message("assistant", avatar="📝"):
+            with st.chat_message("assistant"):
                 show_grade(item)
         elif kind == "progress":
-            with st.chat_message("assistant", avatar="📝"):
+            with st.chat_message("assistant"):
                 for line in item.lines():
                     st.markdown(plain(line))
 

@@ -21,6 +21,7 @@ import yaml
 from assistant.core.errors import UsageError
 from assistant.core.models import Chunk
 from assistant.core.text import sentences
+from assistant.documents.text import is_table_row
 from assistant.search.clauses import ROLES, Catalogue, load_yaml, yaml_files
 from assistant.usecases.interview.facts import extract
 
@@ -30,6 +31,9 @@ from assistant.usecases.interview.facts import extract
 MIN_QUESTION_SENTENCE_CHARS = 50
 # hand-set, not measured: the longest (a longer one makes the quoted question unwieldy)
 MAX_QUESTION_SENTENCE_CHARS = 260
+# hand-set, not measured: a table row with this many cells or more is a register entry
+MAX_QUESTION_ROW_CELLS = 4
+_MARKUP = re.compile(r"<\s*/?\s*[a-z]+\s*/?\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,13 @@ def procedure_questions(
             continue
         for n, s in enumerate(sentences(chunk.text)):
             if len(s) < MIN_QUESTION_SENTENCE_CHARS or len(s) > MAX_QUESTION_SENTENCE_CHARS:
+                continue
+            # A row of a register ("Id: CSC-PR-006; Title: ...; Review Date: 05/24; KPI: ...")
+            # is a list entry, not a practice to ask about; a short row ("Check: monthly;
+            # Record: F-05-2") still is.
+            if is_table_row(s) and s.count("; ") + 1 >= MAX_QUESTION_ROW_CELLS:
+                continue
+            if _MARKUP.search(s):  # "Review <br>Date": quoted as written, it reads as code
                 continue
             f = extract(s, role_vocabulary)
             timed = f.frequencies or any(u in ("day", "hour", "week") for u, _ in f.quantities)
