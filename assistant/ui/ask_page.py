@@ -55,7 +55,7 @@ def _show_answer(answer: Answer, n: int) -> None:
         st.warning(plain(answer.message))  # it names documents by their titles: text, not Markdown
         # Not covered may only mean not indexed yet: where to add the document that covers it.
         add = "Add a document that covers it (Documents page)"
-        st.page_link(page("documents"), label=add, icon="📄")
+        st.page_link(page("documents"), label=add)  # no icon: see the navigation in app.py
         return
     if answer.prose:
         st.markdown("**In short**")

@@ -240,8 +240,8 @@ class Conversation:
 def infer_clauses(ask: AskService, question: str, answer: Answer) -> list[str]:
     """The clause a plain answer is about: among the clauses its top document cites (or all,
     when it cites none), the one whose card is closest to the question and the top passage."""
-    if not answer.evidence:
-        return []
+    if not answer.evidence or answer.no_evidence:
+        return []  # the closest passages of a question nothing answers are about no clause
     retriever = ask.retriever
     retriever.citations.refresh()
     top = answer.evidence[0].chunk
