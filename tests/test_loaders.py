@@ -397,8 +397,10 @@ def test_front_matter_without_a_space_after_the_colon_is_still_front_matter(tmp_
     # GSTT-CSC's PR.008 writes "sop_version:2.0.2": not a YAML mapping, so it was kept in the
     # body, its closing "---" made that line a heading, and the document's title.
     p = tmp_path / "CSC-PR-008-Machine-Learning-Operations.md"
-    p.write_text("---\nqms_version:2.2.0\nsop_version:2.0.2\n---\n\n# Machine Learning Operations\n\n"
-                 "## Purpose\nHow models are trained and released.\n")  # fmt: skip
+    p.write_text(
+        "---\nqms_version:2.2.0\nsop_version:2.0.2\n---\n\n# Machine Learning Operations\n\n"
+        "## Purpose\nHow models are trained and released.\n"
+    )
     doc = loaders.load(p, 10**6)
     assert doc.info.title == "Machine Learning Operations"
     assert "sop_version" not in "\n".join(s.text for s in doc.sections)
