@@ -182,6 +182,10 @@ def test_quote_markers_at_the_start_of_a_line_are_not_shown_but_the_text_is():
     assert "Every widget leaves here tested." in shown and "Nested: and labelled." in shown
     assert not any(line.lstrip().startswith(">") for line in shown.splitlines())
     assert "pressure > 10 bar" in readable("pressure > 10 bar")  # a comparison is kept
+    # An empty quote line joined onto the line before it leaves a marker at the end.
+    assert readable("> you may have to translate this text. >\n> Next.") == (
+        "you may have to translate this text.\nNext."
+    )
     assert "\\>" not in highlighted(passage, "> Every widget leaves here tested.")
 
 

@@ -153,3 +153,21 @@ def test_a_header_repeated_in_a_row_is_a_column_of_its_own_and_names_stay_unique
     assert block.table is not None
     assert block.table.header == ("Date", "Date (2)", "Date (3)", "By")
     assert block.table.rows == (("1 May", "x", "2 May", "QA"),)
+
+
+def _quote(text: str) -> None:
+    from assistant.ui.render import show_quote
+
+    show_quote(text)
+
+
+def test_a_quoted_table_row_in_the_answer_is_a_one_row_table_and_a_sentence_a_quote():
+    row = "Equipment: Probe thermometers; Check: Ice-point check; Frequency: Every shift; By: User"
+    at = AppTest.from_function(_quote, args=(row,), default_timeout=60).run()
+    assert not at.exception and not at.markdown
+    frame = at.table[0].value
+    assert list(frame.columns) == ["Equipment", "Check", "Frequency", "By"]
+    assert frame["Frequency"].tolist() == ["Every shift"]
+    sentence = "A probe that fails is not used."
+    at = AppTest.from_function(_quote, args=(sentence,), default_timeout=60).run()
+    assert not at.table and at.markdown[0].value == f"> {plain(sentence)}"

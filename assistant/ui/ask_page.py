@@ -12,7 +12,7 @@ from assistant.core.errors import AssistantError
 from assistant.core.models import Citation, Evidence
 from assistant.factory import Assistant
 from assistant.ui.app import examples, page
-from assistant.ui.render import plain, readable, show_passage
+from assistant.ui.render import plain, show_passage, show_quote
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import Conversation, ConversationTurn
 
@@ -69,7 +69,7 @@ def _show_answer(answer: Answer, n: int) -> None:
             rev = f" (rev {p.revision})" if p.revision else ""
             st.markdown(f"**{plain(p.heading + rev)}**")
             for i, q in enumerate(p.quotes):
-                st.markdown(f"> {plain(readable(q.text))}")
+                show_quote(q.text)
                 _citation(q.citation, q.text, q.passage, key=f"cite-{n}-{p.file}-{i}")
             if p.records:
                 st.caption(plain("Records and forms: " + ", ".join(p.records)))
@@ -81,7 +81,7 @@ def _show_answer(answer: Answer, n: int) -> None:
     if lead := answer.lead:
         st.markdown("**Answer from our procedures**")
         for i, q in enumerate(lead):
-            st.markdown(f"> {plain(readable(q.text))}")
+            show_quote(q.text)
             _citation(q.citation, q.text, q.passage, key=f"lead-{n}-{i}")
     first, more = answer.sources()
     st.markdown("**Sources**")

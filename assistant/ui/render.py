@@ -24,11 +24,14 @@ def plain(text: str) -> str:
 # Blockquote markers ("> ", "> > ", up to three spaces in) at the start of a passage's lines:
 # indexed as written (the index must not change with how it is shown), hidden when shown.
 _QUOTE_MARKER = re.compile(r"^ {0,3}(?:>[ \t]?)+", re.MULTILINE)
+# An empty quote line (">" alone, a blank line inside a quote) joined onto the line before it:
+# "... translate this template text. >".
+_TRAILING_MARKER = re.compile(r"(?:[ \t]+>)+[ \t]*$", re.MULTILINE)
 
 
 def readable(text: str) -> str:
     """A passage as people read it: Markdown quote markers dropped, the quoted text kept."""
-    return _QUOTE_MARKER.sub("", text)
+    return _TRAILING_MARKER.sub("", _QUOTE_MARKER.sub("", text))
 
 
 def highlighted(passage: str, quote: str) -> str:
@@ -71,3 +74,13 @@ def show_passage(passage: str, quote: str = "") -> None:
             st.markdown(_bolded(block.text, quote) if here else plain(block.text))
         else:
             st.table(table_frame(block.table, block.row_at(at) if here else None), hide_index=True)
+
+
+def show_quote(text: str) -> None:
+    """A quoted sentence as a block quote; a quoted table row as a one-row table, its headers
+    above its cells, instead of one run-on "Header: value; Header: value" line."""
+    blocks = passage_blocks(readable(text))
+    if len(blocks) == 1 and blocks[0].table is not None:
+        st.table(table_frame(blocks[0].table), hide_index=True)
+    else:
+        st.markdown(f"> {plain(readable(text))}")
