@@ -88,6 +88,16 @@ def sample(tmp_path_factory: pytest.TempPathFactory, model, models_dir: Path) ->
     return app
 
 
+@pytest.fixture(scope="session")
+def gstt(tmp_path_factory: pytest.TempPathFactory, model, models_dir: Path):
+    """The real third-party QMS ../shared/realqms/gstt-csc, ingested once: (assistant, the
+    ingest report). Read-only for tests."""
+    if not REALQMS.is_dir():
+        pytest.skip("../shared/realqms not present")
+    app = make_assistant(tmp_path_factory.mktemp("gstt-index"), models_dir=models_dir)
+    return app, app.ingest([REALQMS])
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """Three sample procedures copied to a folder the test may change."""

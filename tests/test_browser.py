@@ -46,8 +46,18 @@ def _free_port() -> int:
 @pytest.fixture
 def server(sample, tmp_path):
     """A Streamlit server on a copy of the sample index; stopped after the test."""
+    yield from _serve(sample.settings.data_dir, tmp_path)
+
+
+@pytest.fixture
+def gstt_server(gstt, tmp_path):
+    """A Streamlit server on a copy of the index of another organisation's real QMS."""
+    yield from _serve(gstt[0].settings.data_dir, tmp_path)
+
+
+def _serve(index: Path, tmp_path: Path):
     data = tmp_path / "index"
-    shutil.copytree(sample.settings.data_dir, data)
+    shutil.copytree(index, data)
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -136,3 +146,103 @@ def test_ask_and_interview_in_a_real_browser(server):
         browser.close()
     assert hosts <= {"127.0.0.1", ""}, f"the page fetched from other hosts: {sorted(hosts)}"
     assert (ARTIFACTS / "ask.png").stat().st_size > 10_000
+
+
+def _shot(page, name: str) -> None:
+    page.wait_for_timeout(800)  # charts and fonts settle after the text
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_walk_through_on_another_organisations_procedures(gstt, gstt_server):
+    """A new user on GSTT-CSC's real ISO 13485 QMS, page by page: example questions from its
+    own documents, an answer led by its procedures with a citation opened in context, a topic of
+    another standard, a clause card with its passages, practising that clause, coverage,
+    documents and evaluation. Screenshots of each page go to test-artifacts/*-gstt.png."""
+    from playwright.sync_api import sync_playwright
+
+    app, _ = gstt
+    examples = app.examples()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        hosts: set[str] = set()
+        page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
+        page.goto(gstt_server)
+        try:
+            _walk_gstt(page, examples)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "failed-gstt.png"))
+            raise
+        browser.close()
+    assert hosts <= {"127.0.0.1", ""}, f"the page fetched from other hosts: {sorted(hosts)}"
+
+
+def _walk_gstt(page, examples: list[str]) -> None:
+    from playwright.sync_api import expect
+
+    # Ask: the examples are this organisation's, not the sample's; one is answered.
+    first = page.get_by_role("button", name=examples[0])
+    first.wait_for(timeout=120_000)
+    assert page.get_by_text("gauge").count() == 0
+    first.click()
+    bubbles = page.get_by_test_id("stChatMessage")
+    expect(bubbles).to_have_count(2, timeout=120_000)
+    answer = bubbles.nth(1)
+    answer.get_by_text(re.compile("How we meet it|Answer from our procedures")).first.wait_for(
+        timeout=120_000
+    )
+    assert answer.get_by_text("do not appear to cover").count() == 0
+    # A citation opens its passage in context, the chat stays as it was.
+    answer.get_by_role("button").filter(has_text=re.compile(r"CSC|\.md")).first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Quoted:").wait_for(timeout=60_000)
+    _shot(page, "ask-citation-gstt.png")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0, timeout=30_000)
+    _shot(page, "ask-gstt.png")
+
+    # Another standard's topic: not covered, and said whose topic it is.
+    page.get_by_placeholder("Ask").fill("Where is our environmental aspects register kept?")
+    page.keyboard.press("Enter")
+    expect(bubbles).to_have_count(4, timeout=120_000)
+    bubbles.nth(3).get_by_text("ISO 14001").first.wait_for(timeout=120_000)
+    bubbles.nth(3).scroll_into_view_if_needed()
+    _shot(page, "ask-not-covered-gstt.png")
+
+    # Clauses: the card lists the procedures by title, with their passages one click away.
+    page.get_by_role("link", name="Clauses").click()
+    page.get_by_text("Our supporting procedures").wait_for(timeout=120_000)
+    passages = page.get_by_text(re.compile("^Passages of "))
+    if passages.count():
+        passages.first.click()
+    _shot(page, "clauses-gstt.png")
+    clause = re.search(
+        r"Practise clause (\S+)",
+        page.get_by_role("button", name=re.compile("^Practise clause")).inner_text(),
+    ).group(1)
+
+    # Practising that clause: the clause is kept into the session.
+    page.get_by_role("button", name=re.compile("^Practise clause")).click()
+    page.get_by_label("Your name").wait_for(timeout=60_000)
+    page.get_by_label("Your name").fill("walk-through")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start the interview").click()
+    page.get_by_placeholder("Your answer").wait_for(timeout=120_000)
+    assert page.get_by_text(re.compile(rf"\b{re.escape(clause)}\b")).count() > 0
+    page.get_by_placeholder("Your answer").fill(
+        "I raise it on the QMS and the QMO reviews it with me; we record what we did."
+    )
+    page.keyboard.press("Enter")
+    page.get_by_text("/100").first.wait_for(timeout=120_000)
+    _shot(page, "interview-gstt.png")
+
+    for name, ready in (
+        ("Coverage", "Gaps:"),
+        ("Documents", "Add or revise procedures"),
+        ("Evaluation", "Grader calibration"),
+    ):
+        page.get_by_role("link", name=name).click()
+        page.get_by_text(ready).first.wait_for(timeout=120_000)
+        _shot(page, f"{name.lower()}-gstt.png")
+    assert "Traceback" not in page.content()

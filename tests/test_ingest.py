@@ -205,10 +205,8 @@ def test_killed_ingest_is_detected_and_repaired(tmp_path, model):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REALQMS.is_dir(), reason="../shared/realqms not present")
-def test_real_third_party_qms_ingests_without_failures(tmp_path, model):
-    app = make_assistant(tmp_path / "idx")
-    report = app.ingest([REALQMS])
+def test_real_third_party_qms_ingests_without_failures(gstt):
+    app, report = gstt  # built once for the session: the browser walk-through serves it too
     assert report.failed == []
     assert len(report.added) == len(list(REALQMS.glob("*.md")))
     assert [Path(f).name for f, _ in report.skipped] == ["LICENSE"]
