@@ -60,7 +60,16 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models_dir: P
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-such-config.toml"))
     monkeypatch.setenv("ASSISTANT_MODELS_DIR", str(models_dir))
-    kept = ("ASSISTANT_DATA_DIR", "ASSISTANT_CONFIG", "ASSISTANT_MODELS_DIR")
+    # Every page test on a fresh copy of an index starts a warm-up of its own; its coverage
+    # (10 s of CPU) would run behind the test and slow the next ones. The warm-up test and
+    # the pages that show coverage turn it on, or compute it when first shown.
+    monkeypatch.setenv("ASSISTANT_WARM_COVERAGE", "false")
+    kept = (
+        "ASSISTANT_DATA_DIR",
+        "ASSISTANT_CONFIG",
+        "ASSISTANT_MODELS_DIR",
+        "ASSISTANT_WARM_COVERAGE",
+    )
     for key in list(os.environ):
         if key.startswith("ASSISTANT_") and key not in kept:
             monkeypatch.delenv(key)

@@ -127,6 +127,8 @@ def test_ask_and_interview_in_a_real_browser(server):
         )
         page.keyboard.press("Enter")
         page.get_by_text("/100").first.wait_for(timeout=120_000)
+        # Quoted procedure text reads as text: no Markdown quote markers ("says “> - choose").
+        assert page.get_by_text(re.compile("says \u201c>")).count() == 0
         page.get_by_text("/100").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "interview.png"))
 

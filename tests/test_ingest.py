@@ -178,9 +178,8 @@ def _files_committed(manifest: Path) -> int:
 
 
 @pytest.mark.slow
-def test_killed_ingest_is_detected_and_repaired(tmp_path, model):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+def test_killed_ingest_is_detected_and_repaired(tmp_path, small_corpus, model):
+    corpus = small_corpus  # three files: killed after the first is committed
     data_dir = tmp_path / "idx"
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--data-dir", str(data_dir)],
@@ -200,7 +199,7 @@ def test_killed_ingest_is_detected_and_repaired(tmp_path, model):
     report = app.ingest([corpus])
     assert report.repaired
     status = index_status(app.store)
-    assert status.consistent and status.documents == len(list(CORPUS.iterdir()))
+    assert status.consistent and status.documents == len(list(corpus.iterdir()))
     assert app.store.vectors.count() == status.chunks
 
 

@@ -70,6 +70,7 @@ def test_warm_up_computes_the_coverage_so_the_clause_page_does_not_wait(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(factory, "coverage", counted)
+    monkeypatch.setenv("ASSISTANT_WARM_COVERAGE", "true")  # off for other tests (conftest)
     at = _app(monkeypatch, data).run()  # the first visit, on the Ask page, starts the warm-up
     warm = preload(load_settings())
     assert warm.coverage_done.wait(300)

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         return value
 
     max_file_mb: float = Field(25.0, gt=0, description="Documents larger than this are refused.")
+    # The web app works out the clause coverage (about 10 s on the sample) in its warm-up, so
+    # the Clauses and Coverage pages need not wait; off, the first of them computes it.
+    warm_coverage: bool = Field(True, description="Clause coverage computed at web app start.")
     # The ONNX copy of the model for fast queries (exported at ingest); default data_dir/models.
     models_dir: Path | None = None
 

@@ -50,7 +50,11 @@ class _WarmUp:
         finally:
             self.examples_done.set()
         try:
-            if self.error is None and self.app.store.manifest.chunk_count():
+            if (
+                self.error is None
+                and self.app.settings.warm_coverage
+                and self.app.store.manifest.chunk_count()
+            ):
                 self.app.coverage()  # cached by the Assistant per index version
         except Exception:  # the page computes it again and shows the error there
             log.exception("coverage warm-up failed")

@@ -15,7 +15,7 @@ import streamlit as st
 from assistant.factory import Assistant
 from assistant.search.clauses import ROLES
 from assistant.ui.identity import current_person
-from assistant.ui.render import plain
+from assistant.ui.render import plain, readable
 from assistant.usecases.access import Person, visible_users
 from assistant.usecases.interview.grader import Grade, GraderParams
 from assistant.usecases.interview.session import InterviewSession, Mode
@@ -38,7 +38,7 @@ def show_grade(grade: Grade) -> None:
         "labels of answers from four organisations"
     )
     for c in grade.contradictions:
-        st.error(plain(c.explain()))
+        st.error(plain(readable(c.explain())))
     if grade.echo:
         st.warning("Your answer repeats the question: say what you actually do.")
     if grade.off_topic:
@@ -48,15 +48,16 @@ def show_grade(grade: Grade) -> None:
     if grade.coaching:
         st.markdown(plain(grade.coaching))
     for p in grade.covered:
-        st.markdown(f":green[covered]: {plain(p.point.text)}")
+        st.markdown(f":green[covered]: {plain(readable(p.point.text))}")
     for p in grade.missed:
-        st.markdown(f":red[missed]: your procedure says \u201c{plain(p.point.text)}\u201d")
+        said = plain(readable(p.point.text))  # quote markers hidden, as on the Ask page
+        st.markdown(f":red[missed]: your procedure says \u201c{said}\u201d")
         st.caption(plain(p.point.citation.label()))
     missing = [r for r in grade.rubric.records if r not in grade.records_named]
     if missing:
         st.caption(plain("Records an auditor would sample: " + ", ".join(missing)))
     with st.expander("Model answer from our procedures"):
-        st.markdown(plain(grade.model_answer))
+        st.markdown(plain(readable(grade.model_answer)))
 
 
 def _start_form(app: Assistant, who: Person) -> None:
