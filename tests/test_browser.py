@@ -4,6 +4,7 @@ $ASSISTANT_TEST_ARTIFACTS)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,10 +14,12 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from assistant.ui.documents_page import ROW_PX
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -82,17 +85,11 @@ def _serve(index: Path, tmp_path: Path):
         proc.kill()
 
 
-def test_ask_and_interview_in_a_real_browser(server):
-    from playwright.sync_api import expect, sync_playwright
+def test_ask_and_interview_in_a_real_browser(sample, server):
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        # Nothing leaves the machine: every request the page makes goes to the app itself.
-        hosts: set[str] = set()
-        page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
-        page.goto(server)
+    documents = len(sample.status().document_list)
+    with _browser_at(server, "sample") as page:
         # The first answer waits for the model to load behind a spinner; on a busy machine the
         # page itself can take a while to appear.
         page.get_by_placeholder("Ask").wait_for(timeout=120_000)
@@ -142,11 +139,16 @@ def test_ask_and_interview_in_a_real_browser(server):
             page.get_by_text(ready).first.wait_for(timeout=120_000)
             page.wait_for_timeout(1000)  # charts draw after the text
             page.screenshot(path=str(ARTIFACTS / f"{name.lower()}.png"))
+            if name == "Documents":
+                # The uploader's own limit line is the setting (25 MB), not Streamlit's 200MB,
+                # and the table is as tall as its rows (nothing hidden behind a scroll).
+                page.get_by_text("25MB per file").wait_for(timeout=10_000)
+                assert page.get_by_text("200MB").count() == 0
+                box = page.get_by_test_id("stDataFrame").first.bounding_box()
+                assert box is not None and box["height"] >= ROW_PX * (documents + 1)
         assert "Traceback" not in page.content()
         # .streamlit/config.toml: people see the app, not Streamlit's Deploy button.
         assert page.get_by_role("button", name="Deploy").count() == 0
-        browser.close()
-    assert hosts <= {"127.0.0.1", ""}, f"the page fetched from other hosts: {sorted(hosts)}"
     assert (ARTIFACTS / "ask.png").stat().st_size > 10_000
 
 
@@ -160,23 +162,33 @@ def test_walk_through_on_another_organisations_procedures(gstt, gstt_server):
     own documents, an answer led by its procedures with a citation opened in context, a topic of
     another standard, a clause card with its passages, practising that clause, coverage,
     documents and evaluation. Screenshots of each page go to test-artifacts/*-gstt.png."""
-    from playwright.sync_api import sync_playwright
-
     app, _ = gstt
     examples = app.examples()
+    with _browser_at(gstt_server, "gstt") as page:
+        _walk_gstt(page, examples)
+
+
+@contextlib.contextmanager
+def _browser_at(url: str, name: str) -> Iterator:
+    """A chromium page at ``url``. On a failure it saves test-artifacts/failed-NAME.png; after,
+    nothing may have been fetched from a host other than the app's own (nothing leaves the
+    machine: Google fonts, icons, telemetry)."""
+    from playwright.sync_api import sync_playwright
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    hosts: set[str] = set()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        hosts: set[str] = set()
         page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
-        page.goto(gstt_server)
+        page.goto(url)
         try:
-            _walk_gstt(page, examples)
+            yield page
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "failed-gstt.png"))
+            page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"))
             raise
-        browser.close()
+        finally:
+            browser.close()
     assert hosts <= {"127.0.0.1", ""}, f"the page fetched from other hosts: {sorted(hosts)}"
 
 

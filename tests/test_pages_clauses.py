@@ -27,6 +27,18 @@ def _app(monkeypatch, data_dir) -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
 
 
+def _clause_card(monkeypatch, sample, clause_id: str) -> AppTest:
+    """The Clauses page showing ``clause_id``'s card, picked as a person picks it."""
+    at = _app(monkeypatch, sample.settings.data_dir).run()
+    at.switch_page(f"{PAGES}/clauses.py").run()
+    top = at.selectbox(key="clause_top")
+    head = clause_id.split(".")[0]
+    top.select_index(next(i for i, o in enumerate(top.options) if o.startswith(head + " "))).run()
+    clause = next(c for c in sample.catalogue if c.id == clause_id)
+    at.radio(key=f"clause_in_{head}").set_value(clause).run()
+    return at
+
+
 @pytest.mark.fast
 @pytest.mark.parametrize(
     "strength,cited,reason",
@@ -39,12 +51,7 @@ def test_support_reason_says_in_words_why_it_has_its_strength(strength, cited, r
 
 
 def test_clause_card_names_procedures_by_number_and_title_with_a_reason(monkeypatch, sample):
-    at = _app(monkeypatch, sample.settings.data_dir).run()
-    at.switch_page(f"{PAGES}/clauses.py").run()
-    top = at.selectbox(key="clause_top")
-    top.select_index(next(i for i, o in enumerate(top.options) if o.startswith("8 "))).run()
-    clause = next(c for c in sample.catalogue if c.id == "8.7")
-    at.radio(key="clause_in_8").set_value(clause).run()
+    at = _clause_card(monkeypatch, sample, "8.7")
     assert not at.exception
     lines = [m.value for m in at.markdown if m.value.startswith("- ") and ":red" not in m.value]
     qp11 = next(v for v in lines if "QP\\-11 Control of Nonconforming Product" in v)
@@ -111,12 +118,7 @@ def test_heatmap_labels_every_clause_and_document_and_colours_none(monkeypatch, 
 
 
 def test_clause_card_shows_the_passages_that_support_the_clause(monkeypatch, sample):
-    at = _app(monkeypatch, sample.settings.data_dir).run()
-    at.switch_page(f"{PAGES}/clauses.py").run()
-    top = at.selectbox(key="clause_top")
-    top.select_index(next(i for i, o in enumerate(top.options) if o.startswith("8 "))).run()
-    clause = next(c for c in sample.catalogue if c.id == "8.7")
-    at.radio(key="clause_in_8").set_value(clause).run()
+    at = _clause_card(monkeypatch, sample, "8.7")
     assert not at.exception
     qp11 = cell(sample.coverage(), "8.7", "QP-11-nonconforming-product.md")
     assert qp11 is not None and qp11.passages

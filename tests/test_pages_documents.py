@@ -12,9 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.ui.documents_page import ROW_PX, _table_height
 from tests.conftest import ROOT
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, server
-
-served = server  # the browser tests' fixture: `streamlit run app.py` on a copy of the sample
 
 PAGE = "assistant/ui/pages/documents.py"
 QP90 = (
@@ -85,24 +82,3 @@ def test_upload_updates_counts_and_table_at_once_and_empties_the_uploader(monkey
     # ...and the uploader is empty again, with no "Add and index" for the same file.
     assert not at.file_uploader[0].value
     assert not any(b.label == "Add and index" for b in at.button)
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_browser_shows_the_setting_as_upload_limit_and_every_row(sample, served):
-    """What a person sees: the uploader's own limit line, and a table as tall as its rows."""
-    from playwright.sync_api import sync_playwright
-
-    rows = len(sample.status().document_list)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        page.goto(f"{served}/documents")
-        page.get_by_text("Add or revise procedures").wait_for(timeout=120_000)
-        page.get_by_text("25MB per file").wait_for(timeout=10_000)
-        assert page.get_by_text("200MB").count() == 0
-        box = page.get_by_test_id("stDataFrame").first.bounding_box()
-        assert box is not None and box["height"] >= ROW_PX * (rows + 1)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "documents-page.png"), full_page=True)
-        browser.close()
