@@ -10,6 +10,7 @@ from assistant.factory import Assistant
 from assistant.ui import passages
 from assistant.ui.app import coverage
 from assistant.ui.render import plain
+from assistant.usecases.composer import document_label
 
 STRENGTH_NOTE = {
     "strong": ":green[strong]",
@@ -56,7 +57,7 @@ def render(app: Assistant) -> None:
             st.markdown(f"Coverage: {STRENGTH_NOTE[support.strength]}")
             titles = {d.file: d.title for d in app.status().document_list}
             for s in support.supports:
-                name = " ".join(p for p in (s.doc_no, titles.get(s.file, "")) if p) or s.file
+                name = document_label(s.doc_no, titles.get(s.file, ""), s.file)
                 st.markdown(
                     f"- {plain(name)}: {STRENGTH_NOTE[s.strength]} ({plain(s.reason)})",
                     help=plain(f"File: {s.file}"),

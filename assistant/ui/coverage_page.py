@@ -11,6 +11,7 @@ from assistant.factory import Assistant
 from assistant.ui import passages
 from assistant.ui.app import coverage
 from assistant.ui.render import plain
+from assistant.usecases.composer import document_label
 from assistant.usecases.coverage import STRENGTHS, ClauseCoverage, cell, csv_text
 
 # One colour per strength, "none" included: a grey darker than the page, so a cell without
@@ -78,7 +79,7 @@ def _cell_passages(
 def _labels(app: Assistant) -> dict[str, str]:
     """Indexed file -> "doc no title", the file name where two documents would share one."""
     docs = sorted((d for d in app.status().document_list if d.chunks), key=lambda d: d.doc_no)
-    labels = {d.file: " ".join(p for p in (d.doc_no, d.title) if p) or d.file for d in docs}
+    labels = {d.file: document_label(d.doc_no, d.title, d.file) for d in docs}
     seen = list(labels.values())
     return {f: label if seen.count(label) == 1 else f for f, label in labels.items()}
 
