@@ -38,6 +38,7 @@ from assistant.usecases.history import History
 from assistant.usecases.interview.grader import Grader, GraderParams
 from assistant.usecases.interview.service import InterviewService
 from assistant.usecases.library import Library
+from assistant.usecases.own_words import own_words
 from assistant.usecases.status import IndexStatus, index_status
 
 P = TypeVar("P")
@@ -54,6 +55,7 @@ class Assistant:
         self.settings = settings
         self._coverage: tuple[str | None, list[ClauseCoverage]] | None = None
         self._examples: tuple[str | None, list[str]] | None = None
+        self._own_words: tuple[str | None, dict[str, str]] | None = None
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -119,7 +121,13 @@ class Assistant:
     @cached_property
     def interviews(self) -> InterviewService:
         return InterviewService(
-            self.catalogue, self.store, self.embedder, self.grader, self.history, self.llm
+            self.catalogue,
+            self.store,
+            self.embedder,
+            self.grader,
+            self.history,
+            self.llm,
+            own_words=self.own_words,
         )
 
     @cached_property
@@ -217,25 +225,37 @@ class Assistant:
             return list(GENERIC_EXAMPLES)
         key = manifest.get("last_ingest")
         if self._examples is None or self._examples[0] != key:
-            done = self._coverage[1] if self._coverage and self._coverage[0] == key else []
-            known = {r.clause_id: r for r in done}
-
-            def row_of(clause_id: str) -> ClauseCoverage:
-                # Read from the whole coverage when it is worked out: the same row either way.
-                if clause_id in known:
-                    return known[clause_id]
-                clause, t = self.catalogue.get(clause_id), self._thresholds()
-                return clause_coverage(clause, self.retriever, self.embedder, self.store, t)
-
             questions = example_questions(
                 self.catalogue,
-                row_of,
+                self._coverage_row,
                 manifest.all_chunks(),
                 lambda file: self.roles.of(file) == PROCEDURE,
                 lambda question: self.ask_service.ask(question, self.settings.top_k),
             )
             self._examples = (key, questions)
         return self._examples[1]
+
+    def own_words(self) -> dict[str, str]:
+        """The organisation's own words for the catalogue's neutral ones ("instrument" ->
+        "handheld probe"), from the procedure that best meets each clause; per index version."""
+        manifest = self.store.manifest
+        if manifest.chunk_count() == 0:
+            return {}
+        key = manifest.get("last_ingest")
+        if self._own_words is None or self._own_words[0] != key:
+            self._own_words = (key, own_words(self._coverage_row, manifest.all_chunks()))
+        return self._own_words[1]
+
+    def _coverage_row(self, clause_id: str) -> ClauseCoverage:
+        """One clause's coverage row: read from the whole coverage when it is worked out for
+        this index version (the same row either way), else worked out alone."""
+        key = self.store.manifest.get("last_ingest")
+        if self._coverage and self._coverage[0] == key:
+            row = next((r for r in self._coverage[1] if r.clause_id == clause_id), None)
+            if row is not None:
+                return row
+        clause, t = self.catalogue.get(clause_id), self._thresholds()
+        return clause_coverage(clause, self.retriever, self.embedder, self.store, t)
 
     def require_index(self) -> None:
         """Raise a one-line error people can act on when nothing is indexed yet."""

@@ -118,19 +118,23 @@ def test_heatmap_labels_every_clause_and_document_and_colours_none(monkeypatch, 
 
 
 def test_clause_card_shows_the_passages_that_support_the_clause(monkeypatch, sample):
-    at = _clause_card(monkeypatch, sample, "8.7")
+    at = _clause_card(monkeypatch, sample, "7.1.5")
     assert not at.exception
-    qp11 = cell(sample.coverage(), "8.7", "QP-11-nonconforming-product.md")
-    assert qp11 is not None and qp11.passages
+    qp05 = cell(sample.coverage(), "7.1.5", "QP-05-calibration-of-measuring-equipment.pdf")
+    assert qp05 is not None and qp05.passages
     # Each supporting procedure has its own fold with its passages, cited, as plain text.
-    (fold,) = [e for e in at.expander if "QP\\-11 Control of Nonconforming Product" in e.label]
-    assert "8\\.7" in fold.label
+    (fold,) = [e for e in at.expander if "QP\\-05 " in e.label]
+    assert "7\\.1\\.5" in fold.label
     shown, cited = [m.value for m in fold.markdown], [c.value for c in fold.caption]
-    for p in qp11.passages:
+    for p in qp05.passages:
         assert plain(readable(p.text)) in shown
         assert any(plain(p.citation.label()) in c for c in cited)
+    # The typical questions use the organisation's name for its instruments (QP-05's).
+    page = "\n".join(m.value for m in at.markdown)
+    assert "How do you know the working gauge you are using is OK to use today?" in page
+    assert "the instrument" not in page
     # Every supporting procedure listed on the card has such a fold.
-    listed = next(c for c in sample.coverage() if c.clause_id == "8.7").supports
+    listed = next(c for c in sample.coverage() if c.clause_id == "7.1.5").supports
     assert len([e for e in at.expander if e.label.startswith("Passages of")]) == len(listed)
 
 

@@ -11,6 +11,7 @@ from assistant.ui import passages
 from assistant.ui.app import coverage
 from assistant.ui.render import plain
 from assistant.usecases.composer import document_label
+from assistant.usecases.own_words import localise
 
 STRENGTH_NOTE = {
     "strong": ":green[strong]",
@@ -71,8 +72,9 @@ def render(app: Assistant) -> None:
                 st.markdown(f"- {plain(item)}")
         if clause.questions:
             st.markdown("**Typical auditor questions**")
+            words = app.own_words()  # "the instrument" -> what our procedure calls it
             for q in clause.questions:
-                st.markdown(f"- *{plain(q.role)}*: {plain(q.text)}")
+                st.markdown(f"- *{plain(q.role)}*: {plain(localise(q.text, words))}")
         if st.button(f"Practise clause {clause.id}", type="primary"):
             from assistant.ui.app import page
 

@@ -12,6 +12,7 @@ Three sources:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from assistant.core.text import sentences
 from assistant.documents.text import is_table_row
 from assistant.search.clauses import ROLES, Catalogue, load_yaml, yaml_files
 from assistant.usecases.interview.facts import extract
+from assistant.usecases.own_words import localise
 
 # Lengths of a procedure sentence that a built question quotes; set with the bank (commit
 # 2e43c3d), never measured.
@@ -53,9 +55,14 @@ class QuestionSet:
     questions: tuple[BankQuestion, ...] = field(default_factory=tuple)
 
 
-def catalogue_questions(catalogue: Catalogue) -> list[BankQuestion]:
+def catalogue_questions(
+    catalogue: Catalogue, words: Mapping[str, str] | None = None
+) -> list[BankQuestion]:
+    """The catalogue's typical questions, in the organisation's own ``words`` where it has them
+    (see ``usecases.own_words``)."""
+    words = words or {}
     return [
-        BankQuestion(f"C-{c.id}-{n}", q.text, (c.id,), (q.role,), "catalogue")
+        BankQuestion(f"C-{c.id}-{n}", localise(q.text, words), (c.id,), (q.role,), "catalogue")
         for c in catalogue
         for n, q in enumerate(c.questions, 1)
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 
 import numpy as np
@@ -34,6 +34,7 @@ class InterviewService:
         grader: Grader,
         history: History,
         llm: GroundedLlm | None = None,
+        own_words: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.store = store
@@ -41,6 +42,8 @@ class InterviewService:
         self.grader = grader
         self.history = history
         self.llm = llm
+        # the organisation's words for the catalogue's neutral ones (see usecases.own_words)
+        self.own_words = own_words or dict
         self._procedure_bank: tuple[str | None, list[question_bank.BankQuestion]] | None = None
         self._lock = threading.Lock()
 
@@ -67,7 +70,8 @@ class InterviewService:
 
     def bank(self) -> list[question_bank.BankQuestion]:
         sets = [q for s in self.question_sets.values() for q in s.questions]
-        return question_bank.catalogue_questions(self.catalogue) + sets + self.procedure_questions()
+        catalogue = question_bank.catalogue_questions(self.catalogue, self.own_words())
+        return catalogue + sets + self.procedure_questions()
 
     def plan(
         self,
