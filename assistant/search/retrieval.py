@@ -15,6 +15,7 @@ from assistant.core.models import Chunk, Evidence
 from assistant.documents.text import is_table_row
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
+from assistant.search import clause_maps
 from assistant.search.clause_resolver import ClauseResolver
 
 # hand-set, not measured (commit 38e1224): a passage citing more clauses than this is a
@@ -111,6 +112,19 @@ class CitationMap:
                     if len(named) == 1 and (line_cites := self._resolver.cited_in_document(line)):
                         for file in files_by_no[named.pop()]:
                             mapped[file] |= line_cites
+            # A mapping table: a row per clause of the standard its heading names, the
+            # documents that meet it by title (clause_maps).
+            titles = clause_maps.titles_index(chunks)
+            for c in chunks:
+                standard = clause_maps.table_standard(c.heading)
+                if standard is None:
+                    continue
+                for line in filter(is_table_row, c.text.splitlines()):
+                    row = clause_maps.row_clauses(line, standard, self._resolver.catalogue)
+                    files = clause_maps.row_documents(line, titles) - {c.file} if row else set()
+                    if 0 < len(files) <= clause_maps.MAX_MAPPED_DOCUMENTS:
+                        for file in files:
+                            mapped[file] |= row
             self.by_chunk, self.by_file, self.mapped = by_chunk, dict(by_file), dict(mapped)
             self._key = key
 
