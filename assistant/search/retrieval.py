@@ -87,6 +87,12 @@ class CitationMap:
         self.by_chunk: dict[str, set[str]] = {}
         self.by_file: dict[str, set[str]] = {}
         self.mapped: dict[str, set[str]] = {}  # file -> clauses the organisation maps it to
+        # file -> clauses a mapping table names it for by title (``clause_maps``). Kept apart:
+        # it says where a clause is met, and counts for that, but a row is a whole document and,
+        # for another standard, a many-to-many bridge, so it does not say which clause a
+        # passage is about (the conversation's clause inference reads ``by_file`` and ``mapped``;
+        # with these rows its pool of clauses narrowed to wrong ones).
+        self.tabled: dict[str, set[str]] = {}
 
     def refresh(self) -> None:
         key = self._store.manifest.get("last_ingest") or ""
@@ -114,6 +120,7 @@ class CitationMap:
                             mapped[file] |= line_cites
             # A mapping table: a row per clause of the standard its heading names, the
             # documents that meet it by title (clause_maps).
+            tabled: dict[str, set[str]] = defaultdict(set)
             titles = clause_maps.titles_index(chunks)
             for c in chunks:
                 standard = clause_maps.table_standard(c.heading)
@@ -124,8 +131,9 @@ class CitationMap:
                     files = clause_maps.row_documents(line, titles) - {c.file} if row else set()
                     if 0 < len(files) <= clause_maps.MAX_MAPPED_DOCUMENTS:
                         for file in files:
-                            mapped[file] |= row
+                            tabled[file] |= row
             self.by_chunk, self.by_file, self.mapped = by_chunk, dict(by_file), dict(mapped)
+            self.tabled = dict(tabled)
             self._key = key
 
     def cites(
@@ -141,7 +149,7 @@ class CitationMap:
         doc_cites = len(doc) <= max_doc_citations and any(
             _related(c, x) for c in doc for x in clause_ids
         )
-        mapped = self.mapped.get(chunk.file, set())
+        mapped = self.mapped.get(chunk.file, set()) | self.tabled.get(chunk.file, set())
         return chunk_cites, doc_cites or any(_related(c, x) for c in mapped for x in clause_ids)
 
 
