@@ -76,6 +76,29 @@ def test_uncovered_clause_is_a_possible_gap(tmp_path, small_corpus, model):
     assert answer.message.startswith("Possible gap") and "7.1.6" in answer.message
 
 
+def test_a_procedure_citing_the_clause_is_no_gap_however_its_words_compare(tmp_path, model):
+    """A van-maintenance procedure that says it meets 7.1.3 shares few words with the clause's
+    summary (buildings, utilities, IT): the cosine is far under the gap line, but the
+    organisation's own citation says where the clause is met."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "OP-07-vans.md").write_text(
+        "# OP-07 Looking after the vans\n\nReference: ISO 9001 clause 7.1.3.\n\n## 1. Daily\n\n"
+        "Drivers walk round their van every morning: tyres, lights, the fridge unit's display. "
+        "Anything wrong goes on the defect sheet OF-07-1 and the Transport Lead books the "
+        "garage.\n"
+    )
+    (docs / "OP-02-orders.md").write_text(
+        "# OP-02 Taking orders\n\n## 1. Orders\n\nThe sales desk enters every order in the "
+        "system and confirms the delivery date to the customer by email the same day.\n"
+    )
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([docs])
+    answer = app.ask("How do we meet clause 7.1.3?")
+    assert answer.similarity < app.settings.gap_similarity
+    assert not answer.no_evidence and answer.procedures[0].file == "OP-07-vans.md"
+
+
 def test_coverage_lists_support_and_gaps(tmp_path, small_corpus, model):
     app = make_assistant(tmp_path / "idx")
     app.ingest([small_corpus])

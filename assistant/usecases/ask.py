@@ -139,7 +139,15 @@ class AskService:
                 f"No indexed document mentions {named}; this assistant covers ISO 9001:2015 and "
                 "the documents you index. Index that system's documents to ask about it."
             )
-        elif similarity < threshold or not result.passages:
+        elif (
+            not result.passages
+            or (
+                similarity < threshold
+                # A document the answer leads with that cites the clause, or that the organisation's
+                # own clause map names for it, says where it is met, however its words compare.
+                and not (clause_mode and any(d.cites_clause for d in docs[: p.answer_documents]))
+            )
+        ):
             answer.no_evidence = True
             answer.closest = closest_documents(result.documents)
             closest = "; ".join(answer.closest) or "none"
