@@ -72,6 +72,7 @@ class Assistant:
         return Embedder(
             batch_size=self.settings.embed_batch_size,
             fast_dir=self.settings.models_dir or Path(self.settings.data_dir) / "models",
+            fast_passages=self.settings.fast_passages,
         )
 
     @cached_property

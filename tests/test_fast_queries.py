@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -47,6 +48,33 @@ def test_ask_never_imports_torch(sample, models_dir):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "How we meet it" in run.stdout or "8.7" in run.stdout
+    assert "HEAVY []" in run.stdout, run.stdout[-500:]
+
+
+def test_an_upload_in_the_web_app_never_imports_torch(sample, models_dir, tmp_path):
+    """Importing torch in the serving process stalled every session's answers for seconds
+    (bench/web_load.py); the web app's settings embed uploads with the ONNX copy."""
+    data = tmp_path / "index"
+    shutil.copytree(sample.settings.data_dir, data)
+    code = (
+        "import sys; from assistant.factory import build; "
+        "from assistant.ui.app import web_settings; "
+        "app = build(web_settings()); "
+        "report, refused = app.add_documents([('WI-99-forklift-checks.md', "
+        "b'# WI-99 Forklift checks\\n\\n## 1. Daily\\n\\nBefore the first lift of a shift the "
+        "driver checks the forks, the chains and the horn, and signs the log FL-1.\\n')]); "
+        "answer = app.ask('What does the driver check on the forklift before the first lift?'); "
+        "print('ADDED', len(report.added), refused, answer.procedures[0].file); "
+        "heavy = ('torch', 'transformers', 'sentence_transformers'); "
+        "print('HEAVY', sorted(m for m in heavy if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "ASSISTANT_MODELS_DIR": str(models_dir),
+             "ASSISTANT_DATA_DIR": str(data)},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "ADDED 1 [] WI-99-forklift-checks.md" in run.stdout, run.stdout[-500:]
     assert "HEAVY []" in run.stdout, run.stdout[-500:]
 
 

@@ -64,8 +64,7 @@ def test_warm_up_computes_the_coverage_so_the_clause_page_does_not_wait(
     monkeypatch, sample, tmp_path
 ):
     from assistant import factory
-    from assistant.core.settings import load_settings
-    from assistant.ui.app import preload
+    from assistant.ui.app import preload, web_settings
 
     data = tmp_path / "index"  # a new data directory: a warm-up of its own
     shutil.copytree(sample.settings.data_dir, data)
@@ -79,7 +78,7 @@ def test_warm_up_computes_the_coverage_so_the_clause_page_does_not_wait(
     monkeypatch.setattr(factory, "coverage", counted)
     monkeypatch.setenv("ASSISTANT_WARM_COVERAGE", "true")  # off for other tests (conftest)
     at = _app(monkeypatch, data).run()  # the first visit, on the Ask page, starts the warm-up
-    warm = preload(load_settings())
+    warm = preload(web_settings())
     assert warm.coverage_done.wait(300)
     assert calls == ["coverage"]  # computed in the background, before anyone asked
     at.switch_page(f"{PAGES}/clauses.py").run()

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     # Embedding.
     # hand-set, not measured (speed only: same vectors at any batch size)
     embed_batch_size: int = Field(32, ge=1, le=512)
+    fast_passages: bool = Field(
+        False,
+        description="Embed new passages with the ONNX copy of the model once it exists (the same "
+        "vectors: cosine >= 0.9999). The web app turns it on: an upload then never loads torch "
+        "into the serving process, whose import stalled every session's answers.",
+    )
 
     # Retrieval. Defaults chosen on evals/questions.jsonl with `assistant eval retrieval`
     # (docs/retrieval.md, "Retrieval parameters, by measurement"); similarities are MiniLM cosines.

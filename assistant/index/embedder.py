@@ -54,9 +54,12 @@ class Embedder:
     ingest exports the copy when it is missing. Without it (not exported yet, or the export
     failed on this machine) everything uses torch, as before."""
 
-    def __init__(self, batch_size: int = 32, fast_dir: Path | None = None) -> None:
+    def __init__(
+        self, batch_size: int = 32, fast_dir: Path | None = None, fast_passages: bool = False
+    ) -> None:
         self.batch_size = batch_size
         self.fast_dir = fast_dir
+        self.fast_passages = fast_passages
         self._fast: Any = None  # OnnxEncoder once loaded
         self._fast_lock = threading.Lock()
         self._warned = False
@@ -127,9 +130,12 @@ class Embedder:
         texts: Sequence[str],
         on_batch: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Embed passages for the index with sentence-transformers (the ingestion engine)."""
+        """Embed passages for the index with sentence-transformers (the ingestion engine), or
+        with the ONNX copy when ``fast_passages`` is set and the copy exists (the web app)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        if self.fast_passages and self.fast is not None:
+            return self._sorted_batches(texts, self.fast.encode, on_batch)
 
         def torch_encode(batch: list[str]) -> np.ndarray:
             return self.model.encode(

@@ -50,6 +50,13 @@ class _WarmUp:
         finally:
             self.examples_done.set()
         try:
+            if self.error is None:
+                # Every clause card's vector: the first plain question whose passages cite no
+                # clause compares them all to infer its clause (1.6 s once, bench/web_latency.py).
+                self.app.conversation().warm_up()
+        except Exception:
+            log.exception("clause-card warm-up failed")
+        try:
             if (
                 self.error is None
                 and self.app.settings.warm_coverage
@@ -77,9 +84,16 @@ def preload(settings: Settings) -> _WarmUp:
         return _WARM[key]
 
 
+def web_settings() -> Settings:
+    """The settings, as the web app uses them: uploads embedded by the ONNX copy of the model,
+    so indexing one never imports torch into the process every session is served from
+    (bench/web_load.py: that import delayed the answers of every session by up to 2 s)."""
+    return load_settings().model_copy(update={"fast_passages": True})
+
+
 def current() -> Assistant:
     """The assistant, once loaded; a page that needs it waits behind a spinner."""
-    warm = preload(load_settings())
+    warm = preload(web_settings())
     if not warm.done.is_set():
         with st.spinner("Loading the model and the index..."):
             warm.done.wait()
@@ -117,7 +131,7 @@ def page(name: str) -> str:
 def main() -> None:
     st.set_page_config(page_title="ISO 9001 audit coach", layout="wide")
     try:
-        preload(load_settings())
+        preload(web_settings())
     except Exception as exc:  # bad settings, unreadable data directory...
         log.exception("start-up failed")
         st.error(f"The assistant could not start ({type(exc).__name__}): {exc}")
