@@ -21,6 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import answer_timing  # bench/, next to this script
+
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
@@ -69,27 +71,12 @@ def main() -> None:
             page_ready = time.perf_counter() - started
 
             def ask(question: str, n: int) -> float:
-                """Milliseconds measured inside the page: from just before Enter to the n-th
-                answer's first text in the DOM (a MutationObserver; Playwright's own waits
-                poll at up to 500 ms and would blur the figure)."""
+                """Seconds measured inside the page, from just before Enter to the n-th answer
+                on screen (bench/answer_timing.py)."""
                 box.fill(question)
-                page.evaluate(
-                    """(n) => { window.__done = new Promise(resolve => {
-                        const t0 = performance.now();
-                        const ready = () => {
-                            const m = document.querySelectorAll('[data-testid="stChatMessage"]');
-                            return m.length >= 2 * n && m[2 * n - 1].querySelector(
-                                '[data-testid="stMarkdownContainer"]');
-                        };
-                        const obs = new MutationObserver(() => {
-                            if (ready()) { obs.disconnect(); resolve(performance.now() - t0); }
-                        });
-                        obs.observe(document.body, {childList: true, subtree: true});
-                    }); }""",
-                    n,
-                )
+                page.evaluate(answer_timing.ARM, n)
                 page.keyboard.press("Enter")
-                return page.evaluate("() => window.__done") / 1000
+                return page.evaluate("() => window.__done")["seconds"]
 
             first = ask("How do we meet clause 7.1.5?", 1)
             later = [ask(q, i) for i, q in enumerate(LATER, 2)]

@@ -34,6 +34,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import answer_timing  # bench/, next to this script
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,24 +50,7 @@ QUESTIONS = [
     "How are training records kept?",
 ]
 P95_TARGET_S, DELAY_TARGET_S = 2.5, 1.0
-# Armed before Enter: resolves with the in-page time from just before Enter to the n-th
-# answer's first text (a MutationObserver: Playwright's own waits poll and blur the figure).
-ARM = """(n) => { window.__done = new Promise(resolve => {
-    const t0 = performance.now(), started = Date.now();
-    const ready = () => {
-        const m = document.querySelectorAll('[data-testid="stChatMessage"]');
-        return m.length >= 2 * n && m[2 * n - 1].querySelector(
-            '[data-testid="stMarkdownContainer"]');
-    };
-    const obs = new MutationObserver(() => {
-        if (ready()) {
-            obs.disconnect();
-            resolve({seconds: (performance.now() - t0) / 1000, started: started / 1000,
-                     ended: Date.now() / 1000});
-        }
-    });
-    obs.observe(document.body, {childList: true, subtree: true});
-}); }"""
+ARM = answer_timing.ARM
 
 
 def _free_port() -> int:
