@@ -44,12 +44,13 @@ def name_key(text: str) -> str:
 def titles_index(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
     """Each distinctive title key -> the files it names (the document's title, and the one its
     file name gives: "sop-management-review" -> "SOP Management Review")."""
+    titles = {c.file: c.title for c in chunks}  # one title per document, not per passage
     out: dict[str, set[str]] = {}
-    for c in chunks:
-        for title in (c.title, title_from_filename(PurePath(c.file).stem)):
-            key = name_key(title)
+    for file, title in titles.items():
+        for name in (title, title_from_filename(PurePath(file).stem)):
+            key = name_key(name)
             if len(key.split()) >= MIN_TITLE_WORDS:
-                out.setdefault(key, set()).add(c.file)
+                out.setdefault(key, set()).add(file)
     return out
 
 
@@ -83,7 +84,7 @@ def row_documents(line: str, titles: dict[str, set[str]]) -> set[str]:
     files: set[str] = set()
     for cell in _ITEM_SPLIT.split(line):
         value = cell.split(":", 1)[1] if ":" in cell else cell
-        for item in re.split(r"\*+|_{2,}|<br>", value):
+        for item in re.split(r"\*+|_{2,}", value):  # line breaks already split the cell
             key = name_key(item.replace("\\", ""))
             if not key:
                 continue
