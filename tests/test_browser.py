@@ -39,6 +39,12 @@ CONVERSATION = [  # each question, and what its answer must cite
     ("Which ISO 9001 clause is that?", re.compile(r"(ISO 9001 clause|Clause:) 7\.1\.5")),
 ]
 
+QUICK = [
+    "Who approves a concession?",
+    "What happens to a customer complaint?",
+    "Who may change a released procedure?",
+]
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -113,6 +119,20 @@ def test_ask_and_interview_in_a_real_browser(sample, server):
         note = bubbles.nth(3).get_by_text("Taking this as a follow-up to")
         note.scroll_into_view_if_needed()  # the follow-up note, in the picture
         page.screenshot(path=str(ARTIFACTS / "conversation.png"))
+
+        # Questions sent faster than they are answered are all answered, in order, each once
+        # (a question sent while the page was still drawing the one before used to drop it).
+        for question in QUICK:
+            page.get_by_placeholder("Ask").fill(question)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(150)
+        turns = 2 * (len(CONVERSATION) + len(QUICK))
+        expect(bubbles).to_have_count(turns, timeout=120_000)
+        expect(page.get_by_text("Looking through our procedures")).to_have_count(0, timeout=60_000)
+        for n, question in enumerate(QUICK, len(CONVERSATION)):
+            expect(bubbles.nth(2 * n)).to_have_text(re.compile(re.escape(question)))
+            expect(bubbles.nth(2 * n + 1).get_by_text("Sources", exact=True)).to_have_count(1)
+            expect(page.get_by_text(question, exact=True)).to_have_count(1)
 
         page.get_by_role("link", name="Interview practice").click()
         page.get_by_label("Your name").fill("browser")

@@ -4,7 +4,9 @@ and what the engine remembers never disagree."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -19,6 +21,28 @@ from assistant.usecases.conversation import Conversation, ConversationTurn
 _CONVERSATION = "ask_conversation"  # session state: this browser session's Conversation
 _ERROR = "ask_error"  # (question, message) of the last question that could not be answered
 _ALONE = "ask_alone"  # set by "Ask it on its own": the turn to ask again without carry-over
+_PENDING = "ask_pending"  # this browser session's Pending questions
+
+
+@dataclass(eq=False)  # compared by identity: the same words may be asked twice
+class _Question:
+    text: str
+
+
+@dataclass
+class Pending:
+    """Questions sent and not yet answered, oldest first, and the lock their answering holds.
+
+    A question sent while the page is still at work starts a new script run at once, in
+    another thread, and the older run stops at its next Streamlit call, which may come before
+    its question was answered (bench/web_load.py: one in three quick second questions was lost)
+    or after (then both runs worked on one conversation at the same time). So a question is
+    kept here from the moment the chat input returns it until its answer is in the
+    conversation, and answers are worked out one at a time, each by whichever run gets to it
+    first."""
+
+    questions: list[_Question] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @st.dialog("The passage in context", width="large")
@@ -125,45 +149,72 @@ def _conversation() -> Conversation | None:
 
 
 def _answer_now(
-    get_app: Callable[[], Assistant], question: str, replacing: ConversationTurn | None = None
+    get_app: Callable[[], Assistant],
+    question: _Question,
+    pending: Pending,
+    replacing: ConversationTurn | None = None,
 ) -> None:
     """Echo the question at once, show work in progress in the assistant's bubble, then the
     answer, from the conversation the browser session keeps. ``replacing``: the carried turn
-    this question is asked again on its own in place of."""
+    this question is asked again on its own in place of (it is not in ``pending``)."""
     st.session_state.pop(_ERROR, None)
     with st.chat_message("user"):
-        st.markdown(plain(question))
+        st.markdown(plain(question.text))
     with st.chat_message("assistant"), st.spinner("Looking through our procedures..."):
+        error: str | None = None
         try:
             app = get_app()
             conversation = _conversation()
             if conversation is None:
                 conversation = st.session_state[_CONVERSATION] = app.conversation()
-            app.chat(conversation, question, standalone=replacing is not None)
-            if replacing is not None:
-                conversation.drop(replacing)
         except AssistantError as exc:
-            st.session_state[_ERROR] = (question, str(exc))
-    st.rerun()  # redraw the conversation with the new answer in place of the working state
+            st.session_state[_ERROR] = (question.text, str(exc))
+            pending.questions.clear()  # nothing can be answered
+            return
+        # No Streamlit call under the lock: a run stopped by a newer question stops at one,
+        # so what is answered has left the list and what has not is still in it.
+        with pending.lock:
+            queued = replacing is None
+            if queued and not (pending.questions and pending.questions[0] is question):
+                return  # answered meanwhile by the run this one was stopped for
+            try:
+                app.chat(conversation, question.text, standalone=not queued)
+                if replacing is not None:
+                    conversation.drop(replacing)
+            except AssistantError as exc:
+                error = str(exc)
+            finally:
+                if queued:
+                    pending.questions.pop(0)
+        if error is not None:
+            st.session_state[_ERROR] = (question.text, error)
 
 
 def render(get_app: Callable[[], Assistant]) -> None:
     """``get_app`` waits for the assistant to load: the title and chat input show before
     that, and a question asked meanwhile is answered as soon as it is ready. The examples come
     from the indexed documents, so they show once it is loaded."""
+    # The list first: reading session state is itself a point where a newer question stops
+    # this run, so nothing but the chat input stands between the question and the list.
+    pending: Pending = st.session_state.setdefault(_PENDING, Pending())
+    question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")  # pinned to the foot
+    if question:
+        pending.questions.append(_Question(question))  # no Streamlit call: see Pending
     st.title("Ask about ISO 9001 and our procedures")
     conversation = _conversation()
     turns = list(conversation.turns) if conversation is not None else []
     error: tuple[str, str] | None = st.session_state.get(_ERROR)
     alone = st.session_state.pop(_ALONE, None)
     redo = turns[-1] if turns and alone == len(turns) - 1 and turns[-1].reading.carried else None
-    question = st.chat_input("Ask, e.g. 'how do we meet clause 8.7?'")
-    if (turns or error) and st.button("New conversation", key="new-conversation"):
+    if (turns or error or pending.questions) and st.button(
+        "New conversation", key="new-conversation"
+    ):
         if conversation is not None:
             conversation.reset()
         st.session_state.pop(_ERROR, None)
+        pending.questions.clear()
         st.rerun()
-    if not turns and not error and not question:
+    if not turns and not error and not pending.questions:
         app = get_app()
         with st.spinner("Finding example questions in our documents..."):
             offered = examples(app)  # worked out once per index version
@@ -171,7 +222,7 @@ def render(get_app: Callable[[], Assistant]) -> None:
             st.write("Try one of these:")
             for col, example in zip(st.columns(len(offered)), offered, strict=True):
                 if col.button(plain(example), key=f"example-{example}"):  # the documents' words
-                    question = example
+                    pending.questions.append(_Question(example))
     shown = turns[:-1] if redo is not None else turns  # the turn being asked again is redrawn
     for n, turn in enumerate(shown):
         _show_turn(n, turn, last=n == len(turns) - 1)
@@ -180,7 +231,10 @@ def render(get_app: Callable[[], Assistant]) -> None:
             st.markdown(plain(error[0]))
         with st.chat_message("assistant"):
             st.error(plain(error[1]))
+    answering = redo is not None or bool(pending.questions)
     if redo is not None:
-        _answer_now(get_app, redo.question, replacing=redo)
-    elif question:
-        _answer_now(get_app, question)
+        _answer_now(get_app, _Question(redo.question), pending, replacing=redo)
+    while pending.questions:  # oldest first; each leaves the list once answered
+        _answer_now(get_app, pending.questions[0], pending)
+    if answering:
+        st.rerun()  # redraw the conversation with the new answers in place of the working state
