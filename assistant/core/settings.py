@@ -127,6 +127,16 @@ class Settings(BaseSettings):
     # Grid 1.0/0.8/0.6/0.4 tuned on openregulatory (MRR 0.882 -> 0.892, flat from 0.8 down);
     # confirmed on gstt-csc (0.925 -> 0.975), fernhill and the sample unchanged; held-out same.
     record_weight: float = Field(0.8, ge=0, le=1, description="Non-procedure documents' weight.")
+    # Clause questions: a manual's passage naming one other document by number also counts for
+    # it, at this share of its score, when the organisation's clause map names that document
+    # for the clause (search/retrieval.py; 0: off). Tuned on fernhill: 0 -> 1.0 MRR 0.858 ->
+    # 0.887 (its manual's "approved and monitored under FCC-SOP-09" lifts SOP-09 to first for
+    # 8.4); sample, gstt-csc, openregulatory, every held-out and conversation set identical
+    # (0.5 lifted nothing in an earlier variant). Without the map condition, or for plain
+    # questions, it cost gstt-csc's conversations and the sample's MRR (docs/retrieval.md).
+    pointer_weight: float = Field(
+        1.0, ge=0, le=1, description="Share of a pointing passage's score its target gets."
+    )
     # Conversation: grid 0.5/0.75/1.0/1.5/2.0 on the sample organisation's conversations
     # (evals/conversations.jsonl, `assistant eval chat`): 1.0 best follow-up MRR with hit@3 1.0;
     # confirmed on gstt-csc and openregulatory (docs/conversation.md).

@@ -35,6 +35,7 @@ class RetrievalParams:
     doc_second_weight: float
     max_passages_per_document: int
     first_place_bonus: float
+    pointer_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class CitationMap:
         # passage is about (the conversation's clause inference reads ``by_file`` and ``mapped``;
         # with these rows its pool of clauses narrowed to wrong ones).
         self.tabled: dict[str, set[str]] = {}
+        # chunk id -> the one other document it names by number ("approved and monitored
+        # under FCC-SOP-09"): a manual's or a map's pointer to where the matter is dealt with.
+        self.points_to: dict[str, str] = {}
 
     def refresh(self) -> None:
         key = self._store.manifest.get("last_ingest") or ""
@@ -107,6 +111,19 @@ class CitationMap:
             by_chunk: dict[str, set[str]] = {}
             by_file: dict[str, set[str]] = defaultdict(set)
             mapped: dict[str, set[str]] = defaultdict(set)
+            points_to: dict[str, str] = {}
+            for c in chunks:
+                # Prose, or a table row that cites a clause: a list of documents ("CSC-I-001 |
+                # Roles") says what exists, not where anything is met.
+                lines = c.text.splitlines()
+                text = "\n".join(
+                    line
+                    for line in lines
+                    if not is_table_row(line) or self._resolver.cited_in_document(line)
+                )
+                named = _documents_named(text, files_by_no) - {c.doc_no}
+                if len(named) == 1 and len(targets := files_by_no[next(iter(named))]) == 1:
+                    points_to[c.id] = next(iter(targets))
             for c in chunks:
                 cited = self._resolver.cited_in_document(c.text)
                 if not cited:
@@ -134,6 +151,7 @@ class CitationMap:
                             tabled[file] |= row
             self.by_chunk, self.by_file, self.mapped = by_chunk, dict(by_file), dict(mapped)
             self.tabled = dict(tabled)
+            self.points_to = points_to
             self._key = key
 
     def cites(
@@ -190,7 +208,11 @@ class Retriever:
         queries: list[Query],
         k: int = 5,
         clause_ids: list[str] | None = None,
+        pointers: bool = False,
     ) -> RetrievalResult:
+        """The passages and documents for the queries. ``clause_ids``: passages and documents
+        citing these clauses get ``cite_boost``; ``pointers``: a passage naming one other
+        document also counts for it (``_documents``), for "which document meets clause X?"."""
         p = self.params
         scores: dict[str, float] = defaultdict(float)
         dense_rank: dict[str, int] = {}
@@ -211,8 +233,10 @@ class Retriever:
                     lexical_rank.setdefault(cid, r)
         chunks = self.store.manifest.chunks_by_id(scores)
         cites: dict[str, bool] = {}
-        if clause_ids:
+        pointers = pointers and bool(clause_ids) and p.pointer_weight > 0
+        if clause_ids or pointers:
             self.citations.refresh()
+        if clause_ids:
             for cid, chunk in chunks.items():
                 chunk_cites, doc_cites = self.citations.cites(
                     chunk, clause_ids, p.max_doc_citations
@@ -223,7 +247,7 @@ class Retriever:
         evidence = [
             Evidence(chunks[c], scores[c], dense_rank.get(c), lexical_rank.get(c)) for c in ranked
         ]
-        documents = self._documents(evidence, cites)
+        documents = self._documents(evidence, cites, clause_ids if pointers else None)
         return RetrievalResult(self._diversify(evidence, k), documents, similarity)
 
     def _fused(self, rank: int) -> float:
@@ -232,15 +256,37 @@ class Retriever:
         p = self.params
         return 1.0 / (p.rrf_k + rank) + (p.first_place_bonus if rank == 1 else 0.0)
 
-    def _documents(self, evidence: list[Evidence], cites: dict[str, bool]) -> list[DocumentHit]:
+    def _documents(
+        self,
+        evidence: list[Evidence],
+        cites: dict[str, bool],
+        pointer_clauses: list[str] | None = None,
+    ) -> list[DocumentHit]:
         per_doc: dict[str, list[Evidence]] = defaultdict(list)
         for e in evidence:
             per_doc[e.chunk.file].append(e)
+        # In a clause question, a passage of a cross-index (a manual citing more clauses than
+        # max_doc_citations) that points at one other document ("approved and monitored under
+        # FCC-SOP-09") also counts for it, when the organisation's own clause map names that
+        # document for the asked clause: the manual and its map say where the clause is met,
+        # and the procedure that meets it is lifted rather than the manual. The passage stays
+        # its own document's: it is never quoted as the other's. Measured (docs/retrieval.md):
+        # without the map condition, or between procedures, right answers moved down.
+        pointed: dict[str, list[float]] = defaultdict(list)
+        if pointer_clauses:
+            w, c = self.params.pointer_weight, self.citations
+            for e in evidence:
+                target = c.points_to.get(e.chunk.id)
+                index = len(c.by_file.get(e.chunk.file, ())) > self.params.max_doc_citations
+                if not (index and target in per_doc and target != e.chunk.file):
+                    continue
+                mapped = c.mapped.get(target, set()) | c.tabled.get(target, set())
+                if any(_related(m, x) for m in mapped for x in pointer_clauses):
+                    pointed[target].append(w * e.score)
         docs = []
         for file, items in per_doc.items():
-            score = items[0].score + (
-                self.params.doc_second_weight * items[1].score if len(items) > 1 else 0.0
-            )
+            top = sorted([e.score for e in items[:2]] + pointed.get(file, []), reverse=True)
+            score = top[0] + (self.params.doc_second_weight * top[1] if len(top) > 1 else 0.0)
             docs.append(DocumentHit(file, score, items, cites.get(file, False)))
         return sorted(docs, key=lambda d: d.score, reverse=True)
 

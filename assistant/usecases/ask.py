@@ -98,7 +98,7 @@ class AskService:
         question, matches, clause_mode = plan.question, plan.matches, plan.clause_mode
         queries, clauses, gap_query = plan.queries, plan.clauses, plan.gap_query
         boost = plan.boost_clauses if plan.boost_clauses is not None else [c.id for c in clauses]
-        result = self.retriever.search(queries, k, boost or None)
+        result = self.retriever.search(queries, k, boost or None, pointers=clause_mode)
         if clause_mode and self.roles is not None and p.record_weight != 1.0:
             # A clause question asks which procedure meets it: forms, lists and clause maps
             # that share its words count at record_weight (their passages stay citable).
