@@ -127,20 +127,25 @@ def _ask_alone(n: int) -> None:
 
 
 def _show_turn(n: int, turn: ConversationTurn, last: bool) -> None:
-    """One turn: the question, how it was taken (when it continues the earlier one) and the
-    answer. Only the last turn can be asked again on its own: later turns build on it."""
+    """One turn: the question, then the reply (``_show_reply``)."""
     with st.chat_message("user"):
         st.markdown(plain(turn.question))
     with st.chat_message("assistant"):
-        if note := turn.reading.note():
-            st.caption(plain(note))
-            if last:
-                st.button("Ask it on its own", key=f"alone-{n}", on_click=_ask_alone, args=(n,))
-        if turn.forms:
-            st.caption(plain("Forms named there: " + ", ".join(turn.forms)))
-        if turn.clauses and not turn.answer.clauses:
-            st.caption(plain("Clause: " + ", ".join(turn.clauses)))
-        _show_answer(turn.answer, n)
+        _show_reply(n, turn, last)
+
+
+def _show_reply(n: int, turn: ConversationTurn, last: bool) -> None:
+    """How the question was taken (when it continues the earlier one) and the answer. Only the
+    last turn can be asked again on its own: later turns build on it."""
+    if note := turn.reading.note():
+        st.caption(plain(note))
+        if last:
+            st.button("Ask it on its own", key=f"alone-{n}", on_click=_ask_alone, args=(n,))
+    if turn.forms:
+        st.caption(plain("Forms named there: " + ", ".join(turn.forms)))
+    if turn.clauses and not turn.answer.clauses:
+        st.caption(plain("Clause: " + ", ".join(turn.clauses)))
+    _show_answer(turn.answer, n)
 
 
 def _conversation() -> Conversation | None:
@@ -153,41 +158,54 @@ def _answer_now(
     question: _Question,
     pending: Pending,
     replacing: ConversationTurn | None = None,
-) -> None:
+) -> bool:
     """Echo the question at once, show work in progress in the assistant's bubble, then the
-    answer, from the conversation the browser session keeps. ``replacing``: the carried turn
-    this question is asked again on its own in place of (it is not in ``pending``)."""
+    answer in its place, from the conversation the browser session keeps. ``replacing``: the
+    carried turn this question is asked again on its own in place of (it is not in
+    ``pending``). False when another run answered it meanwhile: the page needs drawing again.
+
+    The answer is drawn where the working state was rather than by running the page again:
+    that second run drew the whole conversation once more for every answer, most of the
+    server's work per answer with several people asking at once (bench/web_load.py)."""
     st.session_state.pop(_ERROR, None)
     with st.chat_message("user"):
         st.markdown(plain(question.text))
-    with st.chat_message("assistant"), st.spinner("Looking through our procedures..."):
-        error: str | None = None
-        try:
-            app = get_app()
-            conversation = _conversation()
-            if conversation is None:
-                conversation = st.session_state[_CONVERSATION] = app.conversation()
-        except AssistantError as exc:
-            st.session_state[_ERROR] = (question.text, str(exc))
-            pending.questions.clear()  # nothing can be answered
-            return
-        # No Streamlit call under the lock: a run stopped by a newer question stops at one,
-        # so what is answered has left the list and what has not is still in it.
-        with pending.lock:
-            queued = replacing is None
-            if queued and not (pending.questions and pending.questions[0] is question):
-                return  # answered meanwhile by the run this one was stopped for
+    with st.chat_message("assistant"):
+        with st.spinner("Looking through our procedures..."):
+            error: str | None = None
+            turn: ConversationTurn | None = None
+            n = 0
             try:
-                app.chat(conversation, question.text, standalone=not queued)
-                if replacing is not None:
-                    conversation.drop(replacing)
+                app = get_app()
+                conversation = _conversation()
+                if conversation is None:
+                    conversation = st.session_state[_CONVERSATION] = app.conversation()
             except AssistantError as exc:
+                pending.questions.clear()  # nothing can be answered
                 error = str(exc)
-            finally:
-                if queued:
-                    pending.questions.pop(0)
+            else:
+                # No Streamlit call under the lock: a run stopped by a newer question stops at
+                # one, so what is answered has left the list and what has not is still in it.
+                with pending.lock:
+                    queued = replacing is None
+                    if queued and not (pending.questions and pending.questions[0] is question):
+                        return False  # answered meanwhile by the run this one was stopped for
+                    try:
+                        turn = app.chat(conversation, question.text, standalone=not queued)
+                        if replacing is not None:
+                            conversation.drop(replacing)
+                        n = len(conversation.turns) - 1
+                    except AssistantError as exc:
+                        error = str(exc)
+                    finally:
+                        if queued:
+                            pending.questions.pop(0)
         if error is not None:
             st.session_state[_ERROR] = (question.text, error)
+            st.error(plain(error))
+        elif turn is not None:
+            _show_reply(n, turn, last=not pending.questions)
+    return True
 
 
 def render(get_app: Callable[[], Assistant]) -> None:
@@ -214,6 +232,7 @@ def render(get_app: Callable[[], Assistant]) -> None:
         st.session_state.pop(_ERROR, None)
         pending.questions.clear()
         st.rerun()
+    offered_clicked = False
     if not turns and not error and not pending.questions:
         app = get_app()
         with st.spinner("Finding example questions in our documents..."):
@@ -223,6 +242,7 @@ def render(get_app: Callable[[], Assistant]) -> None:
             for col, example in zip(st.columns(len(offered)), offered, strict=True):
                 if col.button(plain(example), key=f"example-{example}"):  # the documents' words
                     pending.questions.append(_Question(example))
+                    offered_clicked = True
     shown = turns[:-1] if redo is not None else turns  # the turn being asked again is redrawn
     for n, turn in enumerate(shown):
         _show_turn(n, turn, last=n == len(turns) - 1)
@@ -231,10 +251,10 @@ def render(get_app: Callable[[], Assistant]) -> None:
             st.markdown(plain(error[0]))
         with st.chat_message("assistant"):
             st.error(plain(error[1]))
-    answering = redo is not None or bool(pending.questions)
+    drawn = True  # each answer drawn where it was worked out (else the page is drawn again)
     if redo is not None:
-        _answer_now(get_app, _Question(redo.question), pending, replacing=redo)
+        drawn = _answer_now(get_app, _Question(redo.question), pending, replacing=redo)
     while pending.questions:  # oldest first; each leaves the list once answered
-        _answer_now(get_app, pending.questions[0], pending)
-    if answering:
-        st.rerun()  # redraw the conversation with the new answers in place of the working state
+        drawn = _answer_now(get_app, pending.questions[0], pending) and drawn
+    if not drawn or offered_clicked:
+        st.rerun()  # the example buttons, or a turn another run answered, are on the page
