@@ -228,6 +228,13 @@ def test_ask_it_on_its_own_replaces_the_carried_turn(monkeypatch, sample):
     at = _app(monkeypatch, sample).run()
     assert "Ask it on its own" not in _ask(at, GAUGES)  # a new question has nothing to undo
     assert FOLLOW_UP_NOTE in _ask(at, OUT_OF_TOLERANCE)
+    # Only the last turn offers it: a turn drawn before the new answer came loses it.
+    _ask(at, "Who does that check?")
+    alone = [[b.label for b in m.button].count("Ask it on its own") for m in at.chat_message]
+    assert sum(alone[:-1]) == 0
+    next(b for b in at.button if b.label == "New conversation").click().run()
+    _ask(at, GAUGES)
+    _ask(at, OUT_OF_TOLERANCE)
     next(b for b in at.button if b.label == "Ask it on its own").click().run()
     assert not at.exception
     assert [m.name for m in at.chat_message] == ["user", "assistant"] * 2

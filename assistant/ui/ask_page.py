@@ -245,7 +245,9 @@ def render(get_app: Callable[[], Assistant]) -> None:
                     offered_clicked = True
     shown = turns[:-1] if redo is not None else turns  # the turn being asked again is redrawn
     for n, turn in enumerate(shown):
-        _show_turn(n, turn, last=n == len(turns) - 1)
+        # The turn ending the history is not the last when questions wait below it: they are
+        # drawn in place, with no second run to take its "Ask it on its own" away.
+        _show_turn(n, turn, last=n == len(turns) - 1 and not pending.questions)
     if error is not None and redo is None:
         with st.chat_message("user"):
             st.markdown(plain(error[0]))
