@@ -19,16 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+import web_server  # bench/, next to this script
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -48,12 +44,6 @@ POOL = [
     "How are internal auditors chosen?",
     "What do we do with returned product?",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _burst(page: Any, gap: float, burst: list[str]) -> bool:
@@ -88,45 +78,28 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "index"
-        shutil.copytree(args.data_dir, data)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.address", "127.0.0.1", "--server.port", str(port)],
-            cwd=ROOT, env={**os.environ, "ASSISTANT_DATA_DIR": str(data)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(120):
-                try:
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            results: dict[str, Any] = {}
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-                page = browser.new_page()
-                page.goto(url)
-                page.get_by_placeholder("Ask").fill("How do we meet clause 7.1.5?")
-                page.keyboard.press("Enter")  # unmeasured: waits for the model to load
-                page.get_by_text("How we meet it").wait_for(timeout=180_000)
-                n = 0
-                for gap in args.gaps:
-                    whole = 0
-                    for _ in range(args.bursts):
-                        burst = [POOL[(n + i) % len(POOL)] for i in range(3)]
-                        n += 3
-                        whole += _burst(page, gap, burst)
-                    results[f"gap_{gap}s"] = {"bursts": args.bursts, "whole": whole}
-                    print(f"gap {gap} s: {whole}/{args.bursts} bursts whole", flush=True)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    results: dict[str, Any] = {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        web_server.serving(args.data_dir, Path(tmp)) as url,
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_placeholder("Ask").fill("How do we meet clause 7.1.5?")
+        page.keyboard.press("Enter")  # unmeasured: waits for the model to load
+        page.get_by_text("How we meet it").wait_for(timeout=180_000)
+        n = 0
+        for gap in args.gaps:
+            whole = 0
+            for _ in range(args.bursts):
+                burst = [POOL[(n + i) % len(POOL)] for i in range(3)]
+                n += 3
+                whole += _burst(page, gap, burst)
+            results[f"gap_{gap}s"] = {"bursts": args.bursts, "whole": whole}
+            print(f"gap {gap} s: {whole}/{args.bursts} bursts whole", flush=True)
+        browser.close()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

@@ -25,16 +25,13 @@ import asyncio
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import answer_timing  # bench/, next to this script
+import web_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -51,12 +48,6 @@ QUESTIONS = [
 ]
 P95_TARGET_S, DELAY_TARGET_S = 2.5, 1.0
 ARM = answer_timing.ARM
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -201,34 +192,10 @@ def main() -> None:
     args = ap.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="web-load-"))
-    data = scratch / "index"
-    shutil.copytree(args.data_dir, data)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-         "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "ASSISTANT_DATA_DIR": str(data)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("the Streamlit server did not start") from None
-                time.sleep(0.3)
-        result = asyncio.run(run(url, args.sessions, args.questions, scratch))
+        with web_server.serving(Path(args.data_dir), scratch) as url:
+            result = asyncio.run(run(url, args.sessions, args.questions, scratch))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         shutil.rmtree(scratch, ignore_errors=True)
     result["command"] = (
         f"bench/web_load.py --data-dir DIR --sessions {args.sessions} --questions {args.questions}"
