@@ -113,26 +113,27 @@ class CitationMap:
             mapped: dict[str, set[str]] = defaultdict(set)
             points_to: dict[str, str] = {}
             for c in chunks:
-                # Prose, or a table row that cites a clause: a list of documents ("CSC-I-001 |
-                # Roles") says what exists, not where anything is met.
                 lines = c.text.splitlines()
-                text = "\n".join(
-                    line
+                # Each table row's own citations, read once: for pointers and for the map.
+                rows = {
+                    line: self._resolver.cited_in_document(line)
                     for line in lines
-                    if not is_table_row(line) or self._resolver.cited_in_document(line)
-                )
-                named = _documents_named(text, files_by_no) - {c.doc_no}
+                    if is_table_row(line)
+                }
+                # A pointer is prose, or a table row that cites a clause: a list of documents
+                # ("CSC-I-001 | Roles") says what exists, not where anything is met.
+                prose = "\n".join(line for line in lines if rows.get(line, True))
+                named = _documents_named(prose, files_by_no) - {c.doc_no}
                 if len(named) == 1 and len(targets := files_by_no[next(iter(named))]) == 1:
                     points_to[c.id] = next(iter(targets))
-            for c in chunks:
                 cited = self._resolver.cited_in_document(c.text)
                 if not cited:
                     continue
                 by_chunk[c.id] = cited
                 by_file[c.file] |= cited
-                for line in filter(is_table_row, c.text.splitlines()):
+                for line, line_cites in rows.items():
                     named = _documents_named(line, files_by_no)
-                    if len(named) == 1 and (line_cites := self._resolver.cited_in_document(line)):
+                    if len(named) == 1 and line_cites:
                         for file in files_by_no[named.pop()]:
                             mapped[file] |= line_cites
             # A mapping table: a row per clause of the standard its heading names, the
@@ -233,10 +234,8 @@ class Retriever:
                     lexical_rank.setdefault(cid, r)
         chunks = self.store.manifest.chunks_by_id(scores)
         cites: dict[str, bool] = {}
-        pointers = pointers and bool(clause_ids) and p.pointer_weight > 0
-        if clause_ids or pointers:
-            self.citations.refresh()
         if clause_ids:
+            self.citations.refresh()
             for cid, chunk in chunks.items():
                 chunk_cites, doc_cites = self.citations.cites(
                     chunk, clause_ids, p.max_doc_citations
@@ -247,7 +246,8 @@ class Retriever:
         evidence = [
             Evidence(chunks[c], scores[c], dense_rank.get(c), lexical_rank.get(c)) for c in ranked
         ]
-        documents = self._documents(evidence, cites, clause_ids if pointers else None)
+        lift = clause_ids if pointers and p.pointer_weight > 0 else None
+        documents = self._documents(evidence, cites, lift)
         return RetrievalResult(self._diversify(evidence, k), documents, similarity)
 
     def _fused(self, rank: int) -> float:

@@ -35,9 +35,9 @@ class Pending:
 
     A question sent while the page is still at work starts a new script run at once, in
     another thread, and the older run stops at its next Streamlit call, which may come before
-    its question was answered (bench/web_load.py: one in three quick second questions was lost)
-    or after (then both runs worked on one conversation at the same time). So a question is
-    kept here from the moment the chat input returns it until its answer is in the
+    its question was answered (seen in logs of the page before: the question was read and never
+    answered) or after (then both runs worked on one conversation at the same time). So a
+    question is kept here from the moment the chat input returns it until its answer is in the
     conversation, and answers are worked out one at a time, each by whichever run gets to it
     first."""
 
