@@ -1,21 +1,27 @@
 """The web app under load: several people asking at once, with and without an upload.
 
     .venv/bin/python bench/web_load.py --data-dir DIR [--sessions 6] [--questions 3]
-        [--json bench/results/web_load.json]
+        [--rounds 3] [--json bench/results/web_load.json]
 
 Starts `streamlit run app.py` on a copy of DIR (an index already ingested; the copy takes the
-upload, DIR is left as it was) and opens N browser sessions (Debian chromium via Playwright, one
+uploads, DIR is left as it was) and opens N browser sessions (Debian chromium via Playwright, one
 browser context each, so one Streamlit session each). After one unmeasured warm-up question per
-session, two scenarios run:
+session, R pairs of rounds run:
 
-* ask_only: the N sessions each ask M questions on the Ask page, all at the same time;
-* with_upload: the same, while one more session adds a new document on the Documents page (the
-  askers start just after its "Add and index" is pressed).
+* control (ask_only): the N sessions each ask M questions on the Ask page, all at the same time;
+* upload (with_upload): the same questions in the same sessions, while one more session adds a
+  new document on the Documents page (the askers start just after its "Add and index" is
+  pressed); the first pair's upload is the first after the server started.
 
 Each answer is timed inside the page, from pressing Enter to the answer's first text in the DOM.
-Reported per scenario: p50, p95 and max answer latency; for the upload, how long it took and, for
-each answer that overlapped it, its delay: its latency less the ask_only median.
-Targets (from the issue): p95 <= 2.5 s with 6 sessions; no answer delayed by an upload > 1 s.
+Reported per scenario: p50, p95 and max answer latency; how long each upload took; and the
+upload's effect: the p50, p95 and max latency of the answers that overlapped an upload less the
+same figures of the control rounds. Why not each answer less the control median (the measure
+until 2026-12-01): under 6 sessions on 2 cores answers spread by 0.5-2.5 s with no upload at
+all, so that measure charged the upload with the spread; it is still reported, for the control
+answers too, so the two can be compared.
+Targets (from the issue): p95 <= 2.5 s with 6 sessions; the upload's effect at p95 and on the
+slowest answer <= 1 s.
 """
 
 from __future__ import annotations
@@ -103,30 +109,45 @@ async def _asks(sessions: list[AskSession], per_session: int, offset: int) -> li
 
 async def _upload(page: Any, document: Path, pressed: asyncio.Event) -> dict[str, float]:
     """Add one new document on the Documents page; the window from pressing the button to
-    the "Indexed:" message."""
+    the "Indexed: <its name>" message."""
     await page.get_by_role("link", name="Documents").click()
     await page.get_by_text("Add or revise procedures").first.wait_for(timeout=120_000)
-    await page.locator('input[type="file"]').set_input_files(str(document))
     button = page.get_by_role("button", name="Add and index")
-    await button.wait_for(timeout=60_000)
+    for attempt in range(3):
+        # Right after the previous upload the page may still be redrawing a fresh uploader; a
+        # file given to the one it replaces is dropped: give it again.
+        await page.locator('input[type="file"]').set_input_files(str(document))
+        try:
+            await button.wait_for(timeout=20_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     started = time.time()
     await button.click()
     pressed.set()
-    await page.get_by_text("Indexed:").first.wait_for(timeout=600_000)
+    await page.get_by_text(f"Indexed: {document.name}").first.wait_for(timeout=600_000)
     return {"started": started, "ended": time.time()}
 
 
-def _new_document(folder: Path) -> Path:
+def _new_document(folder: Path, n: int) -> Path:
     """A procedure the index has not seen (same text, new first line: a new content hash)."""
     source = ROOT / "corpus" / "procedures" / "QP-12-corrective-action-and-improvement.md"
-    document = folder / "QP-20-load-test-corrective-action.md"
-    document.write_text(f"Load test copy made {time.time():.0f}.\n\n" + source.read_text())
+    document = folder / f"QP-{20 + n}-load-test-corrective-action.md"
+    document.write_text(f"Load test copy {n} made {time.time():.0f}.\n\n" + source.read_text())
     return document
 
 
-async def run(url: str, n_sessions: int, per_session: int, scratch: Path) -> dict[str, Any]:
+async def _rounds(
+    url: str, n_sessions: int, per_session: int, rounds: int, scratch: Path
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """``rounds`` pairs of (control, upload) rounds, the pair asking the same questions in the
+    same sessions: answers of the control rounds, of the upload rounds, and the uploads."""
     from playwright.async_api import async_playwright
 
+    control: list[dict] = []
+    with_upload: list[dict] = []
+    uploads: list[dict] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pages = [await _open(browser, url) for _ in range(n_sessions)]
@@ -134,47 +155,80 @@ async def run(url: str, n_sessions: int, per_session: int, scratch: Path) -> dic
             await page.get_by_placeholder("Ask").wait_for(timeout=300_000)
         sessions = [AskSession(page) for page in pages]
         await asyncio.gather(*(s.ask("How do we meet clause 7.1.5?") for s in sessions))
-
-        ask_only = await _asks(sessions, per_session, offset=0)
-
         uploader = await _open(browser, url)
         await uploader.get_by_placeholder("Ask").wait_for(timeout=300_000)
-        pressed = asyncio.Event()
-        upload_task = asyncio.create_task(_upload(uploader, _new_document(scratch), pressed))
-        await asyncio.wait_for(pressed.wait(), timeout=300)
-        await asyncio.sleep(0.5)  # the server has taken the upload and is indexing it
-        with_upload = await _asks(sessions, per_session, offset=3)
-        upload = await upload_task
-        await browser.close()
 
-    baseline = _percentile([a["seconds"] for a in ask_only], 0.5)
+        for r in range(rounds):
+            offset = r * per_session
+            control += [{**a, "round": r} for a in await _asks(sessions, per_session, offset)]
+            pressed = asyncio.Event()
+            document = _new_document(scratch, r)
+            upload_task = asyncio.create_task(_upload(uploader, document, pressed))
+            await asyncio.wait_for(pressed.wait(), timeout=300)
+            await asyncio.sleep(0.5)  # the server has taken the upload and is indexing it
+            answers = await _asks(sessions, per_session, offset)
+            upload = await upload_task
+            uploads.append({**upload, "round": r})
+            with_upload += [{**a, "round": r} for a in answers]
+        await browser.close()
+    return control, with_upload, uploads
+
+
+def measure(control: list[dict], with_upload: list[dict], uploads: list[dict]) -> dict[str, Any]:
+    """The upload's effect: quantiles of the answers that overlapped an upload less the same
+    quantiles of the control rounds. Also the older per-answer measure (an answer's latency less
+    the control median), applied to the control answers as well: with no upload at all it
+    shows how much of that measure is the ordinary spread of answers under load."""
+    ended = {u["round"]: u for u in uploads}
     overlapping = [
-        a for a in with_upload if a["started"] < upload["ended"] and a["ended"] > upload["started"]
+        a
+        for a in with_upload
+        if a["started"] < ended[a["round"]]["ended"] and a["ended"] > ended[a["round"]]["started"]
     ]
-    delays = [round(a["seconds"] - baseline, 3) for a in overlapping]
-    a_only, w_upload = (
-        _summary([a["seconds"] for a in ask_only]),
-        _summary([a["seconds"] for a in with_upload]),
-    )
+    c = [a["seconds"] for a in control]
+    o = [a["seconds"] for a in overlapping] or [0.0]
+    median = _percentile(c, 0.5)
+    effect = {
+        f"{name}_s": round(_percentile(o, q) - _percentile(c, q), 3)
+        for name, q in (("p50", 0.5), ("p95", 0.95), ("max", 1.0))
+    }
+    return {
+        "answers_overlapping_an_upload": len(overlapping),
+        "upload_effect": effect,
+        "per_answer_vs_control_median": {
+            "with_upload_slowest_s": round(max(o) - median, 3),
+            "control_slowest_s": round(max(c) - median, 3),
+        },
+    }
+
+
+async def run(
+    url: str, n_sessions: int, per_session: int, rounds: int, scratch: Path
+) -> dict[str, Any]:
+    control, with_upload, uploads = await _rounds(url, n_sessions, per_session, rounds, scratch)
+    a_only = _summary([a["seconds"] for a in control])
+    w_upload = _summary([a["seconds"] for a in with_upload])
+    effect = measure(control, with_upload, uploads)
     return {
         "sessions": n_sessions,
         "questions_per_session": per_session,
+        "rounds": rounds,
         "ask_only": a_only,
         "with_upload": {
             **w_upload,
-            "upload_s": round(upload["ended"] - upload["started"], 2),
-            "answers_overlapping_upload": len(overlapping),
-            "delay_vs_ask_only_median_max_s": max(delays) if delays else None,
-            "delays_s": delays,
+            "uploads_s": [round(u["ended"] - u["started"], 2) for u in uploads],
+            **effect,
         },
         "targets": {
             "p95_s": P95_TARGET_S,
             "p95_met": max(a_only["p95_s"], w_upload["p95_s"]) <= P95_TARGET_S,
-            "upload_delay_s": DELAY_TARGET_S,
-            "upload_delay_met": all(d <= DELAY_TARGET_S for d in delays),
+            # "no answer delayed by an upload > 1 s": at p95 and on the slowest answer
+            "upload_effect_s": DELAY_TARGET_S,
+            "upload_effect_met": max(effect["upload_effect"][k] for k in ("p95_s", "max_s"))
+            <= DELAY_TARGET_S,
         },
         "answers": {
-            "ask_only": [round(a["seconds"], 3) for a in ask_only],
+            "ask_only": [round(a["seconds"], 3) for a in control],
             "with_upload": [round(a["seconds"], 3) for a in with_upload],
         },
         "cpus": os.cpu_count(),
@@ -188,17 +242,19 @@ def main() -> None:
     ap.add_argument("--data-dir", required=True, help="an ingested index (copied, not changed)")
     ap.add_argument("--sessions", type=int, default=6)
     ap.add_argument("--questions", type=int, default=3, help="questions per session")
+    ap.add_argument("--rounds", type=int, default=3, help="pairs of control and upload rounds")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "web_load.json"))
     args = ap.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="web-load-"))
     try:
         with web_server.serving(Path(args.data_dir), scratch) as url:
-            result = asyncio.run(run(url, args.sessions, args.questions, scratch))
+            result = asyncio.run(run(url, args.sessions, args.questions, args.rounds, scratch))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result["command"] = (
-        f"bench/web_load.py --data-dir DIR --sessions {args.sessions} --questions {args.questions}"
+        f"bench/web_load.py --data-dir DIR --sessions {args.sessions} --questions {args.questions} "
+        f"--rounds {args.rounds}"
     )
     print(json.dumps(result, indent=2))
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
