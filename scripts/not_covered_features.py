@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import statistics
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from assistant.core.settings import Settings
 from assistant.factory import build
 
 FEATURE_SETS = [["sim"], ["sim", "known"], ["sim", "cover1"], ["sim", "known", "cover1"],
-                ["rel", "known"], ["sim", "known", "cover", "cover1", "bm"]]  # fmt: skip
+                ["rel", "known"], ["sim", "known", "cover", "cover1", "bm"],
+                ["sent"], ["sim", "sent"], ["sent", "known"]]  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
 def _share(pairs: list[tuple[str, float]], found: set[str]) -> float:
@@ -78,12 +81,24 @@ def features(data_dir: str, questions: Path, out: Path) -> None:
         top3 = set(stems(" ".join(e.chunk.text for e in answer.evidence[:3])))
         top1 = set(stems(answer.evidence[0].chunk.text)) if answer.evidence else set()
         best = lexical.query(text, 1)
+        # The closest single sentence of the first three passages: a passage can share a
+        # question's topic words (suppliers, approval) with no sentence about its subject (gifts).
+        sentences = [
+            x.strip()
+            for e in answer.evidence[:3]
+            for x in _SENTENCE_END.split(e.chunk.text)
+            if len(x.strip()) >= 20
+        ]
+        sent = 0.0
+        if sentences:
+            vectors = app.embedder.encode(sentences)
+            sent = float(np.max(vectors @ app.embedder.encode_query(q["question"])))
         rows.append({
             "id": q["id"], "label": int(not q.get("expected_sources")), "mode": answer.mode,
             "sim": answer.similarity, "rel": answer.similarity - median,
             "known": _share(pairs, set(vocab)), "cover": _share(pairs, top3),
             "cover1": _share(pairs, top1),
-            "bm": best[0][1] / (sum(weights) or 1.0) if best else 0.0,
+            "bm": best[0][1] / (sum(weights) or 1.0) if best else 0.0, "sent": sent,
             "decided": int(answer.no_evidence),
         })  # fmt: skip
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
