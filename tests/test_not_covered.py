@@ -9,6 +9,7 @@ import re
 import pytest
 
 from assistant.usecases.other_standards import other_standard_topic
+from tests.conftest import CORPUS, make_assistant
 
 ASPECTS = "How do we keep our environmental aspects register up to date?"
 
@@ -25,6 +26,9 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Who reviews user access rights every quarter?", "ISO/IEC 27001"),
         ("Where is our HACCP plan and who reviews the critical control points?", "ISO 22000"),
         ("How do we track our energy consumption?", "ISO 50001"),
+        ("Can I keep a bottle of wine a supplier sent me as a gift?", "ISO 37001"),
+        ("Who do I tell about a conflict of interest with a bidder?", "ISO 37001"),
+        ("Which hospital wards do we deliver to?", None),
         ("Who approves a new supplier?", None),
         ("How do we plan the staff Christmas party?", None),
         # Access to controlled documents is ISO 9001's own (7.5.3).
@@ -58,9 +62,41 @@ def test_a_question_merely_not_covered_names_no_standard(sample):
 
 
 def test_a_covered_question_is_answered_whatever_its_words(sample):
-    """The table never decides "not covered": a question the procedures answer stays answered
-    though it uses a word of the table ("password": document control protects the Q-Drive)."""
+    """A topic the documents name is decided as any question: a question the procedures answer
+    stays answered though it uses a word of the table ("password": document control protects
+    the Q-Drive)."""
     question = "Is access to the Q-Drive password protected?"
     assert other_standard_topic(question) is not None
     answer = sample.ask(question)
     assert not answer.no_evidence and answer.other_standard == ""
+
+
+GIFTS = "What's our policy on gifts from suppliers?"
+
+
+def test_a_topic_no_document_names_is_not_covered_however_close_its_other_words(sample):
+    """No sample document speaks of gifts; its quality policy and purchasing procedure share
+    "policy" and "suppliers" with the question (cosine 0.41, over the line) and used to answer."""
+    answer = sample.ask(GIFTS)
+    assert answer.no_evidence and answer.other_standard == "ISO 37001"
+    assert answer.message.startswith("No indexed document mentions gifts and hospitality")
+    assert answer.closest and all(title in answer.message for title in answer.closest)
+
+
+def test_once_a_document_names_the_topic_it_is_answered_from_it(tmp_path, models_dir):
+    """Per index version: the same question, asked of the same assistant, is answered as soon
+    as a document on gifts is indexed."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-08-purchasing-and-supplier-control.docx"])
+    assert app.ask(GIFTS).no_evidence
+    policy = tmp_path / "HR-04-gifts-and-hospitality.md"
+    policy.write_text(
+        "# HR-04 Gifts and hospitality\n\n## Rules\n\nStaff may keep a gift from a supplier "
+        "or customer worth up to 25 pounds. Anything more is declared to the Finance Manager, "
+        "who records it in the gifts register and decides whether it is returned.\n",
+        encoding="utf-8",
+    )
+    app.ingest([policy])
+    answer = app.ask(GIFTS)
+    assert not answer.no_evidence
+    assert answer.ranked_files[0] == policy.name

@@ -11,7 +11,7 @@ from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.retrieval import DocumentHit, Query, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
-from assistant.usecases.other_standards import other_standard_topic
+from assistant.usecases.other_standards import CorpusTopics, other_standard_topic
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,13 @@ class AskService:
         retriever: Retriever,
         params: AskParams,
         roles: DocumentRoles | None = None,
+        topics: CorpusTopics | None = None,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
         self.params = params
         self.roles = roles
+        self.topics = topics
 
     def plan(self, question: str) -> AskPlan:
         """How a question is searched: a clause question by its clause cards (and any words
@@ -132,12 +134,25 @@ class AskService:
             for n in self.resolver.other_standards(question)
             if crosswalk(n) is None and not self.retriever.store.lexical.mentions(n)
         ]
+        # A plain question on another standard's topic that no indexed document even names
+        # ("gifts or hospitality") is not covered, however close its other words come.
+        topic = None if clause_mode else other_standard_topic(question)
+        unnamed = topic if topic and self.topics and not self.topics.names(topic) else None
         if unknown:
             answer.no_evidence = True
             named = ", ".join(f"ISO {n}" for n in unknown)
             answer.message = (
                 f"No indexed document mentions {named}; this assistant covers ISO 9001:2015 and "
                 "the documents you index. Index that system's documents to ask about it."
+            )
+        elif unnamed is not None:
+            answer.no_evidence = True
+            answer.closest = closest_documents(result.documents)
+            answer.other_standard = unnamed.standard.standard
+            s = unnamed.standard
+            answer.message = (
+                f"No indexed document mentions {unnamed.topic}: an {s.standard} ({s.subject}) "
+                f"matter, not ISO 9001. Closest documents: {'; '.join(answer.closest) or 'none'}."
             )
         elif (
             not result.passages
@@ -157,10 +172,8 @@ class AskService:
                     f"{clauses[0].id} ({clauses[0].title}). Closest documents: {closest}."
                 )
             else:
-                # Read only now that nothing answers: it explains "not covered", never decides it.
-                other = other_standard_topic(question)
-                answer.other_standard = other.standard.standard if other else ""
-                why = f" {other.note()}." if other else ""
+                answer.other_standard = topic.standard.standard if topic else ""
+                why = f" {topic.note()}." if topic else ""
                 answer.message = (
                     f"The indexed procedures do not appear to cover this.{why} "
                     f"Closest documents: {closest}."
