@@ -206,3 +206,39 @@ def test_answer_lead_is_empty_for_a_clause_answer_and_for_no_evidence():
     assert Answer("Who checks a rejected widget?", "plain", evidence=[e]).lead
     assert not Answer("Who checks a rejected widget?", "clause", evidence=[e]).lead
     assert not Answer("Who checks a rejected widget?", "plain", evidence=[e], no_evidence=True).lead
+
+
+# --- A follow-up's short answer stays on the subject it continues ------------------------------
+
+
+@pytest.mark.fast
+def test_a_follow_ups_short_answer_is_chosen_with_the_subject_it_continues():
+    """ "They" matched "as they arise" in a training passage, which then led the answer to
+    "and how often are they re-evaluated?" about suppliers."""
+    training = _evidence(
+        "5.5.2 Training needs found during the year are added to the plan as they arise.",
+        "5 Procedure > 5.5 Training needs",
+        0,
+        "QP-04-training.md",
+    )
+    suppliers = _evidence(
+        "The Purchasing Manager reviews every supplier on the approved list once a year.",
+        "5 Procedure > 5.4 Supplier monitoring",
+        1,
+        "QP-08-purchasing.md",
+    )
+    question = "and how often are they re-evaluated?"
+    alone = Answer(question, "plain", evidence=[training, suppliers])
+    followed = Answer(
+        question, "plain", evidence=[training, suppliers], context="Who approves a new supplier?"
+    )
+    assert [q.citation.file for q in followed.lead] == ["QP-08-purchasing.md"]
+    assert "QP-04-training.md" not in [q.citation.file for q in alone.lead]
+
+
+def test_a_follow_up_on_the_sample_quotes_the_procedure_it_continues(sample):
+    talk = sample.conversation()
+    sample.chat(talk, "Who approves a new supplier?")
+    turn = sample.chat(talk, "and how often are they re-evaluated?")
+    assert turn.reading.carried
+    assert turn.answer.lead[0].citation.file == "QP-08-purchasing-and-supplier-control.docx"

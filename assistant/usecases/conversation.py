@@ -194,6 +194,8 @@ class Conversation:
         reading = read_turn(question, previous, self.ask_service)
         plan, effective = self._plan(question, reading)
         answer = self.ask_service.answer(plan, k)
+        if reading.carried:
+            answer.context = reading.topic
         turn = ConversationTurn(question, reading, answer, [], effective=effective)
         turn.clauses = self._clauses_of(turn, plan)
         if reading.kind == WHICH_FORM and previous is not None:
