@@ -4,6 +4,7 @@ number and title."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -27,7 +28,8 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Where is our HACCP plan and who reviews the critical control points?", "ISO 22000"),
         ("How do we track our energy consumption?", "ISO 50001"),
         ("Can I keep a bottle of wine a supplier sent me as a gift?", "ISO 37001"),
-        ("Who do I tell about a conflict of interest with a bidder?", "ISO 37001"),
+        # ISO 9001 asks it of internal auditors: not sent elsewhere
+        ("How do we keep internal auditors free of a conflict of interest?", None),
         ("Which hospital wards do we deliver to?", None),
         ("Who approves a new supplier?", None),
         ("How do we plan the staff Christmas party?", None),
@@ -100,3 +102,25 @@ def test_once_a_document_names_the_topic_it_is_answered_from_it(tmp_path, models
     answer = app.ask(GIFTS)
     assert not answer.no_evidence
     assert answer.ranked_files[0] == policy.name
+
+
+def test_a_topic_the_documents_treat_in_their_own_words_is_still_answered(gstt):
+    """GSTT never says "data breach"; its sensitive-data disclosure SOP is the answer, and its
+    title shares the question's word "data" (the rule stands back)."""
+    app, _ = gstt
+    answer = app.ask("How do we handle a data breach?")
+    assert not answer.no_evidence
+    assert answer.ranked_files[0] == "CSC-PR-024-Sensitive-Data-Disclosure.md"
+
+
+def test_the_topic_rule_decides_only_below_its_similarity_limit(sample):
+    """Above topic_rule_similarity the documents may say it in other words: the ordinary
+    decision stands."""
+    service = sample.ask_service
+    limit = service.params.topic_rule_similarity
+    try:
+        service.params = dataclasses.replace(service.params, topic_rule_similarity=0.0)
+        assert not service.ask(GIFTS).no_evidence  # 0.41: answered, as before the rule
+    finally:
+        service.params = dataclasses.replace(service.params, topic_rule_similarity=limit)
+    assert service.ask(GIFTS).no_evidence

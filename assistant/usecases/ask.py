@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.core.models import Evidence
 from assistant.core.text import terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
@@ -11,7 +12,11 @@ from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.retrieval import DocumentHit, Query, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
-from assistant.usecases.other_standards import CorpusTopics, other_standard_topic
+from assistant.usecases.other_standards import (
+    CorpusTopics,
+    OtherStandardTopic,
+    other_standard_topic,
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,7 @@ class AskParams:
     answer_documents: int
     document_score_ratio: float
     no_evidence_similarity: float
+    topic_rule_similarity: float
     gap_similarity: float
     record_weight: float
 
@@ -94,6 +100,22 @@ class AskService:
     def ask(self, question: str, k: int = 5) -> Answer:
         return self.answer(self.plan(question), k)
 
+    def _named_nowhere(
+        self, topic: OtherStandardTopic | None, similarity: float, passages: list[Evidence]
+    ) -> bool:
+        """The topic of another standard a question is on is named by no indexed passage, and
+        nothing suggests the documents say it in other words: the best cosine stays below
+        ``topic_rule_similarity`` and no passage the answer leads with has the question's words
+        for the topic in its title or heading ("data breach": "Disclosure of sensitive data")."""
+        if topic is None or self.topics is None:
+            return False
+        if similarity >= self.params.topic_rule_similarity:
+            return False
+        headings = " ".join(f"{e.chunk.title} {e.chunk.heading}" for e in passages[:LEAD_PASSAGES])
+        if terms(topic.words) & terms(headings):
+            return False
+        return not self.topics.names(topic)
+
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
         p = self.params
@@ -137,7 +159,7 @@ class AskService:
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come.
         topic = None if clause_mode else other_standard_topic(question)
-        unnamed = topic if topic and self.topics and not self.topics.names(topic) else None
+        unnamed = topic if self._named_nowhere(topic, similarity, result.passages) else None
         if unknown:
             answer.no_evidence = True
             named = ", ".join(f"ISO {n}" for n in unknown)
@@ -181,6 +203,9 @@ class AskService:
         return answer
 
 
+# hand-set, not measured: passages whose titles and headings may show that the documents deal
+# with a topic under their own words (the answer leads with the first ones)
+LEAD_PASSAGES = 3
 # hand-set, not measured: documents named as the closest when nothing answers
 CLOSEST_DOCUMENTS = 3
 
