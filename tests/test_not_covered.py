@@ -81,7 +81,7 @@ def test_a_topic_no_document_names_is_not_covered_however_close_its_other_words(
     "policy" and "suppliers" with the question (cosine 0.41, over the line) and used to answer."""
     answer = sample.ask(GIFTS)
     assert answer.no_evidence and answer.other_standard == "ISO 37001"
-    assert answer.message.startswith("No indexed document mentions gifts and hospitality")
+    assert "none of them mentions gifts and hospitality" in answer.message
     assert answer.closest and all(title in answer.message for title in answer.closest)
 
 

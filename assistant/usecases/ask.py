@@ -173,8 +173,9 @@ class AskService:
             answer.other_standard = unnamed.standard.standard
             s = unnamed.standard
             answer.message = (
-                f"No indexed document mentions {unnamed.topic}: an {s.standard} ({s.subject}) "
-                f"matter, not ISO 9001. Closest documents: {'; '.join(answer.closest) or 'none'}."
+                "The indexed procedures do not appear to cover this: none of them mentions "
+                f"{unnamed.topic}, an {s.standard} ({s.subject}) matter, not ISO 9001. "
+                f"Closest documents: {'; '.join(answer.closest) or 'none'}."
             )
         elif (
             not result.passages
