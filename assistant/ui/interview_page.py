@@ -124,6 +124,24 @@ def _transcript(log: list) -> None:
                     st.markdown(plain(line))
 
 
+def _take(session: InterviewSession, log: list, answer: str) -> None:
+    """Grade an answer, drawn where it is worked out as on the Ask page: the answer at once,
+    the auditor's feedback and next question below it when graded, with no second run of the
+    page (that run drew the whole transcript again for every answer)."""
+    start = len(log)
+    log.append(("you", answer))
+    _transcript(log[start:])
+    with st.spinner("The auditor is reading your answer..."):
+        feedback = session.answer(answer)
+    if feedback.progress is not None:  # a follow-up: what changed, not the card again
+        log.append(("progress", feedback.progress))
+    elif feedback.grade is not None:
+        log.append(("grade", feedback.grade))
+    if feedback.next is not None:
+        log.append(("auditor", feedback.next))
+    _transcript(log[start + 1 :])
+
+
 def _summary(app: Assistant, session: InterviewSession) -> None:
     summary = session.summary()
     answered = len(summary.answered)
@@ -261,18 +279,14 @@ def _interview(app: Assistant, who: Person) -> None:
             st.session_state.iv_session = None
             st.rerun()
         return
+    exchange = st.container()  # this answer and its feedback: above the input, in order
     answer = st.chat_input("Your answer")
-    left, right = st.columns(2)
     if answer:
-        log.append(("you", answer))
-        feedback = session.answer(answer)
-        if feedback.progress is not None:  # a follow-up: what changed, not the card again
-            log.append(("progress", feedback.progress))
-        elif feedback.grade is not None:
-            log.append(("grade", feedback.grade))
-        if feedback.next is not None:
-            log.append(("auditor", feedback.next))
-        st.rerun()
+        with exchange:
+            _take(session, log, answer)
+        if session.finished:
+            st.rerun()  # the summary takes the question's place
+    left, right = st.columns(2)
     if left.button("Skip this question"):
         nxt = session.skip()
         if nxt is not None:
