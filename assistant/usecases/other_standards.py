@@ -11,9 +11,9 @@ cover is not sent elsewhere.
 
 It also decides, in one case: a question about such a topic when no indexed document names the
 topic at all ("gifts or hospitality" in a QMS that never speaks of gifts) is not covered,
-however close its other words (suppliers, approval) come to a procedure. Where the documents do
-name it, the ordinary similarity decision stands (docs/retrieval.md, "Another standard's
-topic, named nowhere").
+though its other words (suppliers, approval) come close to a procedure, unless the documents
+may say it in their own words (AskService._named_nowhere). Otherwise the ordinary similarity
+decision stands (docs/retrieval.md, "Another standard's topic, named nowhere").
 """
 
 from __future__ import annotations
