@@ -3,7 +3,7 @@
     .venv/bin/python scripts/lead_quotes_eval.py --organisations evals/organisations.toml \
         --work-dir DIR evals/conversations.jsonl [evals/heldout/conversations.jsonl]
 
-Each organisation named in the conversation files is indexed under DIR/ORG (once; reused after),
+Each organisation named in the conversation files is indexed under DIR/ORG (incremental),
 its conversations asked turn by turn as on the Ask page, and for every plain answered turn with
 expected sources it counts whether the first sentence of the short answer (``Answer.lead``)
 comes from one of them; follow-up turns and turns read as new questions are counted apart.
@@ -16,9 +16,8 @@ import argparse
 import json
 from pathlib import Path
 
-from assistant.core.settings import load_settings
-from assistant.evaluation.organisations import load_organisations
-from assistant.factory import build
+from assistant.core.progress import NoProgress
+from assistant.evaluation.organisations import indexed, load_organisations
 
 
 def main() -> None:
@@ -27,21 +26,23 @@ def main() -> None:
     ap.add_argument("--organisations", type=Path, required=True)
     ap.add_argument("--work-dir", type=Path, required=True)
     args = ap.parse_args()
-    organisations = {o.key: o for o in load_organisations(args.organisations)}
-    apps = {}
+    named = {
+        json.loads(line)["organisation"]
+        for file in args.files
+        for line in file.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    orgs = [o for o in load_organisations(args.organisations) if o.key in named]
+    apps = {org.key: app for org, app in indexed(orgs, args.work_dir, NoProgress())}
     counts: dict[tuple[str, str, str], list[int]] = {}
     for file in args.files:
         for line in file.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             conversation = json.loads(line)
-            key = conversation["organisation"]
-            if key not in apps:
-                app = build(load_settings(data_dir=args.work_dir / key))
-                if not app.store.manifest.chunk_count():
-                    app.ingest([organisations[key].documents])
-                apps[key] = app
-            app = apps[key]
+            if conversation["organisation"] not in apps:
+                continue
+            app = apps[conversation["organisation"]]
             talk = app.conversation()
             for t in conversation["turns"]:
                 turn = app.chat(talk, t["question"])
@@ -51,7 +52,7 @@ def main() -> None:
                 lead = answer.lead
                 right = bool(lead) and lead[0].citation.file in t["expected_sources"]
                 kind = "follow-up" if turn.reading.carried else "own"
-                cell = counts.setdefault((str(file), key, kind), [0, 0])
+                cell = counts.setdefault((str(file), conversation["organisation"], kind), [0, 0])
                 cell[0] += right
                 cell[1] += 1
     for (file, key, kind), (right, n) in sorted(counts.items()):

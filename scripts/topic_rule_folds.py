@@ -8,18 +8,18 @@ with the "another standard's topic, named nowhere" rule (without its similarity 
 without the rule. Where the two differ, the rule decided: right when the documents do not
 answer the question, wrong when they do. For each organisation, the limit is chosen on the
 other organisations (most right less wrong; a tie goes to the lower limit, the rule deciding
-less) and scored on the one left out. Indexes are made under DIR/ORG when missing.
+less) and scored on the one left out. Indexes are kept under DIR/ORG (incremental).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
-from assistant.core.settings import load_settings
-from assistant.evaluation.organisations import load_organisations
-from assistant.factory import build
+from assistant.core.progress import NoProgress
+from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.usecases.ask import AskService
 
 LIMITS = (0.40, 0.45, 0.50, 0.55, 0.60, 1.0)
@@ -28,20 +28,17 @@ LIMITS = (0.40, 0.45, 0.50, 0.55, 0.60, 1.0)
 def decided(organisations: Path, work_dir: Path) -> list[tuple[str, str, float, int]]:
     """(organisation, question id, best cosine, +1 right / -1 wrong) where the rule decided."""
     rows = []
-    for org in load_organisations(organisations):
-        settings = load_settings(data_dir=work_dir / org.key, topic_rule_similarity=1.0)
-        app = build(settings)
-        if not app.store.manifest.chunk_count():
-            app.ingest([org.documents])
+    for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
         on = app.ask_service
+        on.params = dataclasses.replace(on.params, topic_rule_similarity=1.0)  # no limit
         off = AskService(on.resolver, on.retriever, on.params, on.roles, topics=None)
         for file in org.files("retrieval") + org.files("retrieval", heldout=True):
             for line in file.read_text(encoding="utf-8").splitlines():
                 if not line.strip():
                     continue
                 q = json.loads(line)
-                with_rule = on.ask(q["question"], settings.top_k)
-                if with_rule.no_evidence != off.ask(q["question"], settings.top_k).no_evidence:
+                with_rule = on.ask(q["question"], app.settings.top_k)
+                if with_rule.no_evidence != off.ask(q["question"], app.settings.top_k).no_evidence:
                     right = 1 if not q.get("expected_sources") else -1
                     rows.append((org.key, q["id"], with_rule.similarity, right))
     return rows

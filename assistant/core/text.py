@@ -32,6 +32,13 @@ _STOP = frozenset(
     ).split()
 )
 
+# Words that point back to something said before ("how often are *they* re-evaluated?"): the
+# conversation reads them as a follow-up cue, and a quote is not chosen for sharing them.
+POINTING_BACK = (
+    "it its it's they them their theirs that this those these there he she him her one ones "
+    "such afterwards then"
+).split()
+
 
 # Sections that say what a document is (purpose, scope, definitions...), not what people do:
 # never a key point, and quoted only when a document has nothing else to show.

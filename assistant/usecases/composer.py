@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from assistant.core.models import HEADING_SEP, Citation, Evidence
-from assistant.core.text import FORM, ROLE, TEMPLATE_SECTION, sentences, terms
+from assistant.core.text import FORM, POINTING_BACK, ROLE, TEMPLATE_SECTION, sentences, terms
 from assistant.documents.text import is_table_row
 from assistant.search.clause_resolver import ClauseMatch
 from assistant.search.clauses import Clause
@@ -345,10 +345,6 @@ def best_sentences(
 # organisation), 0.1 and 0.05 none; 0.05 kept because 0.1 also lost one on a held-out set (so a
 # held-out set took part in this choice).
 CONTEXT_TERM_WEIGHT = 0.05
-# Words that point back to an earlier turn's subject: no evidence of an answer in a sentence
-# ("as they arise"). Not stop words elsewhere: the conversation counts them to tell a
-# follow-up from a new question.
-POINTING_BACK = frozenset({"they", "he", "she", "him", "her", "his", "one", "ones"})
 
 
 def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> list[Quote]:
@@ -357,7 +353,7 @@ def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> l
     scope sections say what a document is, not the answer: used only when nothing else is.
     ``context``: a follow-up's continued topic, its words a tie-breaker (CONTEXT_TERM_WEIGHT)."""
     passages = [e for e in evidence if not TEMPLATE_SECTION.match(e.chunk.heading)] or evidence
-    own = terms(question) - POINTING_BACK
+    own = terms(question) - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
     extra = terms(context) - own
     scored = _scored(passages, own, extra, steps=False, extra_weight=CONTEXT_TERM_WEIGHT)
     scored = [x for x in scored if len(x[1]) <= MAX_LEAD_CHARS] or scored[:1]

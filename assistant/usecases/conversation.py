@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.core.text import FORM, terms
+from assistant.core.text import FORM, POINTING_BACK, terms
 from assistant.search.clauses import Clause
 from assistant.search.retrieval import Query
 from assistant.usecases.ask import AskPlan, AskService
@@ -41,9 +41,7 @@ _LEADING_CUE = re.compile(
     re.IGNORECASE,
 )
 _POINTER = re.compile(
-    r"\b(?:it|its|it's|they|them|their|theirs|that|this|those|these|there|he|she|him|her|"
-    r"one|ones|such|the same|afterwards|then)\b",
-    re.IGNORECASE,
+    r"\b(?:" + "|".join(map(re.escape, POINTING_BACK)) + r"|the same)\b", re.IGNORECASE
 )
 _WHICH_CLAUSE = re.compile(
     r"\b(?:which|what)\b[^?]{0,40}?\b(?:clause|requirement|part of (?:the )?(?:standard|iso)|"
