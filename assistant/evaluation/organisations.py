@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from assistant.core.errors import UsageError
 from assistant.core.progress import Progress
 
-_SETS = ("grader", "grader_heldout", "retrieval", "retrieval_heldout")
+_SETS = ("grader", "grader_heldout", "retrieval", "retrieval_heldout", "retrieval_untouched")
 
 if TYPE_CHECKING:  # built lazily below: the factory imports the model libraries
     from assistant.factory import Assistant
