@@ -38,6 +38,7 @@ from assistant.usecases.history import History
 from assistant.usecases.interview.grader import Grader, GraderParams
 from assistant.usecases.interview.service import InterviewService
 from assistant.usecases.library import Library
+from assistant.usecases.not_covered import NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import CorpusTopics
 from assistant.usecases.own_words import own_words
 from assistant.usecases.status import IndexStatus, index_status
@@ -97,8 +98,9 @@ class Assistant:
     @cached_property
     def ask_service(self) -> AskService:
         params = _from_settings(AskParams, self.settings)
+        not_covered = (SignalReader(self.embedder), NotCoveredModel.load())
         return AskService(
-            self.resolver, self.retriever, params, self.roles, CorpusTopics(self.store)
+            self.resolver, self.retriever, params, self.roles, CorpusTopics(self.store), not_covered
         )
 
     @cached_property

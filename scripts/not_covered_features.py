@@ -1,8 +1,9 @@
 """Signals for the "not covered" decision, per question, and a cross-organisation fit of them.
 
-Measured 2026-12-01 (docs/retrieval.md, "A fitted not covered line"): no combination of these
-beat the single ``no_evidence_similarity`` line on any organisation, so none is used. Kept so the
-measurement can be repeated when the question sets grow or a new signal is added.
+Measured 2026-12-01 (docs/retrieval.md, "A fitted not covered line over word counts"): no
+combination of these word-count signals beat the single ``no_evidence_similarity`` line on any
+organisation. The model now used reads words in context instead (usecases/not_covered.py,
+refit with scripts/fit_not_covered.py). Kept so this measurement can be repeated.
 
     # one file of features per organisation (an index of its documents, its retrieval set)
     .venv/bin/python scripts/not_covered_features.py features --data-dir IDX \

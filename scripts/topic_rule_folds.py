@@ -31,7 +31,9 @@ def decided(organisations: Path, work_dir: Path) -> list[tuple[str, str, float, 
     for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
         on = app.ask_service
         on.params = dataclasses.replace(on.params, topic_rule_similarity=1.0)  # no limit
-        off = AskService(on.resolver, on.retriever, on.params, on.roles, topics=None)
+        off = AskService(
+            on.resolver, on.retriever, on.params, on.roles, topics=None, not_covered=on.not_covered
+        )
         for file in org.files("retrieval") + org.files("retrieval", heldout=True):
             for line in file.read_text(encoding="utf-8").splitlines():
                 if not line.strip():

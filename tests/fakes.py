@@ -46,3 +46,10 @@ class HashingEmbedder(Embedder):
         return out
 
     encode_passages = encode
+
+    def word_vectors(
+        self, texts: Sequence[str], max_tokens: int | None = None
+    ) -> list[list[tuple[str, np.ndarray]]]:
+        """Each word as its own hashed vector: the same word matches, any other does not."""
+        words = [_WORD.findall(t.lower())[:max_tokens] for t in texts]
+        return [[(w, self.encode([w])[0]) for w in ws] for ws in words]

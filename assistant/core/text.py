@@ -32,6 +32,26 @@ _STOP = frozenset(
     ).split()
 )
 
+# Words that carry no subject of their own ("who do I tell if ...", "am I supposed to ..."):
+# function words, pronouns, question words and the verbs of asking. A question's other words
+# are what it is about (``usecases/not_covered.py`` looks for them in the passages).
+FUNCTION_WORDS = frozenset(
+    (
+        "a about above after again against all also am an and any anyone anything are around as "
+        "at be because been before being below between both but by can cannot could did do does "
+        "doing done down during each either else ever every everyone for from further get gets "
+        "getting got had has have having he her here hers herself him himself his how i if in "
+        "into is it its itself just let like may me might mine more most must my myself need "
+        "needs no nor not now of off on once one only or other others ought our ours ourselves "
+        "out over own please really same shall she should so some someone something such "
+        "supposed than that the their theirs them themselves then there these they this those "
+        "through to too under until up upon us very was we were what whatever when whenever "
+        "where whether which while who whoever whom whose why will with within without would "
+        "yes yet you your yours yourself yourselves ok okay able allowed want wants wanted "
+        "happen happens happened make makes sure tell thing things actually anyway still"
+    ).split()
+)
+
 # Words that point back to something said before ("how often are *they* re-evaluated?"): the
 # conversation reads them as a follow-up cue, and a quote is not chosen for sharing them.
 POINTING_BACK = (

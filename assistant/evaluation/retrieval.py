@@ -165,6 +165,8 @@ def run_system(
                 "no_evidence": answer.no_evidence,
                 "similarity": round(answer.similarity, 4),
                 "mode": answer.mode,
+                "signals": answer.signals,
+                "decided_by": answer.decided_by,
             }
         )
         progress.advance()

@@ -167,3 +167,27 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+    def word_vectors(
+        self, texts: Sequence[str], max_tokens: int | None = None
+    ) -> list[list[tuple[str, np.ndarray]]]:
+        """Per text, its words as read in context (``OnnxEncoder.word_vectors``); torch gives
+        the same when no fast copy is available."""
+        if not texts:
+            return []
+        if self.fast is not None:
+            return list(self.fast.word_vectors(texts, max_tokens))
+        import torch
+
+        from assistant.index.onnx_model import group_word_pieces
+
+        model = self.model
+        limit = min(max_tokens or model.max_seq_length, model.max_seq_length)
+        out = []
+        for text in texts:
+            e = model.tokenizer(text, truncation=True, max_length=limit, return_tensors="pt")
+            with torch.no_grad():
+                hidden = model[0].auto_model(**e).last_hidden_state[0].numpy()
+            tokens = model.tokenizer.convert_ids_to_tokens(e["input_ids"][0])
+            out.append(group_word_pieces(e.word_ids(0), tokens, hidden))
+        return out

@@ -95,21 +95,66 @@ class OnnxEncoder:
         self.batch_size = batch_size
         self._lock = threading.Lock()  # the tokenizer's padding state is shared
 
+    def _hidden(self, texts: list[str]) -> tuple[list[Any], np.ndarray]:
+        """The tokenizer's encodings and the model's last hidden state for one batch."""
+        with self._lock:
+            encodings = self.tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        return encodings, self.session.run(None, feed)[0]
+
+    def word_vectors(
+        self, texts: Sequence[str], max_tokens: int | None = None
+    ) -> list[list[tuple[str, np.ndarray]]]:
+        """Per text, each word as the model read it in context: (the word, the L2-normalised
+        mean of its word pieces' hidden states). Truncated as ``encode`` truncates, or to
+        ``max_tokens`` (the closing token kept). One text at a time: no padding to pay for."""
+        out = []
+        for text in texts:
+            with self._lock:
+                e = self.tokenizer.encode(text)
+            keep = [i for i, m in enumerate(e.attention_mask) if m]
+            if max_tokens is not None and len(keep) > max_tokens:
+                keep = keep[: max_tokens - 1] + keep[-1:]
+            feed = {
+                "input_ids": np.array([[e.ids[i] for i in keep]], dtype=np.int64),
+                "attention_mask": np.ones((1, len(keep)), dtype=np.int64),
+                "token_type_ids": np.array([[e.type_ids[i] for i in keep]], dtype=np.int64),
+            }
+            hidden = self.session.run(None, feed)[0][0]
+            out.append(
+                group_word_pieces(
+                    [e.word_ids[i] for i in keep], [e.tokens[i] for i in keep], hidden
+                )
+            )
+        return out
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = []
         for start in range(0, len(texts), self.batch_size):
-            with self._lock:
-                encodings = self.tokenizer.encode_batch(
-                    list(texts[start : start + self.batch_size])
-                )
-            feed = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
-            hidden = self.session.run(None, feed)[0]
-            mask = feed["attention_mask"][..., None].astype(np.float32)
+            encodings, hidden = self._hidden(list(texts[start : start + self.batch_size]))
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)[..., None]
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
             out.append(pooled.astype(np.float32))
         return np.concatenate(out)
+
+
+def group_word_pieces(
+    word_ids: Sequence[int | None], tokens: Sequence[str], hidden: np.ndarray
+) -> list[tuple[str, np.ndarray]]:
+    """(word, normalised mean vector of its pieces) for each word; special tokens and padding
+    (no word id) are left out. Shared by the ONNX and the torch engine."""
+    pieces: dict[int, list[int]] = {}
+    for i, w in enumerate(word_ids):
+        if w is not None:
+            pieces.setdefault(w, []).append(i)
+    words = []
+    for idx in pieces.values():
+        text = "".join(tokens[i].removeprefix("##") for i in idx).lower()
+        v = hidden[idx].mean(axis=0)
+        words.append((text, v / max(float(np.linalg.norm(v)), 1e-12)))
+    return words

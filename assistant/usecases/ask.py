@@ -12,6 +12,7 @@ from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.retrieval import DocumentHit, Query, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
+from assistant.usecases.not_covered import NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import (
     CorpusTopics,
     OtherStandardTopic,
@@ -53,12 +54,15 @@ class AskService:
         params: AskParams,
         roles: DocumentRoles | None = None,
         topics: CorpusTopics | None = None,
+        not_covered: tuple[SignalReader, NotCoveredModel] | None = None,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
         self.params = params
         self.roles = roles
         self.topics = topics
+        # Without it (a fast test tier with a fake embedder), the cosine line decides.
+        self.not_covered = not_covered
 
     def plan(self, question: str) -> AskPlan:
         """How a question is searched: a clause question by its clause cards (and any words
@@ -116,6 +120,21 @@ class AskService:
             return False
         return not self.topics.names(topic)
 
+    def _below_line(self, answer: Answer, plan: AskPlan, similarity: float, line: float) -> bool:
+        """Nothing found answers the question: a clause question (or, without the fitted
+        model, any question) when the best cosine is below ``line``; a plain question when
+        the fitted model says so (``not_covered.py``). A follow-up judged with the topic it
+        continues ("<earlier question> what if we miss it?") keeps the line: the model was
+        fitted on questions asked on their own, and on conversations it moved two sample turns
+        the wrong way and none the right way (docs/conversation.md)."""
+        if plan.clause_mode or self.not_covered is None or plan.gap_query != plan.question:
+            return similarity < line
+        reader, model = self.not_covered
+        signals = reader.read(plan.gap_query, similarity, answer.evidence)
+        probability = model.probability(signals)
+        answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
+        return probability >= 0.5
+
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
         p = self.params
@@ -158,17 +177,18 @@ class AskService:
         ]
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come.
+        below = self._below_line(answer, plan, similarity, threshold)
         topic = None if clause_mode else other_standard_topic(question)
         unnamed = topic if self._named_nowhere(topic, similarity, result.passages) else None
         if unknown:
-            answer.no_evidence = True
+            answer.no_evidence, answer.decided_by = True, "unknown standard"
             named = ", ".join(f"ISO {n}" for n in unknown)
             answer.message = (
                 f"No indexed document mentions {named}; this assistant covers ISO 9001:2015 and "
                 "the documents you index. Index that system's documents to ask about it."
             )
         elif unnamed is not None:
-            answer.no_evidence = True
+            answer.no_evidence, answer.decided_by = True, "topic named nowhere"
             answer.closest = closest_documents(result.documents)
             answer.other_standard = unnamed.standard.standard
             s = unnamed.standard
@@ -180,13 +200,14 @@ class AskService:
         elif (
             not result.passages
             or (
-                similarity < threshold
+                below
                 # A document the answer leads with that cites the clause, or that the organisation's
                 # own clause map names for it, says where it is met, however its words compare.
                 and not (clause_mode and any(d.cites_clause for d in docs[: p.answer_documents]))
             )
         ):
             answer.no_evidence = True
+            answer.decided_by = "gap" if clause_mode else "not covered"
             answer.closest = closest_documents(result.documents)
             closest = "; ".join(answer.closest) or "none"
             if clause_mode:

@@ -161,6 +161,12 @@ class Answer:
     # answer's sentences beside the follow-up's own ("they" in "how often are they
     # re-evaluated?" are the suppliers of the turn before).
     context: str = ""
+    # A plain question's "not covered" signals and the model's probability (usecases/
+    # not_covered.py); empty for a clause question. Kept for evaluation and refitting.
+    signals: dict[str, float] = field(default_factory=dict)
+    # Which rule said "not covered" ("unknown standard", "topic named nowhere", "gap" for a
+    # clause question, "not covered" for the model or cosine line); "" when answered.
+    decided_by: str = ""
 
     @cached_property  # the page redraws every turn on each rerun: work it out once
     def lead(self) -> list[Quote]:
