@@ -65,6 +65,23 @@ def test_a_renamed_file_is_moved_in_the_index_without_embedding_again(app, docs)
     assert str(new) in app.store.manifest.files()
 
 
+def test_a_second_folder_of_the_same_files_never_empties_the_first(app, docs) -> None:
+    """A copy of the procedures folder indexed too, then deleted: the copies were skipped as
+    duplicates, so the first folder keeps every passage (they used to share passage ids, and
+    removing the copy left 17 documents with none)."""
+    app.ingest([docs])
+    chunks = app.store.manifest.chunk_count()
+    copy = docs.parent / "copy"
+    shutil.copytree(docs, copy)
+    report = app.ingest([copy])
+    assert len(report.skipped) == len(DOCS) and not report.added
+    assert all(str(docs) in reason for _, reason in report.skipped)
+    shutil.rmtree(copy)
+    app.ingest([docs])
+    assert app.store.manifest.chunk_count() == chunks and app.status().consistent
+    assert app.ask("How do we meet clause 8.7?").procedures
+
+
 def test_one_unreadable_file_fails_alone_and_the_rest_is_indexed(app, docs) -> None:
     (docs / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a real pdf")
     report = app.ingest([docs])

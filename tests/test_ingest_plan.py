@@ -167,6 +167,24 @@ def test_a_copy_of_an_indexed_file_is_skipped_as_its_duplicate():
     assert result.unchanged == (DOCS / "QP-11.md",) and not result.needs_apply
 
 
+def test_a_copy_in_another_folder_of_an_indexed_file_is_its_duplicate():
+    """Another folder indexed later with the same files: the copies are skipped. Added, they
+    would share the first copies' passage ids, and removing one folder would empty both."""
+    result = plan(FakeDisk({"QP-11.md": QP11, "old/QP-11.md": QP11}), indexed("QP-11.md", QP11),
+                  walked=["old/QP-11.md"])  # fmt: skip
+    assert result.duplicates == (DuplicateFile(DOCS / "old/QP-11.md", DOCS / "QP-11.md"),)
+    assert result.duplicates[0].reason == f"duplicate of {DOCS / 'QP-11.md'}"
+    assert result.to_load == () and result.removed == () and not result.needs_apply
+
+
+def test_an_indexed_file_edited_into_a_copy_of_another_is_removed_and_skipped():
+    copy = indexed("QP-11-draft.md", QP13)
+    result = plan(FakeDisk({"QP-11.md": QP11, "QP-11-draft.md": QP11}), indexed("QP-11.md", QP11),
+                  copy, walked=["QP-11-draft.md"])  # fmt: skip
+    assert [d.reason for d in result.duplicates] == ["duplicate of QP-11.md"]
+    assert result.removed == (copy,) and result.to_load == ()
+
+
 def test_a_too_large_file_is_refused_with_its_size_and_never_read():
     disk = FakeDisk({"big.pdf": b"%PDF-1.7", "QP-11.md": QP11}, sizes={"big.pdf": 3 * MB})
     result = plan(disk, max_bytes=2 * MB)

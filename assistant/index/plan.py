@@ -7,8 +7,12 @@ assistant/index/ingest.py applies the plan.
 Per file, in walk order, the first rule that holds decides:
 
 1. it cannot be sized or read, or is over the size limit: refused before any index write;
-2. it has the same non-empty content as an earlier file of this run: skipped as its duplicate
-   (an indexed file counts when it is walked too: ``unchanged`` files take part);
+2. it has the same non-empty content as an earlier file of this run, or as an indexed file
+   still on disk that this run does not walk (another folder indexed before): skipped as its
+   duplicate (an indexed file counts when it is walked too: ``unchanged`` files take part). A
+   passage's id comes from its document's content, so a second copy would share the first's
+   ids and, once either copy is removed, take its passages with it. An indexed file whose
+   content became such a copy is removed as well as skipped;
 3. it is indexed ("ok") with this content: unchanged;
 4. its path is not indexed and its content is that of an indexed file now gone from disk: a
    rename, which keeps the vectors;
@@ -67,14 +71,16 @@ class RefusedFile:
 
 @dataclass(frozen=True)
 class DuplicateFile:
-    """A file with the same content as an earlier file of this run: not indexed twice."""
+    """A file with the same content as an earlier file of this run, or as an indexed file in
+    another folder: not indexed twice."""
 
     path: Path
     original: Path
 
     @property
     def reason(self) -> str:
-        return f"duplicate of {self.original.name}"
+        same_folder = self.original.parent == self.path.parent
+        return f"duplicate of {self.original.name if same_folder else self.original}"
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,15 @@ def plan_ingest(
     gone = {p: r for p, r in known.items() if not exists(Path(p))}
     gone_by_sha = {r.sha256: r for r in gone.values() if r.status == "ok"}
 
+    # Indexed files this run does not walk but that are still on disk: a walked copy of one
+    # is its duplicate, as a copy within the run is.
+    walked = {str(p) for p in files}
+    elsewhere = {
+        r.sha256: Path(p)
+        for p, r in known.items()
+        if r.status == "ok" and p not in walked and p not in gone
+    }
+    superseded: list[FileRecord] = []
     unchanged: list[Path] = []
     duplicates: list[DuplicateFile] = []
     refused: list[RefusedFile] = []
@@ -169,8 +184,11 @@ def plan_ingest(
             refused.append(RefusedFile(path, "", 0, f"cannot read: {exc}", rec))
             continue
         sha = sha256_of(data)
-        if sha in first_with_sha and data:
-            duplicates.append(DuplicateFile(path, first_with_sha[sha]))
+        original = first_with_sha.get(sha) or elsewhere.get(sha)
+        if original is not None and data:
+            duplicates.append(DuplicateFile(path, original))
+            if rec is not None and rec.sha256 != sha:
+                superseded.append(rec)
             continue
         first_with_sha[sha] = path
         if rec and rec.sha256 == sha and rec.status == "ok":
@@ -189,7 +207,7 @@ def plan_ingest(
         refused=tuple(refused),
         renamed=tuple(renamed),
         to_load=tuple(to_load),
-        removed=tuple(r for p, r in gone.items() if p not in renamed_from),
+        removed=tuple(r for p, r in gone.items() if p not in renamed_from) + tuple(superseded),
     )
 
 
