@@ -82,6 +82,23 @@ def test_a_second_folder_of_the_same_files_never_empties_the_first(app, docs) ->
     assert app.ask("How do we meet clause 8.7?").procedures
 
 
+def test_an_index_that_lost_a_documents_passages_says_so_and_the_next_ingest_restores_them(
+    app, docs
+) -> None:
+    """An index written before copies in two folders were told apart (above) could list a
+    document whose passages were gone; status said it was consistent."""
+    app.ingest([docs])
+    chunks = app.store.manifest.chunk_count()
+    path = str(docs / DOCS[0])
+    with app.store.manifest.transaction() as db:
+        db.execute("DELETE FROM chunks WHERE path=?", (path,))
+    status = app.status()
+    assert not status.consistent and any("has lost passages" in p for p in status.problems)
+    report = app.ingest([docs])
+    assert report.repaired and report.added == [DOCS[0]]
+    assert app.store.manifest.chunk_count() == chunks and app.status().consistent
+
+
 def test_one_unreadable_file_fails_alone_and_the_rest_is_indexed(app, docs) -> None:
     (docs / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a real pdf")
     report = app.ingest([docs])

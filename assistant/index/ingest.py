@@ -222,6 +222,12 @@ class Ingestor:
             self.store.clear()
         elif manifest.dirty:
             report.repaired += self.store.repair() or ["finished an interrupted ingest"]
+        lost = self.store.files_missing_chunks()
+        if lost:  # forgotten here, so the plan reads them again as new files
+            with manifest.transaction() as db:
+                for r in lost:
+                    manifest.delete_file(db, r.path)
+            report.repaired.append(f"{len(lost)} file(s) had lost passages: read again")
         manifest.set("fingerprint", self.fingerprint)
         manifest.set("last_skipped", json.dumps(report.skipped))
 

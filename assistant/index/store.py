@@ -21,7 +21,7 @@ from assistant.index.boilerplate import repeated_lines, without
 from assistant.index.folders import swap_in
 from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import lock_holder
-from assistant.index.manifest import Manifest
+from assistant.index.manifest import FileRecord, Manifest
 from assistant.index.snapshot import VectorSnapshot
 from assistant.index.vector_store import ChromaStore, VectorConfig
 
@@ -184,7 +184,22 @@ class IndexStore:
         for rec in self.manifest.files().values():
             if rec.status == "ok" and not rec.chunk_ids:
                 problems.append(f"{rec.file} has no chunks")
+        for rec in self.files_missing_chunks(truth):
+            problems.append(
+                f"{rec.file} has lost passages ({len(set(rec.chunk_ids) - truth)} of "
+                f"{len(rec.chunk_ids)}); the next ingest reads it again"
+            )
         return Consistency(not problems, problems)
+
+    def files_missing_chunks(self, truth: set[str] | None = None) -> list[FileRecord]:
+        """Indexed files some of whose passages are gone from the manifest: an index written
+        before copies in two folders were told apart lost the passages both shared."""
+        truth = self.manifest.chunk_ids() if truth is None else truth
+        return [
+            r
+            for r in self.manifest.files().values()
+            if r.status == "ok" and r.chunk_ids and not set(r.chunk_ids) <= truth
+        ]
 
     def repair(self) -> list[str]:
         """Make vectors and BM25 agree with the manifest. Files whose vectors are missing are
