@@ -61,7 +61,9 @@ class AskService:
         self.params = params
         self.roles = roles
         self.topics = topics
-        # Without it (a fast test tier with a fake embedder), the cosine line decides.
+        # The fitted "not covered" model and what reads its signals (the factory always gives
+        # them); without them, as in an AskService built by hand to measure a rule alone, the
+        # cosine line decides.
         self.not_covered = not_covered
 
     def plan(self, question: str) -> AskPlan:
@@ -120,7 +122,9 @@ class AskService:
             return False
         return not self.topics.names(topic)
 
-    def _below_line(self, answer: Answer, plan: AskPlan, similarity: float, line: float) -> bool:
+    def _nothing_answers(
+        self, answer: Answer, plan: AskPlan, similarity: float, line: float
+    ) -> bool:
         """Nothing found answers the question: a clause question (or, without the fitted
         model, any question) when the best cosine is below ``line``; a plain question when
         the fitted model says so (``not_covered.py``). A follow-up judged with the topic it
@@ -131,9 +135,8 @@ class AskService:
             return similarity < line
         reader, model = self.not_covered
         signals = reader.read(plan.gap_query, similarity, answer.evidence)
-        probability = model.probability(signals)
-        answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
-        return probability >= 0.5
+        answer.signals = {**signals.as_dict(), "probability": round(model.probability(signals), 4)}
+        return model.not_covered(signals)
 
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
@@ -175,9 +178,9 @@ class AskService:
             for n in self.resolver.other_standards(question)
             if crosswalk(n) is None and not self.retriever.store.lexical.mentions(n)
         ]
+        below = self._nothing_answers(answer, plan, similarity, threshold)
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come.
-        below = self._below_line(answer, plan, similarity, threshold)
         topic = None if clause_mode else other_standard_topic(question)
         unnamed = topic if self._named_nowhere(topic, similarity, result.passages) else None
         if unknown:
