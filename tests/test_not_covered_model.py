@@ -101,6 +101,8 @@ def test_a_matter_the_procedures_never_deal_with_is_not_covered(sample):
     answer = sample.ask("Where can staff charge an electric car when they park on site?")
     assert answer.no_evidence and answer.decided_by == "not covered"
     assert answer.signals["probability"] >= 0.5 and answer.closest
+    shown = answer.to_dict()  # what `ask --json` gives other tools
+    assert shown["decided_by"] == "not covered" and shown["signals"] == answer.signals
 
 
 def test_a_question_in_everyday_words_the_procedures_answer_is_answered(sample):

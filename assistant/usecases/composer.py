@@ -199,6 +199,8 @@ class Answer:
             "bridges": self.bridges,
             "closest": self.closest,
             "other_standard": self.other_standard,
+            "decided_by": self.decided_by,
+            "signals": self.signals,
             "similarity": round(self.similarity, 4),
             "lead": [_quote_dict(q) for q in self.lead],
             "clauses": [
