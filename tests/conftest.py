@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,18 @@ def _fast_tier_loads_no_model(request: pytest.FixtureRequest, monkeypatch: pytes
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ONNX copy of the model for the whole session (each index would export its own)."""
     return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _warm_ups_finish() -> Iterator[None]:
+    """A page test leaves the web app's warm-up thread working out examples and clause cards
+    after it passes. If pytest exits while that thread is inside the ONNX runtime, the C++
+    runtime aborts the process (exit 134, "terminate called without an active exception")
+    although every test passed: a page test run alone or last did. Wait for it instead."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name == "warm-up":
+            thread.join(timeout=120)
 
 
 @pytest.fixture(autouse=True)
