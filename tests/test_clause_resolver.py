@@ -92,6 +92,22 @@ def test_a_one_word_title_is_an_everyday_word_without_a_cue(resolver):
     assert [m.clause_id for m in resolver.resolve(named)][:1] == ["5.2"]
 
 
+@pytest.mark.parametrize(
+    "question,clause",
+    [
+        ("How do we handle communication with customers?", "8.2.1"),
+        ("Who takes part in the review by management?", "9.3"),
+        ("How do we find out the satisfaction of our customers?", "9.1.2"),
+    ],
+)
+def test_a_two_word_clause_name_said_the_other_way_round_is_that_clause(resolver, question, clause):
+    """People turn "customer communication" into "communication with customers"; a gstt-csc
+    question so worded was a plain question and ranked the answering SOP 4th (now 2nd)."""
+    found = resolver.resolve(question)
+    assert [m.clause_id for m in found][:1] == [clause] and found[0].reason == "title"
+    assert resolver.is_clause_question(question, found)
+
+
 TRAPS = [
     "What does QP-05 section 5.3 say?",
     "step 5.3.1 of the calibration procedure",

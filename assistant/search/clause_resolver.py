@@ -64,6 +64,13 @@ class ClauseMatch:
     reason: str  # "number", "title", "synonym", "meaning"
 
 
+# How a two-word clause name is said the other way round ("communication with customers"):
+# hand-set reading rules, checked on every set (docs/retrieval.md, "Clause names the other way
+# round": one question changed, for the better).
+_TURNED = ("of", "with", "on", "by", "for", "to")
+_DETERMINERS = ("", "our ", "the ", "its ")
+
+
 def _norm(text: str) -> str:
     text = text.lower().replace("organis", "organiz").replace("realis", "realiz")
     text = re.sub(r"non[\s-]+conform", "nonconform", text)
@@ -99,6 +106,16 @@ class ClauseResolver:
                 kind = "title" if len(title.split()) > 1 else "synonym"
                 out.append((norm, c.id, kind, False))
                 seen.add(norm)
+                # A two-word name is also said the other way round, with a preposition:
+                # "communication with customers", "review by management".
+                if len(words := title.split()) == 2:
+                    turned = (
+                        f"{words[1]} {p} {d}{words[0]}" for p in _TURNED for d in _DETERMINERS
+                    )
+                    for variant in map(_norm, turned):
+                        if variant not in seen:
+                            out.append((variant, c.id, "title", False))
+                            seen.add(variant)
             for s in c.synonyms:
                 acronym = len(s) <= 4 and s.upper() == s
                 out.append((s if acronym else _norm(s), c.id, "synonym", acronym))
