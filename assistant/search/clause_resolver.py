@@ -87,6 +87,13 @@ def _base_title(title: str) -> str:
     return re.split(r"\s+-\s+", title)[0]
 
 
+def _first_item(title: str) -> str:
+    """'Control of externally provided processes, products and services' -> its first item,
+    when that still names the clause (three words or more); else the title itself."""
+    first = _base_title(title).split(",")[0]
+    return first if len(first.split()) >= 3 else title
+
+
 class ClauseResolver:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -97,7 +104,7 @@ class ClauseResolver:
         out = []
         seen: set[str] = set()  # normalised phrases so far: a base title already used is skipped
         for c in self.catalogue:
-            for n, title in enumerate((c.title, _base_title(c.title))):
+            for n, title in enumerate((c.title, _base_title(c.title), _first_item(c.title))):
                 norm = _norm(title)
                 if n and (title == c.title or norm in seen):
                     continue
