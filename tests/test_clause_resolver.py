@@ -102,7 +102,9 @@ def test_a_one_word_title_is_an_everyday_word_without_a_cue(resolver):
         ("How do we handle control of externally provided processes?", "8.4"),
     ],
 )
-def test_a_clause_name_said_the_other_way_round_or_in_part_is_that_clause(resolver, question, clause):
+def test_a_clause_name_said_the_other_way_round_or_in_part_is_that_clause(
+    resolver, question, clause
+):
     """People turn "customer communication" into "communication with customers"; a gstt-csc
     question so worded was a plain question and ranked the answering SOP 4th (now 2nd)."""
     found = resolver.resolve(question)
