@@ -26,6 +26,7 @@ import numpy as np
 
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
+from assistant.evaluation.retrieval import load_questions, read_jsonl
 from assistant.usecases.not_covered import MODEL_FILE
 
 SIGNALS = Path(__file__).resolve().parents[1] / "evals" / "results" / "not-covered-signals.jsonl"
@@ -45,19 +46,16 @@ def collect(organisations: Path, work_dir: Path) -> list[dict]:
     for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
         line = app.settings.no_evidence_similarity
         for file in org.files("retrieval") + org.files("retrieval", heldout=True):
-            for text in file.read_text(encoding="utf-8").splitlines():
-                if not text.strip():
-                    continue
-                q = json.loads(text)
-                answer = app.ask_service.ask(q["question"], app.settings.top_k)
+            for q in load_questions(file):
+                answer = app.ask_service.ask(q.question, app.settings.top_k)
                 if answer.mode != "plain" or not answer.signals:
                     continue
                 rows.append(
                     {
                         "organisation": org.key,
                         "set": file.name,
-                        "id": q["id"],
-                        "label": int(not q.get("expected_sources")),
+                        "id": q.id,
+                        "label": int(not q.expected_sources),
                         **{f: answer.signals[f] for f in FEATURES},
                         # a rule decided "not covered" whatever the model says
                         "rule": int(answer.decided_by in RULES),
@@ -129,7 +127,7 @@ def main() -> None:
     if not args.cached and args.work_dir is None:
         ap.error("--work-dir is needed unless --cached")
     if args.cached:
-        rows = [json.loads(x) for x in cache.read_text(encoding="utf-8").splitlines() if x]
+        rows = [row for _, row in read_jsonl(cache, "a signals row")]
     else:
         rows = collect(args.organisations, args.work_dir)
         cache.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

@@ -13,10 +13,10 @@ Chose ``CONTEXT_TERM_WEIGHT`` in assistant/usecases/composer.py (2026-12-01).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from assistant.core.progress import NoProgress
+from assistant.evaluation.chat import load_conversations
 from assistant.evaluation.organisations import indexed, load_organisations
 
 
@@ -26,33 +26,26 @@ def main() -> None:
     ap.add_argument("--organisations", type=Path, required=True)
     ap.add_argument("--work-dir", type=Path, required=True)
     args = ap.parse_args()
-    named = {
-        json.loads(line)["organisation"]
-        for file in args.files
-        for line in file.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    }
+    conversations = {file: load_conversations(file) for file in args.files}
+    named = {c.organisation for convs in conversations.values() for c in convs}
     orgs = [o for o in load_organisations(args.organisations) if o.key in named]
     apps = {org.key: app for org, app in indexed(orgs, args.work_dir, NoProgress())}
     counts: dict[tuple[str, str, str], list[int]] = {}
-    for file in args.files:
-        for line in file.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
+    for file, convs in conversations.items():
+        for conversation in convs:
+            if conversation.organisation not in apps:
                 continue
-            conversation = json.loads(line)
-            if conversation["organisation"] not in apps:
-                continue
-            app = apps[conversation["organisation"]]
+            app = apps[conversation.organisation]
             talk = app.conversation()
-            for t in conversation["turns"]:
-                turn = app.chat(talk, t["question"])
+            for t in conversation.turns:
+                turn = app.chat(talk, t.question)
                 answer = turn.answer
-                if not t.get("expected_sources") or answer.no_evidence or answer.mode != "plain":
+                if not t.expected_sources or answer.no_evidence or answer.mode != "plain":
                     continue
                 lead = answer.lead
-                right = bool(lead) and lead[0].citation.file in t["expected_sources"]
+                right = bool(lead) and lead[0].citation.file in t.expected_sources
                 kind = "follow-up" if turn.reading.carried else "own"
-                cell = counts.setdefault((str(file), conversation["organisation"], kind), [0, 0])
+                cell = counts.setdefault((str(file), conversation.organisation, kind), [0, 0])
                 cell[0] += right
                 cell[1] += 1
     for (file, key, kind), (right, n) in sorted(counts.items()):

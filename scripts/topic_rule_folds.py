@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from pathlib import Path
 
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
+from assistant.evaluation.retrieval import load_questions
 from assistant.usecases.ask import AskService
 
 LIMITS = (0.40, 0.45, 0.50, 0.55, 0.60, 1.0)
@@ -35,14 +35,11 @@ def decided(organisations: Path, work_dir: Path) -> list[tuple[str, str, float, 
             on.resolver, on.retriever, on.params, on.roles, topics=None, not_covered=on.not_covered
         )
         for file in org.files("retrieval") + org.files("retrieval", heldout=True):
-            for line in file.read_text(encoding="utf-8").splitlines():
-                if not line.strip():
-                    continue
-                q = json.loads(line)
-                with_rule = on.ask(q["question"], app.settings.top_k)
-                if with_rule.no_evidence != off.ask(q["question"], app.settings.top_k).no_evidence:
-                    right = 1 if not q.get("expected_sources") else -1
-                    rows.append((org.key, q["id"], with_rule.similarity, right))
+            for q in load_questions(file):
+                with_rule = on.ask(q.question, app.settings.top_k)
+                if with_rule.no_evidence != off.ask(q.question, app.settings.top_k).no_evidence:
+                    right = 1 if not q.expected_sources else -1
+                    rows.append((org.key, q.id, with_rule.similarity, right))
     return rows
 
 

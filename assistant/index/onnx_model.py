@@ -95,16 +95,23 @@ class OnnxEncoder:
         self.batch_size = batch_size
         self._lock = threading.Lock()  # the tokenizer's padding state is shared
 
+    def _run(
+        self, ids: list[list[int]], masks: list[list[int]], types: list[list[int]]
+    ) -> np.ndarray:
+        """The model's last hidden state for rows of token ids (already padded alike)."""
+        feed = {
+            "input_ids": np.array(ids, dtype=np.int64),
+            "attention_mask": np.array(masks, dtype=np.int64),
+            "token_type_ids": np.array(types, dtype=np.int64),
+        }
+        return self.session.run(None, feed)[0]
+
     def _hidden(self, texts: list[str]) -> tuple[list[Any], np.ndarray]:
         """The tokenizer's encodings and the model's last hidden state for one batch."""
         with self._lock:
             encodings = self.tokenizer.encode_batch(texts)
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        return encodings, self.session.run(None, feed)[0]
+        rows = ([e.ids for e in encodings], [e.attention_mask for e in encodings])
+        return encodings, self._run(*rows, [e.type_ids for e in encodings])
 
     def word_vectors(
         self, texts: Sequence[str], max_tokens: int | None = None
@@ -119,12 +126,9 @@ class OnnxEncoder:
             keep = [i for i, m in enumerate(e.attention_mask) if m]
             if max_tokens is not None and len(keep) > max_tokens:
                 keep = keep[: max_tokens - 1] + keep[-1:]
-            feed = {
-                "input_ids": np.array([[e.ids[i] for i in keep]], dtype=np.int64),
-                "attention_mask": np.ones((1, len(keep)), dtype=np.int64),
-                "token_type_ids": np.array([[e.type_ids[i] for i in keep]], dtype=np.int64),
-            }
-            hidden = self.session.run(None, feed)[0][0]
+            hidden = self._run(
+                [[e.ids[i] for i in keep]], [[1] * len(keep)], [[e.type_ids[i] for i in keep]]
+            )[0]
             out.append(
                 group_word_pieces(
                     [e.word_ids[i] for i in keep], [e.tokens[i] for i in keep], hidden
