@@ -64,6 +64,8 @@ class RetrievalResult:
     passages: list[Evidence]
     documents: list[DocumentHit]
     similarity: dict[str, float] = field(default_factory=dict)  # query text -> best cosine
+    # query text -> its vector, for what is decided after the search (not covered)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _related(a: str, b: str) -> bool:
@@ -219,9 +221,11 @@ class Retriever:
         dense_rank: dict[str, int] = {}
         lexical_rank: dict[str, int] = {}
         similarity: dict[str, float] = {}
+        vectors: dict[str, np.ndarray] = {}
         for q in queries:
             if q.dense:
-                hits = self.store.reader.query(self.vector(q), p.dense_candidates)
+                vectors[q.text] = self.vector(q)
+                hits = self.store.reader.query(vectors[q.text], p.dense_candidates)
                 similarity[q.text] = hits[0][1] if hits else 0.0
                 for r, (cid, _) in enumerate(hits, 1):
                     scores[cid] += q.weight * self._fused(r)
@@ -248,7 +252,7 @@ class Retriever:
         ]
         lift = clause_ids if pointers and p.pointer_weight > 0 else None
         documents = self._documents(evidence, cites, lift)
-        return RetrievalResult(self._diversify(evidence, k), documents, similarity)
+        return RetrievalResult(self._diversify(evidence, k), documents, similarity, vectors)
 
     def _fused(self, rank: int) -> float:
         """Reciprocal rank, plus a bonus for first place: plain RRF rewards passages that are

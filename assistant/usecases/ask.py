@@ -9,7 +9,7 @@ from assistant.core.text import terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
-from assistant.search.retrieval import DocumentHit, Query, Retriever
+from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
 from assistant.usecases.not_covered import NotCoveredModel, SignalReader
@@ -123,7 +123,7 @@ class AskService:
         return not self.topics.names(topic)
 
     def _nothing_answers(
-        self, answer: Answer, plan: AskPlan, similarity: float, line: float
+        self, answer: Answer, plan: AskPlan, result: RetrievalResult, line: float
     ) -> bool:
         """Nothing found answers the question: a clause question (or, without the fitted
         model, any question) when the best cosine is below ``line``; a plain question when
@@ -131,10 +131,12 @@ class AskService:
         continues ("<earlier question> what if we miss it?") keeps the line: the model was
         fitted on questions asked on their own, and on conversations it moved two sample turns
         the wrong way and none the right way (docs/conversation.md)."""
+        similarity = result.similarity.get(plan.gap_query, 0.0)
         if plan.clause_mode or self.not_covered is None or plan.gap_query != plan.question:
             return similarity < line
         reader, model = self.not_covered
-        signals = reader.read(plan.gap_query, similarity, answer.evidence)
+        vector = result.vectors.get(plan.gap_query)
+        signals = reader.read(plan.gap_query, similarity, answer.evidence, vector)
         answer.signals = {**signals.as_dict(), "probability": round(model.probability(signals), 4)}
         return model.not_covered(signals)
 
@@ -178,7 +180,7 @@ class AskService:
             for n in self.resolver.other_standards(question)
             if crosswalk(n) is None and not self.retriever.store.lexical.mentions(n)
         ]
-        below = self._nothing_answers(answer, plan, similarity, threshold)
+        below = self._nothing_answers(answer, plan, result, threshold)
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come.
         topic = None if clause_mode else other_standard_topic(question)

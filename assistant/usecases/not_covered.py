@@ -121,15 +121,25 @@ class SignalReader:
         self._lock = threading.Lock()
         self._passages: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def read(self, question: str, similarity: float, passages: list[Evidence]) -> Signals:
-        return Signals(similarity, self.word_recall(question, passages), self.elsewhere(question))
+    def read(
+        self,
+        question: str,
+        similarity: float,
+        passages: list[Evidence],
+        vector: np.ndarray | None = None,
+    ) -> Signals:
+        """``vector``: the question's vector when the search already made it."""
+        if vector is None:
+            vector = self.embedder.encode_query(question)
+        return Signals(similarity, self.word_recall(question, passages), self.elsewhere(vector))
 
-    def elsewhere(self, question: str) -> float:
+    def elsewhere(self, vector: np.ndarray) -> float:
+        """The best cosine of a question's vector to a matter outside a quality system."""
         if self._elsewhere is None:
             with self._lock:
                 if self._elsewhere is None:
                     self._elsewhere = self.embedder.encode(list(ELSEWHERE))
-        return float(np.max(self._elsewhere @ self.embedder.encode_query(question)))
+        return float(np.max(self._elsewhere @ vector))
 
     def word_recall(self, question: str, passages: list[Evidence]) -> float:
         """The mean, over the question's subject words, of each one's best cosine to a word of
