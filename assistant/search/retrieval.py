@@ -36,6 +36,7 @@ class RetrievalParams:
     max_passages_per_document: int
     first_place_bonus: float
     pointer_weight: float = 0.0
+    lexical_weight: float = 1.0  # BM25's list against the dense list's, in the fusion
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,7 @@ class Retriever:
                 for r, (cid, _) in enumerate(
                     self.store.lexical.query(q.text, p.lexical_candidates), 1
                 ):
-                    scores[cid] += q.weight * self._fused(r)
+                    scores[cid] += q.weight * p.lexical_weight * self._fused(r)
                     lexical_rank.setdefault(cid, r)
         chunks = self.store.manifest.chunks_by_id(scores)
         cites: dict[str, bool] = {}

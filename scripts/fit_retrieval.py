@@ -1,0 +1,193 @@
+"""Fit the retrieval fusion parameters with each organisation left out in turn.
+
+    .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
+        --work-dir DIR [--out evals/results/retrieval-fit.json]
+
+The fusion parameters (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
+``doc_second_weight``; settings of the same names) were first chosen on the sample
+organisation's question set alone. Here every answered question of each organisation's
+``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a grid (the dense
+and BM25 lists are asked once per query and reused: the grid only changes how they are fused).
+The score of a point is the mean over organisations of each one's MRR, so the organisation with
+the most questions does not decide alone.
+
+- Folds: for each organisation, the point best on the other three, and that organisation's
+  MRR and hit@3 there, beside the current settings. This says whether choosing on some
+  organisations carries to another.
+- Choice: the best point on all four among those where no organisation's MRR is below what
+  the current settings give ("a change that helps one and hurts another is not kept").
+
+``retrieval_untouched`` files are never read here; they confirm the choice afterwards, with
+``assistant eval retrieval``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.core.progress import NoProgress
+from assistant.evaluation.organisations import indexed, load_organisations
+from assistant.evaluation.retrieval import load_questions
+
+GRID: dict[str, tuple[float, ...]] = {
+    "lexical_weight": (0.5, 0.75, 1.0, 1.5),
+    "rrf_k": (10, 30, 60),
+    "first_place_bonus": (0.0, 0.01, 0.02, 0.04),
+    "doc_second_weight": (0.15, 0.3, 0.6),
+}
+OUT = Path(__file__).resolve().parents[1] / "evals" / "results" / "retrieval-fit.json"
+
+
+class _Memo:
+    """A list search asked once per (query, size): the grid reuses it. The largest size asked
+    is kept and cut for smaller ones (the first n of an exact top-N search)."""
+
+    def __init__(self, search: Any) -> None:
+        self._search = search
+        self._seen: dict[Any, list] = {}
+
+    def __call__(self, query: Any, n: int) -> list:
+        key = query.tobytes() if isinstance(query, np.ndarray) else query
+        if key not in self._seen or len(self._seen[key]) < n:
+            self._seen[key] = self._search(query, max(n, 100))
+        return self._seen[key][:n]
+
+
+class _Lists:
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.query = _Memo(inner.query)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _Store:
+    """The index store with its dense and BM25 searches remembered."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.reader = _Lists(store.reader)
+        self.lexical = _Lists(store.lexical)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def rank_all(organisations: Path, work_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """Per organisation, per grid point, the rank of each answered question's first expected
+    document (None: not ranked)."""
+    names = list(GRID)
+    points = list(itertools.product(*GRID.values()))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
+        service, retriever = app.ask_service, app.retriever
+        retriever.store = _Store(retriever.store)  # type: ignore[assignment]
+        service.not_covered = None  # ranking only: the not-covered decision is not scored here
+        base = retriever.params
+        questions = [
+            q
+            for f in org.files("retrieval") + org.files("retrieval", heldout=True)
+            for q in load_questions(f)
+            if q.expected_sources
+        ]
+        plans = [service.plan(q.question) for q in questions]
+        rows = []
+        for point in points:
+            retriever.params = replace(base, **dict(zip(names, point, strict=True)))
+            ranks = []
+            for q, plan in zip(questions, plans, strict=True):
+                ranked = service.answer(plan).ranked_files
+                found = [ranked.index(s) + 1 for s in q.expected_sources if s in ranked]
+                ranks.append(min(found) if found else None)
+            rows.append({"point": dict(zip(names, point, strict=True)), "ranks": ranks})
+        retriever.params = base
+        out[org.key] = rows
+        print(f"{org.key}: {len(questions)} answered questions x {len(points)} points", flush=True)
+    return out
+
+
+def figures(ranks: list[int | None]) -> tuple[float, float]:
+    """(MRR, hit@3)."""
+    n = len(ranks) or 1
+    return (
+        sum(1 / r for r in ranks if r) / n,
+        sum(1 for r in ranks if r and r <= 3) / n,
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--organisations", type=Path, required=True)
+    ap.add_argument("--work-dir", type=Path, required=True)
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    from assistant.core.settings import Settings
+
+    current = {k: getattr(Settings(), k) for k in GRID}
+    table = rank_all(args.organisations, args.work_dir)
+    orgs = sorted(table)
+    n_points = len(table[orgs[0]])
+    mrr = np.array([[figures(table[o][i]["ranks"])[0] for o in orgs] for i in range(n_points)])
+    hit3 = np.array([[figures(table[o][i]["ranks"])[1] for o in orgs] for i in range(n_points)])
+    points = [table[orgs[0]][i]["point"] for i in range(n_points)]
+    now = next(i for i, p in enumerate(points) if all(p[k] == current[k] for k in GRID))
+
+    folds = []
+    print("\nfolds (point chosen on the other organisations; MRR / hit@3 of the one left out):")
+    for j, org in enumerate(orgs):
+        others = [k for k in range(len(orgs)) if k != j]
+        best = int(np.argmax(mrr[:, others].mean(axis=1)))
+        folds.append(
+            {
+                "organisation": org,
+                "point": points[best],
+                "mrr": round(float(mrr[best, j]), 4),
+                "hit_at_3": round(float(hit3[best, j]), 4),
+                "mrr_current": round(float(mrr[now, j]), 4),
+                "hit_at_3_current": round(float(hit3[now, j]), 4),
+            }
+        )
+        f = folds[-1]
+        print(
+            f"  {org:<15} {f['mrr_current']:.3f} / {f['hit_at_3_current']:.3f} -> "
+            f"{f['mrr']:.3f} / {f['hit_at_3']:.3f}   at {f['point']}"
+        )
+    allowed = [i for i in range(n_points) if np.all(mrr[i] >= mrr[now] - 1e-9)]
+    choice = max(allowed, key=lambda i: mrr[i].mean())
+    print(
+        f"\ncurrent {points[now]}: MRR "
+        + ", ".join(f"{o} {m:.3f}" for o, m in zip(orgs, mrr[now], strict=True))
+    )
+    print(
+        f"chosen  {points[choice]}: MRR "
+        + ", ".join(f"{o} {m:.3f}" for o, m in zip(orgs, mrr[choice], strict=True))
+    )
+    result = {
+        "command": "scripts/fit_retrieval.py --organisations evals/organisations.toml "
+        "--work-dir DIR",
+        "grid": GRID,
+        "organisations": orgs,
+        "current": {"point": points[now], "mrr": mrr[now].round(4).tolist(),
+                    "hit_at_3": hit3[now].round(4).tolist()},
+        "chosen": {"point": points[choice], "mrr": mrr[choice].round(4).tolist(),
+                   "hit_at_3": hit3[choice].round(4).tolist()},
+        "folds": folds,
+        "points": [
+            {"point": p, "mrr": m.round(4).tolist(), "hit_at_3": h.round(4).tolist()}
+            for p, m, h in zip(points, mrr, hit3, strict=True)
+        ],
+    }  # fmt: skip
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
