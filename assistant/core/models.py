@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.core.text import unescaped
+
 HEADING_SEP = " > "
 
 
@@ -74,7 +76,7 @@ class Citation:
     def label(self) -> str:
         parts = [self.file]
         if self.heading:
-            parts.append(self.heading)
+            parts.append(unescaped(self.heading))
         if self.page is not None:
             parts.append(f"p. {self.page}")
         return ", ".join(parts)

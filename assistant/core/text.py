@@ -70,6 +70,17 @@ TEMPLATE_SECTION = re.compile(
 )
 
 
+# A Markdown backslash escape: a backslash before ASCII punctuation (\<Software Title\>).
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescaped(text: str) -> str:
+    """A title or heading as people read it: Markdown's backslash escapes dropped. Used where a
+    document is named, never on quoted text (quotes stay verbatim; the index keeps the text as
+    written, so what is searched does not change)."""
+    return _MD_ESCAPE.sub(r"\1", text)
+
+
 def terms(text: str) -> set[str]:
     return {w for w in WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from assistant.core.errors import AssistantError
 from assistant.core.models import Citation, Evidence
+from assistant.core.text import unescaped
 from assistant.factory import Assistant
 from assistant.ui.app import examples, page
 from assistant.ui.render import plain, show_passage, show_quote
@@ -47,7 +48,7 @@ class Pending:
 
 @st.dialog("The passage in context", width="large")
 def _passage(citation: Citation, quote: str, passage: str) -> None:
-    where = [citation.doc_no or citation.file, citation.heading]
+    where = [citation.doc_no or citation.file, unescaped(citation.heading)]
     if citation.page is not None:
         where.append(f"page {citation.page}")
     st.caption(plain(" | ".join(w for w in where if w)))

@@ -19,7 +19,15 @@ from functools import cached_property
 from typing import Any
 
 from assistant.core.models import HEADING_SEP, Citation, Evidence
-from assistant.core.text import FORM, POINTING_BACK, ROLE, TEMPLATE_SECTION, sentences, terms
+from assistant.core.text import (
+    FORM,
+    POINTING_BACK,
+    ROLE,
+    TEMPLATE_SECTION,
+    sentences,
+    terms,
+    unescaped,
+)
 from assistant.documents.text import is_table_row
 from assistant.search.clause_resolver import ClauseMatch
 from assistant.search.clauses import Clause
@@ -130,6 +138,8 @@ class ProcedureAnswer:
 def document_label(doc_no: str, title: str, file: str) -> str:
     """'QP-05 Calibration ...' once, whether or not the title repeats the number; the file
     name when a document has neither."""
+    # Markdown's "\<Software Title\>" reads "<Software Title>"
+    title = unescaped(title)
     if not doc_no or title.startswith(doc_no):
         return title or file
     return f"{doc_no} {title}".strip()
