@@ -161,6 +161,9 @@ def print_answer(answer: Answer) -> None:
         print()
     if answer.llm_notice:
         print(f"note: {answer.llm_notice}; the answer below is the offline one.")
+    if answer.caution:
+        print(f"Caution: {answer.caution}")
+        print()
     if answer.mode == "clause":
         print("How we meet it:")
         for p in answer.procedures:
@@ -334,6 +337,11 @@ def _print_metrics(name: str, m: dict) -> None:
         else ""
     )
     na = f"  no-answer acc {m['no_answer_accuracy']:.3f}" if "no_answer_accuracy" in m else ""
+    if m.get("not_covered_or_caution") is not None:
+        na += (
+            f"  not covered or cautioned {m['not_covered_or_caution']:.3f}"
+            f"  answerable cautioned {m['caution_rate_answerable']:.3f}"
+        )
     print(
         f"{name:<18} n={m['n']:<3} hit@1 {m['hit_at_1']:.3f}  hit@3 {m['hit_at_3']:.3f}  "
         f"hit@5 {m['hit_at_5']:.3f}  MRR {m['mrr']:.3f}{na}{lat}"

@@ -39,6 +39,13 @@ RULES = ("unknown standard", "topic named nowhere")
 # on most questions left out; with the confirm2 holdout half added to the fitting sets (stop
 # 11), 3 is (272 of 305, and the only value at or above the cosine line on every organisation).
 C = 3.0
+# An answer is shown with a caution ("the documents may not answer this directly") when the
+# model, short of "not covered", still gives it a probability from ``caution_from`` up. The
+# edge is the lowest of these at which, on questions of organisations left out of the fit, at
+# least one cautioned answer in three was to a question the documents do not answer: below
+# that, a caution would mostly doubt right answers.
+CAUTION_EDGES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
+CAUTION_SHARE = 1 / 3
 
 
 def collect(organisations: Path, work_dir: Path) -> list[dict]:
@@ -118,6 +125,54 @@ def folds(rows: list[dict], c: float = C) -> list[dict]:
     return out
 
 
+def fold_probabilities(rows: list[dict], c: float = C) -> list[tuple[dict, float]]:
+    """Each question with the probability a model fitted on the other organisations gives."""
+    out = []
+    for org in sorted({r["organisation"] for r in rows}):
+        test = [r for r in rows if r["organisation"] == org]
+        weights, intercept = fit([r for r in rows if r["organisation"] != org], c)
+        z = np.array([[r[f] for f in FEATURES] for r in test]) @ weights + intercept
+        out += [(r, float(1.0 / (1.0 + np.exp(-v)))) for r, v in zip(test, z, strict=True)]
+    return out
+
+
+def caution_table(rows: list[dict], c: float = C) -> list[dict]:
+    """For each candidate edge, the plain questions the model (left out) answers with a
+    probability of "not covered" from the edge up to 0.5, and how many of them the documents
+    do not answer (pooled over the organisations, and per organisation)."""
+    answered = [(r, p) for r, p in fold_probabilities(rows, c) if not r["rule"] and p < 0.5]
+    table = []
+    for edge in CAUTION_EDGES:
+        band = [r for r, p in answered if p >= edge]
+        table.append(
+            {
+                "from": edge,
+                "cautioned": len(band),
+                "not_answered": sum(r["label"] for r in band),
+                "answered_cautioned": {
+                    org: f"{sum(1 for r in band if r['organisation'] == org and not r['label'])}"
+                    f"/{sum(1 for r, _ in answered if r['organisation'] == org and not r['label'])}"
+                    for org in sorted({r["organisation"] for r in rows})
+                },
+                "not_answered_cautioned": {
+                    org: f"{sum(1 for r in band if r['organisation'] == org and r['label'])}"
+                    f"/{sum(1 for r, _ in answered if r['organisation'] == org and r['label'])}"
+                    for org in sorted({r["organisation"] for r in rows})
+                },
+            }
+        )
+    return table
+
+
+def caution_from(table: list[dict]) -> float:
+    """The lowest edge at which at least CAUTION_SHARE of the cautioned answers are to
+    questions the documents do not answer (1.0, no caution, when none is)."""
+    for row in table:
+        if row["cautioned"] and row["not_answered"] / row["cautioned"] >= CAUTION_SHARE:
+            return row["from"]
+    return 1.0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--organisations", type=Path, required=True)
@@ -149,17 +204,29 @@ def main() -> None:
     weights, intercept = fit(rows)
     fitted = {f: round(float(w), 4) for f, w in zip(FEATURES, weights, strict=True)}
     print("all organisations:", fitted, "intercept", round(intercept, 4))
+    cautions = caution_table(rows)
+    edge = caution_from(cautions)
+    print("\ncaution band (left-out organisations; answered questions cautioned per organisation):")
+    for row in cautions:
+        print(
+            f"  from {row['from']:.2f}: {row['cautioned']} cautioned, {row['not_answered']} of "
+            f"them not answered by the documents; answered cautioned {row['answered_cautioned']}; "
+            f"not answered cautioned {row['not_answered_cautioned']}"
+        )
+    print(f"caution from {edge}")
     if args.write:
         model = {
             "features": list(FEATURES),
             "weights": [round(float(w), 4) for w in weights],
             "intercept": round(intercept, 4),
+            "caution_from": edge,
             "c": C,
             "fitted": datetime.date.today().isoformat(),
             "command": "scripts/fit_not_covered.py --organisations evals/organisations.toml "
             "--work-dir DIR --write",
             "questions": len(rows),
             "folds": table,
+            "caution": cautions,
         }
         MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_FILE}")

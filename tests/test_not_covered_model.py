@@ -12,8 +12,9 @@ import pytest
 
 from assistant.core.models import Chunk, Evidence
 from assistant.index.onnx_model import group_word_pieces
+from assistant.ui.render import plain
 from assistant.usecases.not_covered import MODEL_FILE, NotCoveredModel, SignalReader, Signals
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 from tests.fakes import HashingEmbedder
 
 
@@ -24,6 +25,13 @@ def _script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# Not in the sample's procedures, though its inspection and calibration passages come close.
+CONTROL_CHARTS = (
+    "Do we keep control charts or work out Cpk figures for the critical dimensions "
+    "coming off the CNC machines?"
+)
 
 
 def _passage(text: str) -> Evidence:
@@ -50,6 +58,20 @@ def test_the_shipped_model_is_what_its_refit_command_gives():
     assert {r["organisation"] for r in rows} == {f["organisation"] for f in shipped["folds"]}
     assert shipped["folds"] == fit.folds(rows)
     assert all(f["right"] >= f["right_line"] for f in shipped["folds"])
+    # the caution band's edge is the one its rule picks from the same folds
+    assert shipped["caution"] == fit.caution_table(rows)
+    assert shipped["caution_from"] == fit.caution_from(shipped["caution"])
+    assert NotCoveredModel.load().caution_from == shipped["caution_from"]
+
+
+@pytest.mark.fast
+def test_the_caution_band_doubts_answers_short_of_not_covered():
+    model = NotCoveredModel(("similarity",), (1.0,), 0.0, caution_from=0.35)
+    assert [model.doubtful(p) for p in (0.1, 0.35, 0.49, 0.5, 0.9)] == [
+        False, True, True, False, False
+    ]  # fmt: skip
+    # a model without an edge never doubts
+    assert not NotCoveredModel(("similarity",), (1.0,), 0.0).doubtful(0.49)
 
 
 @pytest.mark.fast
@@ -109,3 +131,62 @@ def test_a_question_in_everyday_words_the_procedures_answer_is_answered(sample):
     answer = sample.ask("A gauge failed its final test - who decides whether it gets reworked?")
     assert not answer.no_evidence and answer.signals["probability"] < 0.5
     assert answer.lead
+
+
+def test_an_answer_the_model_doubts_is_shown_with_a_caution(sample):
+    """Control charts are not in the sample's procedures, but its inspection and calibration
+    passages come close: the model stops short of "not covered" (probability 0.38 with the
+    shipped weights), so the closest passages are shown under a caution rather than as the
+    answer without one."""
+    answer = sample.ask(CONTROL_CHARTS)
+    model = NotCoveredModel.load()
+    assert not answer.no_evidence and model.doubtful(answer.signals["probability"])
+    assert answer.caution and answer.to_dict()["caution"] == answer.caution
+    # a clearly answered question carries none, nor does one that is not covered
+    assert not sample.ask("Who approves a concession for a nonconforming gauge?").caution
+    refused = sample.ask("Where can staff charge an electric car when they park on site?")
+    assert refused.no_evidence and not refused.caution
+
+
+def test_ask_prints_the_caution_above_the_passages(sample):
+    out = run_cli("ask", CONTROL_CHARTS, "--data-dir", str(sample.settings.data_dir)).stdout
+    assert out.index("Caution: The documents may not answer this directly") < out.index("[1] ")
+
+
+@pytest.mark.fast
+def test_the_evaluation_counts_cautions_on_both_sides():
+    from assistant.evaluation.retrieval import summarise
+
+    def row(expected: list[str], no_evidence: bool, caution: bool) -> dict:
+        rank = 1 if expected and not no_evidence else None
+        return {
+            "kind": "interview",
+            "expected_sources": expected,
+            "rank": rank,
+            "no_evidence": no_evidence,
+            "caution": caution,
+        }
+
+    rows = [
+        row([], True, False),  # refused: right
+        row([], False, True),  # answered with a caution
+        row([], False, False),  # answered as if fine: the harm
+        row(["QP-11.md"], False, True),  # a right answer doubted
+        row(["QP-11.md"], False, False),
+    ]
+    result = summarise(rows, [])
+    assert result["no_answer_accuracy"] == 0.6
+    assert result["not_covered_or_caution"] == round(2 / 3, 4)
+    assert result["caution_rate_answerable"] == 0.5
+
+
+def test_the_ask_page_shows_the_caution_with_the_passages(monkeypatch, sample):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample.settings.data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value(CONTROL_CHARTS).run()
+    assert not at.exception
+    bubble = at.chat_message[-1]
+    assert [w.value for w in bubble.warning] == [plain(sample.ask(CONTROL_CHARTS).caution)]
+    assert "**Sources**" in [m.value for m in bubble.markdown]  # the passages are still shown

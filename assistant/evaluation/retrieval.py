@@ -134,6 +134,20 @@ def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, A
         out["false_no_evidence_rate"] = round(
             sum(r["no_evidence"] for r in answerable) / max(1, len(answerable)), 4
         )
+        # The caution band: not-answered questions refused or answered with a caution, and
+        # answerable questions answered with one (a right answer doubted).
+        out["not_covered_or_caution"] = (
+            round(
+                sum(r["no_evidence"] or r.get("caution", False) for r in unanswerable)
+                / len(unanswerable),
+                4,
+            )
+            if unanswerable
+            else None
+        )
+        out["caution_rate_answerable"] = round(
+            sum(r.get("caution", False) for r in answerable) / max(1, len(answerable)), 4
+        )
     if latencies:
         ordered = sorted(latencies)
         out["latency_ms_p50"] = round(statistics.median(ordered), 1)
@@ -167,6 +181,7 @@ def run_system(
                 "mode": answer.mode,
                 "signals": answer.signals,
                 "decided_by": answer.decided_by,
+                "caution": bool(answer.caution),
             }
         )
         progress.advance()

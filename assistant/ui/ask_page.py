@@ -88,6 +88,8 @@ def _show_answer(answer: Answer, n: int) -> None:
         st.caption("Written by the language model; every sentence is checked against its source.")
     if answer.llm_notice:
         st.info(plain(f"{answer.llm_notice}; showing the offline answer."))
+    if answer.caution:
+        st.warning(plain(answer.caution))
     if answer.mode == "clause":
         st.markdown("**How we meet it**")
         for p in answer.procedures:

@@ -93,7 +93,11 @@ def render(app: Assistant) -> None:
             "3 or 5; the mean reciprocal rank is 1 when it is always first, 0.5 when second."
         )
         if "no_answer_accuracy" in result:
-            st.metric("No-answer accuracy", f"{result['no_answer_accuracy']:.3f}")
+            a, b, c = st.columns(3)
+            a.metric("No-answer accuracy", f"{result['no_answer_accuracy']:.3f}")
+            if result.get("not_covered_or_caution") is not None:
+                b.metric("Not answered: refused or cautioned", result["not_covered_or_caution"])
+            c.metric("Answerable: cautioned", result["caution_rate_answerable"])
     st.subheader("Grader calibration on labelled answers")
     answers = _source("Labelled answers (JSONL)", ANSWERS, "eval_a")
     if answers and st.button("Run the grader calibration", type="primary"):

@@ -137,7 +137,10 @@ class AskService:
         reader, model = self.not_covered
         vector = result.vectors.get(plan.gap_query)
         signals = reader.read(plan.gap_query, similarity, answer.evidence, vector)
-        answer.signals = {**signals.as_dict(), "probability": round(model.probability(signals), 4)}
+        probability = model.probability(signals)
+        answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
+        if model.doubtful(probability):
+            answer.caution = CAUTION
         return model.not_covered(signals)
 
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
@@ -227,9 +230,16 @@ class AskService:
                     f"The indexed procedures do not appear to cover this.{why} "
                     f"Closest documents: {closest}."
                 )
+        if answer.no_evidence:  # a rule said "not covered": nothing is shown to doubt
+            answer.caution = ""
         return answer
 
 
+# Said above an answer the fitted model doubts (usecases/not_covered.py, the caution band).
+CAUTION = (
+    "The documents may not answer this directly: the passages below come closest. "
+    "Check them before relying on them."
+)
 # hand-set, not measured: passages whose titles and headings may show that the documents deal
 # with a topic under their own words (the answer leads with the first ones)
 LEAD_PASSAGES = 3

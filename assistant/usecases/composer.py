@@ -177,6 +177,9 @@ class Answer:
     # Which rule said "not covered" ("unknown standard", "topic named nowhere", "gap" for a
     # clause question, "not covered" for the model or cosine line); "" when answered.
     decided_by: str = ""
+    # Answered, but the fitted model gives a fair chance that the documents do not answer it
+    # (usecases/not_covered.py, the caution band): said above the answer, which is still shown.
+    caution: str = ""
 
     @cached_property  # the page redraws every turn on each rerun: work it out once
     def lead(self) -> list[Quote]:
@@ -210,6 +213,7 @@ class Answer:
             "closest": self.closest,
             "other_standard": self.other_standard,
             "decided_by": self.decided_by,
+            "caution": self.caution,
             "signals": self.signals,
             "similarity": round(self.similarity, 4),
             "lead": [_quote_dict(q) for q in self.lead],

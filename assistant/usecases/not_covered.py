@@ -95,6 +95,10 @@ class NotCoveredModel:
     features: tuple[str, ...]
     weights: tuple[float, ...]
     intercept: float
+    # Answered, but with a probability of "not covered" from here up: shown with a caution.
+    # Chosen with the folds (scripts/fit_not_covered.py: the lowest edge at which at least one
+    # cautioned answer in three was to a question the documents do not answer); 1.0: never.
+    caution_from: float = 1.0
 
     def probability(self, signals: Signals) -> float:
         values = asdict(signals)
@@ -106,10 +110,19 @@ class NotCoveredModel:
     def not_covered(self, signals: Signals) -> bool:
         return self.probability(signals) >= 0.5
 
+    def doubtful(self, probability: float) -> bool:
+        """Answered, but the documents may well not answer it (the caution band)."""
+        return self.caution_from <= probability < 0.5
+
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> NotCoveredModel:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(tuple(data["features"]), tuple(data["weights"]), float(data["intercept"]))
+        return cls(
+            tuple(data["features"]),
+            tuple(data["weights"]),
+            float(data["intercept"]),
+            float(data.get("caution_from", 1.0)),
+        )
 
 
 class SignalReader:
