@@ -1,11 +1,13 @@
-"""Fit the retrieval fusion parameters with each organisation left out in turn.
+"""Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--out evals/results/retrieval-fit.json]
+        --work-dir DIR [--grid fusion|clause] [--out FILE]
 
-The fusion parameters (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
-``doc_second_weight``; settings of the same names) were first chosen on the sample
-organisation's question set alone. Here every answered question of each organisation's
+Two grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
+``doc_second_weight``) and ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``:
+what a clause question adds); settings of the same names, first chosen on the sample
+organisation's question set alone or on one organisation. Results go to
+evals/results/retrieval-fit-GRID.json. Here every answered question of each organisation's
 ``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a grid (the dense
 and BM25 lists are asked once per query and reused: the grid only changes how they are fused).
 The score of a point is the mean over organisations of each one's MRR, so the organisation with
@@ -26,7 +28,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +38,23 @@ from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.retrieval import load_questions
 
-GRID: dict[str, tuple[float, ...]] = {
-    "lexical_weight": (0.5, 0.75, 1.0, 1.5),
-    "rrf_k": (10, 30, 60),
-    "first_place_bonus": (0.0, 0.01, 0.02, 0.04),
-    "doc_second_weight": (0.15, 0.3, 0.6),
+GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
+    # how the dense and BM25 lists are fused into passages and documents (every question)
+    "fusion": {
+        "lexical_weight": (0.5, 0.75, 1.0, 1.5),
+        "rrf_k": (10, 30, 60),
+        "first_place_bonus": (0.0, 0.01, 0.02, 0.04),
+        "doc_second_weight": (0.15, 0.3, 0.6),
+    },
+    # what a clause question adds: its cards' weight, the boost for documents citing the
+    # clause (their own or the organisation's clause map) and the weight of forms and lists
+    "clause": {
+        "card_weight": (0.5, 1.0, 2.0),
+        "cite_boost": (0.0, 0.02, 0.04, 0.06),
+        "record_weight": (0.4, 0.6, 0.8, 1.0),
+    },
 }
-OUT = Path(__file__).resolve().parents[1] / "evals" / "results" / "retrieval-fit.json"
+RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 
 
 class _Memo:
@@ -81,17 +93,20 @@ class _Store:
         return getattr(self._store, name)
 
 
-def rank_all(organisations: Path, work_dir: Path) -> dict[str, list[dict[str, Any]]]:
+def rank_all(
+    organisations: Path, work_dir: Path, grid: dict[str, tuple[float, ...]]
+) -> dict[str, list[dict[str, Any]]]:
     """Per organisation, per grid point, the rank of each answered question's first expected
     document (None: not ranked)."""
-    names = list(GRID)
-    points = list(itertools.product(*GRID.values()))
+    names = list(grid)
+    points = list(itertools.product(*grid.values()))
     out: dict[str, list[dict[str, Any]]] = {}
     for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
         service, retriever = app.ask_service, app.retriever
         retriever.store = _Store(retriever.store)  # type: ignore[assignment]
         service.not_covered = None  # ranking only: the not-covered decision is not scored here
-        base = retriever.params
+        base, base_ask = retriever.params, service.params
+        own = {f.name for f in fields(base)}
         questions = [
             q
             for f in org.files("retrieval") + org.files("retrieval", heldout=True)
@@ -101,14 +116,18 @@ def rank_all(organisations: Path, work_dir: Path) -> dict[str, list[dict[str, An
         plans = [service.plan(q.question) for q in questions]
         rows = []
         for point in points:
-            retriever.params = replace(base, **dict(zip(names, point, strict=True)))
+            values = dict(zip(names, point, strict=True))
+            retriever.params = replace(base, **{k: v for k, v in values.items() if k in own})
+            service.params = replace(base_ask, **{k: v for k, v in values.items() if k not in own})
+            if "card_weight" in values:  # the plan holds the cards' queries with their weight
+                plans = [service.plan(q.question) for q in questions]
             ranks = []
             for q, plan in zip(questions, plans, strict=True):
                 ranked = service.answer(plan).ranked_files
                 found = [ranked.index(s) + 1 for s in q.expected_sources if s in ranked]
                 ranks.append(min(found) if found else None)
             rows.append({"point": dict(zip(names, point, strict=True)), "ranks": ranks})
-        retriever.params = base
+        retriever.params, service.params = base, base_ask
         out[org.key] = rows
         print(f"{org.key}: {len(questions)} answered questions x {len(points)} points", flush=True)
     return out
@@ -127,18 +146,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--organisations", type=Path, required=True)
     ap.add_argument("--work-dir", type=Path, required=True)
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--grid", choices=sorted(GRIDS), default="fusion")
+    ap.add_argument("--out", type=Path, help="default: evals/results/retrieval-fit-GRID.json")
     args = ap.parse_args()
+    grid = GRIDS[args.grid]
+    out = args.out or RESULTS / f"retrieval-fit-{args.grid}.json"
     from assistant.core.settings import Settings
 
-    current = {k: getattr(Settings(), k) for k in GRID}
-    table = rank_all(args.organisations, args.work_dir)
+    current = {k: getattr(Settings(), k) for k in grid}
+    table = rank_all(args.organisations, args.work_dir, grid)
     orgs = sorted(table)
     n_points = len(table[orgs[0]])
     mrr = np.array([[figures(table[o][i]["ranks"])[0] for o in orgs] for i in range(n_points)])
     hit3 = np.array([[figures(table[o][i]["ranks"])[1] for o in orgs] for i in range(n_points)])
     points = [table[orgs[0]][i]["point"] for i in range(n_points)]
-    now = next(i for i, p in enumerate(points) if all(p[k] == current[k] for k in GRID))
+    now = next(i for i, p in enumerate(points) if all(p[k] == current[k] for k in grid))
 
     folds = []
     print("\nfolds (point chosen on the other organisations; MRR / hit@3 of the one left out):")
@@ -172,8 +194,8 @@ def main() -> None:
     )
     result = {
         "command": "scripts/fit_retrieval.py --organisations evals/organisations.toml "
-        "--work-dir DIR",
-        "grid": GRID,
+        f"--work-dir DIR --grid {args.grid}",
+        "grid": grid,
         "organisations": orgs,
         "current": {"point": points[now], "mrr": mrr[now].round(4).tolist(),
                     "hit_at_3": hit3[now].round(4).tolist()},
@@ -185,8 +207,8 @@ def main() -> None:
             for p, m, h in zip(points, mrr, hit3, strict=True)
         ],
     }  # fmt: skip
-    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

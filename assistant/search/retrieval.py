@@ -213,11 +213,14 @@ class Retriever:
         k: int = 5,
         clause_ids: list[str] | None = None,
         pointers: bool = False,
+        cite_boost: float | None = None,
     ) -> RetrievalResult:
         """The passages and documents for the queries. ``clause_ids``: passages and documents
         citing these clauses get ``cite_boost``; ``pointers``: a passage naming one other
-        document also counts for it (``_documents``), for "which document meets clause X?"."""
+        document also counts for it (``_documents``), for "which document meets clause X?".
+        ``cite_boost``: instead of the parameter's (a conversation's carried clauses)."""
         p = self.params
+        boost = p.cite_boost if cite_boost is None else cite_boost
         scores: dict[str, float] = defaultdict(float)
         dense_rank: dict[str, int] = {}
         lexical_rank: dict[str, int] = {}
@@ -245,7 +248,7 @@ class Retriever:
                 chunk_cites, doc_cites = self.citations.cites(
                     chunk, clause_ids, p.max_doc_citations
                 )
-                scores[cid] += p.cite_boost * (chunk_cites + doc_cites)
+                scores[cid] += boost * (chunk_cites + doc_cites)
                 cites[chunk.file] = cites.get(chunk.file, False) or chunk_cites or doc_cites
         ranked = sorted((c for c in scores if c in chunks), key=scores.__getitem__, reverse=True)
         evidence = [

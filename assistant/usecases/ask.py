@@ -30,6 +30,7 @@ class AskParams:
     topic_rule_similarity: float
     gap_similarity: float
     record_weight: float
+    carried_cite_boost: float
 
 
 @dataclass
@@ -149,7 +150,10 @@ class AskService:
         question, matches, clause_mode = plan.question, plan.matches, plan.clause_mode
         queries, clauses, gap_query = plan.queries, plan.clauses, plan.gap_query
         boost = plan.boost_clauses if plan.boost_clauses is not None else [c.id for c in clauses]
-        result = self.retriever.search(queries, k, boost or None, pointers=clause_mode)
+        # A conversation's carried clauses are a guess at what the turn is about, not a clause
+        # asked for: their citations count for less (carried_cite_boost).
+        carried = p.carried_cite_boost if plan.boost_clauses is not None else None
+        result = self.retriever.search(queries, k, boost or None, clause_mode, carried)
         if clause_mode and self.roles is not None and p.record_weight != 1.0:
             # A clause question asks which procedure meets it: forms, lists and clause maps
             # that share its words count at record_weight (their passages stay citable).
