@@ -95,10 +95,11 @@ class Settings(BaseSettings):
     # the 3x2x3 grid (10 / 30 / 60): a plateau; 30, its middle, kept; confirmed over four
     # organisations with their folds (lexical_weight's note)
     rrf_k: int = Field(30, ge=1, description="Reciprocal-rank-fusion constant.")
-    # Folds over four organisations (scripts/fit_retrieval.py, evals/results/retrieval-fit.json):
-    # 0.5 / 0.75 / 1.0 / 1.5 with rrf_k, first_place_bonus and doc_second_weight; no point of
-    # the 144 beats today's on one organisation without costing another, and a point chosen on
-    # three did not do better on the fourth. 1.0 (BM25 and dense count alike) kept, measured.
+    # Folds over four organisations (scripts/fit_retrieval.py --grid fusion, its results in
+    # evals/results/retrieval-fit-fusion.json): 0.5 / 0.75 / 1.0 / 1.5 with rrf_k,
+    # first_place_bonus and doc_second_weight; no point of the 144 beats today's on one
+    # organisation without costing another, and a point chosen on three did not do better on
+    # the fourth. 1.0 (BM25 and dense count alike) kept, measured.
     lexical_weight: float = Field(
         1.0, ge=0, description="Weight of BM25's list against the dense list's in the fusion."
     )
