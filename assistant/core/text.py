@@ -70,6 +70,38 @@ TEMPLATE_SECTION = re.compile(
 )
 
 
+# A template's instructions to whoever fills it in ("> Describe the typical use environment.",
+# "In this section, provide general information about ..."): text about writing the document,
+# not about what the organisation does, so never quoted as an answer. Read from real template
+# QMSs (openregulatory: 58 of 2,791 sentences; gstt-csc: 2 of 2,438; none of the sample's or
+# fernhill's 2,474): an instruction verb opening a sentence in a quote block, or one that
+# speaks to "your company", or "in this section ...". A bulleted line in a quote block is a
+# list (a quality policy's "- choose suppliers who ..."), not an instruction.
+_INSTRUCTION = re.compile(
+    r"^(?:describe|provide|list|state|insert|enter|add|specify|explain|fill in|include|outline|"
+    r"summari[sz]e|replace|delete|remove|choose|select|define|mention|write|attach|consider|"
+    r"adapt|make sure|think about|feel free) (?=[a-z(<\"'])",
+    re.IGNORECASE,
+)
+_THIS_SECTION = re.compile(
+    r"^(?:in|for) this (?:section|chapter|document|template|table)\b", re.IGNORECASE
+)
+_YOUR_COMPANY = re.compile(r"\byour (?:company|organi[sz]ation|QMS)\b", re.IGNORECASE)
+_LINE_START = re.compile(r"^[\s>*_\-\d.]*")
+_QUOTED_BULLET = re.compile(r"^[\s>]*[-*+]\s")
+
+
+def is_template_guidance(sentence: str) -> bool:
+    """A template's instruction to its author, not the organisation's practice."""
+    body = _LINE_START.sub("", sentence)
+    if _THIS_SECTION.match(body):
+        return True
+    if not _INSTRUCTION.match(body):
+        return False
+    quoted = sentence.lstrip().startswith(">") and not _QUOTED_BULLET.match(sentence)
+    return quoted or bool(_YOUR_COMPANY.search(body))
+
+
 # A Markdown backslash escape: a backslash before ASCII punctuation (\<Software Title\>).
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 

@@ -24,6 +24,7 @@ from assistant.core.text import (
     POINTING_BACK,
     ROLE,
     TEMPLATE_SECTION,
+    is_template_guidance,
     sentences,
     terms,
     unescaped,
@@ -309,6 +310,10 @@ def _scored(
 
     scored = []
     for (rank, pos, s, e), words in zip(candidates, bags, strict=True):
+        # A template's instruction to its author says nothing of what the organisation does:
+        # never quoted (it still counts in how common each word is).
+        if is_template_guidance(s):
+            continue
         score = sum(weight(w) for w in words & query_terms)
         score += extra_weight * sum(weight(w) for w in words & extra_terms)
         if not score:
@@ -414,8 +419,9 @@ def procedure_answers(
         # Forms: a records table ranked high still names them, though it is not quoted.
         listed = top + [e for e in _useful(d.passages)[:QUOTE_PASSAGES] if e not in top]
         c = d.best.chunk
+        first = [s for s in sentences(top[0].chunk.text) if not is_template_guidance(s)]
         quotes = best_sentences(top, q_terms, x_terms, steps=True) or [
-            Quote(s, top[0].citation, top[0].chunk.text) for s in sentences(top[0].chunk.text)[:1]
+            Quote(s, top[0].citation, top[0].chunk.text) for s in first[:1]
         ]
         out.append(
             ProcedureAnswer(

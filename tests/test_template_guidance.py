@@ -1,0 +1,58 @@
+"""A template's instructions to whoever fills it in ("> Describe the typical use environment.")
+are text about writing the document, not about what the organisation does: never quoted as an
+answer, while the organisation's own quoted text (a quality policy in a quote block) is."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.core.text import is_template_guidance
+from tests.conftest import make_assistant
+
+
+@pytest.mark.fast
+def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
+    guidance = [
+        "> Describe the typical use environment.",
+        "> In this section, provide general information about how you intend to set up "
+        "your company's feedback process.",
+        "List all software which you use in your company.",
+        "For this section, keep it short.",
+    ]
+    practice = [
+        # a quality policy quoted in a block, its commitments as a list
+        "> - choose suppliers who share our standards and work with them to get better;",
+        "> Document: FCC-SOP-10 · Revision: 3 · Owner: Customer Service Manager",
+        "Describe the nonconformity on the NCR form F-11-1.",  # a step, to staff
+        "Record the reading on the calibration record.",
+        "Add your Quality Representatives as CODEOWNERS in the repository.",
+    ]
+    assert all(is_template_guidance(s) for s in guidance)
+    assert not any(is_template_guidance(s) for s in practice)
+
+
+def test_a_templates_instructions_are_never_quoted(tmp_path, model):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "sop-feedback.md").write_text(
+        "# SOP Feedback Management\n\n"
+        "## 1. Customer complaints\n\n"
+        "> In this section, provide general information about how your company handles "
+        "customer complaints and feedback about the app.\n\n"
+        "> Describe who answers customer complaints about the app and how fast.\n\n"
+        "The Operations team answers every customer complaint about the app within two "
+        "working days and logs it in the feedback register.\n"
+    )
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([docs])
+    for question in (
+        "What do we do when a customer complains about the app?",
+        "Who answers customer complaints about the app?",
+    ):
+        answer = app.ask(question)
+        assert not answer.no_evidence
+        quoted = [q.text for q in answer.lead] + [
+            q.text for p in answer.procedures for q in p.quotes
+        ]
+        assert quoted and not any(is_template_guidance(q) for q in quoted)
+        assert any("two working days" in q for q in quoted)
