@@ -89,3 +89,5 @@ def test_results_table_names_the_figures_in_plain_words(at):
     # The warning stays beside the figures it explains: B can only be a miss.
     assert any("WI\\-7\\-forklift\\-checks\\.md" in w.value for w in at.warning)
     assert table["In the top 5 (hit@5)"].iloc[0] <= 0.5
+    # whether the answers were refused or doubted, beside the ranking figures
+    assert {"No-answer accuracy", "Answerable: cautioned"} <= {m.label for m in at.metric}

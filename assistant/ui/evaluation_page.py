@@ -96,8 +96,9 @@ def render(app: Assistant) -> None:
             a, b, c = st.columns(3)
             a.metric("No-answer accuracy", f"{result['no_answer_accuracy']:.3f}")
             if result.get("not_covered_or_caution") is not None:
-                b.metric("Not answered: refused or cautioned", result["not_covered_or_caution"])
-            c.metric("Answerable: cautioned", result["caution_rate_answerable"])
+                shown = f"{result['not_covered_or_caution']:.3f}"
+                b.metric("Not answered: refused or cautioned", shown)
+            c.metric("Answerable: cautioned", f"{result['caution_rate_answerable']:.3f}")
     st.subheader("Grader calibration on labelled answers")
     answers = _source("Labelled answers (JSONL)", ANSWERS, "eval_a")
     if answers and st.button("Run the grader calibration", type="primary"):
