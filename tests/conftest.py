@@ -93,6 +93,17 @@ def make_assistant(data_dir: Path, **overrides) -> Assistant:
     return build(load_settings(data_dir=data_dir, **overrides))
 
 
+def indexed_texts(tmp_path: Path, documents: dict[str, str]) -> Assistant:
+    """An assistant over a small corpus written here (file name -> text), indexed."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in documents.items():
+        (docs / name).write_text(text)
+    app = make_assistant(tmp_path / "idx")
+    assert not app.ingest([docs]).failed
+    return app
+
+
 @pytest.fixture(scope="session")
 def model():
     """The real MiniLM model, loaded once for the whole session (shared by every Embedder)."""

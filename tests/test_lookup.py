@@ -6,7 +6,7 @@ import csv
 import json
 
 from assistant.documents.text import is_table_row
-from tests.conftest import DATA, make_assistant, run_cli
+from tests.conftest import DATA, indexed_texts, make_assistant, run_cli
 
 
 def test_clause_answer_quotes_verbatim_with_citations_records_and_roles(sample):
@@ -55,15 +55,12 @@ def test_question_about_a_standard_no_document_names_is_not_covered(sample):
 
 
 def test_question_about_another_standard_our_documents_name_is_answered(tmp_path, model):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "EP-01-environmental-aspects.md").write_text(
+    ep01 = (
         "# EP-01 Environmental aspects\n\n## 1. Method\n\nFor ISO 14001 the Site Manager "
         "rates each environmental aspect for severity and likelihood every year and keeps "
         "the ratings in the aspects register EF-01-1.\n"
     )
-    app = make_assistant(tmp_path / "idx")
-    app.ingest([docs])
+    app = indexed_texts(tmp_path, {"EP-01-environmental-aspects.md": ep01})
     answer = app.ask("Where do we rate our ISO 14001 environmental aspects?")
     assert not answer.no_evidence and answer.procedures[0].file == "EP-01-environmental-aspects.md"
 
@@ -80,20 +77,17 @@ def test_a_procedure_citing_the_clause_is_no_gap_however_its_words_compare(tmp_p
     """A van-maintenance procedure that says it meets 7.1.3 shares few words with the clause's
     summary (buildings, utilities, IT): the cosine is far under the gap line, but the
     organisation's own citation says where the clause is met."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "OP-07-vans.md").write_text(
+    vans = (
         "# OP-07 Looking after the vans\n\nReference: ISO 9001 clause 7.1.3.\n\n## 1. Daily\n\n"
         "Drivers walk round their van every morning: tyres, lights, the fridge unit's display. "
         "Anything wrong goes on the defect sheet OF-07-1 and the Transport Lead books the "
         "garage.\n"
     )
-    (docs / "OP-02-orders.md").write_text(
+    orders = (
         "# OP-02 Taking orders\n\n## 1. Orders\n\nThe sales desk enters every order in the "
         "system and confirms the delivery date to the customer by email the same day.\n"
     )
-    app = make_assistant(tmp_path / "idx")
-    app.ingest([docs])
+    app = indexed_texts(tmp_path, {"OP-07-vans.md": vans, "OP-02-orders.md": orders})
     answer = app.ask("How do we meet clause 7.1.3?")
     assert answer.similarity < app.settings.gap_similarity
     assert not answer.no_evidence and answer.procedures[0].file == "OP-07-vans.md"

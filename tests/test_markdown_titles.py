@@ -8,7 +8,7 @@ import pytest
 from assistant.core.models import Citation
 from assistant.core.text import unescaped
 from assistant.usecases.composer import document_label
-from tests.conftest import make_assistant
+from tests.conftest import indexed_texts
 
 
 @pytest.mark.fast
@@ -30,17 +30,13 @@ def test_markdown_escapes_are_dropped_from_names_only():
 
 
 def test_a_template_titled_with_escapes_is_named_without_them(tmp_path, model):
-    docs = tmp_path / "docs"
-    docs.mkdir()
     source = (
         "# \\<Software Title\\> - Software Validation Form\n\n"
         "## 1. Validation record\n\n"
         "The Quality Manager signs the validation of each spreadsheet tool before first use "
         "and files the signed form in the validation register.\n"
     )
-    (docs / "software-validation-form.md").write_text(source)
-    app = make_assistant(tmp_path / "idx")
-    app.ingest([docs])
+    app = indexed_texts(tmp_path, {"software-validation-form.md": source})
     answer = app.ask("Who signs the validation of a spreadsheet tool before first use?")
     assert not answer.no_evidence
     procedure = answer.procedures[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.core.text import is_template_guidance
-from tests.conftest import make_assistant
+from tests.conftest import indexed_texts
 
 
 @pytest.mark.fast
@@ -32,9 +32,7 @@ def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
 
 
 def test_a_templates_instructions_are_never_quoted(tmp_path, model):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "sop-feedback.md").write_text(
+    sop = (
         "# SOP Feedback Management\n\n"
         "## 1. Customer complaints\n\n"
         "> In this section, provide general information about how your company handles "
@@ -43,8 +41,7 @@ def test_a_templates_instructions_are_never_quoted(tmp_path, model):
         "The Operations team answers every customer complaint about the app within two "
         "working days and logs it in the feedback register.\n"
     )
-    app = make_assistant(tmp_path / "idx")
-    app.ingest([docs])
+    app = indexed_texts(tmp_path, {"sop-feedback.md": sop})
     for question in (
         "What do we do when a customer complains about the app?",
         "Who answers customer complaints about the app?",
