@@ -1,0 +1,24 @@
+"""Settings chosen by a fit keep the value the fit chose: the results the refit command wrote are
+in the repository, and the defaults are their choice (change one, re-run the other)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.core.settings import Settings
+from tests.conftest import ROOT
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("grid", ["fusion", "clause"])
+def test_retrieval_defaults_are_the_points_their_fit_chose(grid):
+    result = json.loads((ROOT / "evals" / "results" / f"retrieval-fit-{grid}.json").read_text())
+    assert result["command"].endswith(f"--grid {grid}")
+    chosen = result["chosen"]
+    settings = Settings()
+    assert {k: getattr(settings, k) for k in chosen["point"]} == chosen["point"]
+    # kept only because no organisation's MRR is below what the settings before it gave
+    assert all(new >= old for new, old in zip(chosen["mrr"], result["current"]["mrr"], strict=True))
+    assert set(result["organisations"]) == {"sample", "gstt-csc", "openregulatory", "fernhill"}
