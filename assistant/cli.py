@@ -178,7 +178,7 @@ def print_answer(answer: Answer) -> None:
                 print("    Roles: " + ", ".join(p.roles))
         return
     if lead := answer.lead:  # the short answer first, then the passages it comes from
-        print("Answer from our procedures:")
+        print(f"{answer.lead_heading}:")
         for q in lead:
             print(_wrap(f'"{q.text}"', "  "))
             print(f"  [{q.citation.label()}]")

@@ -151,6 +151,9 @@ def test_an_answer_the_model_doubts_is_shown_with_a_caution(sample):
 def test_ask_prints_the_caution_above_the_passages(sample):
     out = run_cli("ask", CONTROL_CHARTS, "--data-dir", str(sample.settings.data_dir)).stdout
     assert out.index("Caution: The documents may not answer this directly") < out.index("[1] ")
+    # the passages it leads with are not called the answer
+    assert "Closest passages in our procedures:" in out
+    assert "Answer from our procedures" not in out
 
 
 @pytest.mark.fast
@@ -189,4 +192,7 @@ def test_the_ask_page_shows_the_caution_with_the_passages(monkeypatch, sample):
     assert not at.exception
     bubble = at.chat_message[-1]
     assert [w.value for w in bubble.warning] == [plain(sample.ask(CONTROL_CHARTS).caution)]
-    assert "**Sources**" in [m.value for m in bubble.markdown]  # the passages are still shown
+    said = [m.value for m in bubble.markdown]
+    assert "**Sources**" in said  # the passages are still shown
+    assert "**Closest passages in our procedures**" in said
+    assert "**Answer from our procedures**" not in said

@@ -106,7 +106,7 @@ def _show_answer(answer: Answer, n: int) -> None:
     # A plain question: the short answer first (the sentences that answer it, each cited),
     # then the passages they come from; the rest is folded away.
     if lead := answer.lead:
-        st.markdown("**Answer from our procedures**")
+        st.markdown(f"**{answer.lead_heading}**")
         for i, q in enumerate(lead):
             show_quote(q.text)
             _citation(q.citation, q.text, q.passage, key=f"lead-{n}-{i}")

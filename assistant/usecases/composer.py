@@ -182,6 +182,14 @@ class Answer:
     # (usecases/not_covered.py, the caution band): said above the answer, which is still shown.
     caution: str = ""
 
+    @property
+    def lead_heading(self) -> str:
+        """What the short answer is called: an answer the model doubts is not presented as
+        the answer, only as the closest the procedures come."""
+        if self.caution:
+            return "Closest passages in our procedures"
+        return "Answer from our procedures"
+
     @cached_property  # the page redraws every turn on each rerun: work it out once
     def lead(self) -> list[Quote]:
         """A plain question's short answer: the one or two sentences of the passages that best
