@@ -93,40 +93,9 @@ def fit(rows: list[dict], c: float = C) -> tuple[np.ndarray, float]:
     return w[:-1], float(w[-1])
 
 
-def decide(rows: list[dict], weights: np.ndarray, intercept: float) -> list[bool]:
-    z = np.array([[r[f] for f in FEATURES] for r in rows]) @ weights + intercept
-    return [bool(r["rule"]) or bool(v >= 0) for r, v in zip(rows, z, strict=True)]
-
-
-def folds(rows: list[dict], c: float = C) -> list[dict]:
-    """Each organisation scored by a model fitted on the others, beside the cosine line."""
-    out = []
-    for org in sorted({r["organisation"] for r in rows}):
-        test = [r for r in rows if r["organisation"] == org]
-        weights, intercept = fit([r for r in rows if r["organisation"] != org], c)
-        model = decide(test, weights, intercept)
-        line = [bool(r["rule"] or r["line"]) for r in test]
-        answered = [r for r in test if not r["label"]]
-        out.append(
-            {
-                "organisation": org,
-                "questions": len(test),
-                "not_answered": len(test) - len(answered),
-                "right": sum(d == bool(r["label"]) for d, r in zip(model, test, strict=True)),
-                "right_line": sum(d == bool(r["label"]) for d, r in zip(line, test, strict=True)),
-                "answered_called_not_covered": sum(
-                    d for d, r in zip(model, test, strict=True) if not r["label"]
-                ),
-                "answered_called_not_covered_line": sum(
-                    d for d, r in zip(line, test, strict=True) if not r["label"]
-                ),
-            }
-        )
-    return out
-
-
 def fold_probabilities(rows: list[dict], c: float = C) -> list[tuple[dict, float]]:
-    """Each question with the probability a model fitted on the other organisations gives."""
+    """Each question with the probability of "not covered" a model fitted on the other
+    organisations gives it."""
     out = []
     for org in sorted({r["organisation"] for r in rows}):
         test = [r for r in rows if r["organisation"] == org]
@@ -136,11 +105,41 @@ def fold_probabilities(rows: list[dict], c: float = C) -> list[tuple[dict, float
     return out
 
 
+def folds(rows: list[dict], c: float = C) -> list[dict]:
+    """Each organisation scored by a model fitted on the others, beside the cosine line; a
+    rule that decides first counts on both sides."""
+    scored = fold_probabilities(rows, c)
+    out = []
+    for org in sorted({r["organisation"] for r in rows}):
+        test = [(r, p) for r, p in scored if r["organisation"] == org]
+        model = [(r, bool(r["rule"]) or p >= 0.5) for r, p in test]
+        line = [(r, bool(r["rule"] or r["line"])) for r, _ in test]
+        out.append(
+            {
+                "organisation": org,
+                "questions": len(test),
+                "not_answered": sum(r["label"] for r, _ in test),
+                "right": sum(d == bool(r["label"]) for r, d in model),
+                "right_line": sum(d == bool(r["label"]) for r, d in line),
+                "answered_called_not_covered": sum(d for r, d in model if not r["label"]),
+                "answered_called_not_covered_line": sum(d for r, d in line if not r["label"]),
+            }
+        )
+    return out
+
+
 def caution_table(rows: list[dict], c: float = C) -> list[dict]:
     """For each candidate edge, the plain questions the model (left out) answers with a
     probability of "not covered" from the edge up to 0.5, and how many of them the documents
     do not answer (pooled over the organisations, and per organisation)."""
     answered = [(r, p) for r, p in fold_probabilities(rows, c) if not r["rule"] and p < 0.5]
+    orgs = sorted({r["organisation"] for r in rows})
+
+    def share(edge: float, org: str, label: int) -> str:
+        """'cautioned / answered by the model' among one organisation's questions of a label."""
+        of = [p for r, p in answered if r["organisation"] == org and r["label"] == label]
+        return f"{sum(p >= edge for p in of)}/{len(of)}"
+
     table = []
     for edge in CAUTION_EDGES:
         band = [r for r, p in answered if p >= edge]
@@ -149,16 +148,8 @@ def caution_table(rows: list[dict], c: float = C) -> list[dict]:
                 "from": edge,
                 "cautioned": len(band),
                 "not_answered": sum(r["label"] for r in band),
-                "answered_cautioned": {
-                    org: f"{sum(1 for r in band if r['organisation'] == org and not r['label'])}"
-                    f"/{sum(1 for r, _ in answered if r['organisation'] == org and not r['label'])}"
-                    for org in sorted({r["organisation"] for r in rows})
-                },
-                "not_answered_cautioned": {
-                    org: f"{sum(1 for r in band if r['organisation'] == org and r['label'])}"
-                    f"/{sum(1 for r, _ in answered if r['organisation'] == org and r['label'])}"
-                    for org in sorted({r["organisation"] for r in rows})
-                },
+                "answered_cautioned": {org: share(edge, org, 0) for org in orgs},
+                "not_answered_cautioned": {org: share(edge, org, 1) for org in orgs},
             }
         )
     return table

@@ -12,7 +12,7 @@ from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
-from assistant.usecases.not_covered import NotCoveredModel, SignalReader
+from assistant.usecases.not_covered import LEAD_PASSAGES, NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import (
     CorpusTopics,
     OtherStandardTopic,
@@ -125,24 +125,23 @@ class AskService:
 
     def _nothing_answers(
         self, answer: Answer, plan: AskPlan, result: RetrievalResult, line: float
-    ) -> bool:
-        """Nothing found answers the question: a clause question (or, without the fitted
-        model, any question) when the best cosine is below ``line``; a plain question when
-        the fitted model says so (``not_covered.py``). A follow-up judged with the topic it
-        continues ("<earlier question> what if we miss it?") keeps the line: the model was
-        fitted on questions asked on their own, and on conversations it moved two sample turns
-        the wrong way and none the right way (docs/conversation.md)."""
+    ) -> tuple[bool, bool]:
+        """(nothing found answers the question, the fitted model doubts it does). Nothing
+        answers a clause question (or, without the fitted model, any question) when the best
+        cosine is below ``line``; a plain question when the fitted model says so
+        (``not_covered.py``, which also keeps its signals on the answer). A follow-up judged
+        with the topic it continues ("<earlier question> what if we miss it?") keeps the line:
+        the model was fitted on questions asked on their own, and on conversations it moved two
+        sample turns the wrong way and none the right way (docs/conversation.md)."""
         similarity = result.similarity.get(plan.gap_query, 0.0)
         if plan.clause_mode or self.not_covered is None or plan.gap_query != plan.question:
-            return similarity < line
+            return similarity < line, False
         reader, model = self.not_covered
         vector = result.vectors.get(plan.gap_query)
         signals = reader.read(plan.gap_query, similarity, answer.evidence, vector)
         probability = model.probability(signals)
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
-        if model.doubtful(probability):
-            answer.caution = CAUTION
-        return model.not_covered(signals)
+        return model.not_covered(signals), model.doubtful(probability)
 
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
@@ -187,7 +186,7 @@ class AskService:
             for n in self.resolver.other_standards(question)
             if crosswalk(n) is None and not self.retriever.store.lexical.mentions(n)
         ]
-        below = self._nothing_answers(answer, plan, result, threshold)
+        below, doubted = self._nothing_answers(answer, plan, result, threshold)
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come.
         topic = None if clause_mode else other_standard_topic(question)
@@ -234,8 +233,8 @@ class AskService:
                     f"The indexed procedures do not appear to cover this.{why} "
                     f"Closest documents: {closest}."
                 )
-        if answer.no_evidence:  # a rule said "not covered": nothing is shown to doubt
-            answer.caution = ""
+        if doubted and not answer.no_evidence:  # an answer is shown, and the model doubts it
+            answer.caution = CAUTION
         return answer
 
 
@@ -244,9 +243,6 @@ CAUTION = (
     "The documents may not answer this directly: the passages below come closest. "
     "Check them before relying on them."
 )
-# hand-set, not measured: passages whose titles and headings may show that the documents deal
-# with a topic under their own words (the answer leads with the first ones)
-LEAD_PASSAGES = 3
 # hand-set, not measured: documents named as the closest when nothing answers
 CLOSEST_DOCUMENTS = 3
 

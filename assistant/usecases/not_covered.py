@@ -66,7 +66,8 @@ ELSEWHERE: tuple[str, ...] = (
 )
 
 # hand-set, not measured: the passages an answer leads with, read for the question's words (the
-# answer quotes from these; the model was fitted with this number)
+# answer quotes from these; the model was fitted with this number). The topic rule reads their
+# titles and headings too (``AskService._named_nowhere``).
 LEAD_PASSAGES = 3
 # Each lead passage is read up to this many tokens: chosen with the folds among 256 (the
 # model's limit), 128 and 96 (right on 230, 232 and 225 plain questions left out; 128 reads a
