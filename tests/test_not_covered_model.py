@@ -29,8 +29,7 @@ def _script():
 
 # Not in the sample's procedures, though its inspection and calibration passages come close.
 CONTROL_CHARTS = (
-    "Do we keep control charts or work out Cpk figures for the critical dimensions "
-    "coming off the CNC machines?"
+    "Do we keep control charts or work out Cpk figures for the critical dimensions?"
 )
 
 
@@ -135,7 +134,7 @@ def test_a_question_in_everyday_words_the_procedures_answer_is_answered(sample):
 
 def test_an_answer_the_model_doubts_is_shown_with_a_caution(sample):
     """Control charts are not in the sample's procedures, but its inspection and calibration
-    passages come close: the model stops short of "not covered" (probability 0.38 with the
+    passages come close: the model stops short of "not covered" (probability 0.48 with the
     shipped weights), so the closest passages are shown under a caution rather than as the
     answer without one."""
     answer = sample.ask(CONTROL_CHARTS)
