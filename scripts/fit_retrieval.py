@@ -1,15 +1,16 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause] [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about] [--out FILE]
 
-Two grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
-``doc_second_weight``) and ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``:
-what a clause question adds); settings of the same names, first chosen on the sample
-organisation's question set alone or on one organisation. Results go to
-evals/results/retrieval-fit-GRID.json. Here every answered question of each organisation's
-``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a grid (the dense
-and BM25 lists are asked once per query and reused: the grid only changes how they are fused).
+Three grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
+``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
+clause question adds) and ``about`` (``about_weight``: a README's weight); settings of the same
+names, first chosen on the sample organisation's question set alone or on one organisation.
+Results go to evals/results/retrieval-fit-GRID.json. Here every answered question of each
+organisation's ``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a
+grid (the dense and BM25 lists are asked once per query and reused: the grid only changes how
+they are fused).
 The score of a point is the mean over organisations of each one's MRR, so the organisation with
 the most questions does not decide alone.
 
@@ -53,6 +54,9 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
         "cite_boost": (0.0, 0.02, 0.04, 0.06),
         "record_weight": (0.4, 0.6, 0.8, 1.0),
     },
+    # a folder's notes about itself (README, changelog: search/roles.py), every question;
+    # gentlest first, so a tie goes to the weight that moves them least
+    "about": {"about_weight": (1.0, 0.75, 0.5, 0.25)},
 }
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 

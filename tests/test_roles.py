@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.search.roles import INDEX, LIST, PROCEDURE, RECORD, role_of
+from assistant.search.roles import ABOUT, INDEX, LIST, PROCEDURE, RECORD, role_of
 
 pytestmark = pytest.mark.fast
 
@@ -30,6 +30,15 @@ FORM = "\n".join(
         # Structure decides when the name says nothing: mostly rows with blanks to fill in.
         ("audit-program.md", "Audit programme", FORM, RECORD),
         ("audit-program.md", "Audit programme", PROSE, PROCEDURE),
+        # A folder's notes about itself, whatever they say.
+        ("README.md", "QMS template", PROSE, ABOUT),
+        ("docs/readme.txt", "Read me", PROSE, ABOUT),
+        ("CHANGELOG.md", "Changes", PROSE, ABOUT),
+        ("LICENSE", "Licence", PROSE, ABOUT),
+        ("CONTRIBUTING.md", "Contributing", PROSE, ABOUT),
+        # ... but only by those names: a procedure about a readme file is a procedure.
+        ("QP-20-readme-files-for-software.md", "Readme files", PROSE, PROCEDURE),
+        ("Work-Instruction.md", "Work instructions", PROSE, PROCEDURE),
     ],
 )
 def test_a_document_role_comes_from_its_name_title_and_structure(name, title, text, role) -> None:

@@ -162,6 +162,9 @@ class Settings(BaseSettings):
     # Grid 1.0/0.8/0.6/0.4 tuned on openregulatory (MRR 0.882 -> 0.892, flat from 0.8 down);
     # confirmed on gstt-csc (0.925 -> 0.975), fernhill and the sample unchanged; held-out same.
     record_weight: float = Field(0.8, ge=0, le=1, description="Non-procedure documents' weight.")
+    # Every question: weight of a folder's notes about itself (README, changelog, licence;
+    # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
+    about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")
     # Clause questions: a manual's passage naming one other document by number also counts for
     # it, at this share of its score, when the organisation's clause map names that document
     # for the clause (search/retrieval.py; 0: off). Tuned on fernhill: 0 -> 1.0 MRR 0.858 ->

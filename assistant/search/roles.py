@@ -1,10 +1,16 @@
 """What kind of document each indexed file is: a procedure, or a record / form / template, a
-list or register, or an index that maps clauses to documents.
+list or register, an index that maps clauses to documents, or a note about the folder itself.
 
 Real QMSs hold many documents that are not procedures: empty forms with only headings, report
 templates, registers, a clause-to-document mapping. They share a clause's words with the
 procedure that meets it and often rank above it. A clause question ("which procedure covers
 8.4?") is about the procedure; the ask use case weighs the others down (``record_weight``).
+
+A folder kept in version control also holds notes about itself: a README that says what the
+repository is and how to adopt it, a changelog, a licence. They describe the documents, not the
+organisation's practice, yet share every topic's words (gstt-csc's README led the answer to
+"can clinicians expect support on a Saturday?"). They are ``about`` documents, weighed down for
+every question (``about_weight``), still searchable and citable.
 
 The role comes from the file's name and title (the words organisations use: template, form,
 checklist, report, record, log, list, register, mapping ...) and from its structure: a document
@@ -20,7 +26,15 @@ import threading
 from assistant.documents.text import is_table_row
 from assistant.index.store import IndexStore
 
-PROCEDURE, RECORD, LIST, INDEX = "procedure", "record", "list", "index"
+PROCEDURE, RECORD, LIST, INDEX, ABOUT = "procedure", "record", "list", "index", "about"
+
+# A repository's notes about itself, by the names version-control hosts give them special
+# places (README, CHANGELOG, CONTRIBUTING, LICENSE ...), whatever the extension.
+_ABOUT_NAME = re.compile(
+    r"^(?:readme|changelog|changes|history|contributing|code[-_ ]of[-_ ]conduct|licen[cs]e|copying"
+    r"|notice|authors|security|support)(?:\.[\w.]+)?$",
+    re.I,
+)
 
 # Named as a procedure (SOP, QP-, -PR-, work instruction): a procedure, whatever else the name
 # says ("Document and Record Control", "Incident Reporting").
@@ -48,6 +62,8 @@ _FORM_PLACEHOLDERS = 3
 def role_of(name: str, title: str, text: str) -> str:
     """The role of one document from its file name, title and full text."""
     label = f"{name} {title}"
+    if _ABOUT_NAME.match(name.rsplit("/", 1)[-1]):
+        return ABOUT
     if _PROCEDURE_NAME.search(name):
         return PROCEDURE
     for role, pattern in _NAME_ROLES:

@@ -10,7 +10,7 @@ from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
-from assistant.search.roles import PROCEDURE, DocumentRoles
+from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
 from assistant.usecases.not_covered import LEAD_PASSAGES, NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import (
@@ -31,6 +31,7 @@ class AskParams:
     gap_similarity: float
     record_weight: float
     carried_cite_boost: float
+    about_weight: float = 1.0
 
 
 @dataclass
@@ -143,6 +144,23 @@ class AskService:
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
 
+    def _weigh_roles(self, documents: list[DocumentHit], clause_mode: bool) -> None:
+        """Documents that are not procedures weighed down, then sorted again."""
+        assert self.roles is not None
+        p = self.params
+        if p.about_weight == 1.0 and (not clause_mode or p.record_weight == 1.0):
+            return
+        for d in documents:
+            role = self.roles.of(d.file)
+            # A README or changelog describes the folder, not a practice: every question.
+            if role == ABOUT:
+                d.score *= p.about_weight
+            # A clause question asks which procedure meets it: forms, lists and clause maps
+            # that share its words count at record_weight (their passages stay citable).
+            if clause_mode and role != PROCEDURE:
+                d.score *= p.record_weight
+        documents.sort(key=lambda d: -d.score)
+
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
         p = self.params
@@ -153,13 +171,8 @@ class AskService:
         # asked for: their citations count for less (carried_cite_boost).
         carried = p.carried_cite_boost if plan.boost_clauses is not None else None
         result = self.retriever.search(queries, k, boost or None, clause_mode, carried)
-        if clause_mode and self.roles is not None and p.record_weight != 1.0:
-            # A clause question asks which procedure meets it: forms, lists and clause maps
-            # that share its words count at record_weight (their passages stay citable).
-            for d in result.documents:
-                if self.roles.of(d.file) != PROCEDURE:
-                    d.score *= p.record_weight
-            result.documents.sort(key=lambda d: -d.score)
+        if self.roles is not None:
+            self._weigh_roles(result.documents, clause_mode)
 
         similarity = result.similarity.get(gap_query, 0.0)
         threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity
