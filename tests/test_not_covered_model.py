@@ -28,9 +28,7 @@ def _script():
 
 
 # Not in the sample's procedures, though its inspection and calibration passages come close.
-CONTROL_CHARTS = (
-    "Do we keep control charts or work out Cpk figures for the critical dimensions?"
-)
+CONTROL_CHARTS = "Do we keep control charts or work out Cpk figures for the critical dimensions?"
 
 
 def _passage(text: str) -> Evidence:
