@@ -137,6 +137,12 @@ def rank_all(
     return out
 
 
+def _tied(score: Any) -> Any:
+    """Scores at the precision they are reported (MRR to three places): a point is not chosen
+    for ranks moved beyond the tenth document (a gain a user would never see)."""
+    return np.round(score, 3)
+
+
 def figures(ranks: list[int | None]) -> tuple[float, float]:
     """(MRR, hit@3)."""
     n = len(ranks) or 1
@@ -170,7 +176,7 @@ def main() -> None:
     print("\nfolds (point chosen on the other organisations; MRR / hit@3 of the one left out):")
     for j, org in enumerate(orgs):
         others = [k for k in range(len(orgs)) if k != j]
-        best = int(np.argmax(mrr[:, others].mean(axis=1)))
+        best = int(np.argmax(_tied(mrr[:, others].mean(axis=1))))
         folds.append(
             {
                 "organisation": org,
@@ -187,7 +193,8 @@ def main() -> None:
             f"{f['mrr']:.3f} / {f['hit_at_3']:.3f}   at {f['point']}"
         )
     allowed = [i for i in range(n_points) if np.all(mrr[i] >= mrr[now] - 1e-9)]
-    choice = max(allowed, key=lambda i: mrr[i].mean())
+    # a tie: the current point, then the earliest in the grid
+    choice = max(allowed, key=lambda i: (_tied(mrr[i].mean()), i == now, -i))
     print(
         f"\ncurrent {points[now]}: MRR "
         + ", ".join(f"{o} {m:.3f}" for o, m in zip(orgs, mrr[now], strict=True))
