@@ -144,14 +144,15 @@ class AskService:
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
 
-    def _weigh_roles(self, documents: list[DocumentHit], clause_mode: bool) -> None:
+    def _weigh_roles(
+        self, roles: DocumentRoles, documents: list[DocumentHit], clause_mode: bool
+    ) -> None:
         """Documents that are not procedures weighed down, then sorted again."""
-        assert self.roles is not None
         p = self.params
         if p.about_weight == 1.0 and (not clause_mode or p.record_weight == 1.0):
             return
         for d in documents:
-            role = self.roles.of(d.file)
+            role = roles.of(d.file)
             # A README or changelog describes the folder, not a practice: every question.
             if role == ABOUT:
                 d.score *= p.about_weight
@@ -172,7 +173,7 @@ class AskService:
         carried = p.carried_cite_boost if plan.boost_clauses is not None else None
         result = self.retriever.search(queries, k, boost or None, clause_mode, carried)
         if self.roles is not None:
-            self._weigh_roles(result.documents, clause_mode)
+            self._weigh_roles(self.roles, result.documents, clause_mode)
 
         similarity = result.similarity.get(gap_query, 0.0)
         threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity
