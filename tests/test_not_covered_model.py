@@ -113,7 +113,16 @@ def test_the_fast_engine_reads_words_as_torch_does(models_dir: Path):
     from assistant.index.embedder import Embedder
 
     texts = ["Who cuts off a leaver's logins?", "Access rights are removed on the last day."]
-    fast, torch = Embedder(fast_dir=models_dir).word_vectors(texts), Embedder().word_vectors(texts)
+    engine = Embedder(fast_dir=models_dir)
+    # the fast copy is made here if no earlier test made it: without it the test would compare
+    # torch with torch; and made in this process, it must leave torch reading as before
+    assert engine.ensure_fast() and engine.fast is not None
+    fast, torch = engine.word_vectors(texts), Embedder().word_vectors(texts)
+    assert all(
+        float(u @ v) > 0.9999
+        for a, b in zip(torch, Embedder().word_vectors(texts), strict=True)
+        for (_, u), (_, v) in zip(a, b, strict=True)
+    )  # torch reads the same words the same way twice (no dropout left on by the export)
     for a, b in zip(fast, torch, strict=True):
         assert [w for w, _ in a] == [w for w, _ in b]
         assert min(float(u @ v) for (_, u), (_, v) in zip(a, b, strict=True)) > 0.9999

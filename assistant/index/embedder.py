@@ -182,6 +182,7 @@ class Embedder:
         from assistant.index.onnx_model import group_word_pieces
 
         model = self.model
+        model.eval()  # inference: no dropout, whatever mode another caller left it in
         limit = min(max_tokens or model.max_seq_length, model.max_seq_length)
         out = []
         for text in texts:

@@ -55,7 +55,12 @@ def export(sentence_model: Any, target: Path) -> None:
             )
             return out.last_hidden_state
 
-    bert = sentence_model[0].auto_model.eval()
+    bert = sentence_model[0].auto_model
+    was_training = bert.training
+    # The wrapper is a new module, in training mode until told; torch.onnx.export puts the
+    # modules back in the mode it found them in, so an untold wrapper left the shared model
+    # in training mode (dropout on) for every later torch call in this process.
+    wrapper = _LastHiddenState(bert.eval()).eval()
     sample = torch.ones((1, 8), dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +68,7 @@ def export(sentence_model: Any, target: Path) -> None:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about shapes the export keeps dynamic
         torch.onnx.export(
-            _LastHiddenState(bert),
+            wrapper,
             (sample, sample, torch.zeros_like(sample)),
             str(partial),
             input_names=list(_INPUTS),
@@ -72,6 +77,7 @@ def export(sentence_model: Any, target: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
+    bert.train(was_training)
     os.replace(partial, target)
 
 
