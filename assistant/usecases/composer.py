@@ -70,6 +70,12 @@ LEAD_SECOND_SHARE = 0.6
 MAX_LEAD_CHARS = 300
 # hand-set, not measured: passages shown under the short answer before "More sources"
 LEAD_SOURCES = 2
+# a lead-in quoted with its list stops adding items at this length: the short answer's limit,
+# so that a list does not push its lead-in out of the short answer
+MAX_LIST_QUOTE_CHARS = MAX_LEAD_CHARS
+
+# A line that is a list item: a bullet, or a number or letter with a dot or bracket.
+_LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+\u2022]|\d{1,2}[.)]|[a-z][.)])[ \t]+\S")
 
 # A role named in full: the shared ROLE pattern starts at a capitalised word, so "QA Manager"
 # came out as "Manager" and "HR & Training Coordinator" as "Training Coordinator". An acronym
@@ -288,6 +294,34 @@ def is_step(sentence: str, heading: str) -> bool:
     )
 
 
+def with_its_list(sentence: str, passage: str) -> str:
+    """A sentence as it is quoted. A lead-in ("The QMO is responsible for:") says little
+    without its list: when list items follow it in the passage, it is quoted with them, one
+    verbatim slice of at most MAX_LIST_QUOTE_CHARS (at least one item). When the list is not
+    there (in a table, or the next passage), the lead-in is quoted alone, as before: it still
+    names the right passage. Measured with scripts/lead_quotes_eval.py (docs/retrieval.md)."""
+    if not sentence.rstrip().endswith(":"):
+        return sentence
+    start = passage.find(sentence)
+    if start < 0:
+        return sentence
+    line_end = passage.find("\n", start + len(sentence))
+    if line_end < 0 or passage[start + len(sentence) : line_end].strip():
+        return sentence  # the last line of the passage, or more follows on its own line
+    end, at = None, line_end + 1
+    for line in passage[at:].split("\n"):
+        if not line.strip() and end is None:  # a blank line between lead-in and list
+            at += len(line) + 1
+            continue
+        if not _LIST_ITEM.match(line):
+            break
+        item_end = at + len(line.rstrip())
+        if end is not None and item_end - start > MAX_LIST_QUOTE_CHARS:
+            break
+        end, at = item_end, at + len(line) + 1
+    return passage[start:end] if end is not None else sentence
+
+
 def _scored(
     passages: list[Evidence],
     query_terms: set[str],
@@ -297,10 +331,11 @@ def _scored(
 ) -> list[tuple[float, str, Evidence]]:
     """Every quotable sentence that shares a word with the question or card, best first."""
     candidates = [
-        (rank, pos, s, e)
+        (rank, pos, quoted, e)
         for rank, e in enumerate(passages)
         for pos, s in enumerate(sentences(e.chunk.text))
-        if len(s) >= MIN_QUOTE_CHARS
+        # a short lead-in ("Duties:") with its list is a quote; alone it is a fragment
+        if len(quoted := with_its_list(s, e.chunk.text)) >= MIN_QUOTE_CHARS
     ]
     if not candidates:
         return []
@@ -349,7 +384,9 @@ def _quotes(
         taken = sum(q.passage == e.chunk.text for q in quotes)
         if per_passage is not None and taken >= per_passage:
             continue
-        if s in e.chunk.text and all(q.text != s for q in quotes):  # verbatim, or not shown
+        # verbatim, or not shown; a list item already quoted under its lead-in is not again
+        overlaps = any(s in q.text or q.text in s for q in quotes if q.passage == e.chunk.text)
+        if s in e.chunk.text and not overlaps and all(q.text != s for q in quotes):
             quotes.append(Quote(s, e.citation, e.chunk.text))
         if len(quotes) == n:
             break
