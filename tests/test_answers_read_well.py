@@ -15,7 +15,7 @@ from assistant.documents.pdf import parse_pdf
 from assistant.search.clauses import default_catalogue
 from assistant.search.retrieval import DocumentHit
 from assistant.ui.render import highlighted, plain, readable
-from assistant.usecases.composer import Answer, procedure_answers
+from assistant.usecases.composer import Answer, lead_quotes, procedure_answers, with_its_list
 from tests.conftest import ROOT
 
 GAUGES = "How often are working gauges checked?"
@@ -198,6 +198,40 @@ def test_passage_in_context_bolds_the_quote_and_escapes_everything_else():
     assert plain("Intro <b>not html</b> [link](http://x).") in shown  # escaped, never HTML
     assert "<b>" not in shown.replace("\\<b\\>", "")
     assert highlighted(passage, "not in it") == plain(passage)
+    # a bare address is not turned into a link that shows the escapes inside it
+    assert "https://" not in plain("See [template licence](https://example.org/template-licence).")
+
+
+LEAD_IN = (
+    "6 Duties\nThe Quality Manager is responsible for:\n\n- approving new suppliers;\n"
+    "- signing off every concession.\nRecords are kept on F-08-1 for five years."
+)
+
+
+@pytest.mark.fast
+def test_a_lead_in_is_quoted_with_the_list_under_it():
+    """ "The Quality Manager is responsible for:" says nothing alone: it is quoted with its list
+    items, one verbatim slice of the passage that stops where the list does."""
+    quoted = with_its_list("The Quality Manager is responsible for:", LEAD_IN)
+    assert quoted == (
+        "The Quality Manager is responsible for:\n\n- approving new suppliers;\n"
+        "- signing off every concession."
+    )
+    assert quoted in LEAD_IN
+    # no list under it in this passage (a table, or the next passage): the lead-in alone
+    assert with_its_list("Keep these:", "Keep these:\n| Form | Kept |") == "Keep these:"
+    assert with_its_list("Keep these:", "Keep these:") == "Keep these:"
+    assert with_its_list("Records are kept.", LEAD_IN) == "Records are kept."
+    # a long list is cut after the item that reaches the limit, never before the first
+    long = "Duties:\n" + "\n".join(f"- duty number {i} " + "x" * 80 for i in range(10))
+    cut = with_its_list("Duties:", long)
+    assert cut.count("\n- ") >= 1 and len(cut) <= 300 and cut in long
+    # the short answer quotes it so, once: its list items are not quoted again beside it
+    lead = lead_quotes("What is the Quality Manager responsible for?", [_evidence(LEAD_IN, "6", 0)])
+    assert lead[0].text == quoted
+    assert all(q.text not in quoted for q in lead[1:])
+    # shown in context with the whole slice in bold
+    assert f"**{plain(quoted)}**" in highlighted(LEAD_IN, quoted)
 
 
 @pytest.mark.fast

@@ -178,7 +178,7 @@ def test_chat_question_shows_clause_card_and_citations(monkeypatch, sample):
 
 
 QP05 = "QP\\-05\\-calibration\\-of\\-measuring\\-equipment\\.pdf"  # as escaped by plain()
-FOLLOW_UP_NOTE = "Taking this as a follow\\-up to: How often are the master gauges"
+FOLLOW_UP_NOTE = plain("Taking this as a follow-up to: How often are the master gauges")
 GAUGES = "How often are the master gauges in the test bay checked?"
 OUT_OF_TOLERANCE = "And if one of them turns out to be out of tolerance?"
 

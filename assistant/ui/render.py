@@ -12,7 +12,9 @@ from assistant.documents.text import Table, passage_blocks
 if TYPE_CHECKING:
     import pandas as pd
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+# ":" too: GitHub-flavoured Markdown turns a bare "https://..." into a link (with the other
+# escapes shown inside it) unless its colon is escaped.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def plain(text: str) -> str:
@@ -45,8 +47,9 @@ def _bolded(text: str, quote: str) -> str:
     if at < 0:
         return plain(text)
     before, after = text[:at], text[at + len(quote) :]
-    # A quote is one line of its passage (sentences never span a line break), so the bold
-    # markers open and close on the same line.
+    # A quote is one line of its passage, or a lead-in with the list items under it
+    # (composer.with_its_list): plain() keeps its line breaks as hard breaks, which bold
+    # spans in CommonMark, so the markers still open and close around the whole quote.
     return f"{plain(before)}**{plain(quote)}**{plain(after)}"
 
 
