@@ -60,7 +60,7 @@ def export(sentence_model: Any, target: Path) -> None:
     # The wrapper is a new module, in training mode until told; torch.onnx.export puts the
     # modules back in the mode it found them in, so an untold wrapper left the shared model
     # in training mode (dropout on) for every later torch call in this process.
-    wrapper = _LastHiddenState(bert.eval()).eval()
+    wrapper = _LastHiddenState(bert).eval()  # eval() reaches the model inside it too
     sample = torch.ones((1, 8), dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
     target.parent.mkdir(parents=True, exist_ok=True)

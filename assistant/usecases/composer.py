@@ -74,7 +74,10 @@ LEAD_SOURCES = 2
 # so that a list does not push its lead-in out of the short answer
 MAX_LIST_QUOTE_CHARS = MAX_LEAD_CHARS
 
-# A line that is a list item: a bullet, or a number or letter with a dot or bracket.
+# A line that is a list item: a bullet, or a number or letter with a dot or bracket, perhaps
+# inside a quote block. Not documents/sections._ITEM, the rule for lines never joined to the one
+# before: it also counts a bare quote line ("> Add all your tools ..."), and with it 9 of the 317
+# indexed lead-ins took a template's instruction for their list.
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+\u2022]|\d{1,2}[.)]|[a-z][.)])[ \t]+\S")
 
 # A role named in full: the shared ROLE pattern starts at a capitalised word, so "QA Manager"
