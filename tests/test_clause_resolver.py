@@ -112,6 +112,62 @@ def test_a_clause_name_said_the_other_way_round_or_in_part_is_that_clause(
     assert resolver.is_clause_question(question, found)
 
 
+@pytest.mark.parametrize(
+    "question,clause",
+    [
+        # helpers' clause questions by name that were plain questions before (confirm5/6)
+        ("What arrangements do we have for controlling externally provided processes?", "8.4"),
+        (
+            "Where do we say how we keep control of externally provided products and services?",
+            "8.4",
+        ),
+        # one word of a long name missing ("externally"), the others in another order
+        (
+            "What do we have for controlling the processes, products and services we get from "
+            "outside providers?",
+            "8.4",
+        ),
+        ("Which SOP handles changes to design and development after release?", "8.3.6"),
+        # "corrective action" alone is a synonym of 10.2's sub-clause; the name outweighs it
+        (
+            "What is our arrangement for dealing with nonconformities and taking corrective "
+            "action?",
+            "10.2",
+        ),
+    ],
+)
+def test_a_clause_name_in_other_word_forms_is_that_clause(resolver, question, clause):
+    """A name of three words or more, by its words' stems, close together in any order."""
+    found = resolver.resolve(question)
+    assert [m.clause_id for m in found][:1] == [clause] and found[0].reason == "title"
+    assert resolver.is_clause_question(question, found)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a two-word name in other forms is everyday speech ("Planning of changes", 6.3)
+        "Who is planning the changes to the night-shift rota?",
+        # the words of a name, but far apart
+        "Can I control the forklift when the external gate is open and provided the product "
+        "count and the service van are done?",
+        # our own label for a clause the standard gives no heading (4.4.1)
+        "In general, which processes does our QMS have?",
+    ],
+)
+def test_everyday_words_that_share_a_names_stems_are_not_a_clause(resolver, question):
+    assert resolver.loose_names(question) == []
+    assert not resolver.is_clause_question(question, resolver.resolve(question))
+
+
+def test_a_name_in_other_forms_adds_no_clause_beside_a_number_or_an_exact_name(resolver):
+    """Beside a name as written, sub-clauses sharing its words would be added ("design and
+    development changes" would bring in 8.3.1): the loose match only fills a gap."""
+    assert [m.clause_id for m in resolver.resolve("design and development changes")] == ["8.3.6"]
+    numbered = "Clause 8.4: how do we go about controlling externally provided services?"
+    assert [m.clause_id for m in resolver.resolve(numbered)] == ["8.4"]
+
+
 TRAPS = [
     "What does QP-05 section 5.3 say?",
     "step 5.3.1 of the calibration procedure",

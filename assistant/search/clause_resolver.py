@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from assistant.core.text import FUNCTION_WORDS, WORD
 from assistant.search.clauses import Catalogue, Clause
 from assistant.search.crosswalk import blank_references, bridges
 
@@ -82,6 +83,25 @@ def _norm(text: str) -> str:
     return " " + " ".join(words) + " "
 
 
+# A clause's name in other word forms and order ("controlling externally provided processes",
+# "changes to design and development"): the name's words, by their stems, close together.
+# hand-set, then checked on every set (docs/retrieval.md, "Clause names in other word forms"):
+# at most this many other words among them, and a name of LOOSE_MISSING_FROM words or more may
+# lack one of them ("the processes, products and services we get from outside providers").
+LOOSE_GAP = 2
+LOOSE_MISSING_FROM = 5
+LOOSE_CONFIDENCE = 0.9  # below an exact name's 0.95
+# A two-word name in other forms is everyday speech too ("planning the changes to the rota" is
+# not about 6.3): only names of three words or more are matched loosely.
+LOOSE_MIN_WORDS = 3
+
+
+def _stemmer():  # noqa: ANN202 - PyStemmer has no type information
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
 def _base_title(title: str) -> str:
     """'Control of documented information - activities' -> the part before the dash."""
     return re.split(r"\s+-\s+", title)[0]
@@ -129,6 +149,48 @@ class ClauseResolver:
                 seen.add(out[-1][0])
         return out
 
+    @cached_property
+    def _stem(self):  # noqa: ANN202
+        return _stemmer()
+
+    def _stems(self, text: str) -> list[str]:
+        """The stems of a text's words that carry a subject (not function words), in order."""
+        words = [w for w in WORD.findall(text.lower()) if w not in FUNCTION_WORDS]
+        return self._stem.stemWords(words)
+
+    @cached_property
+    def _loose_names(self) -> list[tuple[frozenset[str], str]]:
+        """(the stems of a name of LOOSE_MIN_WORDS words or more, clause id) for each title's
+        part before a dash and its first item. A part after a dash qualifies the name
+        ("- planning") and is not said for it; our own labels for clauses without a heading are
+        not names anyone uses."""
+        out: dict[frozenset[str], str] = {}
+        for c in self.catalogue:
+            if not c.official_title:
+                continue
+            for title in (_base_title(c.title), _first_item(c.title)):
+                stems = frozenset(self._stems(title))
+                if len(stems) >= LOOSE_MIN_WORDS:
+                    out.setdefault(stems, c.id)
+        return list(out.items())
+
+    def loose_names(self, text: str) -> list[ClauseMatch]:
+        """Clauses named in a text with their name's words in other forms or order: every stem
+        of the name (all but one, for a long name) within a span of at most LOOSE_GAP more
+        words."""
+        stems = self._stems(text)
+        found: list[str] = []
+        for name, cid in self._loose_names:
+            need = len(name) - (len(name) >= LOOSE_MISSING_FROM)
+            at = [i for i, s in enumerate(stems) if s in name]
+            # any span from one of the name's words that gathers enough of them, short enough
+            if any(
+                len({stems[i] for i in at[a:] if i - start < len(name) + LOOSE_GAP}) >= need
+                for a, start in enumerate(at)
+            ):
+                found.append(cid)
+        return [ClauseMatch(cid, LOOSE_CONFIDENCE, "title") for cid in found]
+
     @staticmethod
     def other_standards(text: str) -> list[str]:
         """ "ISO 45001 clause 5.4" is not about ISO 9001: the other standards' numbers, unless
@@ -169,7 +231,9 @@ class ClauseResolver:
         return sorted(found.values(), key=lambda x: text.find(x.clause_id))
 
     # -- words --------------------------------------------------------------------------------
-    def words(self, text: str) -> list[ClauseMatch]:
+    def words(self, text: str, loose: bool = True) -> list[ClauseMatch]:
+        """Clauses named by title or everyday words; ``loose``: also by a name in other word
+        forms (``loose_names``) when none is named as written."""
         norm = _norm(text)
         hits: dict[str, ClauseMatch] = {}
         spans: list[tuple[int, int, str, str]] = []
@@ -197,6 +261,14 @@ class ClauseResolver:
             conf = 0.95 if kind == "title" else min(0.9, 0.75 + 0.05 * (words - 1))
             if cid not in hits or hits[cid].confidence < conf:
                 hits[cid] = ClauseMatch(cid, conf, kind)
+        # A name said in other forms counts only when no name was found as written: beside
+        # one, it would add the sub-clauses that share its words ("design and development
+        # changes" would bring in 8.3.1's "design and development of products and services").
+        if loose and not any(m.reason == "title" for m in hits.values()):
+            for named in self.loose_names(text):
+                cid = named.clause_id
+                if cid not in hits or hits[cid].confidence < named.confidence:
+                    hits[cid] = named  # a name outweighs the same clause's everyday words
         return self._prefer_specific(list(hits.values()))
 
     @staticmethod
@@ -225,7 +297,9 @@ class ClauseResolver:
             return [ClauseMatch(cid, 1.0, "number") for cid in dict.fromkeys(ids)]
         numbers = self.numbers(text)
         seen = {m.clause_id for m in numbers}
-        return numbers + [m for m in self.words(text) if m.clause_id not in seen]
+        # With a number, a name in other words is the number's own clause, said again.
+        words = self.words(text, loose=not numbers)
+        return numbers + [m for m in words if m.clause_id not in seen]
 
     def is_clause_question(self, text: str, matches: list[ClauseMatch]) -> bool:
         if any(m.reason in ("number", "title") for m in matches):
