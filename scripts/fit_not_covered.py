@@ -45,11 +45,18 @@ PENALTIES = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 C = 3.0
 # An answer is shown with a caution ("the documents may not answer this directly") when the
 # model, short of "not covered", still gives it a probability from ``caution_from`` up. The
-# edge is the lowest of these at which, on questions of organisations left out of the fit, at
-# least one cautioned answer in three was to a question the documents do not answer: below
-# that, a caution would mostly doubt right answers.
+# edge is the one of these with the most good done on questions of organisations left out of
+# the fit: each answer to a question the documents do not answer that the caution marks counts
+# CAUTION_HARM times, each right answer it doubts once against (1.0, no caution, when no edge
+# does more good than harm). CAUTION_HARM is a policy, not a measurement: an answer shown as
+# fine that the documents do not give is the harm this product must not do, and a caution over
+# a right answer costs a reader a look at the passages below it.
+# Until stop 13 the rule was "the lowest edge at which at least one cautioned answer in three
+# is to a question not answered". That bar sat at the band's own precision (0.35: 23 of 60 at
+# stop 12; 24 of 76 with confirm5 and confirm6), so two more questions switched the caution off
+# altogether; the rule here gives 0.35 on both (docs/retrieval.md, "The caution's edge").
 CAUTION_EDGES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
-CAUTION_SHARE = 1 / 3
+CAUTION_HARM = 3
 
 
 def collect(organisations: Path, work_dir: Path) -> list[dict]:
@@ -66,7 +73,9 @@ def collect(organisations: Path, work_dir: Path) -> list[dict]:
                 rows.append(
                     {
                         "organisation": org.key,
-                        "set": file.name,
+                        # the set's path in the repository: confirm3 to confirm6 each name
+                        # their files after the organisation alone
+                        "set": file.relative_to(organisations.resolve().parent.parent).as_posix(),
                         "id": q.id,
                         "label": int(not q.expected_sources),
                         **{f: answer.signals[f] for f in FEATURES},
@@ -174,13 +183,17 @@ def choose_c(rows: list[dict], current: float) -> float:
     return best
 
 
+def caution_good(row: dict) -> int:
+    """Not-answered questions the caution marks, CAUTION_HARM times, less the right answers it
+    doubts."""
+    return CAUTION_HARM * row["not_answered"] - (row["cautioned"] - row["not_answered"])
+
+
 def caution_from(table: list[dict]) -> float:
-    """The lowest edge at which at least CAUTION_SHARE of the cautioned answers are to
-    questions the documents do not answer (1.0, no caution, when none is)."""
-    for row in table:
-        if row["cautioned"] and row["not_answered"] / row["cautioned"] >= CAUTION_SHARE:
-            return row["from"]
-    return 1.0
+    """The edge that does the most good (``caution_good``); of equals, the higher one (fewer
+    cautions). 1.0, no caution, when none does any."""
+    best = max(table, key=lambda row: (caution_good(row), row["from"]), default=None)
+    return best["from"] if best is not None and caution_good(best) > 0 else 1.0
 
 
 def main() -> None:
@@ -223,7 +236,7 @@ def main() -> None:
         print(
             f"  from {row['from']:.2f}: {row['cautioned']} cautioned, {row['not_answered']} of "
             f"them not answered by the documents; answered cautioned {row['answered_cautioned']}; "
-            f"not answered cautioned {row['not_answered_cautioned']}"
+            f"not answered cautioned {row['not_answered_cautioned']}; good {caution_good(row)}"
         )
     print(f"caution from {edge}")
     if args.write:

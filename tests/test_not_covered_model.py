@@ -66,6 +66,23 @@ def test_the_shipped_model_is_what_its_refit_command_gives():
 
 
 @pytest.mark.fast
+def test_the_caution_edge_is_where_it_does_most_good():
+    """Each not-answered question a caution marks counts three times, each right answer it
+    doubts once against; no caution where it does no good."""
+    fit = _script()
+
+    def row(edge: float, cautioned: int, not_answered: int) -> dict:
+        return {"from": edge, "cautioned": cautioned, "not_answered": not_answered}
+
+    # 0.3: 3 x 10 - 20 = 10; 0.35: 3 x 8 - 8 = 16; 0.4: 3 x 4 - 2 = 10
+    assert fit.caution_from([row(0.3, 30, 10), row(0.35, 16, 8), row(0.4, 6, 4)]) == 0.35
+    # equal good: the higher edge, fewer cautions on right answers
+    assert fit.caution_from([row(0.3, 10, 4), row(0.35, 6, 3)]) == 0.35  # 6 and 6
+    # mostly right answers doubted at every edge: no caution
+    assert fit.caution_from([row(0.3, 40, 5), row(0.4, 20, 2)]) == 1.0
+
+
+@pytest.mark.fast
 def test_the_caution_band_doubts_answers_short_of_not_covered():
     model = NotCoveredModel(("similarity",), (1.0,), 0.0, caution_from=0.35)
     assert [model.doubtful(p) for p in (0.1, 0.35, 0.49, 0.5, 0.9)] == [

@@ -97,8 +97,9 @@ class NotCoveredModel:
     weights: tuple[float, ...]
     intercept: float
     # Answered, but with a probability of "not covered" from here up: shown with a caution.
-    # Chosen with the folds (scripts/fit_not_covered.py: the lowest edge at which at least one
-    # cautioned answer in three was to a question the documents do not answer); 1.0: never.
+    # Chosen with the folds (scripts/fit_not_covered.py, ``caution_from``: the edge at which
+    # the not-answered questions it marks, three times, outweigh the right answers it doubts by
+    # the most); 1.0: never.
     caution_from: float = 1.0
 
     def probability(self, signals: Signals) -> float:
