@@ -33,6 +33,10 @@ NUMBERED = [
     ("what about 8.7?", "8.7"),
     ("ISO 9001 clause 5.3 roles", "5.3"),
     ("clause 9", "9"),
+    # naming a kind of document does not make a number the document's own
+    ("Which procedure covers 8.5.1?", "8.5.1"),
+    ("Which procedure gives us compliance with 7.1.5.2?", "7.1.5.2"),
+    ("Where in the SOP is 7.1.5 met?", "7.1.5"),
 ]
 
 
@@ -185,6 +189,10 @@ TRAPS = [
     "page 9.2 of the handbook",
     "version 10.2 of the software",
     "table 6.1 in WI-22",
+    "What does procedure 4.2 say about torque?",
+    "Is SOP 8.3 the one for returns?",
+    "In QP-05 what does 5.3 say?",
+    "the second step, 4.2, of the calibration procedure",
 ]
 
 

@@ -43,7 +43,8 @@ _UNIT_AFTER = re.compile(
 )
 _DOC_BEFORE = re.compile(
     r"(?:\b(?:section|step|paragraph|para|item|table|figure|fig|page|form|rev|revision|version|"
-    r"issue|appendix|annex|part)\.?\s*$|\b[A-Z]{1,5}-?[A-Z]{0,4}-?\d{1,4}\s+(?:section\s+)?$)",
+    r"issue|appendix|annex|part|procedure|sop|manual|instruction|policy)\.?\s*$"
+    r"|\b[A-Z]{1,5}-?[A-Z]{0,4}-?\d{1,4}\s+(?:section\s+)?$)",
     re.IGNORECASE,
 )
 _OTHER_STANDARD = re.compile(r"\bISO(?:/IEC)?\s*(\d{4,5})", re.IGNORECASE)
@@ -51,9 +52,13 @@ _STANDARD_CONTEXT = re.compile(
     r"\b(?:iso|9001|clauses?|sub-?clauses?|standard|certification|stage\s*[12]|requirements?)\b|§",
     re.IGNORECASE,
 )
+# A text that names a document by number or speaks of its parts: a bare number in it may be the
+# document's own ("QP-05 ... 5.3", "the third step, 4.2"). Naming a kind of document does not
+# make it so: "Which procedure covers 8.5.1?" asks about the clause (it was read as a plain
+# question until stop 13; the word right before a number still decides, ``_DOC_BEFORE``).
 _DOC_CONTEXT = re.compile(
-    r"\b[A-Z]{1,5}-[A-Z]{0,4}-?\d{1,4}\b|\b(?:procedure|step|section|paragraph|work instruction|"
-    r"sop|manual|form)\b",
+    r"\b[A-Z]{1,5}-[A-Z]{0,4}-?\d{1,4}\b|\b(?:steps?|sections?|paragraphs?|items?|tables?|pages?"
+    r"|appendix|annex)\b",
     re.IGNORECASE,
 )
 
