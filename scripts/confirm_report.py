@@ -1,0 +1,76 @@
+"""The README's tables of untouched sets: each confirm set's recorded run, and all of them pooled.
+
+    .venv/bin/python scripts/confirm_report.py [--sets 3 4 5 6 7]
+
+Reads evals/results/retrieval-confirmN-ORG.json, each written once by
+``assistant eval retrieval --data-dir IDX --questions evals/confirmN/ORG.jsonl --json ...`` on
+the code of its stop (the README says which). Nothing is asked again here: a set's figures are
+those of the run that confirmed a change, before it joined the fitting sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
+ORGANISATIONS = ("sample", "gstt-csc", "openregulatory", "fernhill")
+
+
+def _best_baseline(run: dict) -> float:
+    return max(b["mrr"] for b in run["baselines"].values())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", type=int, nargs="+", default=[3, 4, 5, 6, 7])
+    args = ap.parse_args()
+    print("set by set (hit@3 / MRR / no-answer accuracy; best baseline MRR):")
+    pooled: dict[str, dict] = {}
+    for org in ORGANISATIONS:
+        runs = []
+        for n in args.sets:
+            path = RESULTS / f"retrieval-confirm{n}-{org}.json"
+            if path.is_file():
+                runs.append((n, json.loads(path.read_text(encoding="utf-8"))))
+        if not runs:
+            continue
+        print(
+            f"  {org:<15} "
+            + " | ".join(
+                f"confirm{n} {r['hit_at_3']:.3f} / {r['mrr']:.3f} / "
+                f"{r['no_answer_accuracy']:.3f} ({_best_baseline(r):.3f})"
+                for n, r in runs
+            )
+        )
+        questions = [q for _, r in runs for q in r["questions"]]
+        answered = [q for q in questions if q["expected_sources"]]
+        unanswered = [q for q in questions if not q["expected_sources"]]
+        shown = [q for q in unanswered if not q["no_evidence"]]
+        pooled[org] = {
+            "answered": len(answered),
+            "not answered": len(unanswered),
+            "hit@3": sum(bool(q["rank"] and q["rank"] <= 3) for q in answered) / len(answered),
+            "MRR": sum(1 / q["rank"] for q in answered if q["rank"]) / len(answered),
+            "baseline MRR": sum(_best_baseline(r) for _, r in runs) / len(runs),
+            "no-answer": sum(q["no_evidence"] == (not q["expected_sources"]) for q in questions)
+            / len(questions),
+            "refused / cautioned / as fine": f"{len(unanswered) - len(shown)} / "
+            f"{sum(bool(q.get('caution')) for q in shown)} / "
+            f"{sum(not q.get('caution') for q in shown)}",
+            "answered called not covered": sum(q["no_evidence"] for q in answered),
+            "runs ahead of the best baseline": sum(r["mrr"] > _best_baseline(r) for _, r in runs),
+        }
+    print("\npooled:")
+    for org, row in pooled.items():
+        print(
+            f"  {org:<15} "
+            + ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
