@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.cli import print_answer
 from assistant.core.models import Chunk, Evidence
+from assistant.core.text import sentences
 from assistant.documents.chunking import ChunkingParams, chunk_document
 from assistant.documents.loaders import load
 from assistant.documents.pdf import parse_pdf
@@ -187,6 +188,53 @@ def test_quote_markers_at_the_start_of_a_line_are_not_shown_but_the_text_is():
         "you may have to translate this text.\nNext."
     )
     assert "\\>" not in highlighted(passage, "> Every widget leaves here tested.")
+
+
+@pytest.mark.fast
+def test_an_abbreviations_full_stop_does_not_end_a_quote():
+    """gstt-csc and openregulatory write "e.g.", "para." and "Art." mid-sentence; cut there, a
+    quote read "for software bugs, the Head of Software Development." Each sentence is still a
+    verbatim slice of the passage."""
+    passage = (
+        "The owner is named per case (e.g. for software bugs, the Head of Development). "
+        "See ISO 13485, para. 4.1.5 and Art. 87 of the regulation for details. "
+        "Forms, lists etc. are kept for ten years. Logs are kept etc. Backups run daily at two.\n"
+        "Examples include e.g.\nthis line, which starts a sentence of its own."
+    )
+    found = sentences(passage)
+    assert found == [
+        "The owner is named per case (e.g. for software bugs, the Head of Development).",
+        "See ISO 13485, para. 4.1.5 and Art. 87 of the regulation for details.",
+        "Forms, lists etc. are kept for ten years.",
+        "Backups run daily at two.",  # "etc." before a capital ends the sentence before it
+        "Examples include e.g.",
+        "this line, which starts a sentence of its own.",
+    ]
+    assert all(s in passage for s in found)
+
+
+@pytest.mark.fast
+def test_a_hard_wrapped_quote_block_reads_as_one_sentence(tmp_path):
+    """openregulatory's quality manual wraps its quoted note over three lines; quoted line by
+    line, "or clinical evaluation done by a regulatory consultant ...; see" was shown as a
+    sentence of its own. A quote block's lines are one paragraph, an empty quote line ends it,
+    and its list items keep their lines."""
+    doc = tmp_path / "manual.md"
+    doc.write_text(
+        "# Manual\n\n## Processes\n\n> **Important Note:**\n>\n"
+        "> Also mention if a process is outsourced (typical examples: internal auditing\n"
+        "> or clinical evaluation done by a consultant; see\n> the standard for more).\n\n"
+        "> - choose suppliers who share our standards;\n> - measure what we promise.\n",
+        encoding="utf-8",
+    )
+    lines = load(doc, 10**6).sections[-1].text.splitlines()
+    assert (
+        "> Also mention if a process is outsourced (typical examples: internal auditing or "
+        "clinical evaluation done by a consultant; see the standard for more)." in lines
+    )
+    assert "> Important Note:" in lines  # not run into the note below the empty line
+    assert "> - choose suppliers who share our standards;" in lines
+    assert "> - measure what we promise." in lines
 
 
 @pytest.mark.fast

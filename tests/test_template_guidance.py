@@ -18,6 +18,12 @@ def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
         "your company's feedback process.",
         "List all software which you use in your company.",
         "For this section, keep it short.",
+        # a lead-in before the verb (openregulatory's quality manual and supplier checklist)
+        "> Also mention if one of these processes is outsourced to a third party.",
+        "> NOTE: enter here a description of the goods and services we buy from this supplier.",
+        # speaking to whoever adopts the template, in a quote block
+        "> This template is best implemented in a spreadsheet.",
+        "> Note: For class I devices, you could specify a longer update interval.",
     ]
     practice = [
         # a quality policy quoted in a block, its commitments as a list
@@ -26,6 +32,9 @@ def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
         "Describe the nonconformity on the NCR form F-11-1.",  # a step, to staff
         "Record the reading on the calibration record.",
         "Add your Quality Representatives as CODEOWNERS in the repository.",
+        # "you" outside a quote block is how procedures speak to staff
+        "If you find a damaged gauge, you quarantine it and raise an NCR.",
+        "> Also, the Quality Manager signs every concession.",  # "also", but no instruction
     ]
     assert all(is_template_guidance(s) for s in guidance)
     assert not any(is_template_guidance(s) for s in practice)

@@ -74,11 +74,14 @@ TEMPLATE_SECTION = re.compile(
 # "In this section, provide general information about ..."): text about writing the document,
 # not about what the organisation does, so never quoted as an answer. Read from real template
 # QMSs (openregulatory: 58 of 2,791 sentences; gstt-csc: 2 of 2,438; none of the sample's or
-# fernhill's 2,474): an instruction verb opening a sentence in a quote block, or one that
-# speaks to "your company", or "in this section ...". A bulleted line in a quote block is a
-# list (a quality policy's "- choose suppliers who ..."), not an instruction.
+# fernhill's 2,474): an instruction verb opening a sentence in a quote block (after "Also",
+# "Note:" ...), or one that speaks to "your company", or "in this section ...". A bulleted line
+# in a quote block is a list (a quality policy's "- choose suppliers who ..."), not an
+# instruction.
 _INSTRUCTION = re.compile(
-    r"^(?:describe|provide|list|state|insert|enter|add|specify|explain|fill in|include|outline|"
+    # a lead-in before the verb ("Also mention if ...", "NOTE: enter here ...")
+    r"^(?:(?:also|please|note|hint|tip|important)\s*:?\s+)?"
+    r"(?:describe|provide|list|state|insert|enter|add|specify|explain|fill in|include|outline|"
     r"summari[sz]e|replace|delete|remove|choose|select|define|mention|write|attach|consider|"
     r"adapt|make sure|think about|feel free) (?=[a-z(<\"'])",
     re.IGNORECASE,
@@ -87,6 +90,11 @@ _THIS_SECTION = re.compile(
     r"^(?:in|for) this (?:section|chapter|document|template|table)\b", re.IGNORECASE
 )
 _YOUR_COMPANY = re.compile(r"\byour (?:company|organi[sz]ation|QMS)\b", re.IGNORECASE)
+# In a quote block, a sentence that speaks to whoever adopts the template ("This template is
+# best implemented in a spreadsheet", "you could specify a longer interval"): openregulatory 32
+# and gstt-csc 3 such sentences more (stop 13), all instructions; the sample and fernhill have
+# none in a quote block.
+_TO_THE_AUTHOR = re.compile(r"\b(?:this|the) template\b|\byou\b|\byour\b", re.IGNORECASE)
 _LINE_START = re.compile(r"^[\s>*_\-\d.]*")
 _QUOTED_BULLET = re.compile(r"^[\s>]*[-*+]\s")
 
@@ -96,9 +104,11 @@ def is_template_guidance(sentence: str) -> bool:
     body = _LINE_START.sub("", sentence)
     if _THIS_SECTION.match(body):
         return True
+    quoted = sentence.lstrip().startswith(">") and not _QUOTED_BULLET.match(sentence)
+    if quoted and _TO_THE_AUTHOR.search(body):
+        return True
     if not _INSTRUCTION.match(body):
         return False
-    quoted = sentence.lstrip().startswith(">") and not _QUOTED_BULLET.match(sentence)
     return quoted or bool(_YOUR_COMPANY.search(body))
 
 
@@ -117,10 +127,31 @@ def terms(text: str) -> set[str]:
     return {w for w in WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
+# A full stop that ends an abbreviation, not a sentence ("e.g. for software bugs", "ISO 13485,
+# para. 4.1.5", "Art. 87 MDR"): split there, a quote read "for software bugs, the Head of
+# Software Development." (gstt-csc 65 and openregulatory 179 sentences ended so, stop 13).
+# "etc." ends a sentence too, so it joins only a continuation in lower case.
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(\[/])(?:e\.g|i\.e|cf|vs|incl|approx|para|paras|art|sec|fig|ref|no|nos|ch)\.$",
+    re.IGNORECASE,
+)
+_ETC = re.compile(r"\betc\.$", re.IGNORECASE)
+
+
 def sentences(text: str) -> list[str]:
     """Sentences and table rows of a passage, each a verbatim slice of it."""
-    return [
-        m.group(0).strip()
-        for m in _SENTENCE.finditer(text)
-        if len(m.group(0).strip()) > FRAGMENT_CHARS
-    ]
+    spans: list[tuple[int, int]] = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.span()
+        if (
+            spans
+            and text[spans[-1][1] : start].strip() == ""
+            and "\n" not in text[spans[-1][1] : start]
+        ):
+            before = text[spans[-1][0] : spans[-1][1]].rstrip()
+            after = text[start:end].lstrip()
+            if _ABBREVIATION.search(before) or (_ETC.search(before) and after[:1].islower()):
+                spans[-1] = (spans[-1][0], end)
+                continue
+        spans.append((start, end))
+    return [text[a:b].strip() for a, b in spans if len(text[a:b].strip()) > FRAGMENT_CHARS]

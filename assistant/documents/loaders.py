@@ -16,12 +16,14 @@ from assistant.documents.screening import warning_for
 # chunks (chunking.py: only its sizes are in the fingerprint, not where it cuts). Adding a
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
+# 9: the hard-wrapped lines of a Markdown quote block joined into one paragraph, as other
+# paragraphs' are;
 # 8: front matter written "key:value" (no space) read as front matter, not as a heading; a
 # first heading that is a section name ("Summary") is not the title, the file name is;
 # 7: a table's ":" lead-in kept in the chunk with its rows, Markdown trace-tag comments
 # ("<!-- [13485:7.5.3] -->") kept as their tag; 6: Markdown quote markers, PDF
 # "Page N of M" in footers; 5: AI warnings
-PARSER_VERSION = 8
+PARSER_VERSION = 9
 
 
 def is_supported(path: Path) -> bool:

@@ -10,28 +10,40 @@ from assistant.core.models import Section
 _ITEM = re.compile(
     r"^\s*(?:[-*+\u2022>]\s|\d{1,3}[.)]\s|\d{1,2}(?:\.\d{1,2}){1,3}\.?\s|[a-z][.)]\s)"
 )
+# A Markdown quote line ("> text"): a hard-wrapped quote block is one paragraph too (a
+# template's "> Also mention if ... (typical examples: internal auditing" / "> or clinical
+# evaluation ... see" was quoted as two broken sentences).
+_QUOTE = re.compile(r"^\s*>\s?")
 
 
 def _unwrap(lines: list[tuple[str, bool]]) -> str:
     """Join hard-wrapped lines of a paragraph (Markdown source, PDF and text extraction wrap
-    lines) so sentences read whole; list items, steps and table rows keep their own lines."""
+    lines) so sentences read whole; list items, steps and table rows keep their own lines. In a
+    Markdown quote block, its lines are joined the same way ("> one" / "> two" is "> one two"),
+    and an empty quote line (">") ends its paragraph."""
     out: list[str] = []
     prev_joinable = False
     for text, joinable in lines:
         line = text.rstrip()
-        if (
+        quoted = _QUOTE.match(line)
+        inner = line[quoted.end() :] if quoted else line
+        previous = _QUOTE.match(out[-1]) if out else None
+        follows = (
             joinable
             and prev_joinable
-            and out
-            and out[-1].strip()
-            and line.strip()
-            and not _ITEM.match(line)
+            and bool(out)
+            and bool(out[-1].strip())
             and not out[-1].endswith(":")
-        ):
+            and bool(inner.strip())
+            and not _ITEM.match(inner)
+        )
+        if follows and not quoted:
             out[-1] = f"{out[-1]} {line.strip()}"
+        elif follows and quoted and previous and out[-1][previous.end() :].strip():
+            out[-1] = f"{out[-1]} {inner.strip()}"  # the next line of the same quote block
         else:
             out.append(line)
-        prev_joinable = joinable and bool(line.strip())
+        prev_joinable = joinable and bool(inner.strip())
     return "\n".join(out)
 
 
