@@ -40,6 +40,26 @@ def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
     assert not any(is_template_guidance(s) for s in practice)
 
 
+@pytest.mark.fast
+def test_a_sentence_of_an_instruction_block_is_part_of_the_instruction():
+    """openregulatory's manual: "> List all your SOPs here. This list is highly
+    company-specific ..." - its second sentence alone reads like a statement, and was quoted."""
+    passage = (
+        "## 4. Processes\n"
+        "> List all your SOPs here. This list is highly company-specific and may be incomplete.\n"
+        "> Every process below has one owner, named in its SOP.\n"
+        "The QMO keeps this list current."
+    )
+    note = "This list is highly company-specific and may be incomplete."
+    assert not is_template_guidance(note)  # alone, nothing tells
+    assert is_template_guidance(note, passage)
+    # a quote line of its own, and text outside the block, stay the organisation's words
+    assert not is_template_guidance(
+        "> Every process below has one owner, named in its SOP.", passage
+    )
+    assert not is_template_guidance("The QMO keeps this list current.", passage)
+
+
 def test_a_templates_instructions_are_never_quoted(tmp_path, model):
     sop = (
         "# SOP Feedback Management\n\n"

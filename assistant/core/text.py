@@ -99,8 +99,22 @@ _LINE_START = re.compile(r"^[\s>*_\-\d.]*")
 _QUOTED_BULLET = re.compile(r"^[\s>]*[-*+]\s")
 
 
-def is_template_guidance(sentence: str) -> bool:
-    """A template's instruction to its author, not the organisation's practice."""
+def is_template_guidance(sentence: str, passage: str | None = None) -> bool:
+    """A template's instruction to its author, not the organisation's practice. With the
+    ``passage`` it was read from: also a sentence of a quote-block paragraph that holds an
+    instruction ("> List all your SOPs here. This list is highly company-specific ...")."""
+    if _instruction(sentence):
+        return True
+    if passage is None:
+        return False
+    head = sentence[:40]
+    for line in passage.splitlines():
+        if head in line and line.lstrip().startswith(">") and not _QUOTED_BULLET.match(line):
+            return any(_instruction(s) for s in sentences(line) if s != sentence)
+    return False
+
+
+def _instruction(sentence: str) -> bool:
     body = _LINE_START.sub("", sentence)
     if _THIS_SECTION.match(body):
         return True

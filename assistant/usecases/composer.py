@@ -358,7 +358,7 @@ def _scored(
     for (rank, pos, s, e), words in zip(candidates, bags, strict=True):
         # A template's instruction to its author says nothing of what the organisation does:
         # never quoted (it still counts in how common each word is).
-        if is_template_guidance(s):
+        if is_template_guidance(s, e.chunk.text):
             continue
         score = sum(weight(w) for w in words & query_terms)
         score += extra_weight * sum(weight(w) for w in words & extra_terms)
@@ -467,7 +467,8 @@ def procedure_answers(
         # Forms: a records table ranked high still names them, though it is not quoted.
         listed = top + [e for e in _useful(d.passages)[:QUOTE_PASSAGES] if e not in top]
         c = d.best.chunk
-        first = [s for s in sentences(top[0].chunk.text) if not is_template_guidance(s)]
+        text = top[0].chunk.text
+        first = [s for s in sentences(text) if not is_template_guidance(s, text)]
         quotes = best_sentences(top, q_terms, x_terms, steps=True) or [
             Quote(s, top[0].citation, top[0].chunk.text) for s in first[:1]
         ]
