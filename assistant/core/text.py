@@ -144,11 +144,10 @@ def terms(text: str) -> set[str]:
 # A full stop that ends an abbreviation, not a sentence ("e.g. for software bugs", "ISO 13485,
 # para. 4.1.5", "Art. 87 MDR"): split there, a quote read "for software bugs, the Head of
 # Software Development." (gstt-csc 65 and openregulatory 179 sentences ended so, stop 13).
-# "etc." ends a sentence too, so it joins only a continuation in lower case.
-_ABBREVIATION = re.compile(
-    r"(?:^|[\s(\[/])(?:e\.g|i\.e|cf|vs|incl|approx|para|paras|art|sec|fig|ref|no|nos|ch)\.$",
-    re.IGNORECASE,
-)
+# "etc." ends a sentence too, so it joins only a continuation in lower case; "No." and the
+# other abbreviations of a numbered thing only a number ("Answer: No. The QMO decides.").
+_ABBREVIATION = re.compile(r"(?:^|[\s(\[/])(?:e\.g|i\.e|cf|vs|incl|approx)\.$", re.IGNORECASE)
+_NUMBERED = re.compile(r"(?:^|[\s(\[/])(?:para|paras|art|sec|fig|ref|no|nos|ch)\.$", re.IGNORECASE)
 _ETC = re.compile(r"\betc\.$", re.IGNORECASE)
 
 
@@ -164,7 +163,11 @@ def sentences(text: str) -> list[str]:
         ):
             before = text[spans[-1][0] : spans[-1][1]].rstrip()
             after = text[start:end].lstrip()
-            if _ABBREVIATION.search(before) or (_ETC.search(before) and after[:1].islower()):
+            if (
+                _ABBREVIATION.search(before)
+                or (_NUMBERED.search(before) and after[:1].isdigit())
+                or (_ETC.search(before) and after[:1].islower())
+            ):
                 spans[-1] = (spans[-1][0], end)
                 continue
         spans.append((start, end))
