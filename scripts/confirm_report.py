@@ -14,6 +14,8 @@ import argparse
 import json
 from pathlib import Path
 
+from assistant.evaluation.retrieval import summarise
+
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 ORGANISATIONS = ("sample", "gstt-csc", "openregulatory", "fernhill")
 
@@ -48,14 +50,14 @@ def main() -> None:
         answered = [q for q in questions if q["expected_sources"]]
         unanswered = [q for q in questions if not q["expected_sources"]]
         shown = [q for q in unanswered if not q["no_evidence"]]
+        figures = summarise(questions, [])  # as `assistant eval retrieval` reports one set
         pooled[org] = {
             "answered": len(answered),
             "not answered": len(unanswered),
-            "hit@3": sum(bool(q["rank"] and q["rank"] <= 3) for q in answered) / len(answered),
-            "MRR": sum(1 / q["rank"] for q in answered if q["rank"]) / len(answered),
+            "hit@3": figures["hit_at_3"],
+            "MRR": figures["mrr"],
             "baseline MRR": sum(_best_baseline(r) for _, r in runs) / len(runs),
-            "no-answer": sum(q["no_evidence"] == (not q["expected_sources"]) for q in questions)
-            / len(questions),
+            "no-answer": figures["no_answer_accuracy"],
             "refused / cautioned / as fine": f"{len(unanswered) - len(shown)} / "
             f"{sum(bool(q.get('caution')) for q in shown)} / "
             f"{sum(not q.get('caution') for q in shown)}",
@@ -67,7 +69,7 @@ def main() -> None:
         print(
             f"  {org:<15} "
             + ", ".join(
-                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()
+                f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()
             )
         )
 

@@ -12,7 +12,8 @@ from assistant.index.folders import read_ids, write_folder
 _IDS = "chunk_ids.json"
 
 
-def _stemmer():
+def english_stemmer():  # noqa: ANN201 - PyStemmer has no type information
+    """The Snowball stemmer BM25 indexes with (the clause resolver reads names with it too)."""
     import Stemmer
 
     return Stemmer.Stemmer("english")
@@ -22,7 +23,7 @@ class LexicalIndex:
     def __init__(self, retriever: Any, ids: list[str]) -> None:
         self._retriever = retriever
         self._ids = ids
-        self._stem = _stemmer()
+        self._stem = english_stemmer()
 
     @staticmethod
     def build(directory: Path, ids: Sequence[str], texts: Sequence[str]) -> None:
@@ -32,7 +33,7 @@ class LexicalIndex:
         def write(tmp: Path) -> None:
             if ids:
                 tokens = bm25s.tokenize(
-                    list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False
+                    list(texts), stopwords="en", stemmer=english_stemmer(), show_progress=False
                 )
                 retriever = bm25s.BM25()
                 retriever.index(tokens, show_progress=False)

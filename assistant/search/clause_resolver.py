@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.core.text import FUNCTION_WORDS, WORD
+from assistant.index.lexical import english_stemmer
 from assistant.search.clauses import Catalogue, Clause
 from assistant.search.crosswalk import blank_references, bridges
 
@@ -101,12 +102,6 @@ LOOSE_CONFIDENCE = 0.9  # below an exact name's 0.95
 LOOSE_MIN_WORDS = 3
 
 
-def _stemmer():  # noqa: ANN202 - PyStemmer has no type information
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
 def _base_title(title: str) -> str:
     """'Control of documented information - activities' -> the part before the dash."""
     return re.split(r"\s+-\s+", title)[0]
@@ -156,7 +151,7 @@ class ClauseResolver:
 
     @cached_property
     def _stem(self):  # noqa: ANN202
-        return _stemmer()
+        return english_stemmer()
 
     def _stems(self, text: str) -> list[str]:
         """The stems of a text's words that carry a subject (not function words), in order."""
