@@ -56,7 +56,9 @@ def test_only_a_table_about_one_known_standard_with_a_clause_in_its_first_cell_c
     catalogue = default_catalogue()
     assert clause_maps.table_standard("Process Steps > 2.3 Audit Follow-Up") is None
     assert clause_maps.table_standard("ISO 9001 and ISO 13485 cross-reference") is None
-    assert clause_maps.table_standard("ISO 45001 mapping") is None  # no crosswalk for it
+    assert clause_maps.table_standard("ISO 27001 mapping") is None  # no crosswalk for it
+    # An integrated system's map against ISO 45001 is read through its crosswalk.
+    assert clause_maps.table_standard("ISO 45001 mapping") == "45001"
     assert clause_maps.table_standard("ISO 9001:2015 clause map") == "9001"
     assert clause_maps.row_clauses("Clause: 8.7; Procedure: QP-11", "9001", catalogue) == {"8.7"}
     assert clause_maps.row_clauses("Step: Review; Owner: QA; Due: 8.3", "13485", catalogue) == set()

@@ -7,6 +7,7 @@ import pytest
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import default_catalogue
 from assistant.search.crosswalk import CROSSWALKS, blank_references, bridges, crosswalk
+from tests.conftest import indexed_texts
 
 RESOLVER = ClauseResolver(default_catalogue())
 
@@ -61,7 +62,37 @@ def test_a_question_about_an_iso_13485_clause_is_asked_through_iso_9001() -> Non
     assert RESOLVER.is_clause_question("How do we meet ISO 13485 clause 8.3?", matches)
     (bridge,) = bridges("How do we meet ISO 13485 clause 8.3?")
     assert "ISO 13485:2016 8.3" in bridge.note() and "ISO 9001:2015 8.7" in bridge.note()
-    assert RESOLVER.resolve("What about ISO 45001 clause 5.4?") == []  # no table: not bridged
+    # Workers' consultation has no ISO 9001 counterpart: not bridged, so not a clause question.
+    assert RESOLVER.resolve("What about ISO 45001 clause 5.4?") == []
+    assert RESOLVER.resolve("What about ISO 27001 clause 9.2?") == []  # no table at all
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("question", "clauses"),
+    [
+        ("How do we meet ISO 45001 clause 9.2?", ["9.2"]),
+        ("Which procedure covers ISO 14001:2015 10.2?", ["10.2"]),
+        ("Where do we meet ISO 45001 8.1.4.2?", ["8.4"]),  # contractors, under buying
+        ("ISO 14001 clause 6.1.2 - what do we do?", []),  # environmental aspects: none
+    ],
+)
+def test_iso_14001_and_45001_clauses_are_asked_through_their_place_in_the_shared_structure(
+    question: str, clauses: list[str]
+) -> None:
+    assert [m.clause_id for m in RESOLVER.resolve(question)] == clauses
+
+
+@pytest.mark.fast
+def test_another_systems_bridge_says_what_it_is_and_what_to_ask_instead() -> None:
+    (audit,) = bridges("How do we meet ISO 45001 clause 9.2?")
+    assert not audit.same_system and audit.code == "45001"
+    assert "ISO 9001:2015 9.2" in audit.note() and "both standards" in audit.note()
+    assert "ask about 9.2" in audit.counterpart()
+    (aspects,) = bridges("ISO 14001 6.1.2")
+    assert aspects.iso9001 == () and "no ISO 9001:2015 counterpart" in aspects.counterpart()
+    (design,) = bridges("ISO 13485 clause 7.3")
+    assert design.same_system and "is met through ISO 9001:2015 8.3" in design.note()
 
 
 @pytest.mark.fast
@@ -87,7 +118,16 @@ def test_every_bridge_lands_on_a_clause_of_our_catalogue() -> None:
         table = crosswalk(number)
         assert table is not None and table.clauses
         for topic, ids in table.clauses.values():
-            assert ids and all(i in catalogue for i in ids), topic
+            assert all(i in catalogue for i in ids), topic
+            # A quality-system table lists only clauses it bridges; another system's table also
+            # lists its own matters, with no counterpart, so the answer can say so.
+            assert ids or not table.same_system, topic
+    # The shared structure: every chapter of ISO 14001 and 45001 has clauses with counterparts.
+    for number in ("14001", "45001"):
+        table = crosswalk(number)
+        assert table is not None
+        chapters = {k.split(".")[0] for k, (_, ids) in table.clauses.items() if ids}
+        assert chapters == {"4", "5", "6", "7", "8", "9", "10"}
 
 
 def test_the_answer_says_how_another_standards_clause_was_answered(sample) -> None:
@@ -97,6 +137,48 @@ def test_the_answer_says_how_another_standards_clause_was_answered(sample) -> No
     assert not answer.no_evidence
     assert "QP-05-calibration-of-measuring-equipment.pdf" in answer.ranked_files[:2]
     assert answer.to_dict()["bridges"] == answer.bridges
+
+
+def test_another_systems_clause_is_not_met_by_a_quality_system_that_never_names_it(sample) -> None:
+    # The sample is a quality system only: its internal-audit procedure is not shown as meeting
+    # ISO 45001's internal audit, but the answer names the ISO 9001 clause to ask about.
+    answer = sample.ask("How do we meet ISO 45001 clause 9.2?")
+    assert answer.no_evidence and answer.decided_by == "unknown standard"
+    assert "No indexed document mentions ISO 45001" in answer.message
+    assert "ISO 9001:2015 9.2" in answer.message and not answer.bridges
+    aspects = sample.ask("Which procedure covers ISO 14001 clause 6.1.2?")
+    assert aspects.no_evidence and "no ISO 9001:2015 counterpart" in aspects.message
+
+
+def test_an_integrated_system_answers_another_standards_clause_through_its_counterpart(
+    tmp_path,
+) -> None:
+    # An integrated system's procedures name ISO 45001 and ISO 14001 beside ISO 9001.
+    app = indexed_texts(
+        tmp_path,
+        {
+            "IMS-PR-09-internal-audit.md": (
+                "# IMS-PR-09 Internal audit\n\nScope: the integrated management system "
+                "(ISO 9001:2015, ISO 14001:2015 and ISO 45001:2018 clause 9.2).\n\n"
+                "## 1 Audit programme\n\nThe IMS manager plans audits each January so every "
+                "process, site and shift is audited at least once a year, more often where "
+                "incidents or complaints occurred. Auditors never audit their own area.\n\n"
+                "## 2 Reporting\n\nFindings are reported to the area manager within five "
+                "working days and logged as corrective actions.\n"
+            ),
+            "IMS-PR-04-training.md": (
+                "# IMS-PR-04 Training and competence\n\nCovers ISO 45001:2018 clause 7.2 and "
+                "ISO 9001:2015 clause 7.2.\n\n## 1 Induction\n\nEvery new starter completes "
+                "the site induction and a safety walk on day one; supervisors sign the "
+                "competence matrix once the starter has been observed three times.\n"
+            ),
+        },
+    )
+    answer = app.ask("How do we meet ISO 45001 clause 9.2?")
+    assert answer.mode == "clause" and not answer.no_evidence
+    assert answer.ranked_files[0] == "IMS-PR-09-internal-audit.md"
+    assert answer.bridges and "ISO 45001:2018 9.2" in answer.bridges[0]
+    assert "both standards" in answer.bridges[0]
 
 
 @pytest.mark.fast

@@ -6,6 +6,13 @@ each of that standard's clause numbers to the ISO 9001 clauses that do the same 
 citation counts for lookup and coverage, and "how do we meet ISO 13485 clause 8.3?" is answered
 through ISO 9001 8.7 (the answer says so). Tables live in ``crosswalks/<name>.yaml``, numbers
 and our own topic words only; adding a standard is one table and one ``CROSSWALKS`` line.
+
+ISO 14001 and ISO 45001 share ISO 9001's high-level structure (context, leadership, planning,
+support, operation, evaluation, improvement) but are other management systems: their tables say
+``same_system: false``, and a question about one of their clauses goes through its ISO 9001
+counterpart only when an indexed document names that standard (an integrated system). Otherwise
+the answer says no document mentions it and names the counterpart (``Bridge.counterpart``): a
+quality procedure is not shown as meeting an environmental or safety clause it never claims.
 """
 
 from __future__ import annotations
@@ -25,13 +32,33 @@ class Bridge:
     standard: str  # "ISO 13485:2016"
     number: str  # its clause number, as cited
     topic: str  # our words for what it is about
-    iso9001: tuple[str, ...]
+    iso9001: tuple[str, ...]  # empty: no ISO 9001 counterpart
+    code: str = ""  # the standard's number as people write it: "13485"
+    same_system: bool = True  # a quality-system standard (see the module's note)
 
     def note(self) -> str:
+        """How an answered question about this clause was answered."""
+        ids = ", ".join(self.iso9001)
+        if self.same_system:
+            return (
+                f"{self.standard} {self.number} ({self.topic}) is met through ISO 9001:2015 "
+                f"{ids}: our cross-reference of the two standards"
+            )
+        return (
+            f"{self.standard} {self.number} ({self.topic}) is answered through ISO 9001:2015 "
+            f"{ids}, which holds the same place in the structure both standards share: our "
+            "cross-reference; your documents name both standards"
+        )
+
+    def counterpart(self) -> str:
+        """What to ask instead, when no indexed document names this clause's standard."""
+        if not self.iso9001:
+            return f"{self.standard} {self.number} ({self.topic}) has no ISO 9001:2015 counterpart."
         ids = ", ".join(self.iso9001)
         return (
-            f"{self.standard} {self.number} ({self.topic}) is met through ISO 9001:2015 {ids}: "
-            "our cross-reference of the two standards"
+            f"{self.standard} {self.number} ({self.topic}) holds the place of ISO 9001:2015 "
+            f"{ids} in the structure both standards share: ask about {ids} to see how the "
+            "quality system meets it."
         )
 
 
@@ -40,6 +67,7 @@ class Crosswalk:
     number: str  # the standard's number as people write it: "13485"
     standard: str
     clauses: dict[str, tuple[str, tuple[str, ...]]]  # its clause -> (topic, ISO 9001 clauses)
+    same_system: bool = True
 
     def bridge(self, number: str) -> Bridge | None:
         """The bridge for a clause number; a deeper number than the table has uses its
@@ -49,13 +77,17 @@ class Crosswalk:
             key = ".".join(parts)
             if key in self.clauses:
                 topic, ids = self.clauses[key]
-                return Bridge(self.standard, number, topic, ids)
+                return Bridge(self.standard, number, topic, ids, self.number, self.same_system)
             parts.pop()
         return None
 
 
 # Standards with a table: number -> the YAML file in crosswalks/.
-CROSSWALKS: dict[str, str] = {"13485": "iso13485.yaml"}
+CROSSWALKS: dict[str, str] = {
+    "13485": "iso13485.yaml",
+    "14001": "iso14001.yaml",
+    "45001": "iso45001.yaml",
+}
 
 _NUMBER = r"\d{1,2}(?:\.\d{1,2}){1,3}"
 # A number's item letters, as quality systems tag them: "7.5.1f", "7.1 a, b, c", "6.2 (a)(d)".
@@ -89,7 +121,8 @@ def crosswalk(number: str) -> Crosswalk | None:
         str(k): (str(v["topic"]), tuple(str(x) for x in v["iso9001"]))
         for k, v in data["clauses"].items()
     }
-    return Crosswalk(number, str(data["standard"]), clauses)
+    same_system = bool(data.get("same_system", True))
+    return Crosswalk(number, str(data["standard"]), clauses, same_system)
 
 
 def references(text: str) -> list[tuple[str, str, tuple[int, int]]]:

@@ -194,12 +194,18 @@ class AskService:
         answer.procedures = procedure_answers(docs, question, extra, p.answer_documents)
         # "Which procedure covers ISO 45001 clause 5.4?" must not be answered from whatever is
         # closest when no indexed document even names that standard.
-        answer.bridges = [b.note() for b in bridges(question)] if clause_mode else []
+        # So must a question on an ISO 14001 or 45001 clause when no document names that
+        # standard: a quality procedure is not shown as meeting another system's clause.
         unknown = [
             n
             for n in self.resolver.other_standards(question)
-            if crosswalk(n) is None and not self.retriever.store.lexical.mentions(n)
+            if not (table := crosswalk(n)) or not table.same_system
+            if not self.retriever.store.lexical.mentions(n)
         ]
+        asked = bridges(question)
+        answer.bridges = (
+            [b.note() for b in asked if b.iso9001 and b.code not in unknown] if clause_mode else []
+        )
         below, doubted = self._nothing_answers(answer, plan, result, threshold)
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come.
@@ -212,6 +218,8 @@ class AskService:
                 f"No indexed document mentions {named}; this assistant covers ISO 9001:2015 and "
                 "the documents you index. Index that system's documents to ask about it."
             )
+            counterparts = [b.counterpart() for b in asked if b.code in unknown]
+            answer.message = " ".join([answer.message, *counterparts])
         elif unnamed is not None:
             answer.no_evidence, answer.decided_by = True, "topic named nowhere"
             answer.closest = closest_documents(result.documents)
