@@ -22,3 +22,10 @@ def test_retrieval_defaults_are_the_points_their_fit_chose(grid):
     # kept only because no organisation's MRR is below what the settings before it gave
     assert all(new >= old for new, old in zip(chosen["mrr"], result["current"]["mrr"], strict=True))
     assert set(result["organisations"]) == {"sample", "gstt-csc", "openregulatory", "fernhill"}
+    # a new point only when choosing on three organisations carries to the fourth in every fold
+    if not result["folds_carry"]:
+        assert chosen["point"] == result["current"]["point"]
+    # and never one that ranks an organisation's conversations worse
+    assert not any(
+        c["kept"] and c["point"] != chosen["point"] for c in result["conversation_checks"]
+    )
