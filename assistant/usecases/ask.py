@@ -144,6 +144,20 @@ class AskService:
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
 
+    def _standards_named_nowhere(self, question: str) -> list[str]:
+        """The other standards the question cites that no indexed document names, and that a
+        quality system cannot answer for: those we have no cross-reference for, and other
+        management systems (ISO 14001, 45001), whose clauses a quality procedure does not claim
+        to meet. ISO 13485, a quality-system standard, is always answered through ISO 9001."""
+        named_nowhere = []
+        for number in self.resolver.other_standards(question):
+            table = crosswalk(number)
+            if table is not None and table.same_system:
+                continue
+            if not self.retriever.store.lexical.mentions(number):
+                named_nowhere.append(number)
+        return named_nowhere
+
     def _weigh_roles(
         self, roles: DocumentRoles, documents: list[DocumentHit], clause_mode: bool
     ) -> None:
@@ -192,16 +206,9 @@ class AskService:
             top = docs[0].score
             docs = [d for d in docs if d.score >= p.document_score_ratio * top]
         answer.procedures = procedure_answers(docs, question, extra, p.answer_documents)
-        # "Which procedure covers ISO 45001 clause 5.4?" must not be answered from whatever is
+        # "Which procedure covers ISO 27001 clause 5.4?" must not be answered from whatever is
         # closest when no indexed document even names that standard.
-        # So must a question on an ISO 14001 or 45001 clause when no document names that
-        # standard: a quality procedure is not shown as meeting another system's clause.
-        unknown = [
-            n
-            for n in self.resolver.other_standards(question)
-            if not (table := crosswalk(n)) or not table.same_system
-            if not self.retriever.store.lexical.mentions(n)
-        ]
+        unknown = self._standards_named_nowhere(question)
         asked = bridges(question)
         answer.bridges = (
             [b.note() for b in asked if b.iso9001 and b.code not in unknown] if clause_mode else []
