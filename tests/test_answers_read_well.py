@@ -324,3 +324,27 @@ def test_a_follow_up_on_the_sample_quotes_the_procedure_it_continues(sample):
     turn = sample.chat(talk, "and how often are they re-evaluated?")
     assert turn.reading.carried
     assert turn.answer.lead[0].citation.file == "QP-08-purchasing-and-supplier-control.docx"
+
+
+@pytest.mark.fast
+def test_the_quality_policy_is_the_short_answer_only_to_a_question_about_a_policy():
+    # A policy's commitments share a word with every question ("gauges", "customers") and answer
+    # none: the sample's policy led 12 of its plain answers, never the right one.
+    policy = _evidence(
+        "Our customers use our gauges to keep pressure systems safe. We fix the cause when we "
+        "get something wrong with a gauge.",
+        "QM-001 > 5 Quality policy (ISO 9001 clause 5.2)",
+        0,
+        "QM-001-quality-manual.md",
+    )
+    step = _evidence(
+        "5.5.2 A gauge that is dropped is quarantined and recalibrated before use.", "5", 1
+    )
+    dropped = lead_quotes("I dropped a pressure gauge. Can I keep using it?", [policy, step])
+    assert dropped[0].citation.file == "QP-99-widgets.md"
+    assert all("customers" not in q.text for q in dropped)
+    # asked about the policy itself, or when nothing else shares a word, it is quoted
+    asked = lead_quotes("What do our quality policies say about customers?", [policy, step])
+    assert asked[0].citation.file == "QM-001-quality-manual.md"
+    alone = lead_quotes("Who keeps pressure systems safe?", [policy, step])
+    assert alone and alone[0].citation.file == "QM-001-quality-manual.md"

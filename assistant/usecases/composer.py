@@ -70,6 +70,14 @@ LEAD_SECOND_SHARE = 0.6
 MAX_LEAD_CHARS = 300
 # hand-set, not measured: passages shown under the short answer before "More sources"
 LEAD_SOURCES = 2
+# The quality policy's own section ("5 Quality policy (ISO 9001 clause 5.2)", "Quality Policy"):
+# commitments in the organisation's words ("fix the cause when we get something wrong") that
+# share a word with every question. Measured (docs/retrieval.md, stop 14): the sample's policy
+# was the short answer to 12 of its 97 answered plain fitting questions, never the right one.
+POLICY_SECTION = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:the\s+)?quality\s+policy(?:\s+statement)?\s*(?:\([^)]*\))?\s*$",
+    re.IGNORECASE,
+)
 # a lead-in quoted with its list stops adding items at this length: the short answer's limit,
 # so that a list does not push its lead-in out of the short answer
 MAX_LIST_QUOTE_CHARS = MAX_LEAD_CHARS
@@ -422,15 +430,32 @@ def best_sentences(
 CONTEXT_TERM_WEIGHT = 0.05
 
 
+def _policy_statement(e: Evidence, question_terms: set[str]) -> bool:
+    """A passage of the quality policy itself, when the question is not about a policy."""
+    section = e.chunk.heading.split(HEADING_SEP)[-1]
+    about_policy = any(t.startswith("polic") for t in question_terms)  # policy, policies
+    return bool(POLICY_SECTION.match(section)) and not about_policy
+
+
 def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> list[Quote]:
     """The short answer to a plain question: the one or two sentences (or table rows) of the
     answering passages that best answer it, the second only when nearly as good. Purpose and
-    scope sections say what a document is, not the answer: used only when nothing else is.
+    scope sections say what a document is, not the answer, and the quality policy says what the
+    organisation means to do, not how: used only when nothing else is (the policy also when the
+    question is about a policy).
     ``context``: a follow-up's continued topic, its words a tie-breaker (CONTEXT_TERM_WEIGHT)."""
-    passages = [e for e in evidence if not TEMPLATE_SECTION.match(e.chunk.heading)] or evidence
-    own = terms(question) - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
+    asked = terms(question)
+    own = asked - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
     extra = terms(context) - own
-    scored = _scored(passages, own, extra, steps=False, extra_weight=CONTEXT_TERM_WEIGHT)
+    answering = [
+        e
+        for e in evidence
+        if not TEMPLATE_SECTION.match(e.chunk.heading) and not _policy_statement(e, asked)
+    ]
+    for passages in (answering, evidence):
+        scored = _scored(passages, own, extra, steps=False, extra_weight=CONTEXT_TERM_WEIGHT)
+        if scored:
+            break
     scored = [x for x in scored if len(x[1]) <= MAX_LEAD_CHARS] or scored[:1]
     if not scored:
         return []
