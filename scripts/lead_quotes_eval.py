@@ -8,6 +8,10 @@ its conversations asked turn by turn as on the Ask page, and for every plain ans
 expected sources it counts whether the first sentence of the short answer (``Answer.lead``)
 comes from one of them; follow-up turns and turns read as new questions are counted apart.
 Chose ``CONTEXT_TERM_WEIGHT`` in assistant/usecases/composer.py (2026-12-01).
+
+With ``--question-sets``, also every answered plain question of each organisation's fitting
+sets (``retrieval`` and ``retrieval_heldout`` in the TOML), asked alone; measured
+``POLICY_SECTION`` (stop 14).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 from assistant.core.progress import NoProgress
 from assistant.evaluation.chat import load_conversations
 from assistant.evaluation.organisations import indexed, load_organisations
+from assistant.evaluation.retrieval import load_questions
 
 
 def main() -> None:
@@ -25,10 +30,12 @@ def main() -> None:
     ap.add_argument("files", type=Path, nargs="+")
     ap.add_argument("--organisations", type=Path, required=True)
     ap.add_argument("--work-dir", type=Path, required=True)
+    ap.add_argument("--question-sets", action="store_true", help="also the fitting sets")
     args = ap.parse_args()
     conversations = {file: load_conversations(file) for file in args.files}
     named = {c.organisation for convs in conversations.values() for c in convs}
-    orgs = [o for o in load_organisations(args.organisations) if o.key in named]
+    everyone = load_organisations(args.organisations)
+    orgs = [o for o in everyone if o.key in named or args.question_sets]
     apps = {org.key: app for org, app in indexed(orgs, args.work_dir, NoProgress())}
     counts: dict[tuple[str, str, str], list[int]] = {}
     for file, convs in conversations.items():
@@ -48,6 +55,18 @@ def main() -> None:
                 cell = counts.setdefault((str(file), conversation.organisation, kind), [0, 0])
                 cell[0] += right
                 cell[1] += 1
+    if args.question_sets:
+        for org in orgs:
+            app = apps[org.key]
+            cell = counts.setdefault(("fitting question sets", org.key, "alone"), [0, 0])
+            for f in org.files("retrieval") + org.files("retrieval", heldout=True):
+                for q in load_questions(f):
+                    answer = app.ask(q.question)
+                    if not q.expected_sources or answer.no_evidence or answer.mode != "plain":
+                        continue
+                    lead = answer.lead
+                    cell[0] += bool(lead) and lead[0].citation.file in q.expected_sources
+                    cell[1] += 1
     for (file, key, kind), (right, n) in sorted(counts.items()):
         print(f"{file:<36} {key:<16} {kind:<10} {right}/{n}")
 
