@@ -91,6 +91,9 @@ def test_another_systems_bridge_says_what_it_is_and_what_to_ask_instead() -> Non
     assert "ask about 9.2" in audit.counterpart()
     (aspects,) = bridges("ISO 14001 6.1.2")
     assert aspects.iso9001 == () and "no ISO 9001:2015 counterpart" in aspects.counterpart()
+    # a topic with commas is read whole (an unquoted one was cut at its first comma)
+    (incidents,) = bridges("ISO 45001 clause 10.2")
+    assert incidents.topic == "incidents, nonconformity and corrective action"
     (design,) = bridges("ISO 13485 clause 7.3")
     assert design.same_system and "is met through ISO 9001:2015 8.3" in design.note()
 

@@ -117,10 +117,13 @@ def crosswalk(number: str) -> Crosswalk | None:
         return None
     text = resources.files("assistant.search").joinpath("crosswalks", name).read_text("utf-8")
     data = load_yaml(text)
-    clauses = {
-        str(k): (str(v["topic"]), tuple(str(x) for x in v["iso9001"]))
-        for k, v in data["clauses"].items()
-    }
+    clauses = {}
+    for k, v in data["clauses"].items():
+        # An unquoted comma in a flow mapping ({topic: roles, duties ...}) splits the topic into
+        # extra keys: refuse the table rather than show a cut topic in answers.
+        if set(v) != {"topic", "iso9001"}:
+            raise ValueError(f"{name}: clause {k} has keys {sorted(map(str, v))}; quote its topic")
+        clauses[str(k)] = (str(v["topic"]), tuple(str(x) for x in v["iso9001"]))
     same_system = bool(data.get("same_system", True))
     return Crosswalk(number, str(data["standard"]), clauses, same_system)
 
