@@ -36,6 +36,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -108,6 +110,24 @@ class _Store:
         return getattr(self._store, name)
 
 
+@contextmanager
+def _settings_at(app: Any) -> Iterator[Callable[[dict[str, float]], None]]:
+    """A setter that puts one grid point into the app's retrieval and ask parameters (each
+    name goes to whichever holds it); the app's own parameters are put back on leaving."""
+    service, retriever = app.ask_service, app.retriever
+    base, base_ask = retriever.params, service.params
+    own = {f.name for f in fields(base)}
+
+    def put(values: dict[str, float]) -> None:
+        retriever.params = replace(base, **{k: v for k, v in values.items() if k in own})
+        service.params = replace(base_ask, **{k: v for k, v in values.items() if k not in own})
+
+    try:
+        yield put
+    finally:
+        retriever.params, service.params = base, base_ask
+
+
 def rank_all(
     organisations: Path, work_dir: Path, grid: dict[str, tuple[float, ...]]
 ) -> dict[str, list[dict[str, Any]]]:
@@ -120,8 +140,6 @@ def rank_all(
         service, retriever = app.ask_service, app.retriever
         retriever.store = _Store(retriever.store)  # type: ignore[assignment]
         service.not_covered = None  # ranking only: the not-covered decision is not scored here
-        base, base_ask = retriever.params, service.params
-        own = {f.name for f in fields(base)}
         questions = [
             q
             for f in org.files("retrieval") + org.files("retrieval", heldout=True)
@@ -130,19 +148,18 @@ def rank_all(
         ]
         plans = [service.plan(q.question) for q in questions]
         rows = []
-        for point in points:
-            values = dict(zip(names, point, strict=True))
-            retriever.params = replace(base, **{k: v for k, v in values.items() if k in own})
-            service.params = replace(base_ask, **{k: v for k, v in values.items() if k not in own})
-            if "card_weight" in values:  # the plan holds the cards' queries with their weight
-                plans = [service.plan(q.question) for q in questions]
-            ranks = []
-            for q, plan in zip(questions, plans, strict=True):
-                ranked = service.answer(plan).ranked_files
-                found = [ranked.index(s) + 1 for s in q.expected_sources if s in ranked]
-                ranks.append(min(found) if found else None)
-            rows.append({"point": dict(zip(names, point, strict=True)), "ranks": ranks})
-        retriever.params, service.params = base, base_ask
+        with _settings_at(app) as put:
+            for point in points:
+                values = dict(zip(names, point, strict=True))
+                put(values)
+                if "card_weight" in values:  # the plan holds the cards' queries with their weight
+                    plans = [service.plan(q.question) for q in questions]
+                ranks = []
+                for q, plan in zip(questions, plans, strict=True):
+                    ranked = service.answer(plan).ranked_files
+                    found = [ranked.index(s) + 1 for s in q.expected_sources if s in ranked]
+                    ranks.append(min(found) if found else None)
+                rows.append({"point": values, "ranks": ranks})
         out[org.key] = rows
         print(f"{org.key}: {len(questions)} answered questions x {len(points)} points", flush=True)
     return out
@@ -159,16 +176,14 @@ def conversation_mrr(
         conversations = load_conversations(CONVERSATIONS, org.key)
         if not conversations:
             continue
-        service, retriever = app.ask_service, app.retriever
-        base, base_ask = retriever.params, service.params
-        own = {f.name for f in fields(base)}
         scores = []
-        for values in points:
-            retriever.params = replace(base, **{k: v for k, v in values.items() if k in own})
-            service.params = replace(base_ask, **{k: v for k, v in values.items() if k not in own})
-            rows, _ = run(app.conversation, conversations, stateful, "conversation", NoProgress())
-            scores.append(float(summarise(rows, [])["mrr"]))
-        retriever.params, service.params = base, base_ask
+        with _settings_at(app) as put:
+            for values in points:
+                put(values)
+                rows, _ = run(
+                    app.conversation, conversations, stateful, "conversation", NoProgress()
+                )
+                scores.append(float(summarise(rows, [])["mrr"]))
         out[org.key] = scores
     return out
 

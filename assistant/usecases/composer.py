@@ -430,11 +430,9 @@ def best_sentences(
 CONTEXT_TERM_WEIGHT = 0.05
 
 
-def _policy_statement(e: Evidence, question_terms: set[str]) -> bool:
-    """A passage of the quality policy itself, when the question is not about a policy."""
-    section = e.chunk.heading.split(HEADING_SEP)[-1]
-    about_policy = any(t.startswith("polic") for t in question_terms)  # policy, policies
-    return bool(POLICY_SECTION.match(section)) and not about_policy
+def _policy_statement(e: Evidence) -> bool:
+    """A passage of the quality policy's own section."""
+    return bool(POLICY_SECTION.match(e.chunk.heading.split(HEADING_SEP)[-1]))
 
 
 def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> list[Quote]:
@@ -447,10 +445,12 @@ def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> l
     asked = terms(question)
     own = asked - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
     extra = terms(context) - own
+    about_policy = any(t.startswith("polic") for t in asked)  # policy, policies
     answering = [
         e
         for e in evidence
-        if not TEMPLATE_SECTION.match(e.chunk.heading) and not _policy_statement(e, asked)
+        if not TEMPLATE_SECTION.match(e.chunk.heading)
+        and (about_policy or not _policy_statement(e))
     ]
     for passages in (answering, evidence):
         scored = _scored(passages, own, extra, steps=False, extra_weight=CONTEXT_TERM_WEIGHT)
