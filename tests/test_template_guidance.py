@@ -24,6 +24,8 @@ def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
         # speaking to whoever adopts the template, in a quote block
         "> This template is best implemented in a spreadsheet.",
         "> Note: For class I devices, you could specify a longer update interval.",
+        # what the document should hold, in the third person (openregulatory's quality policy)
+        "> In addition, the policy should include a commitment to meet legal requirements.",
     ]
     practice = [
         # a quality policy quoted in a block, its commitments as a list
@@ -35,6 +37,8 @@ def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
         # "you" outside a quote block is how procedures speak to staff
         "If you find a damaged gauge, you quarantine it and raise an NCR.",
         "> Also, the Quality Manager signs every concession.",  # "also", but no instruction
+        # "should include" outside a quote block is a procedure's own rule
+        "The NCR should include the batch number and the quantity affected.",
     ]
     assert all(is_template_guidance(s) for s in guidance)
     assert not any(is_template_guidance(s) for s in practice)

@@ -95,6 +95,15 @@ _YOUR_COMPANY = re.compile(r"\byour (?:company|organi[sz]ation|QMS)\b", re.IGNOR
 # and gstt-csc 3 such sentences more (stop 13), all instructions; the sample and fernhill have
 # none in a quote block.
 _TO_THE_AUTHOR = re.compile(r"\b(?:this|the) template\b|\byou\b|\byour\b", re.IGNORECASE)
+# In a quote block, a sentence that says what a document or section should hold ("In addition,
+# the policy should include a commitment to ...", openregulatory's quality manual): the
+# template telling its author what to write, in the third person. The organisation's own text
+# says what it does ("we review this policy yearly"), not what its policy should contain.
+_SHOULD_HOLD = re.compile(
+    r"\b(?:should|must|needs? to|ought to)\s+(?:also\s+)?"
+    r"(?:include|contain|describe|list|state|cover|mention|outline|explain|specify)\b",
+    re.IGNORECASE,
+)
 _LINE_START = re.compile(r"^[\s>*_\-\d.]*")
 _QUOTED_BULLET = re.compile(r"^[\s>]*[-*+]\s")
 
@@ -119,7 +128,7 @@ def _instruction(sentence: str) -> bool:
     if _THIS_SECTION.match(body):
         return True
     quoted = sentence.lstrip().startswith(">") and not _QUOTED_BULLET.match(sentence)
-    if quoted and _TO_THE_AUTHOR.search(body):
+    if quoted and (_TO_THE_AUTHOR.search(body) or _SHOULD_HOLD.search(body)):
         return True
     if not _INSTRUCTION.match(body):
         return False
