@@ -348,3 +348,37 @@ def test_the_quality_policy_is_the_short_answer_only_to_a_question_about_a_polic
     assert asked[0].citation.file == "QM-001-quality-manual.md"
     alone = lead_quotes("Who keeps pressure systems safe?", [policy, step])
     assert alone and alone[0].citation.file == "QM-001-quality-manual.md"
+
+
+@pytest.mark.fast
+def test_a_question_naming_a_section_is_answered_from_that_sections_opening():
+    # "What is our quality policy?": the policy's sentences need not repeat its heading's words,
+    # while another procedure's "awareness of the quality policy" repeats both.
+    awareness = _evidence(
+        "5.6.1 Staff awareness of the quality policy is built through induction and toolbox talks.",
+        "5 Procedure > 5.6 Awareness",
+        0,
+        "QP-04-training.md",
+    )
+    policy_end = _evidence(
+        "We review this statement every year at the management review.",
+        "QM-001 > 5 Quality policy (ISO 9001 clause 5.2)",
+        3,
+        "QM-001-quality-manual.md",
+    )
+    policy = _evidence(
+        "> Calderbrook Quality Policy\n>\n> Our customers use our gauges to keep pressure "
+        "systems safe. A reading they cannot trust is worse than no reading at all.",
+        "QM-001 > 5 Quality policy (ISO 9001 clause 5.2)",
+        2,
+        "QM-001-quality-manual.md",
+    )
+    lead = lead_quotes("What is our quality policy?", [awareness, policy_end, policy])
+    assert [q.text for q in lead] == [
+        "Our customers use our gauges to keep pressure systems safe.",
+        "A reading they cannot trust is worse than no reading at all.",
+    ]
+    assert all(q.citation.file == "QM-001-quality-manual.md" and q.text in q.passage for q in lead)
+    # a question with more in it than the heading is scored as before
+    more = lead_quotes("How is staff awareness of the quality policy built?", [awareness, policy])
+    assert more[0].citation.file == "QP-04-training.md"

@@ -435,6 +435,38 @@ def _policy_statement(e: Evidence) -> bool:
     return bool(POLICY_SECTION.match(e.chunk.heading.split(HEADING_SEP)[-1]))
 
 
+def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
+    """The opening of the section a question names: "What is our quality policy?" is answered
+    by the policy, whose sentences ("Our customers use our gauges ...") need not repeat its
+    heading's words, while another document's "awareness of the quality policy" does. A section
+    is named when every word of the question is in its own heading (the last of its path; at
+    least two words, as one word names too many sections); the first such passage among those
+    found is quoted from its start (its first passage when it was cut into several), in its
+    order, as a reader would read it."""
+    if len(asked) < 2:
+        return []
+    named = [e for e in passages if asked <= terms(e.chunk.heading.split(HEADING_SEP)[-1])]
+    if not named:
+        return []
+    first = min(
+        (
+            e
+            for e in named
+            if (e.chunk.file, e.chunk.heading) == (named[0].chunk.file, named[0].chunk.heading)
+        ),
+        key=lambda e: e.chunk.ordinal,
+    )
+    opening = [
+        (0.0, quoted, first)
+        for s in sentences(first.chunk.text)
+        # a quote block's marker is the file's markup, not the policy's words
+        if len(quoted := with_its_list(s, first.chunk.text).lstrip("> \t")) >= MIN_QUOTE_CHARS
+        and len(quoted) <= MAX_LEAD_CHARS
+        and not is_template_guidance(s, first.chunk.text)
+    ]
+    return _quotes(opening, LEAD_SENTENCES)
+
+
 def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> list[Quote]:
     """The short answer to a plain question: the one or two sentences (or table rows) of the
     answering passages that best answer it, the second only when nearly as good. Purpose and
@@ -452,6 +484,9 @@ def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> l
         if not TEMPLATE_SECTION.match(e.chunk.heading)
         and (about_policy or not _policy_statement(e))
     ]
+    named = _named_section(own, answering)
+    if named:
+        return named
     for passages in (answering, evidence):
         scored = _scored(passages, own, extra, steps=False, extra_weight=CONTEXT_TERM_WEIGHT)
         if scored:
