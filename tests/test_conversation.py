@@ -56,6 +56,10 @@ def _previous(question: str) -> ConversationTurn:
         # Few words sharing one with the last turn ("checked" and "checks"): a follow-up.
         ("Retention period for the checks?", FOLLOW_UP),
         ("How often are the reference gauges recalibrated?", FOLLOW_UP),
+        # "one of ..." names its own subject; "a faulty one" points back
+        ("A customer says one of our gauges read wrong on site. What do I do?", NEW),
+        ("And what happens to a faulty one?", FOLLOW_UP),
+        ("How often does a heavily used one get checked?", FOLLOW_UP),
     ],
 )
 def test_a_turn_is_read_as_new_or_as_continuing_the_last(question: str, kind: str) -> None:

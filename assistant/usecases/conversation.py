@@ -40,8 +40,14 @@ _LEADING_CUE = re.compile(
     r"is it|was it|who else|anything else)\b",
     re.IGNORECASE,
 )
+# "one of ..." does not point back: "one of our tools gave a wrong result" names its own
+# subject (a gstt-csc incident question was read as a follow-up to the quality policy), while
+# "that one", "a highly critical one" and "the new ones" do.
 _POINTER = re.compile(
-    r"\b(?:" + "|".join(map(re.escape, POINTING_BACK)) + r"|the same)\b", re.IGNORECASE
+    r"\b(?:"
+    + "|".join(re.escape(w) for w in POINTING_BACK if w not in ("one", "ones"))
+    + r"|the same|ones?(?!\s+of\b))\b",
+    re.IGNORECASE,
 )
 _WHICH_CLAUSE = re.compile(
     r"\b(?:which|what)\b[^?]{0,40}?\b(?:clause|requirement|part of (?:the )?(?:standard|iso)|"
