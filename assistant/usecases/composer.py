@@ -448,14 +448,9 @@ def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
     named = [e for e in passages if asked <= terms(e.chunk.heading.split(HEADING_SEP)[-1])]
     if not named:
         return []
-    first = min(
-        (
-            e
-            for e in named
-            if (e.chunk.file, e.chunk.heading) == (named[0].chunk.file, named[0].chunk.heading)
-        ),
-        key=lambda e: e.chunk.ordinal,
-    )
+    section = (named[0].chunk.file, named[0].chunk.heading)
+    parts = [e for e in named if (e.chunk.file, e.chunk.heading) == section]
+    first = min(parts, key=lambda e: e.chunk.ordinal)
     opening = [
         (0.0, quoted, first)
         for s in sentences(first.chunk.text)
