@@ -61,8 +61,10 @@ def main() -> None:
             cell = counts.setdefault(("fitting question sets", org.key, "alone"), [0, 0])
             for f in org.files("retrieval") + org.files("retrieval", heldout=True):
                 for q in load_questions(f):
+                    if not q.expected_sources:  # nothing to count: not asked
+                        continue
                     answer = app.ask(q.question)
-                    if not q.expected_sources or answer.no_evidence or answer.mode != "plain":
+                    if answer.no_evidence or answer.mode != "plain":
                         continue
                     lead = answer.lead
                     cell[0] += bool(lead) and lead[0].citation.file in q.expected_sources

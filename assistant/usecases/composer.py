@@ -286,6 +286,11 @@ def _top_heading(heading: str) -> str:
     return heading.split(HEADING_SEP, 1)[0]
 
 
+def _own_heading(heading: str) -> str:
+    """The passage's own section: the last of its heading path."""
+    return heading.rsplit(HEADING_SEP, 1)[-1]
+
+
 def is_reference(sentence: str, heading: str) -> bool:
     """A row of a records table or a line of a references list: in such a section, or a table
     row that names forms or documents and nobody doing anything."""
@@ -432,7 +437,7 @@ CONTEXT_TERM_WEIGHT = 0.05
 
 def _policy_statement(e: Evidence) -> bool:
     """A passage of the quality policy's own section."""
-    return bool(POLICY_SECTION.match(e.chunk.heading.split(HEADING_SEP)[-1]))
+    return bool(POLICY_SECTION.match(_own_heading(e.chunk.heading)))
 
 
 def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
@@ -445,7 +450,7 @@ def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
     order, as a reader would read it."""
     if len(asked) < 2:
         return []
-    named = [e for e in passages if asked <= terms(e.chunk.heading.split(HEADING_SEP)[-1])]
+    named = [e for e in passages if asked <= terms(_own_heading(e.chunk.heading))]
     if not named:
         return []
     section = (named[0].chunk.file, named[0].chunk.heading)
