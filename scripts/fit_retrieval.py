@@ -22,7 +22,8 @@ the most questions does not decide alone.
   at the current one: "tune on one organisation, confirm on the others"). Then the best point on
   all four among those where no organisation's MRR is below what the current settings give
   ("a change that helps one and hurts another is not kept"), and
-  where no organisation's conversations (evals/conversations.jsonl, asked turn by turn as
+  where no organisation's conversations (evals/conversations.jsonl and evals/conversations2/,
+  pooled per organisation, asked turn by turn as
   ``assistant eval chat`` does) rank worse either: a clause question's settings also weigh a
   follow-up's carried clauses. The conversations are asked only for the points that would
   otherwise be chosen, best first (``MAX_CONVERSATION_CHECKS``), and the JSON records each.
@@ -68,7 +69,14 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     "about": {"about_weight": (1.0, 0.75, 0.5, 0.25)},
 }
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
-CONVERSATIONS = RESULTS.parent / "conversations.jsonl"
+# The conversations a point must not rank worse, pooled per organisation (one MRR over all of
+# its turns): the first set, and from stop 16 evals/conversations2 (12 conversations of four
+# turns per organisation, written at stop 15 and first read here). The pooled reading was set
+# down before any point was checked against conversations2 (docs/conversation.md).
+CONVERSATIONS = (
+    RESULTS.parent / "conversations.jsonl",
+    *sorted((RESULTS.parent / "conversations2").glob("*.jsonl")),
+)
 # Points better than the current one on the questions whose conversations are asked, best first:
 # each costs one pass over every organisation's conversations (about 5 s).
 MAX_CONVERSATION_CHECKS = 8
@@ -173,7 +181,7 @@ def conversation_mrr(
 
     out: dict[str, list[float]] = {}
     for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
-        conversations = load_conversations(CONVERSATIONS, org.key)
+        conversations = [c for path in CONVERSATIONS for c in load_conversations(path, org.key)]
         if not conversations:
             continue
         scores = []
