@@ -98,9 +98,16 @@ class Assistant:
     @cached_property
     def ask_service(self) -> AskService:
         params = _from_settings(AskParams, self.settings)
-        not_covered = (SignalReader(self.embedder), NotCoveredModel.load())
+        store = self.store
+        reader = SignalReader(self.embedder, lambda: store.words)
         return AskService(
-            self.resolver, self.retriever, params, self.roles, CorpusTopics(self.store), not_covered
+            self.resolver,
+            self.retriever,
+            params,
+            self.roles,
+            CorpusTopics(self.store),
+            (reader, NotCoveredModel.load()),
+            reader,
         )
 
     @cached_property

@@ -1,7 +1,7 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about] [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about|words] [--out FILE]
 
 Three grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
@@ -67,6 +67,10 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # a folder's notes about itself (README, changelog: search/roles.py), every question;
     # gentlest first, so a tie goes to the weight that moves them least
     "about": {"about_weight": (1.0, 0.75, 0.5, 0.25)},
+    # plain questions' first documents re-ranked by the question's words matched in context
+    # (usecases/ask.py); 0 first, so a tie keeps it off. The range: scripts/word_rerank_probe.py
+    # at stop 15 (above 0.2 the sample's fold lost)
+    "words": {"word_rerank_weight": (0.0, 0.05, 0.1, 0.15, 0.2)},
 }
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # The conversations a point must not rank worse, pooled per organisation: the first set, and

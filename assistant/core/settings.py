@@ -165,6 +165,18 @@ class Settings(BaseSettings):
     # Every question: weight of a folder's notes about itself (README, changelog, licence;
     # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
     about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")
+    # Plain questions asked on their own: the first word_rerank_documents documents re-ranked by
+    # their fused score plus this weight times how closely the question's subject words are
+    # matched in context by the words of their best word_rerank_passages passages
+    # (usecases/ask.py, index/word_store.py; 0: off). Chosen by scripts/fit_retrieval.py --grid
+    # words (docs/retrieval.md, "Words in context re-rank plain questions").
+    word_rerank_weight: float = Field(
+        0.0, ge=0, description="Weight of the question's words matched in a document's passages."
+    )
+    # 8 and 2: measured with scripts/word_rerank_probe.py at stop 15 (the best passage alone
+    # or the first five documents gave less and moved the sample both ways); not fitted further
+    word_rerank_documents: int = Field(8, ge=0, description="Documents re-ranked by words.")
+    word_rerank_passages: int = Field(2, ge=1, description="Passages a document is read by.")
     # Clause questions: a manual's passage naming one other document by number also counts for
     # it, at this share of its score, when the organisation's clause map names that document
     # for the clause (search/retrieval.py; 0: off). Tuned on fernhill: 0 -> 1.0 MRR 0.858 ->

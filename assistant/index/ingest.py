@@ -25,11 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from assistant.core.errors import DocumentError, UsageError
 from assistant.core.models import Chunk, LoadedDocument
 from assistant.core.progress import NoProgress, Progress
 from assistant.documents import loaders
 from assistant.documents.chunking import ChunkingParams, chunk_document
+from assistant.index import word_store
 from assistant.index.embedder import MODEL_ID, Embedder
 from assistant.index.lock import WriteLock
 from assistant.index.manifest import FileRecord
@@ -41,6 +44,7 @@ from assistant.index.plan import (
     plan_ingest,
 )
 from assistant.index.store import IndexStore
+from assistant.index.word_store import WordStore
 
 # Chunks embedded and committed together (see _embed_and_write).
 _GROUP_CHUNKS = 128
@@ -184,9 +188,26 @@ class Ingestor:
         self._embed_and_write(loaded, report, progress)
         self._delete(plan.removed, report)
         self.store.rebuild_lexical()  # BM25 and the vector snapshot
+        self._read_words(progress)
         manifest.set("last_ingest", str(time.time()))
         manifest.dirty = False
         return report
+
+    def _read_words(self, progress: Progress) -> None:
+        """Keep every passage's words in context for re-ranking (index/word_store.py): those
+        of new passages are read, the others kept."""
+        chunks = self.store.manifest.all_chunks()
+        kept = WordStore.stored_ids(self.store.words_dir) or []
+        progress.stage("reading passages' words", len({c.id for c in chunks} - set(kept)))
+        word_store.refresh(
+            self.store.words_dir,
+            [(c.id, c.embedding_text()) for c in chunks],
+            lambda texts: [
+                np.array([v for _, v in words])
+                for words in self.embedder.word_vectors(texts, word_store.PASSAGE_TOKENS)
+            ],
+            on_batch=progress.advance,
+        )
 
     def _starts_over(self, rebuild: bool) -> bool:
         """Asked to, or the stored index was made with another model, chunking or store."""

@@ -24,6 +24,7 @@ from assistant.index.lock import lock_holder
 from assistant.index.manifest import FileRecord, Manifest
 from assistant.index.snapshot import VectorSnapshot
 from assistant.index.vector_store import ChromaStore, VectorConfig
+from assistant.index.word_store import WordStore
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class IndexStore:
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
         self._snapshot: VectorSnapshot | None = None
+        self._words: WordStore | None = None
         # The index version (last_ingest) the cached BM25 and snapshot were loaded for: another
         # process's ingest or rebuild makes them stale in a long-lived reader (the web app).
         self._derived_version: str | None = None
@@ -65,6 +67,10 @@ class IndexStore:
     @property
     def snapshot_dir(self) -> Path:
         return self.data_dir / "vectors"
+
+    @property
+    def words_dir(self) -> Path:
+        return self.data_dir / "words"
 
     @property
     def lock_path(self) -> Path:
@@ -95,7 +101,7 @@ class IndexStore:
         (called with ``_lexical_lock`` held)."""
         version = self.manifest.get("last_ingest")
         if version != self._derived_version:
-            self._lexical = self._snapshot = None
+            self._lexical = self._snapshot = self._words = None
             self._derived_version = version
 
     @property
@@ -119,14 +125,30 @@ class IndexStore:
             snapshot = self._snapshot
         return snapshot if snapshot is not None else self.vectors
 
+    @property
+    def words(self) -> WordStore:
+        """The passages' words in context kept at ingest (a cache: it may lack passages)."""
+        with self._lexical_lock:
+            self._forget_stale_derived()
+            if self._words is None:
+                self._words = WordStore.load(self.words_dir)
+            return self._words
+
+    def words_are_current(self) -> bool:
+        ids = WordStore.stored_ids(self.words_dir)
+        return ids is not None and set(ids) == self.manifest.chunk_ids()
+
     def snapshot_is_current(self) -> bool:
         ids = VectorSnapshot.stored_ids(self.snapshot_dir)
         return ids is not None and set(ids) == self.manifest.chunk_ids()
 
     def derived_is_current(self) -> bool:
-        """BM25 and (for an embedded store) the vector snapshot match the manifest."""
-        return self.lexical_is_current() and (
-            self.vector_config.kind != "embedded" or self.snapshot_is_current()
+        """BM25, the passages' words and (for an embedded store) the vector snapshot match the
+        manifest."""
+        return (
+            self.lexical_is_current()
+            and self.words_are_current()
+            and (self.vector_config.kind != "embedded" or self.snapshot_is_current())
         )
 
     def rebuild_lexical(self) -> None:
@@ -148,6 +170,7 @@ class IndexStore:
         with self._lexical_lock:
             self._lexical = None
             self._snapshot = None
+            self._words = None
 
     def lexical_is_current(self) -> bool:
         ids = LexicalIndex.stored_ids(self.bm25_dir)
@@ -263,10 +286,10 @@ class IndexStore:
         old_chroma = self.chroma_dir
         self.close_vectors()
         self.manifest.replace_with(staged.manifest)
-        for name in (self.bm25_dir.name, self.snapshot_dir.name):
+        for name in (self.bm25_dir.name, self.snapshot_dir.name, self.words_dir.name):
             _replace_folder(staged.data_dir / name, self.data_dir / name)
         with self._lexical_lock:
-            self._lexical = self._snapshot = None
+            self._lexical = self._snapshot = self._words = None
             self._derived_version = None
         if old_chroma.name != new_folder:
             shutil.rmtree(old_chroma, ignore_errors=True)

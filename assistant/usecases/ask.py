@@ -32,6 +32,9 @@ class AskParams:
     record_weight: float
     carried_cite_boost: float
     about_weight: float = 1.0
+    word_rerank_weight: float = 0.0
+    word_rerank_documents: int = 8
+    word_rerank_passages: int = 2
 
 
 @dataclass
@@ -57,6 +60,7 @@ class AskService:
         roles: DocumentRoles | None = None,
         topics: CorpusTopics | None = None,
         not_covered: tuple[SignalReader, NotCoveredModel] | None = None,
+        word_reader: SignalReader | None = None,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
@@ -67,6 +71,9 @@ class AskService:
         # them); without them, as in an AskService built by hand to measure a rule alone, the
         # cosine line decides.
         self.not_covered = not_covered
+        # Reads the question's and the passages' words for the re-ranking (``_rerank_by_words``;
+        # the factory gives the not-covered model's reader, so both read a question once).
+        self.word_reader = word_reader
 
     def plan(self, question: str) -> AskPlan:
         """How a question is searched: a clause question by its clause cards (and any words
@@ -188,6 +195,12 @@ class AskService:
         result = self.retriever.search(queries, k, boost or None, clause_mode, carried)
         if self.roles is not None:
             self._weigh_roles(self.roles, result.documents, clause_mode)
+        # asked on its own, as the weight was fitted (a follow-up's few words match little)
+        reranked = (
+            not clause_mode
+            and plan.gap_query == question
+            and self._rerank_by_words(question, result.documents)
+        )
 
         similarity = result.similarity.get(gap_query, 0.0)
         threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity
@@ -264,7 +277,29 @@ class AskService:
                 )
         if doubted and not answer.no_evidence:  # an answer is shown, and the model doubts it
             answer.caution = CAUTION
+        if reranked:
+            # The passages shown follow the documents' new order (each document's in their own
+            # order), after "not covered" was decided on the passages the model was fitted on.
+            order = {d.file: n for n, d in enumerate(result.documents)}
+            answer.evidence = sorted(answer.evidence, key=lambda e: order.get(e.chunk.file, 0))
         return answer
+
+    def _rerank_by_words(self, question: str, documents: list[DocumentHit]) -> bool:
+        """The first documents re-ranked by how closely the question's subject words are
+        matched, in context, by the words of their best passages (``word_rerank_*``): a
+        document that speaks of the thing asked rises over one that only shares its subject.
+        True when it ran."""
+        p = self.params
+        reader = self.word_reader
+        if reader is None or p.word_rerank_weight <= 0 or not documents:
+            return False
+        top = documents[: p.word_rerank_documents]
+        for d in top:
+            d.score += p.word_rerank_weight * max(
+                reader.word_match(question, [e]) for e in d.passages[: p.word_rerank_passages]
+            )
+        documents[: len(top)] = sorted(top, key=lambda d: -d.score)
+        return True
 
 
 # Said above an answer the fitted model doubts (usecases/not_covered.py, the caution band).

@@ -30,6 +30,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ import numpy as np
 from assistant.core.models import Evidence
 from assistant.core.text import FUNCTION_WORDS
 from assistant.index.embedder import Embedder
+from assistant.index.word_store import PASSAGE_TOKENS, WordStore
 
 MODEL_FILE = Path(__file__).with_name("not_covered.json")
 
@@ -69,10 +71,9 @@ ELSEWHERE: tuple[str, ...] = (
 # answer quotes from these; the model was fitted with this number). The topic rule reads their
 # titles and headings too (``AskService._named_nowhere``).
 LEAD_PASSAGES = 3
-# Each lead passage is read up to this many tokens: chosen with the folds among 256 (the
-# model's limit), 128 and 96 (right on 230, 232 and 225 plain questions left out; 128 reads a
-# passage in about half the time of 256).
-PASSAGE_TOKENS = 128
+# Each lead passage is read up to PASSAGE_TOKENS tokens, as the word store keeps them: chosen
+# with the folds among 256 (the model's limit), 128 and 96 (right on 230, 232 and 225 plain
+# questions left out; 128 reads a passage in about half the time of 256).
 # hand-set: passages whose words in context are kept between questions (the same procedures
 # come back for related questions; up to 0.2 MB each, 13 MB in all)
 PASSAGE_CACHE = 64
@@ -128,13 +129,16 @@ class NotCoveredModel:
 
 
 class SignalReader:
-    """Reads the three signals for a question and the passages found for it."""
+    """Reads the three signals for a question and the passages found for it. ``words``: the
+    passages' words kept at ingest (index/word_store.py); a passage not kept there is read."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, words: Callable[[], WordStore] | None = None) -> None:
         self.embedder = embedder
+        self.words = words
         self._elsewhere: np.ndarray | None = None
         self._lock = threading.Lock()
         self._passages: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._asked: tuple[str, np.ndarray] | None = None  # the last question's subject words
 
     def read(
         self,
@@ -160,18 +164,42 @@ class SignalReader:
         """The mean, over the question's subject words, of each one's best cosine to a word of
         the lead passages, all read in context. 0 without passages; 1 when the question has no
         subject word of its own (nothing to look for)."""
-        texts = [e.chunk.embedding_text() for e in passages[:LEAD_PASSAGES]]
-        if not texts:
+        return self.word_match(question, passages[:LEAD_PASSAGES])
+
+    def word_match(self, question: str, passages: list[Evidence]) -> float:
+        """``word_recall`` over these passages (0 without any, 1 for a question with no
+        subject word of its own)."""
+        if not passages:
             return 0.0
-        words = [
-            v
-            for w, v in self.embedder.word_vectors([question])[0]
-            if w not in FUNCTION_WORDS and len(w) > 1 and w[0].isalnum()
-        ]
-        if not words:
+        words = self.subject_words(question)
+        if not len(words):
             return 1.0
-        found = np.concatenate([self._passage_words(t) for t in texts])
-        return float(np.mean(np.max(np.array(words) @ found.T, axis=1)))
+        found = np.concatenate([self.passage_words(e) for e in passages])
+        return float(np.mean(np.max(words @ found.T, axis=1)))
+
+    def subject_words(self, question: str) -> np.ndarray:
+        """The question's words that carry its subject (not function words), read in context;
+        the last question's are kept (the re-ranking and the model read the same)."""
+        with self._lock:
+            if self._asked is not None and self._asked[0] == question:
+                return self._asked[1]
+        words = np.array(
+            [
+                v
+                for w, v in self.embedder.word_vectors([question])[0]
+                if w not in FUNCTION_WORDS and len(w) > 1 and w[0].isalnum()
+            ]
+        )
+        with self._lock:
+            self._asked = (question, words)
+        return words
+
+    def passage_words(self, evidence: Evidence) -> np.ndarray:
+        """A passage's words in context: kept at ingest, else read now."""
+        kept = self.words().get(evidence.chunk.id) if self.words is not None else None
+        if kept is not None and len(kept):
+            return kept
+        return self._passage_words(evidence.chunk.embedding_text())
 
     def _passage_words(self, text: str) -> np.ndarray:
         with self._lock:
