@@ -5,10 +5,12 @@ averaged: ``usecases/not_covered.word_recall``) tell whether the passage speaks 
 asked better than one vector per passage does, and they re-rank a plain question's documents
 (docs/retrieval.md, "Words in context re-rank plain questions"). Reading a passage's words takes
 about 16 ms on a 2-core machine, too slow for the eight documents a question re-ranks, so they
-are read once, at ingest, and kept here: float16, one matrix for all passages, with each
-passage's first row. Like BM25 and the vector snapshot it is derived from the manifest and
-written beside and swapped in whole; unlike them it is a cache: a passage missing from it (an
-index repaired without the model at hand) is read when asked for, and the next ingest adds it.
+are read once, at ingest, and kept here: int8, each word scaled by its largest value (the
+re-ranking's figures are those of float32 to three places: docs/retrieval.md), one matrix for
+all passages, with each passage's first row. Like BM25 and the vector snapshot it is derived
+from the manifest and written beside and swapped in whole; unlike them it is a cache: a passage
+missing from it (an index repaired without the model at hand) is read when asked for, and the
+next ingest adds it.
 """
 
 from __future__ import annotations
@@ -24,16 +26,20 @@ from assistant.index.folders import read_ids, write_folder
 _IDS = "ids.json"
 _ROWS = "rows.npy"  # passage n's words are rows[n]:rows[n + 1] of the matrix
 _WORDS = "words.npy"
+_SCALES = "scales.npy"  # per word: its largest absolute value / 127
 # Each passage is read up to this many tokens: the not-covered model's choice, made with its
 # folds (usecases/not_covered.py: 256 / 128 / 96 tokens right on 230 / 232 / 225 questions).
 PASSAGE_TOKENS = 128
 
 
 class WordStore:
-    def __init__(self, ids: list[str], rows: np.ndarray, words: np.ndarray) -> None:
+    def __init__(
+        self, ids: list[str], rows: np.ndarray, words: np.ndarray, scales: np.ndarray
+    ) -> None:
         self._index = {i: n for n, i in enumerate(ids)}
         self._rows = rows
         self._words = words
+        self._scales = scales
 
     @staticmethod
     def build(directory: Path, entries: dict[str, np.ndarray]) -> None:
@@ -44,27 +50,39 @@ class WordStore:
             sizes = [len(entries[i]) for i in ids]
             rows = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
             dim = next((entries[i].shape[1] for i in ids if len(entries[i])), 0)
-            words = (
-                np.concatenate([entries[i] for i in ids if len(entries[i])]).astype(np.float16)
+            matrix = (
+                np.concatenate([entries[i] for i in ids if len(entries[i])]).astype(np.float32)
                 if any(sizes)
-                else np.zeros((0, dim), np.float16)
+                else np.zeros((0, dim), np.float32)
             )
+            scales = np.abs(matrix).max(axis=1, keepdims=True) / 127.0
+            scales[scales == 0] = 1.0  # an all-zero word stays zero
             np.save(tmp / _ROWS, rows)
-            np.save(tmp / _WORDS, words)
+            np.save(tmp / _WORDS, np.round(matrix / scales).astype(np.int8))
+            np.save(tmp / _SCALES, scales.astype(np.float32))
             (tmp / _IDS).write_text(json.dumps(ids))
 
         write_folder(directory, write)
 
     @staticmethod
     def stored_ids(directory: Path) -> list[str] | None:
+        """The chunk ids kept, or None when the folder is missing or not whole (a folder of an
+        earlier format, without scales, is rebuilt by the next ingest)."""
+        if not (directory / _SCALES).is_file():
+            return None
         return read_ids(directory / _IDS)
 
     @classmethod
     def load(cls, directory: Path) -> WordStore:
         ids = cls.stored_ids(directory) or []
         if not ids:
-            return cls([], np.zeros(1, np.int64), np.zeros((0, 0), np.float16))
-        return cls(ids, np.load(directory / _ROWS), np.load(directory / _WORDS, mmap_mode="r"))
+            return cls([], np.zeros(1, np.int64), np.zeros((0, 0), np.int8), np.ones((0, 1)))
+        return cls(
+            ids,
+            np.load(directory / _ROWS),
+            np.load(directory / _WORDS, mmap_mode="r"),
+            np.load(directory / _SCALES, mmap_mode="r"),
+        )
 
     def ids(self) -> set[str]:
         return set(self._index)
@@ -74,7 +92,8 @@ class WordStore:
         n = self._index.get(chunk_id)
         if n is None:
             return None
-        return np.asarray(self._words[self._rows[n] : self._rows[n + 1]], dtype=np.float32)
+        rows = slice(self._rows[n], self._rows[n + 1])
+        return np.asarray(self._words[rows], dtype=np.float32) * np.asarray(self._scales[rows])
 
 
 def refresh(
