@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.core.models import Chunk  # noqa: E402
 from assistant.core.settings import load_settings  # noqa: E402
 from assistant.factory import build  # noqa: E402
+from assistant.index.word_store import WordStore  # noqa: E402
 
 QUESTIONS = [
     json.loads(line)["question"]
@@ -64,6 +65,7 @@ def synthetic(app_sample, data_dir: Path, n: int, seed: int = 7):
     store, manifest = app.store, app.store.manifest
     manifest.dirty = True
     per_doc = 20
+    sources: dict[str, str] = {}  # synthetic chunk -> the sample passage it was made from
     for d in range(0, n, per_doc):
         path = f"/synthetic/doc-{d // per_doc:05d}.md"
         chunks, vectors = [], []
@@ -84,6 +86,7 @@ def synthetic(app_sample, data_dir: Path, n: int, seed: int = 7):
                     text,
                 )
             )
+            sources[chunks[-1].id] = src.id
             v = vec[src.id] + np.random.default_rng(d + i).normal(0, 0.03, 384)
             vectors.append(v / np.linalg.norm(v))
         store.vectors.upsert([c.to_dict() for c in chunks], np.asarray(vectors, dtype=np.float32))
@@ -98,6 +101,13 @@ def synthetic(app_sample, data_dir: Path, n: int, seed: int = 7):
             )
             manifest.put_chunks(db, path, chunks)
     store.rebuild_lexical()
+    # Each synthetic passage's words in context are its source passage's (the word re-ranking
+    # reads them; reading 20,000 passages' words would take minutes, as embedding them would).
+    kept = app_sample.store.words
+    WordStore.build(
+        store.words_dir,
+        {cid: words for cid, src in sources.items() if (words := kept.get(src)) is not None},
+    )
     manifest.set("last_ingest", str(time.time()))
     manifest.dirty = False
     return app
