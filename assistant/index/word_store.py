@@ -11,21 +11,12 @@ all passages, with each passage's first row. Like BM25 and the vector snapshot i
 from the manifest and written beside and swapped in whole; unlike them it is a cache: a passage
 missing from it (an index repaired without the model at hand) is read when asked for, and the
 next ingest adds it.
-
-Words are kept over ``DIRECTIONS`` directions (``project``: the principal directions of the
-words of the clause catalogue and the sample organisation's procedures, the text shipped with
-the product, fitted by scripts/fit_word_basis.py) rather than the model's 384: a third of the
-room (about 12 KB a passage as int8) and of the work, and the re-ranking's gain held on every
-organisation with a basis fitted without them (docs/retrieval.md). Question words are projected
-the same way, so every word match (re-ranking and the not-covered model) reads one space.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -36,46 +27,9 @@ _IDS = "ids.json"
 _ROWS = "rows.npy"  # passage n's words are rows[n]:rows[n + 1] of the matrix
 _WORDS = "words.npy"
 _SCALES = "scales.npy"  # per word: its largest absolute value / 127
-_BASIS_ID = "basis.txt"  # which basis the words were projected on (another one: rebuilt)
-BASIS_FILE = Path(__file__).with_name("word_basis.npy")
-DIRECTIONS = 128
 # Each passage is read up to this many tokens: the not-covered model's choice, made with its
 # folds (usecases/not_covered.py: 256 / 128 / 96 tokens right on 230 / 232 / 225 questions).
 PASSAGE_TOKENS = 128
-
-
-@cache
-def basis() -> np.ndarray:
-    """The shipped directions (model dimensions x DIRECTIONS, orthonormal columns)."""
-    return np.load(BASIS_FILE).astype(np.float32)
-
-
-@cache
-def basis_id() -> str:
-    return hashlib.sha256(BASIS_FILE.read_bytes()).hexdigest()[:16]
-
-
-def project(words: np.ndarray) -> np.ndarray:
-    """Word vectors (one a row, the model's dimensions) on the shipped directions, each scaled
-    back to length 1 so a dot product is a cosine in that space."""
-    b = basis()
-    if not len(words):
-        return np.zeros((0, b.shape[1]), np.float32)
-    projected = np.asarray(words, np.float32) @ b
-    norms = np.linalg.norm(projected, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return projected / norms
-
-
-def fit_basis(words: np.ndarray, directions: int = DIRECTIONS) -> np.ndarray:
-    """The ``directions`` directions that keep the most of these words' length (the leading
-    eigenvectors of their uncentred second moment: what dot products between words are made
-    of), largest first, each with its largest entry positive so a refit gives the same file."""
-    moment = np.asarray(words, np.float64).T @ np.asarray(words, np.float64)
-    values, vectors = np.linalg.eigh(moment)
-    top = vectors[:, np.argsort(values)[::-1][:directions]]
-    signs = np.sign(top[np.abs(top).argmax(axis=0), np.arange(top.shape[1])])
-    return (top * signs).astype(np.float32)
 
 
 class WordStore:
@@ -106,17 +60,15 @@ class WordStore:
             np.save(tmp / _ROWS, rows)
             np.save(tmp / _WORDS, np.round(matrix / scales).astype(np.int8))
             np.save(tmp / _SCALES, scales.astype(np.float32))
-            (tmp / _BASIS_ID).write_text(basis_id())
             (tmp / _IDS).write_text(json.dumps(ids))
 
         write_folder(directory, write)
 
     @staticmethod
     def stored_ids(directory: Path) -> list[str] | None:
-        """The chunk ids kept, or None when the folder is missing or not whole, or its words
-        were projected on another basis or none (an earlier format: the next ingest rebuilds)."""
-        marker = directory / _BASIS_ID
-        if not marker.is_file() or marker.read_text().strip() != basis_id():
+        """The chunk ids kept, or None when the folder is missing or not whole (a folder of an
+        earlier format, without scales, is rebuilt by the next ingest)."""
+        if not (directory / _SCALES).is_file():
             return None
         return read_ids(directory / _IDS)
 
@@ -152,8 +104,7 @@ def refresh(
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
     """Make the store hold exactly these (chunk id, text) passages: kept words are reused,
-    missing ones read with ``read`` (the model's vectors) in batches and projected. Returns how
-    many passages were read."""
+    missing ones read with ``read`` in batches. Returns how many passages were read."""
     old = WordStore.load(directory) if WordStore.stored_ids(directory) else None
     entries: dict[str, np.ndarray] = {}
     missing: list[tuple[str, str]] = []
@@ -166,7 +117,7 @@ def refresh(
     for start in range(0, len(missing), batch):
         part = missing[start : start + batch]
         for (cid, _), words in zip(part, read([t for _, t in part]), strict=True):
-            entries[cid] = project(words)
+            entries[cid] = words
         if on_batch is not None:
             on_batch(len(part))
     if missing or old is None or old.ids() != set(entries):

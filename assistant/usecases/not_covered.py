@@ -39,7 +39,7 @@ import numpy as np
 from assistant.core.models import Evidence
 from assistant.core.text import FUNCTION_WORDS
 from assistant.index.embedder import Embedder
-from assistant.index.word_store import PASSAGE_TOKENS, WordStore, project
+from assistant.index.word_store import PASSAGE_TOKENS, WordStore
 
 MODEL_FILE = Path(__file__).with_name("not_covered.json")
 
@@ -178,20 +178,17 @@ class SignalReader:
         return float(np.mean(np.max(words @ found.T, axis=1)))
 
     def subject_words(self, question: str) -> np.ndarray:
-        """The question's words that carry its subject (not function words), read in context
-        and projected as the stored words are; the last question's are kept (the re-ranking and
-        the model read the same)."""
+        """The question's words that carry its subject (not function words), read in context;
+        the last question's are kept (the re-ranking and the model read the same)."""
         with self._lock:
             if self._asked is not None and self._asked[0] == question:
                 return self._asked[1]
-        words = project(
-            np.array(
-                [
-                    v
-                    for w, v in self.embedder.word_vectors([question])[0]
-                    if w not in FUNCTION_WORDS and len(w) > 1 and w[0].isalnum()
-                ]
-            )
+        words = np.array(
+            [
+                v
+                for w, v in self.embedder.word_vectors([question])[0]
+                if w not in FUNCTION_WORDS and len(w) > 1 and w[0].isalnum()
+            ]
         )
         with self._lock:
             self._asked = (question, words)
@@ -209,9 +206,7 @@ class SignalReader:
             if text in self._passages:
                 self._passages.move_to_end(text)
                 return self._passages[text]
-        vectors = project(
-            np.array([v for _, v in self.embedder.word_vectors([text], PASSAGE_TOKENS)[0]])
-        )
+        vectors = np.array([v for _, v in self.embedder.word_vectors([text], PASSAGE_TOKENS)[0]])
         with self._lock:
             self._passages[text] = vectors
             while len(self._passages) > PASSAGE_CACHE:
