@@ -179,16 +179,21 @@ class Embedder:
             return list(self.fast.word_vectors(texts, max_tokens))
         import torch
 
-        from assistant.index.onnx_model import group_word_pieces
+        from assistant.index.onnx_model import group_word_pieces, padded_batches
 
         model = self.model
         model.eval()  # inference: no dropout, whatever mode another caller left it in
         limit = min(max_tokens or model.max_seq_length, model.max_seq_length)
-        out = []
-        for text in texts:
-            e = model.tokenizer(text, truncation=True, max_length=limit, return_tensors="pt")
+        encoded = [model.tokenizer(text, truncation=True, max_length=limit) for text in texts]
+        out: list[list[tuple[str, np.ndarray]]] = [[] for _ in texts]
+        # texts of like length read together: padding is masked, so each reads as alone
+        for batch in padded_batches([len(e["input_ids"]) for e in encoded], self.batch_size):
+            inputs = model.tokenizer.pad([encoded[n] for n in batch], return_tensors="pt")
             with torch.no_grad():
-                hidden = model[0].auto_model(**e).last_hidden_state[0].numpy()
-            tokens = model.tokenizer.convert_ids_to_tokens(e["input_ids"][0])
-            out.append(group_word_pieces(e.word_ids(0), tokens, hidden))
+                hidden = model[0].auto_model(**inputs).last_hidden_state.numpy()
+            for row, n in enumerate(batch):
+                e = encoded[n]
+                size = len(e["input_ids"])
+                tokens = model.tokenizer.convert_ids_to_tokens(e["input_ids"])
+                out[n] = group_word_pieces(e.word_ids(), tokens, hidden[row, :size])
         return out

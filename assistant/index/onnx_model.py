@@ -124,22 +124,38 @@ class OnnxEncoder:
     ) -> list[list[tuple[str, np.ndarray]]]:
         """Per text, each word as the model read it in context: (the word, the L2-normalised
         mean of its word pieces' hidden states). Truncated as ``encode`` truncates, or to
-        ``max_tokens`` (the closing token kept). One text at a time: no padding to pay for."""
-        out = []
+        ``max_tokens`` (the closing token kept). Texts of like length are read together
+        (``padded_batches``): padding is masked, so each text reads as it would alone."""
+        pieces = []
         for text in texts:
             with self._lock:
                 e = self.tokenizer.encode(text)
             keep = [i for i, m in enumerate(e.attention_mask) if m]
             if max_tokens is not None and len(keep) > max_tokens:
                 keep = keep[: max_tokens - 1] + keep[-1:]
-            hidden = self._run(
-                [[e.ids[i] for i in keep]], [[1] * len(keep)], [[e.type_ids[i] for i in keep]]
-            )[0]
-            out.append(
-                group_word_pieces(
-                    [e.word_ids[i] for i in keep], [e.tokens[i] for i in keep], hidden
+            pieces.append(
+                (
+                    [e.ids[i] for i in keep],
+                    [e.type_ids[i] for i in keep],
+                    [e.word_ids[i] for i in keep],
+                    [e.tokens[i] for i in keep],
                 )
             )
+        out: list[list[tuple[str, np.ndarray]]] = [[] for _ in texts]
+        for batch in padded_batches([len(p[0]) for p in pieces], self.batch_size):
+            width = max(len(pieces[n][0]) for n in batch)
+
+            def pad(row: list[int], width: int = width) -> list[int]:
+                return row + [0] * (width - len(row))
+
+            hidden = self._run(
+                [pad(pieces[n][0]) for n in batch],
+                [pad([1] * len(pieces[n][0])) for n in batch],
+                [pad(pieces[n][1]) for n in batch],
+            )
+            for row, n in enumerate(batch):
+                ids, _, word_ids, tokens = pieces[n]
+                out[n] = group_word_pieces(word_ids, tokens, hidden[row, : len(ids)])
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -151,6 +167,13 @@ class OnnxEncoder:
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
             out.append(pooled.astype(np.float32))
         return np.concatenate(out)
+
+
+def padded_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
+    """Indices of texts in batches of at most ``size``, each of texts of like length (sorted),
+    so little padding is paid for."""
+    order = sorted(range(len(lengths)), key=lambda n: lengths[n])
+    return [order[i : i + size] for i in range(0, len(order), size)]
 
 
 def group_word_pieces(
