@@ -295,9 +295,14 @@ class AskService:
             return False
         top = documents[: p.word_rerank_documents]
         for d in top:
-            d.score += p.word_rerank_weight * max(
+            match = max(
                 reader.word_match(question, [e]) for e in d.passages[: p.word_rerank_passages]
             )
+            # A README's score was weighed down (``_weigh_roles``); its words' match is too, or
+            # the folder's notes, which name every topic in the words people ask with, would
+            # lead again over the procedure they describe.
+            about = self.roles is not None and self.roles.of(d.file) == ABOUT
+            d.score += p.word_rerank_weight * match * (p.about_weight if about else 1.0)
         documents[: len(top)] = sorted(top, key=lambda d: -d.score)
         return True
 
