@@ -3,6 +3,7 @@ and every test's data directory pointed at a temp folder."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -144,6 +146,15 @@ def small_corpus(tmp_path: Path) -> Path:
     ):
         shutil.copy(CORPUS / name, folder / name)
     return folder
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of scripts/ as a module, for tests of the rules it fits by."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

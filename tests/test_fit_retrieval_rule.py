@@ -3,25 +3,14 @@ still passed over when it ranks the conversations worse (``conversations_kept``)
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
-from tests.conftest import ROOT
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location(
-        "fit_retrieval", ROOT / "scripts" / "fit_retrieval.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import load_script
 
 
 @pytest.mark.fast
 def test_one_turn_moving_is_within_the_slack_but_more_turns_down_than_up_is_not():
-    kept = _script().conversations_kept
+    kept = load_script("fit_retrieval").conversations_kept
     old = {"a": [1] * 50, "b": [1, 2, None] * 10}
     # one of a's fifty turns falls from first to second, one of b's rises: kept
     assert kept({"a": [2] + [1] * 49, "b": [1, 1, None] + [1, 2, None] * 9}, old)[0]

@@ -3,7 +3,6 @@ the shipped model being the one its refit command gives, and what users see on t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,17 +13,12 @@ from assistant.core.models import Chunk, Evidence
 from assistant.index.onnx_model import group_word_pieces
 from assistant.ui.render import plain
 from assistant.usecases.not_covered import MODEL_FILE, NotCoveredModel, SignalReader, Signals
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, load_script, run_cli
 from tests.fakes import HashingEmbedder
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "fit_not_covered", ROOT / "scripts" / "fit_not_covered.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("fit_not_covered")
 
 
 # Not in the sample's procedures, though its inspection and calibration passages come close.
