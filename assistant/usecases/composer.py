@@ -198,6 +198,10 @@ class Answer:
     # Answered, but the fitted model gives a fair chance that the documents do not answer it
     # (usecases/not_covered.py, the caution band): said above the answer, which is still shown.
     caution: str = ""
+    # The passages the short answer is chosen from, in the order it reads them (a tie goes to
+    # the earlier): the search's order, when the word re-ranking has reordered ``evidence``
+    # (usecases/ask.py). None: ``evidence`` itself.
+    lead_passages: list[Evidence] | None = None
 
     @property
     def lead_heading(self) -> str:
@@ -214,7 +218,8 @@ class Answer:
         Read once the answer is complete (the ask use case decides ``no_evidence`` first)."""
         if self.mode != "plain" or self.no_evidence:
             return []
-        return lead_quotes(self.question, self.evidence, self.context)
+        passages = self.evidence if self.lead_passages is None else self.lead_passages
+        return lead_quotes(self.question, passages, self.context)
 
     def sources(self) -> tuple[list[Evidence], list[Evidence]]:
         """The passages shown under the short answer (those it quotes, else the best one or
