@@ -22,10 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.progress import NoProgress
-from assistant.core.text import FUNCTION_WORDS
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.retrieval import load_questions
-from assistant.search.retrieval import DocumentHit
 
 
 def record(organisations: Path, work_dir: Path, documents: int, passages: int) -> list[dict]:
@@ -45,37 +43,24 @@ def record(organisations: Path, work_dir: Path, documents: int, passages: int) -
                     continue
                 result = service.retriever.search(plan.queries, app.settings.top_k)
                 if service.roles is not None:
-                    service._weigh_roles(service.roles, result.documents, False)
-                words = np.array(
-                    [
-                        v
-                        for w, v in reader.embedder.word_vectors([q.question])[0]
-                        if w not in FUNCTION_WORDS and len(w) > 1 and w[0].isalnum()
-                    ]
-                )
+                    service._weigh_roles(result.documents, False)
                 rows.append(
                     {
                         "organisation": org.key,
                         "expected": q.expected_sources,
                         "ranked": [d.file for d in result.documents],
                         "top": [
-                            (d.file, d.score, _word_score(reader, words, d, passages))
+                            (
+                                d.file,
+                                d.score,
+                                max(reader.word_matches(q.question, d.passages[:passages])),
+                            )
                             for d in result.documents[:documents]
                         ],
                     }
                 )
         print(f"{org.key}: {sum(r['organisation'] == org.key for r in rows)} plain questions")
     return rows
-
-
-def _word_score(reader, words: np.ndarray, doc: DocumentHit, passages: int) -> float:  # noqa: ANN001
-    if not len(words):
-        return 1.0
-    best = 0.0
-    for e in doc.passages[:passages]:
-        found = reader._passage_words(e.chunk.embedding_text())
-        best = max(best, float(np.mean(np.max(words @ found.T, axis=1))))
-    return best
 
 
 def mrr(rows: list[dict], weight: float) -> float:

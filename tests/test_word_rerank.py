@@ -25,8 +25,8 @@ class _Reader:
     def __init__(self, match: dict[str, float]) -> None:
         self.match = match
 
-    def word_match(self, question: str, passages: list[Evidence]) -> float:
-        return self.match[passages[0].chunk.file]
+    def word_matches(self, question: str, passages: list[Evidence]) -> list[float]:
+        return [self.match[e.chunk.file] for e in passages]
 
 
 def _service(reader: _Reader | None, **params: float) -> AskService:

@@ -135,11 +135,13 @@ class IndexStore:
             return self._words
 
     def words_are_current(self) -> bool:
-        ids = WordStore.stored_ids(self.words_dir)
-        return ids is not None and set(ids) == self.manifest.chunk_ids()
+        return self._holds_every_chunk(WordStore.stored_ids(self.words_dir))
 
     def snapshot_is_current(self) -> bool:
-        ids = VectorSnapshot.stored_ids(self.snapshot_dir)
+        return self._holds_every_chunk(VectorSnapshot.stored_ids(self.snapshot_dir))
+
+    def _holds_every_chunk(self, ids: list[str] | None) -> bool:
+        """A derived folder's chunk ids (None: missing or not whole) are the manifest's."""
         return ids is not None and set(ids) == self.manifest.chunk_ids()
 
     def derived_is_current(self) -> bool:
@@ -173,8 +175,7 @@ class IndexStore:
             self._words = None
 
     def lexical_is_current(self) -> bool:
-        ids = LexicalIndex.stored_ids(self.bm25_dir)
-        return ids is not None and set(ids) == self.manifest.chunk_ids()
+        return self._holds_every_chunk(LexicalIndex.stored_ids(self.bm25_dir))
 
     def check(self) -> Consistency:
         """Does every part of the index agree with the manifest?"""

@@ -32,6 +32,20 @@ _SCALES = "scales.npy"  # per word: its largest absolute value / 127
 PASSAGE_TOKENS = 128
 
 
+# A passage's words as kept: int8 rows and, per row, the scale that gives them back.
+Quantised = tuple[np.ndarray, np.ndarray]
+
+
+def quantise(words: np.ndarray) -> Quantised:
+    """Word vectors (one a row) as int8, each row scaled by its largest absolute value."""
+    matrix = np.asarray(words, dtype=np.float32)
+    if not len(matrix):
+        return np.zeros((0, 0), np.int8), np.zeros((0, 1), np.float32)
+    scales = np.abs(matrix).max(axis=1, keepdims=True) / 127.0
+    scales[scales == 0] = 1.0  # an all-zero word stays zero
+    return np.round(matrix / scales).astype(np.int8), scales.astype(np.float32)
+
+
 class WordStore:
     def __init__(
         self, ids: list[str], rows: np.ndarray, words: np.ndarray, scales: np.ndarray
@@ -44,21 +58,20 @@ class WordStore:
     @staticmethod
     def build(directory: Path, entries: dict[str, np.ndarray]) -> None:
         """Write the passages' word matrices (one array of word vectors per chunk id)."""
+        WordStore._write(directory, {cid: quantise(words) for cid, words in entries.items()})
+
+    @staticmethod
+    def _write(directory: Path, entries: dict[str, Quantised]) -> None:
         ids = list(entries)
+        kept = [entries[i] for i in ids if len(entries[i][0])]
 
         def write(tmp: Path) -> None:
-            sizes = [len(entries[i]) for i in ids]
+            sizes = [len(entries[i][0]) for i in ids]
             rows = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
-            dim = next((entries[i].shape[1] for i in ids if len(entries[i])), 0)
-            matrix = (
-                np.concatenate([entries[i] for i in ids if len(entries[i])]).astype(np.float32)
-                if any(sizes)
-                else np.zeros((0, dim), np.float32)
-            )
-            scales = np.abs(matrix).max(axis=1, keepdims=True) / 127.0
-            scales[scales == 0] = 1.0  # an all-zero word stays zero
+            words = np.concatenate([q for q, _ in kept]) if kept else np.zeros((0, 0), np.int8)
+            scales = np.concatenate([s for _, s in kept]) if kept else np.zeros((0, 1))
             np.save(tmp / _ROWS, rows)
-            np.save(tmp / _WORDS, np.round(matrix / scales).astype(np.int8))
+            np.save(tmp / _WORDS, words.astype(np.int8))
             np.save(tmp / _SCALES, scales.astype(np.float32))
             (tmp / _IDS).write_text(json.dumps(ids))
 
@@ -89,11 +102,19 @@ class WordStore:
 
     def get(self, chunk_id: str) -> np.ndarray | None:
         """A passage's words in context (float32, one row a word), or None when not kept."""
+        kept = self.raw(chunk_id)
+        if kept is None:
+            return None
+        return np.asarray(kept[0], dtype=np.float32) * kept[1]
+
+    def raw(self, chunk_id: str) -> Quantised | None:
+        """A passage's words as kept (int8 and scales), or None when not kept: an ingest
+        copies these over as they are, without making float32 of every passage it keeps."""
         n = self._index.get(chunk_id)
         if n is None:
             return None
         rows = slice(self._rows[n], self._rows[n + 1])
-        return np.asarray(self._words[rows], dtype=np.float32) * np.asarray(self._scales[rows])
+        return np.asarray(self._words[rows]), np.asarray(self._scales[rows])
 
 
 def refresh(
@@ -106,10 +127,10 @@ def refresh(
     """Make the store hold exactly these (chunk id, text) passages: kept words are reused,
     missing ones read with ``read`` in batches. Returns how many passages were read."""
     old = WordStore.load(directory) if WordStore.stored_ids(directory) else None
-    entries: dict[str, np.ndarray] = {}
+    entries: dict[str, Quantised] = {}
     missing: list[tuple[str, str]] = []
     for cid, text in chunks:
-        kept = old.get(cid) if old is not None else None
+        kept = old.raw(cid) if old is not None else None
         if kept is None:
             missing.append((cid, text))
         else:
@@ -117,9 +138,9 @@ def refresh(
     for start in range(0, len(missing), batch):
         part = missing[start : start + batch]
         for (cid, _), words in zip(part, read([t for _, t in part]), strict=True):
-            entries[cid] = words
+            entries[cid] = quantise(words)
         if on_batch is not None:
             on_batch(len(part))
     if missing or old is None or old.ids() != set(entries):
-        WordStore.build(directory, {cid: entries[cid] for cid, _ in chunks})
+        WordStore._write(directory, {cid: entries[cid] for cid, _ in chunks})
     return len(missing)

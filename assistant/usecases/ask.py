@@ -165,23 +165,28 @@ class AskService:
                 named_nowhere.append(number)
         return named_nowhere
 
-    def _weigh_roles(
-        self, roles: DocumentRoles, documents: list[DocumentHit], clause_mode: bool
-    ) -> None:
+    def _weigh_roles(self, documents: list[DocumentHit], clause_mode: bool) -> None:
         """Documents that are not procedures weighed down, then sorted again."""
         p = self.params
         if p.about_weight == 1.0 and (not clause_mode or p.record_weight == 1.0):
             return
         for d in documents:
-            role = roles.of(d.file)
-            # A README or changelog describes the folder, not a practice: every question.
-            if role == ABOUT:
-                d.score *= p.about_weight
-            # A clause question asks which procedure meets it: forms, lists and clause maps
-            # that share its words count at record_weight (their passages stay citable).
-            if clause_mode and role != PROCEDURE:
-                d.score *= p.record_weight
+            d.score *= self._role_weight(d, clause_mode)
         documents.sort(key=lambda d: -d.score)
+
+    def _role_weight(self, d: DocumentHit, clause_mode: bool) -> float:
+        """What a document's role weighs it by (1 without roles)."""
+        if self.roles is None:
+            return 1.0
+        p, role, weight = self.params, self.roles.of(d.file), 1.0
+        # A README or changelog describes the folder, not a practice: every question.
+        if role == ABOUT:
+            weight *= p.about_weight
+        # A clause question asks which procedure meets it: forms, lists and clause maps that
+        # share its words count at record_weight (their passages stay citable).
+        if clause_mode and role != PROCEDURE:
+            weight *= p.record_weight
+        return weight
 
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
@@ -194,7 +199,7 @@ class AskService:
         carried = p.carried_cite_boost if plan.boost_clauses is not None else None
         result = self.retriever.search(queries, k, boost or None, clause_mode, carried)
         if self.roles is not None:
-            self._weigh_roles(self.roles, result.documents, clause_mode)
+            self._weigh_roles(result.documents, clause_mode)
         # asked on its own, as the weight was fitted (a follow-up's few words match little)
         reranked = (
             not clause_mode
@@ -298,15 +303,14 @@ class AskService:
         if reader is None or p.word_rerank_weight <= 0 or not documents:
             return False
         top = documents[: p.word_rerank_documents]
-        for d in top:
-            match = max(
-                reader.word_match(question, [e]) for e in d.passages[: p.word_rerank_passages]
-            )
+        read = [d.passages[: p.word_rerank_passages] for d in top]
+        matches = iter(reader.word_matches(question, [e for found in read for e in found]))
+        for d, found in zip(top, read, strict=True):
+            match = max(next(matches) for _ in found)
             # A README's score was weighed down (``_weigh_roles``); its words' match is too, or
             # the folder's notes, which name every topic in the words people ask with, would
             # lead again over the procedure they describe.
-            about = self.roles is not None and self.roles.of(d.file) == ABOUT
-            d.score += p.word_rerank_weight * match * (p.about_weight if about else 1.0)
+            d.score += p.word_rerank_weight * match * self._role_weight(d, clause_mode=False)
         documents[: len(top)] = sorted(top, key=lambda d: -d.score)
         return True
 

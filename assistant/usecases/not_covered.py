@@ -174,8 +174,18 @@ class SignalReader:
         words = self.subject_words(question)
         if not len(words):
             return 1.0
-        found = np.concatenate([self.passage_words(e) for e in passages])
+        found = np.concatenate(self.passage_words(passages))
         return float(np.mean(np.max(words @ found.T, axis=1)))
+
+    def word_matches(self, question: str, passages: list[Evidence]) -> list[float]:
+        """``word_match`` of each passage on its own (the re-ranking's), the store read once."""
+        words = self.subject_words(question)
+        if not len(words):
+            return [1.0] * len(passages)
+        return [
+            float(np.mean(np.max(words @ found.T, axis=1)))
+            for found in self.passage_words(passages)
+        ]
 
     def subject_words(self, question: str) -> np.ndarray:
         """The question's words that carry its subject (not function words), read in context;
@@ -194,12 +204,17 @@ class SignalReader:
             self._asked = (question, words)
         return words
 
-    def passage_words(self, evidence: Evidence) -> np.ndarray:
-        """A passage's words in context: kept at ingest, else read now."""
-        kept = self.words().get(evidence.chunk.id) if self.words is not None else None
-        if kept is not None and len(kept):
-            return kept
-        return self._passage_words(evidence.chunk.embedding_text())
+    def passage_words(self, passages: list[Evidence]) -> list[np.ndarray]:
+        """Each passage's words in context: kept at ingest, else read now. The store is asked
+        for once (each time, it checks the index has not changed: a manifest read)."""
+        store = self.words() if self.words is not None else None
+        out = []
+        for e in passages:
+            kept = store.get(e.chunk.id) if store is not None else None
+            if kept is None or not len(kept):
+                kept = self._passage_words(e.chunk.embedding_text())
+            out.append(kept)
+        return out
 
     def _passage_words(self, text: str) -> np.ndarray:
         with self._lock:
