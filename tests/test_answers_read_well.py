@@ -290,6 +290,39 @@ def test_answer_lead_is_empty_for_a_clause_answer_and_for_no_evidence():
     assert not Answer("Who checks a rejected widget?", "plain", evidence=[e], no_evidence=True).lead
 
 
+@pytest.mark.fast
+def test_the_short_answer_quotes_the_leading_document():
+    """The ranking, not the count of shared words, says which document answers: a manual that
+    restates the question's words loses the short answer to the procedure ranked above it. When
+    none of the leading document's sentences shares a word with the question, the others'
+    are read, as before."""
+    procedure = _evidence("5.2 Stores staff count the stock every Friday.", "5", 0, "QP-07.md")
+    manual = _evidence(
+        "6.1 Stock taking of widgets is planned in the widget stock procedure.", "6", 1, "QM.md"
+    )
+    question = "How often is the widget stock counted?"
+    ranked = Answer(question, "plain", evidence=[procedure, manual], ranked_files=["QP-07.md"])
+    assert [q.citation.file for q in ranked.lead] == ["QP-07.md"]
+    # the manual's sentence shares more of the question's words: on all passages it would win
+    assert lead_quotes(question, [procedure, manual])[0].citation.file == "QM.md"
+    silent = _evidence("5.2 Records are filed by the stores team.", "5", 0, "QP-07.md")
+    fallback = Answer(question, "plain", evidence=[silent, manual], ranked_files=["QP-07.md"])
+    assert [q.citation.file for q in fallback.lead] == ["QM.md"]
+
+
+def test_the_short_answer_quotes_the_procedure_the_answer_leads_with(sample):
+    """Real model and index: the records procedure leads the answer to a question about
+    correcting a paper record, and the short answer quotes its correction rule, not the
+    calibration procedure's sentence about wrong readings (which shares more of the words)."""
+    answer = sample.ask(
+        "I filled in a paper check sheet and wrote the wrong figure in one box. "
+        "Can I just white it out or write the right number over the top?"
+    )
+    assert answer.leading_file == "QP-01-document-and-record-control.md"
+    assert answer.lead[0].citation.file == answer.leading_file
+    assert "single line" in answer.lead[0].text
+
+
 # --- A follow-up's short answer stays on the subject it continues ------------------------------
 
 

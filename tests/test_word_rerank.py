@@ -56,8 +56,7 @@ def test_no_re_ranking_at_weight_zero_or_without_a_reader():
 def test_the_sample_keeps_every_passages_words_and_the_answer_follows_the_new_order(sample):
     """Real model and index: the words of every passage are kept at ingest, a plain question
     the re-ranking moves lists its passages in the documents' new order, and the procedure
-    that answers it rises (QP-01 says how a wrong step in a procedure is corrected); its short
-    answer is the one the search's order gives."""
+    that answers it rises (QP-01 says how a wrong step in a procedure is corrected)."""
     store = sample.store
     assert store.words_are_current()
     assert store.words.ids() == store.manifest.chunk_ids()
@@ -76,6 +75,3 @@ def test_the_sample_keeps_every_passages_words_and_the_answer_follows_the_new_or
     order = {f: n for n, f in enumerate(after.ranked_files)}
     shown = [order[e.chunk.file] for e in after.evidence if e.chunk.file in order]
     assert shown == sorted(shown)
-    # the short answer is chosen as the search ordered the passages, as it was measured
-    assert [q.passage for q in after.lead] == [q.passage for q in before.lead]
-    assert after.lead_passages is not None and after.evidence != after.lead_passages

@@ -283,12 +283,9 @@ class AskService:
         if doubted and not answer.no_evidence:  # an answer is shown, and the model doubts it
             answer.caution = CAUTION
         if reranked:
-            # The passages shown follow the documents' new order (each document's in their own
-            # order), after "not covered" was decided on the passages the model was fitted on.
-            # The short answer still reads them in the search's order: following the new order
-            # it came from an expected document on more fitting questions of three
-            # organisations but on four fewer of gstt-csc's (docs/retrieval.md).
-            answer.lead_passages = list(answer.evidence)
+            # The passages shown, and the short answer's leading document, follow the
+            # documents' new order (each document's passages in their own order), after "not
+            # covered" was decided on the passages the model was fitted on.
             order = {d.file: n for n, d in enumerate(result.documents)}
             answer.evidence = sorted(answer.evidence, key=lambda e: order.get(e.chunk.file, 0))
         return answer

@@ -198,10 +198,6 @@ class Answer:
     # Answered, but the fitted model gives a fair chance that the documents do not answer it
     # (usecases/not_covered.py, the caution band): said above the answer, which is still shown.
     caution: str = ""
-    # The passages the short answer is chosen from, in the order it reads them (a tie goes to
-    # the earlier): the search's order, when the word re-ranking has reordered ``evidence``
-    # (usecases/ask.py). None: ``evidence`` itself.
-    lead_passages: list[Evidence] | None = None
 
     @property
     def lead_heading(self) -> str:
@@ -213,13 +209,26 @@ class Answer:
 
     @cached_property  # the page redraws every turn on each rerun: work it out once
     def lead(self) -> list[Quote]:
-        """A plain question's short answer: the one or two sentences of the passages that best
-        answer it, verbatim and cited (none for a clause question or when nothing answers).
-        Read once the answer is complete (the ask use case decides ``no_evidence`` first)."""
+        """A plain question's short answer: the one or two sentences of the leading
+        document's passages that best answer it, verbatim and cited (none for a clause question
+        or when nothing answers); of every passage's only when none of the leading document's
+        (its quality policy aside) shares a word with the question. Read once the answer is
+        complete (the ask use case decides ``no_evidence`` and the documents' order first).
+        Quoting the leading document, not the best-worded sentence of any passage, was measured
+        (scripts/lead_quotes_eval.py, docs/retrieval.md "The short answer quotes the leading
+        document"): the ranking knows better than shared words which document answers."""
         if self.mode != "plain" or self.no_evidence:
             return []
-        passages = self.evidence if self.lead_passages is None else self.lead_passages
-        return lead_quotes(self.question, passages, self.context)
+        return lead_quotes(self.question, self.evidence, self.context, self.leading_file)
+
+    @property
+    def leading_file(self) -> str:
+        """The first document in the answer's ranking that has passages here (the first
+        passage's for an answer made without a ranking; "" without passages)."""
+        found = {e.chunk.file for e in self.evidence}
+        return next((f for f in self.ranked_files if f in found), "") or (
+            self.evidence[0].chunk.file if self.evidence else ""
+        )
 
     def sources(self) -> tuple[list[Evidence], list[Evidence]]:
         """The passages shown under the short answer (those it quotes, else the best one or
@@ -472,13 +481,17 @@ def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
     return _quotes(opening, LEAD_SENTENCES)
 
 
-def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> list[Quote]:
+def lead_quotes(
+    question: str, evidence: list[Evidence], context: str = "", leading: str = ""
+) -> list[Quote]:
     """The short answer to a plain question: the one or two sentences (or table rows) of the
     answering passages that best answer it, the second only when nearly as good. Purpose and
     scope sections say what a document is, not the answer, and the quality policy says what the
     organisation means to do, not how: used only when nothing else is (the policy also when the
     question is about a policy).
-    ``context``: a follow-up's continued topic, its words a tie-breaker (CONTEXT_TERM_WEIGHT)."""
+    ``context``: a follow-up's continued topic, its words a tie-breaker (CONTEXT_TERM_WEIGHT).
+    ``leading``: the file the answer ranks first; its answering passages are read first, the
+    others only when none of its sentences shares a word with the question."""
     asked = terms(question)
     own = asked - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
     extra = terms(context) - own
@@ -492,7 +505,8 @@ def lead_quotes(question: str, evidence: list[Evidence], context: str = "") -> l
     named = _named_section(own, answering)
     if named:
         return named
-    for passages in (answering, evidence):
+    first = [e for e in answering if e.chunk.file == leading] if leading else []
+    for passages in (first, answering, evidence):
         scored = _scored(passages, own, extra, steps=False, extra_weight=CONTEXT_TERM_WEIGHT)
         if scored:
             break
