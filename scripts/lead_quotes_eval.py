@@ -11,7 +11,9 @@ Chose ``CONTEXT_TERM_WEIGHT`` in assistant/usecases/composer.py (2026-12-01).
 
 With ``--question-sets``, also every answered plain question of each organisation's fitting
 sets (``retrieval`` and ``retrieval_heldout`` in the TOML), asked alone; measured
-``POLICY_SECTION`` (stop 14).
+``POLICY_SECTION`` (stop 14) and the leading-document rule (``Answer.leading_file``, stop 17).
+With ``--untouched``, the same over each organisation's ``retrieval_untouched`` sets instead
+(once, to confirm a change: docs/retrieval.md).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def main() -> None:
     ap.add_argument("--organisations", type=Path, required=True)
     ap.add_argument("--work-dir", type=Path, required=True)
     ap.add_argument("--question-sets", action="store_true", help="also the fitting sets")
+    ap.add_argument("--untouched", action="store_true", help="the untouched sets, not fitting")
     args = ap.parse_args()
     conversations = {file: load_conversations(file) for file in args.files}
     named = {c.organisation for convs in conversations.values() for c in convs}
@@ -58,8 +61,13 @@ def main() -> None:
     if args.question_sets:
         for org in orgs:
             app = apps[org.key]
-            cell = counts.setdefault(("fitting question sets", org.key, "alone"), [0, 0])
-            for f in org.files("retrieval") + org.files("retrieval", heldout=True):
+            if args.untouched:
+                name, files = "untouched question sets", org.files("retrieval_untouched")
+            else:
+                name = "fitting question sets"
+                files = org.files("retrieval") + org.files("retrieval", heldout=True)
+            cell = counts.setdefault((name, org.key, "alone"), [0, 0])
+            for f in files:
                 for q in load_questions(f):
                     if not q.expected_sources:  # nothing to count: not asked
                         continue
