@@ -39,7 +39,7 @@ def test_a_document_that_speaks_of_the_thing_asked_rises_within_the_first_docume
     docs = [_hit("a", 0.50), _hit("b", 0.48), _hit("c", 0.47), _hit("d", 0.30)]
     reader = _Reader({"a": 0.40, "b": 0.60, "c": 0.45, "d": 0.99})
     service = _service(reader, word_rerank_weight=0.15, word_rerank_documents=3)
-    assert service._rerank_by_words("q", docs)
+    assert service._rerank_by_words("q", docs, service.params.word_rerank_weight)
     # b: 0.48 + 0.15 * 0.60 = 0.57 over a: 0.50 + 0.06; d is beyond the documents re-ranked
     assert [d.file for d in docs] == ["b", "a", "c", "d"]
 
@@ -49,7 +49,7 @@ def test_no_re_ranking_at_weight_zero_or_without_a_reader():
     for service in (_service(_Reader({"a": 0.0, "b": 1.0}), word_rerank_weight=0.0),
                     _service(None, word_rerank_weight=0.15)):  # fmt: skip
         docs = [_hit("a", 0.5), _hit("b", 0.4)]
-        assert not service._rerank_by_words("q", docs)
+        assert not service._rerank_by_words("q", docs, service.params.word_rerank_weight)
         assert [d.file for d in docs] == ["a", "b"]
 
 
@@ -75,3 +75,29 @@ def test_the_sample_keeps_every_passages_words_and_the_answer_follows_the_new_or
     order = {f: n for n, f in enumerate(after.ranked_files)}
     shown = [order[e.chunk.file] for e in after.evidence if e.chunk.file in order]
     assert shown == sorted(shown)
+
+
+def test_a_follow_up_is_re_ranked_by_its_topic_and_its_own_words(sample):
+    """Real model and index: after a shop-floor gauge failed its monthly check, "do we have to
+    go back over the stuff it was used to check?" is about the calibration procedure's look-back
+    on product measured with it; re-ranked by the turn's topic and its own words together
+    (``carried_rerank_weight``), the calibration procedure leads, over the returns procedure."""
+    first = "The metrology lab says one of our shop-floor pressure gauges failed its monthly check."
+    first += " What happens to it now?"
+    follow_up = "Do we have to go back over the stuff it was used to check?"
+    service = sample.ask_service
+    base = service.params
+    led = {}
+    try:
+        for weight in (0.0, base.carried_rerank_weight):
+            service.params = replace(base, carried_rerank_weight=weight)
+            talk = sample.conversation()
+            sample.chat(talk, first)
+            turn = sample.chat(talk, follow_up)
+            assert turn.reading.carried
+            led[weight] = turn.answer.ranked_files[0]
+    finally:
+        service.params = base
+    assert base.carried_rerank_weight > 0
+    assert led[base.carried_rerank_weight] == "QP-05-calibration-of-measuring-equipment.pdf"
+    assert led[0.0] != led[base.carried_rerank_weight]

@@ -33,6 +33,7 @@ class AskParams:
     carried_cite_boost: float
     about_weight: float = 1.0
     word_rerank_weight: float = 0.0
+    carried_rerank_weight: float = 0.0
     word_rerank_documents: int = 8
     word_rerank_passages: int = 2
 
@@ -200,11 +201,13 @@ class AskService:
         result = self.retriever.search(queries, k, boost or None, clause_mode, carried)
         if self.roles is not None:
             self._weigh_roles(result.documents, clause_mode)
-        # asked on its own, as the weight was fitted (a follow-up's few words match little)
-        reranked = (
-            not clause_mode
-            and plan.gap_query == question
-            and self._rerank_by_words(question, result.documents)
+        # A plain question asked on its own, at the weight fitted for it; a follow-up by its
+        # topic and its own words together (``gap_query``), at its own weight.
+        own = plan.gap_query == question
+        reranked = not clause_mode and self._rerank_by_words(
+            plan.gap_query,
+            result.documents,
+            p.word_rerank_weight if own else p.carried_rerank_weight,
         )
 
         similarity = result.similarity.get(gap_query, 0.0)
@@ -290,14 +293,14 @@ class AskService:
             answer.evidence = sorted(answer.evidence, key=lambda e: order.get(e.chunk.file, 0))
         return answer
 
-    def _rerank_by_words(self, question: str, documents: list[DocumentHit]) -> bool:
+    def _rerank_by_words(self, question: str, documents: list[DocumentHit], weight: float) -> bool:
         """The first documents re-ranked by how closely the question's subject words are
         matched, in context, by the words of their best passages (``word_rerank_*``): a
         document that speaks of the thing asked rises over one that only shares its subject.
         True when it ran."""
         p = self.params
         reader = self.word_reader
-        if reader is None or p.word_rerank_weight <= 0 or not documents:
+        if reader is None or weight <= 0 or not documents:
             return False
         top = documents[: p.word_rerank_documents]
         read = [d.passages[: p.word_rerank_passages] for d in top]
@@ -307,7 +310,7 @@ class AskService:
             # A README's score was weighed down (``_weigh_roles``); its words' match is too, or
             # the folder's notes, which name every topic in the words people ask with, would
             # lead again over the procedure they describe.
-            d.score += p.word_rerank_weight * match * self._role_weight(d, clause_mode=False)
+            d.score += weight * match * self._role_weight(d, clause_mode=False)
         documents[: len(top)] = sorted(top, key=lambda d: -d.score)
         return True
 
