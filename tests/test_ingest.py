@@ -76,6 +76,23 @@ def test_changed_file_replaces_its_chunks(tmp_path, small_corpus, model):
     assert "2217" in hits[0].chunk.text
 
 
+def test_an_added_file_writes_only_its_passages_words(tmp_path, small_corpus, model):
+    """The passages' words (about 36 KB a passage) are not rewritten on each ingest: a new
+    document's are a new segment beside the others, untouched, and the words stay current."""
+    app = make_assistant(tmp_path / "idx")
+    app.ingest([small_corpus])
+    words = app.store.words_dir
+    (first,) = [s.name for s in app.store.words.segments()]
+    written = (words / first / "words.npy").stat().st_mtime_ns
+    shutil.copy(CORPUS / "QP-04-training-and-competence.docx", small_corpus)
+    report = make_assistant(tmp_path / "idx").ingest([small_corpus])
+    assert report.added == ["QP-04-training-and-competence.docx"]
+    segments = [s.name for s in app.store.words.segments()]
+    assert segments[0] == first and len(segments) == 2
+    assert (words / first / "words.npy").stat().st_mtime_ns == written
+    assert app.store.words_are_current() and _consistent(app)
+
+
 def test_removed_file_chunks_go(tmp_path, small_corpus, model):
     app = make_assistant(tmp_path / "idx")
     app.ingest([small_corpus])
