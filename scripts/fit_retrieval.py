@@ -1,12 +1,14 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about|words] [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about|words|reach] [--out FILE]
 
-Three grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
+Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
-clause question adds) and ``about`` (``about_weight``: a README's weight); settings of the same
-names, first chosen on the sample organisation's question set alone or on one organisation.
+clause question adds), ``about`` (``about_weight``: a README's weight), ``words``
+(``word_rerank_weight``) and ``reach`` (how many documents and passages it reads); settings of
+the same names, first chosen on the sample organisation's question set alone or on one
+organisation.
 Results go to evals/results/retrieval-fit-GRID.json. Here every answered question of each
 organisation's ``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a
 grid (the dense and BM25 lists are asked once per query and reused: the grid only changes how
@@ -71,6 +73,9 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # (usecases/ask.py); 0 first, so a tie keeps it off. The range: scripts/word_rerank_probe.py
     # at stop 15 (above 0.2 the sample's fold lost)
     "words": {"word_rerank_weight": (0.0, 0.05, 0.1, 0.15, 0.2)},
+    # how far the re-ranking reaches: documents re-ranked and passages each is read by (8 and
+    # 2 from scripts/word_rerank_probe.py at stop 15, where fewer did worse; more not tried)
+    "reach": {"word_rerank_documents": (8, 12, 16), "word_rerank_passages": (2, 3)},
 }
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # The conversations a point must not rank worse, pooled per organisation: the first set, and

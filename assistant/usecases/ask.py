@@ -34,7 +34,7 @@ class AskParams:
     about_weight: float = 1.0
     word_rerank_weight: float = 0.0
     carried_rerank_weight: float = 0.0
-    word_rerank_documents: int = 8
+    word_rerank_documents: int = 16
     word_rerank_passages: int = 2
 
 
