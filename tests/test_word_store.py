@@ -141,3 +141,15 @@ def test_a_segment_gone_under_a_reader_is_an_empty_cache_not_an_error(tmp_path):
     shutil.rmtree(folder / _names(folder)[0])
     assert WordStore.stored_ids(folder) is None
     assert WordStore.load(folder).get("a") is None
+
+
+@pytest.mark.fast
+def test_a_damaged_segment_list_is_a_missing_store(tmp_path):
+    folder = tmp_path / "words"
+    refresh(folder, [("a", "alpha")], _reader([]))
+    for damaged in ("not json", '[{"nom": "x"}]', '{"name": 1}'):
+        (folder / "segments.json").write_text(damaged)
+        assert WordStore.stored_ids(folder) is None
+        assert WordStore.load(folder).ids() == set()
+    assert refresh(folder, [("a", "alpha")], _reader([])) == 1  # the next ingest rebuilds it
+    assert WordStore.load(folder).ids() == {"a"}

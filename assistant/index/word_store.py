@@ -87,11 +87,14 @@ def _segments(directory: Path) -> list[_Segment] | None:
             return None
         entries = [{"name": _ROOT, "dropped": []}]
     out = []
-    for entry in entries:
-        ids = read_ids(directory / entry["name"] / _IDS)
-        if ids is None or not (directory / entry["name"] / _SCALES).is_file():
-            return None
-        out.append(_Segment(entry["name"], ids, set(entry["dropped"])))
+    try:
+        for entry in entries:
+            ids = read_ids(directory / entry["name"] / _IDS)
+            if ids is None or not (directory / entry["name"] / _SCALES).is_file():
+                return None
+            out.append(_Segment(entry["name"], ids, set(entry["dropped"])))
+    except (KeyError, TypeError):  # a list this code did not write
+        return None
     return out
 
 

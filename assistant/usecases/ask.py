@@ -297,7 +297,7 @@ class AskService:
         """The first documents re-ranked by how closely the question's subject words are
         matched, in context, by the words of their best passages (``word_rerank_*``): a
         document that speaks of the thing asked rises over one that only shares its subject.
-        True when it ran."""
+        ``weight``: a plain question's or a follow-up's. True when it ran."""
         p = self.params
         reader = self.word_reader
         if reader is None or weight <= 0 or not documents:
