@@ -344,3 +344,19 @@ def test_key_points_are_what_people_do_not_rows_of_the_records_table(sample):
     rubric = sample.grader.rubric(question, ["8.3"])
     assert rubric.points
     assert not [p.text for p in rubric.points if is_reference(p.text, p.citation.heading)]
+
+
+def test_an_answer_graded_against_the_clause_card_alone_is_graded_not_an_error(sample):
+    """Where no indexed procedure answers an interview question, the rubric is the clause
+    card's; an answer to it is graded (the page said "graded against the clause summary" and
+    then failed: the card's rubric has no procedure sentences to back an answer)."""
+    grader = sample.grader
+    clause = sample.ask_service.resolver.catalogue.get("7.1.5")
+    question = "How do you make sure your measuring equipment gives results you can trust?"
+    rubric = grader._card_rubric(question, [clause], sample.embedder.encode_query(question))
+    assert not rubric.from_procedures and rubric.points
+    answer = "We check our measuring instruments against traceable standards at set intervals."
+    g = grader.grade(question, answer, ["7.1.5"], rubric=rubric)
+    assert 0 <= g.score <= 100 and not g.off_topic
+    off = grader.grade(question, "The canteen is cleaned every evening.", ["7.1.5"], rubric=rubric)
+    assert off.score < g.score

@@ -586,7 +586,9 @@ class Grader:
 
         # Supported content: the words of every answer sentence that a procedure sentence near
         # the question backs up. Good answers say more of what the procedure says.
-        support = [m for m in (rubric.support, rubric.fact_vectors) if m is not None]
+        # A rubric from the clause card alone (nothing in the procedures answers it) has no
+        # procedure sentences: the card's own sentences are what backs an answer there.
+        support = [m for m in (rubric.support, rubric.fact_vectors) if m is not None] or [kp_vecs]
         backing = (np.concatenate(support) @ seg_vecs[:-1].T).max(axis=0)
         # A true sentence about a neighbouring process (final test when asked about first-off
         # inspection) is backed too, but answers a different question: it counts for less.
