@@ -44,7 +44,6 @@ from assistant.index.plan import (
     plan_ingest,
 )
 from assistant.index.store import IndexStore
-from assistant.index.word_store import WordStore
 
 # Chunks embedded and committed together (see _embed_and_write).
 _GROUP_CHUNKS = 128
@@ -197,14 +196,15 @@ class Ingestor:
         """Keep every passage's words in context for re-ranking (index/word_store.py): those
         of new passages are read, the others kept."""
         chunks = self.store.manifest.all_chunks()
-        kept = WordStore.stored_ids(self.store.words_dir) or []
-        missing = len({c.id for c in chunks} - set(kept))
-        if missing and self.store.manifest.chunk_count():
-            # The ONNX copy reads words twice as fast as torch (measured at stop 16: 96
-            # passages in 3.6 s against 7.2 s, batched alike); a first ingest makes it here
-            # instead of after the words.
-            self.embedder.ensure_fast()
-        progress.stage("reading passages' words", missing)
+
+        def before_reading(missing: int) -> None:
+            if missing:
+                # The ONNX copy reads words twice as fast as torch (measured at stop 16: 96
+                # passages in 3.6 s against 7.2 s, batched alike); a first ingest makes it here
+                # instead of after the words.
+                self.embedder.ensure_fast()
+            progress.stage("reading passages' words", missing)
+
         word_store.refresh(
             self.store.words_dir,
             [(c.id, c.embedding_text()) for c in chunks],
@@ -213,6 +213,7 @@ class Ingestor:
                 for words in self.embedder.word_vectors(texts, word_store.PASSAGE_TOKENS)
             ],
             on_batch=progress.advance,
+            on_missing=before_reading,
         )
 
     def _starts_over(self, rebuild: bool) -> bool:

@@ -211,15 +211,18 @@ def refresh(
     read: Callable[[list[str]], list[np.ndarray]],
     batch: int = 16,
     on_batch: Callable[[int], None] | None = None,
+    on_missing: Callable[[int], None] | None = None,
 ) -> int:
     """Make the store hold exactly these (chunk id, text) passages: kept words are reused,
     missing ones read with ``read`` in batches and written as a new segment, removed ones
     dropped (the segments merged when COMPACT_SHARE or MAX_SEGMENTS is reached). Returns how
-    many passages were read."""
-    old = WordStore.load(directory) if WordStore.stored_ids(directory) else WordStore([])
+    many passages were read. ``on_missing`` is told how many before any is read."""
+    old = WordStore.load(directory)  # empty when missing or not whole
     have = old.ids()
     wanted = {cid for cid, _ in chunks}
     missing = [(cid, text) for cid, text in chunks if cid not in have]
+    if on_missing is not None:
+        on_missing(len(missing))
     new: dict[str, Quantised] = {}
     for start in range(0, len(missing), batch):
         part = missing[start : start + batch]

@@ -553,7 +553,12 @@ class Grader:
             for (s, c), v in zip(texts, vectors, strict=True):
                 cit = Citation(f"clause {c.id}", c.title, None)
                 points.append(KeyPoint(s, cit, 1.0, Facts(), v))
-        return Rubric(question, clauses, points, set(), Facts(), q_vec, from_procedures=False)
+        # No procedure sentence backs an answer here: the card's own sentences do.
+        support = np.stack([k.vector for k in points]) if points else None
+        return Rubric(
+            question, clauses, points, set(), Facts(), q_vec, support=support,
+            from_procedures=False,
+        )  # fmt: skip
 
     # -- grading ------------------------------------------------------------------------
     def grade(
@@ -586,9 +591,7 @@ class Grader:
 
         # Supported content: the words of every answer sentence that a procedure sentence near
         # the question backs up. Good answers say more of what the procedure says.
-        # A rubric from the clause card alone (nothing in the procedures answers it) has no
-        # procedure sentences: the card's own sentences are what backs an answer there.
-        support = [m for m in (rubric.support, rubric.fact_vectors) if m is not None] or [kp_vecs]
+        support = [m for m in (rubric.support, rubric.fact_vectors) if m is not None]
         backing = (np.concatenate(support) @ seg_vecs[:-1].T).max(axis=0)
         # A true sentence about a neighbouring process (final test when asked about first-off
         # inspection) is backed too, but answers a different question: it counts for less.
