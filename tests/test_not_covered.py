@@ -35,6 +35,17 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("How do we plan the staff Christmas party?", None),
         # Access to controlled documents is ISO 9001's own (7.5.3).
         ("Who has access control over the controlled documents?", None),
+        ("Where is the PPAP submission for the new housing kept?", "IATF 16949"),
+        # named quality methods ISO 9001 leaves to the organisation: no other standard's
+        ("Do we keep control charts on the CNC machines?", ""),
+        ("Has anyone run a gauge R&R study on the test rig?", ""),
+        ("Do we do a process FMEA before a new line starts?", ""),
+        ("Do we work out the cost of poor quality each year?", ""),
+        # ISO 9001's own words for what such methods do: ordinary questions
+        ("What happens when a customer makes a warranty claim?", None),
+        ("How do we find the root cause of a complaint?", None),
+        ("How do we stop operators making mistakes on the line?", None),
+        ("How do we monitor the machining process?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):
@@ -54,6 +65,29 @@ def test_another_standards_topic_is_named_with_the_closest_documents_by_title(sa
     assert len(answer.closest) == 3 and set(answer.closest) <= _labels(sample)
     assert all(title in answer.message for title in answer.closest)
     assert not re.search(r"\.(?:md|pdf|docx|txt|html)\b", answer.message)  # no file names
+
+
+def test_a_named_quality_method_no_document_names_is_not_covered(sample):
+    """ISO 9001 never asks for process capability figures by name: a sample procedure on
+    machining and inspection comes close in words, but none names the method, so the answer
+    says so instead of offering those passages as the answer."""
+    answer = sample.ask("Do we work out Cpk figures for the critical dimensions?")
+    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    assert answer.other_standard == "" and "process capability" in answer.message
+    assert "does not ask for by name" in answer.message and "not ISO 9001" not in answer.message
+    assert answer.closest and all(title in answer.message for title in answer.closest)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many people have to be on an 8D team?",  # QP-12 works by the 8D method
+        "Who does the SWOT analysis of our internal and external issues?",  # QP-02 names it
+    ],
+)
+def test_a_named_quality_method_the_documents_name_is_answered(sample, question):
+    answer = sample.ask(question)
+    assert not answer.no_evidence and answer.decided_by == ""
 
 
 def test_a_question_merely_not_covered_names_no_standard(sample):

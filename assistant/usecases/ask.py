@@ -121,14 +121,15 @@ class AskService:
     ) -> bool:
         """The topic of another standard a question is on is named by no indexed passage, and
         nothing suggests the documents say it in other words: the best cosine stays below
-        ``topic_rule_similarity`` and no passage the answer leads with has the question's words
-        for the topic in its title or heading ("data breach": "Disclosure of sensitive data")."""
+        ``topic_rule_similarity`` and (unless the topic is a named method) no passage the
+        answer leads with has the question's words for the topic in its title or heading ("data
+        breach": "Disclosure of sensitive data")."""
         if topic is None or self.topics is None:
             return False
         if similarity >= self.params.topic_rule_similarity:
             return False
         headings = " ".join(f"{e.chunk.title} {e.chunk.heading}" for e in passages[:LEAD_PASSAGES])
-        if terms(topic.words) & terms(headings):
+        if topic.standard.renamed_in_headings and terms(topic.words) & terms(headings):
             return False
         return not self.topics.names(topic)
 
@@ -252,10 +253,9 @@ class AskService:
             answer.no_evidence, answer.decided_by = True, "topic named nowhere"
             answer.closest = closest_documents(result.documents)
             answer.other_standard = unnamed.standard.standard
-            s = unnamed.standard
             answer.message = (
                 "The indexed procedures do not appear to cover this: none of them mentions "
-                f"{unnamed.topic}, an {s.standard} ({s.subject}) matter, not ISO 9001. "
+                f"{unnamed.topic}, {unnamed.standard.matter()}. "
                 f"Closest documents: {'; '.join(answer.closest) or 'none'}."
             )
         elif (

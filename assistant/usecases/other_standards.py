@@ -1,8 +1,13 @@
-"""Topics that belong to another management-system standard, not to ISO 9001.
+"""Topics that belong to another management-system standard, not to ISO 9001, and named
+quality methods that ISO 9001 leaves to each organisation to choose.
 
 "How do we keep our environmental aspects register?" is not covered by a quality system's
 procedures, and "not covered" alone reads as a gap in them. It is an ISO 14001 matter: saying so
-tells people why nothing was found and where the answer would live.
+tells people why nothing was found and where the answer would live. "Do we keep control charts
+on the CNC machines?" is a quality matter, but one ISO 9001 does not ask for by name (it asks for
+monitoring fit for the purpose, not for statistical process control): an organisation whose
+documents never name the method has not adopted it, however close "machines" and "monitoring"
+come to its production procedure.
 
 The table is data, in our own words: for each standard, the topics it owns and the words that
 recognise them. A pattern names a topic in terms a quality system would not use for its own
@@ -26,10 +31,22 @@ from assistant.index.store import IndexStore
 
 @dataclass(frozen=True)
 class OtherStandard:
-    standard: str  # "ISO 14001"
+    standard: str  # "ISO 14001"; "" for QUALITY_METHODS, which belong to no other standard
     subject: str  # what it is about, in our words: "environmental management"
     # (the topic in our words, the pattern that recognises it in a question)
     topics: tuple[tuple[str, re.Pattern[str]], ...]
+    # A document may give a topic its own name in a heading (GSTT's "Disclosure of sensitive
+    # data" for a data breach): a lead passage's heading sharing a word with the question's words
+    # for the topic then keeps the question answerable. A named method is called by its name: a
+    # heading's "Control of ..." says nothing of control charts.
+    renamed_in_headings: bool = True
+
+    def matter(self) -> str:
+        """What a topic of it is, said after the topic: "an ISO 14001 (environmental
+        management) matter, not ISO 9001"."""
+        if not self.standard:
+            return self.subject
+        return f"an {self.standard} ({self.subject}) matter, not ISO 9001"
 
 
 def _topics(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -135,6 +152,17 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
         ),
     ),
     OtherStandard(
+        "IATF 16949",
+        "the automotive sector's quality management",
+        _topics(
+            (
+                "APQP or PPAP",
+                r"\bapqp\b|\bppap\b|\bproduction part approval\b|"
+                r"\badvanced product quality planning\b",
+            ),
+        ),
+    ),
+    OtherStandard(
         "ISO 50001",
         "energy management",
         _topics(
@@ -148,6 +176,48 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
 )
 
 
+# Named quality methods and tools: ISO 9001 asks for the result (monitoring fit for its purpose,
+# risks considered, customers' views known), never for these by name, so a question naming one
+# that no indexed document names is not covered (the same rule and limits as another standard's
+# topic). A pattern names the method itself, never the need it meets ("root cause", "error
+# proofing", "customer survey", "warranty" are ISO 9001's own words or examples: not here).
+# Written from the field's usual methods; docs/retrieval.md says how it was measured.
+QUALITY_METHODS = OtherStandard(
+    "",
+    "a quality method ISO 9001 leaves each organisation to choose, and does not ask for by name",
+    _topics(
+        (
+            "control charts (statistical process control)",
+            r"\bcontrol charts?\b|\bstatistical process control\b|\bspc\b|\bshewhart\b",
+        ),
+        ("process capability indices", r"\bprocess capability\b|\bcpk\b|\bppk\b"),
+        (
+            "measurement system analysis (gauge R&R)",
+            r"\bgau?ge r ?(?:&|and) ?r\b|\brepeatability and reproducibility\b|"
+            r"\bmeasurement systems? analys[ie]s\b|\bmsa\b",
+        ),
+        ("FMEA", r"\b[pd]?fmeas?\b|\bfailure modes?,? (?:and )?effects?\b"),
+        ("SWOT or PESTLE analysis", r"\bswot\b|\bpestle\b|\bpestel\b"),
+        ("the cost of quality", r"\bcosts? of (?:poor )?quality\b|\bcopq\b|\bquality costs?\b"),
+        ("benchmarking", r"\bbenchmark(?:s|ing|ed)?\b"),
+        (
+            "Six Sigma or lean methods",
+            r"\bsix sigma\b|\bdmaic\b|\bkaizen\b|\b5s\b|\bvalue stream\b|"
+            r"\blean (?:manufacturing|methods?|tools?|principles?|production)\b",
+        ),
+        ("8D problem solving", r"\b8d\b|\beight disciplines\b"),
+        ("poka-yoke", r"\bpoka[- ]?yokes?\b"),
+        ("a net promoter score", r"\bnet promoter\b|\bnps\b"),
+        ("overall equipment effectiveness", r"\boee\b|\boverall equipment effectiveness\b"),
+        ("a balanced scorecard", r"\bbalanced scorecards?\b"),
+        ("design of experiments", r"\bdesign of experiments\b|\bdoe\b"),
+        ("mystery shopping", r"\bmystery shop(?:pers?|ping)\b"),
+        ("the EFQM model or TQM", r"\befqm\b|\btqm\b|\btotal quality management\b"),
+    ),
+    renamed_in_headings=False,
+)
+
+
 @dataclass(frozen=True)
 class OtherStandardTopic:
     standard: OtherStandard
@@ -158,13 +228,13 @@ class OtherStandardTopic:
     def note(self) -> str:
         """'It is about environmental aspects: an ISO 14001 (environmental management)
         matter, not ISO 9001'."""
-        s = self.standard
-        return f"It is about {self.topic}: an {s.standard} ({s.subject}) matter, not ISO 9001"
+        return f"It is about {self.topic}: {self.standard.matter()}"
 
 
 def other_standard_topic(question: str) -> OtherStandardTopic | None:
-    """The other standard a question's topic belongs to, or None (an ordinary question)."""
-    for standard in OTHER_STANDARDS:
+    """The other standard a question's topic belongs to (``standard`` "" for a named quality
+    method), or None (an ordinary question)."""
+    for standard in (*OTHER_STANDARDS, QUALITY_METHODS):
         for topic, pattern in standard.topics:
             if found := pattern.search(question):
                 return OtherStandardTopic(standard, topic, pattern, found.group(0))
