@@ -72,7 +72,7 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # plain questions' first documents re-ranked by the question's words matched in context
     # (usecases/ask.py); 0 first, so a tie keeps it off. The range: scripts/word_rerank_probe.py
     # at stop 15 (above 0.2 the sample's fold lost)
-    "words": {"word_rerank_weight": (0.0, 0.05, 0.1, 0.15, 0.2)},
+    "words": {"word_rerank_weight": (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)},
     # how far the re-ranking reaches: documents re-ranked and passages each is read by (8 and
     # 2 from scripts/word_rerank_probe.py at stop 15, where fewer did worse; more not tried)
     "reach": {"word_rerank_documents": (8, 12, 16), "word_rerank_passages": (2, 3)},
