@@ -194,12 +194,17 @@ QUALITY_METHODS = OtherStandard(
         (
             "measurement system analysis (gauge R&R)",
             r"\bgau?ge r ?(?:&|and) ?r\b|\brepeatability and reproducibility\b|"
-            r"\bmeasurement systems? analys[ie]s\b|\bmsa\b",
+            r"\bmeasurement systems? analys[ie]s\b",
         ),
         ("FMEA", r"\b[pd]?fmeas?\b|\bfailure modes?,? (?:and )?effects?\b"),
         ("SWOT or PESTLE analysis", r"\bswot\b|\bpestle\b|\bpestel\b"),
         ("the cost of quality", r"\bcosts? of (?:poor )?quality\b|\bcopq\b|\bquality costs?\b"),
-        ("benchmarking", r"\bbenchmark(?:s|ing|ed)?\b"),
+        # not "benchmark" alone: a software team benchmarks its own model or code
+        (
+            "benchmarking",
+            r"\bbenchmarking\b|\bbenchmark(?:s|ed)? (?:ourselves|us)\b|"
+            r"\bbenchmark(?:s|ed)? (?:\w+ ){0,4}against (?:other|competitors|our competitors)\b",
+        ),
         (
             "Six Sigma or lean methods",
             r"\bsix sigma\b|\bdmaic\b|\bkaizen\b|\b5s\b|\bvalue stream\b|"
@@ -210,7 +215,7 @@ QUALITY_METHODS = OtherStandard(
         ("a net promoter score", r"\bnet promoter\b|\bnps\b"),
         ("overall equipment effectiveness", r"\boee\b|\boverall equipment effectiveness\b"),
         ("a balanced scorecard", r"\bbalanced scorecards?\b"),
-        ("design of experiments", r"\bdesign of experiments\b|\bdoe\b"),
+        ("design of experiments", r"\bdesign of experiments\b"),
         ("mystery shopping", r"\bmystery shop(?:pers?|ping)\b"),
         ("the EFQM model or TQM", r"\befqm\b|\btqm\b|\btotal quality management\b"),
     ),
