@@ -71,7 +71,8 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     "about": {"about_weight": (1.0, 0.75, 0.5, 0.25)},
     # plain questions' first documents re-ranked by the question's words matched in context
     # (usecases/ask.py); 0 first, so a tie keeps it off. The range: scripts/word_rerank_probe.py
-    # at stop 15 (above 0.2 the sample's fold lost)
+    # at stop 15 (above 0.2 the sample's fold lost); up to 0.3 from stop 18, when the fitting
+    # sets chose the old edge, 0.2, against 0
     "words": {"word_rerank_weight": (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)},
     # how far the re-ranking reaches: documents re-ranked and passages each is read by (8 and
     # 2 from scripts/word_rerank_probe.py at stop 15, where fewer did worse; more not tried)

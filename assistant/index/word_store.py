@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.index.folders import read_ids
+from assistant.index.folders import read_ids, write_folder
 
 _SEGMENTS = "segments.json"  # [{"name": folder, "dropped": [chunk ids]}], in writing order
 # Stop 16's layout: one segment's files in the folder itself, read as the segment ".".
@@ -101,19 +101,20 @@ def _segments(directory: Path) -> list[_Segment] | None:
 def _write_segment(directory: Path, entries: dict[str, Quantised]) -> str:
     """A new segment folder holding these passages, complete before it is named; its name."""
     name = f"s-{uuid.uuid4().hex[:12]}"
-    tmp = directory / f"{name}.tmp"
-    tmp.mkdir(parents=True)
     ids = list(entries)
     kept = [entries[i] for i in ids if len(entries[i][0])]
-    sizes = [len(entries[i][0]) for i in ids]
-    rows = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
-    words = np.concatenate([q for q, _ in kept]) if kept else np.zeros((0, 0), np.int8)
-    scales = np.concatenate([s for _, s in kept]) if kept else np.zeros((0, 1))
-    np.save(tmp / _ROWS, rows)
-    np.save(tmp / _WORDS, words.astype(np.int8))
-    np.save(tmp / _SCALES, scales.astype(np.float32))
-    (tmp / _IDS).write_text(json.dumps(ids))
-    os.replace(tmp, directory / name)
+
+    def write(tmp: Path) -> None:
+        sizes = [len(entries[i][0]) for i in ids]
+        rows = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
+        words = np.concatenate([q for q, _ in kept]) if kept else np.zeros((0, 0), np.int8)
+        scales = np.concatenate([s for _, s in kept]) if kept else np.zeros((0, 1))
+        np.save(tmp / _ROWS, rows)
+        np.save(tmp / _WORDS, words.astype(np.int8))
+        np.save(tmp / _SCALES, scales.astype(np.float32))
+        (tmp / _IDS).write_text(json.dumps(ids))
+
+    write_folder(directory / name, write)
     return name
 
 

@@ -556,9 +556,8 @@ class Grader:
         # No procedure sentence backs an answer here: the card's own sentences do.
         support = np.stack([k.vector for k in points]) if points else None
         return Rubric(
-            question, clauses, points, set(), Facts(), q_vec, support=support,
-            from_procedures=False,
-        )  # fmt: skip
+            question, clauses, points, set(), Facts(), q_vec, support=support, from_procedures=False
+        )
 
     # -- grading ------------------------------------------------------------------------
     def grade(
