@@ -279,10 +279,12 @@ def cmd_eval_chat(args: argparse.Namespace) -> int:
 def _print_chat(name: str, result: dict) -> None:
     def line(label: str, m: dict) -> None:
         ca = "n/a" if m.get("clause_accuracy") is None else f"{m['clause_accuracy']:.3f}"
+        ra = "n/a" if m.get("reading_accuracy") is None else f"{m['reading_accuracy']:.3f}"
         print(
             f"{label:<22} hit@3 {m['hit_at_3']:.3f}  MRR {m['mrr']:.3f}  follow-ups: hit@3 "
             f"{m['followup_hit_at_3']:.3f} MRR {m['followup_mrr']:.3f}  no-answer acc "
-            f"{m['no_answer_accuracy']:.3f}  clause acc {ca}  p95 {m.get('latency_ms_p95', 0)} ms"
+            f"{m['no_answer_accuracy']:.3f}  clause acc {ca}  reading acc {ra}  "
+            f"p95 {m.get('latency_ms_p95', 0)} ms"
         )
 
     print(f"{name}: {result['n_conversations']} conversations, {result['n_turns']} turns")

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.chat import _related, evaluate_chat, load_conversations
+from assistant.evaluation.chat import (
+    _related,
+    evaluate_chat,
+    load_conversations,
+    reading_accuracy,
+)
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import default_catalogue
 from assistant.usecases.composer import Answer
@@ -78,6 +83,20 @@ def test_the_first_turn_of_a_conversation_is_always_new() -> None:
 
 
 @pytest.mark.fast
+def test_reading_accuracy_judges_new_subjects_and_continuations_by_their_labels() -> None:
+    rows = [
+        {"kind": "first", "reading": NEW},  # not judged: nothing to continue
+        {"kind": "new_topic", "reading": FOLLOW_UP},  # wrong: a new subject carried over
+        {"kind": "new_topic", "reading": NEW},
+        {"kind": "followup_same", "reading": WHICH_FORM},  # any carried reading is right
+        {"kind": "followup_switch", "reading": NEW},  # wrong: the topic was dropped
+        {"kind": "unanswered", "reading": NEW},  # not judged: either reading may be right
+    ]
+    assert reading_accuracy(rows) == 0.5
+    assert reading_accuracy([{"kind": "", "reading": NEW}]) is None
+
+
+@pytest.mark.fast
 def test_a_clause_matches_itself_or_its_direct_parent_not_its_section() -> None:
     assert _related("7.1.5", "7.1.5.2") and _related("8.7.1", "8.7")
     assert not _related("7", "7.2") and not _related("7.1", "7.1.5.2")
@@ -135,7 +154,8 @@ def test_eval_chat_reports_the_conversation_beside_both_baselines(sample, tmp_pa
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     result = evaluate_chat(sample.conversation, load_conversations(path))
     keys = {"n_conversations", "n_turns", "hit_at_1", "hit_at_3", "mrr", "followup_hit_at_3",
-            "followup_mrr", "no_answer_accuracy", "clause_accuracy"}  # fmt: skip
+            "followup_mrr", "no_answer_accuracy", "clause_accuracy",
+            "reading_accuracy"}  # fmt: skip
     assert keys <= set(result) and set(result["baselines"]) == {"stateless", "concatenated"}
     assert keys <= set(result["baselines"]["stateless"])
     assert result["n_conversations"] == 1 and result["n_turns"] == 3

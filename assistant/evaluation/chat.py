@@ -24,7 +24,14 @@ from typing import Any
 from assistant.core.errors import UsageError
 from assistant.core.progress import NoProgress, Progress
 from assistant.evaluation.retrieval import read_jsonl
-from assistant.usecases.conversation import Conversation, ConversationTurn
+from assistant.usecases.conversation import (
+    FOLLOW_UP,
+    NEW,
+    WHICH_CLAUSE,
+    WHICH_FORM,
+    Conversation,
+    ConversationTurn,
+)
 
 Asker = Callable[[Conversation, list[str], str], ConversationTurn]
 
@@ -129,6 +136,29 @@ def run(
     return rows, latencies
 
 
+# A set's turn labels and the readings that are right for them: a new subject must be read as
+# new; any follow-up may be read as a follow-up, "which clause" or "which form" (each carries the
+# earlier topic). "first" and "unanswered" turns are not judged: the first turn has nothing to
+# continue, and an unanswered one may be either.
+_RIGHT_READINGS = {
+    "new_topic": {NEW},
+    "followup_same": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
+    "followup_switch": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
+    "which_clause": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
+    "which_form": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
+}
+
+
+def reading_accuracy(rows: list[dict[str, Any]]) -> float | None:
+    """The share of labelled turns read as their label says (new subject or continuation);
+    None when the set labels no turn."""
+    judged = [r for r in rows if r["kind"] in _RIGHT_READINGS]
+    if not judged:
+        return None
+    right = sum(r["reading"] in _RIGHT_READINGS[r["kind"]] for r in judged)
+    return round(right / len(judged), 4)
+
+
 def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
     def ranking(sub: list[dict[str, Any]]) -> tuple[float, float, float]:
         scored = [r for r in sub if r["expected_sources"]]
@@ -162,6 +192,7 @@ def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, A
         else 0.0,
         "clause_accuracy": round(clause_right / len(with_clauses), 4) if with_clauses else None,
     }
+    out["reading_accuracy"] = reading_accuracy(rows)
     out["by_kind"] = {}
     for kind in sorted({r["kind"] for r in rows if r["kind"]}):
         sub = [r for r in rows if r["kind"] == kind]
