@@ -94,6 +94,15 @@ def test_a_named_quality_method_the_documents_name_is_answered(sample, question)
     assert not answer.no_evidence and answer.decided_by == ""
 
 
+def test_a_method_the_documents_name_is_not_given_as_the_reason_for_a_refusal(sample):
+    """QP-12 works by the 8D method, so when a question about an 8D team is not covered (a
+    bonus), the refusal must not say 8D is a method ISO 9001 leaves to each organisation."""
+    answer = sample.ask("Do we pay people on an 8D team a bonus?")
+    assert answer.no_evidence and answer.decided_by == "not covered"
+    assert "quality method" not in answer.message and "8D" not in answer.message
+    assert answer.closest and all(title in answer.message for title in answer.closest)
+
+
 def test_a_question_merely_not_covered_names_no_standard(sample):
     answer = sample.ask("How do we plan the staff Christmas party?")
     assert answer.no_evidence and answer.other_standard == ""

@@ -277,6 +277,16 @@ class AskService:
                     f"{clauses[0].id} ({clauses[0].title}). Closest documents: {closest}."
                 )
             else:
+                if (
+                    topic
+                    and not topic.standard.standard
+                    and self.topics
+                    and self.topics.names(topic)
+                ):
+                    # A method the documents do name (QP-12's 8D) is not what is missing: "a
+                    # method ISO 9001 leaves each organisation to choose" would read as the
+                    # reason ("Do we pay people on an 8D team a bonus?").
+                    topic = None
                 answer.other_standard = topic.standard.standard if topic else ""
                 why = f" {topic.note()}." if topic else ""
                 answer.message = (
