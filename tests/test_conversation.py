@@ -160,6 +160,7 @@ def test_eval_chat_reports_the_conversation_beside_both_baselines(sample, tmp_pa
     assert keys <= set(result["baselines"]["stateless"])
     assert result["n_conversations"] == 1 and result["n_turns"] == 3
     assert result["followup_hit_at_3"] == 1.0
+    assert result["baselines"]["stateless"]["reading_accuracy"] is None  # a baseline reads nothing
 
 
 def test_chat_in_the_terminal_keeps_the_topic_and_starts_over(sample) -> None:

@@ -224,5 +224,7 @@ def evaluate_chat(
         for name, asker in (("stateless", stateless), ("concatenated", concatenated)):
             b_rows, b_lat = run(new_conversation, conversations, asker, name, progress)
             result["baselines"][name] = summarise(b_rows, b_lat)
+            # A baseline reads nothing: every turn is asked alone, whatever it is.
+            result["baselines"][name]["reading_accuracy"] = None
     progress.close()
     return result
