@@ -16,6 +16,7 @@ from assistant.evaluation.chat import (
 )
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import default_catalogue
+from assistant.usecases.ask import CAUTION
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import (
     FOLLOW_UP,
@@ -94,6 +95,30 @@ def test_reading_accuracy_judges_new_subjects_and_continuations_by_their_labels(
     ]
     assert reading_accuracy(rows) == 0.5
     assert reading_accuracy([{"kind": "", "reading": NEW}]) is None
+
+
+@pytest.mark.fast
+def test_a_refusal_taken_back_shows_the_passages_under_the_caution() -> None:
+    answer = Answer("q", "plain", no_evidence=True, message="not covered", closest=["QP-05"])
+    answer.decided_by = "not covered"
+    answer.shown_under_caution("check them")
+    assert not answer.no_evidence and answer.caution == "check them"
+    assert answer.message == "" and answer.closest == [] and answer.decided_by == ""
+
+
+def test_a_follow_up_its_topic_dilutes_is_not_refused_when_its_own_words_are_answered(
+    sample,
+) -> None:
+    """'How many people have to be on an 8D team?' after a clause question is read as a
+    follow-up; with the clause's words carried its best cosine falls below the line, but QP-12
+    answers it on its own, so it is shown, under the caution, not refused."""
+    conv = sample.conversation()
+    sample.chat(conv, "How do we meet clause 8.7?")
+    turn = sample.chat(conv, "How many people have to be on an 8D team?")
+    assert turn.reading.kind == FOLLOW_UP
+    assert not turn.answer.no_evidence and turn.answer.caution == CAUTION
+    assert turn.answer.ranked_files[0] == "QP-12-corrective-action-and-improvement.md"
+    assert turn.answer.lead  # the short answer is quoted, now that the answer is shown
 
 
 @pytest.mark.fast

@@ -116,6 +116,10 @@ class AskService:
     def ask(self, question: str, k: int = 5) -> Answer:
         return self.answer(self.plan(question), k)
 
+    def answers_alone(self, question: str) -> bool:
+        """Whether the question, asked on its own, is answered (not "not covered")."""
+        return not self.ask(question).no_evidence
+
     def _named_nowhere(
         self, topic: OtherStandardTopic | None, similarity: float, passages: list[Evidence]
     ) -> bool:

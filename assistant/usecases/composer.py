@@ -199,6 +199,14 @@ class Answer:
     # (usecases/not_covered.py, the caution band): said above the answer, which is still shown.
     caution: str = ""
 
+    def shown_under_caution(self, caution: str) -> None:
+        """A refusal taken back: the passages found are shown as the closest the procedures
+        come, under ``caution`` (a follow-up refused only because the topic it continued pulled
+        the search away from words that are answered on their own: usecases/conversation.py)."""
+        self.no_evidence, self.decided_by, self.message = False, "", ""
+        self.closest, self.other_standard, self.caution = [], "", caution
+        self.__dict__.pop("lead", None)  # the short answer is worked out again, now it is shown
+
     @property
     def lead_heading(self) -> str:
         """What the short answer is called: an answer the model doubts is not presented as
