@@ -85,12 +85,11 @@ RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # four turns per organisation each, written by helpers from the documents alone).
 CONVERSATIONS = (
     RESULTS.parent / "conversations.jsonl",
-    *sorted((RESULTS.parent / "conversations2").glob("*.jsonl")),
-    *sorted((RESULTS.parent / "conversations3").glob("*.jsonl")),
-    *sorted((RESULTS.parent / "conversations4").glob("*.jsonl")),
-    *sorted((RESULTS.parent / "conversations5").glob("*.jsonl")),
-    *sorted((RESULTS.parent / "conversations6").glob("*.jsonl")),
-    *sorted((RESULTS.parent / "conversations7").glob("*.jsonl")),
+    *(
+        path
+        for n in range(2, 8)  # conversations2/ to conversations7/
+        for path in sorted((RESULTS.parent / f"conversations{n}").glob("*.jsonl"))
+    ),
 )
 # What "ranks conversations worse" means (``conversations_kept``), set down at stop 16 before
 # evals/conversations3 was read. Until then: any organisation's pooled MRR lower at three

@@ -22,6 +22,7 @@ from typing import Any
 
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
+from assistant.evaluation.retrieval import _rank as rank_of
 from assistant.search.retrieval import Query
 from assistant.usecases.ask import AskPlan, AskService
 
@@ -45,8 +46,8 @@ def measure(ask: AskService, questions: list[dict[str, Any]], weight: float) -> 
         answer = ask.answer(with_sentences(ask.plan(q["question"]), weight))
         expected = q.get("expected_sources") or []
         if expected:
-            ranks = [answer.ranked_files.index(s) + 1 for s in expected if s in answer.ranked_files]
-            reciprocal.append(1 / min(ranks) if ranks else 0.0)
+            rank = rank_of(answer.ranked_files, expected)
+            reciprocal.append(1 / rank if rank else 0.0)
         if q.get("kind") != "clause_lookup":
             no_answer.append(answer.no_evidence == (not expected))
     mrr = sum(reciprocal) / len(reciprocal)

@@ -24,14 +24,7 @@ from typing import Any
 from assistant.core.errors import UsageError
 from assistant.core.progress import NoProgress, Progress
 from assistant.evaluation.retrieval import read_jsonl
-from assistant.usecases.conversation import (
-    FOLLOW_UP,
-    NEW,
-    WHICH_CLAUSE,
-    WHICH_FORM,
-    Conversation,
-    ConversationTurn,
-)
+from assistant.usecases.conversation import NEW, Conversation, ConversationTurn
 
 Asker = Callable[[Conversation, list[str], str], ConversationTurn]
 
@@ -136,26 +129,21 @@ def run(
     return rows, latencies
 
 
-# A set's turn labels and the readings that are right for them: a new subject must be read as
-# new; any follow-up may be read as a follow-up, "which clause" or "which form" (each carries the
-# earlier topic). "first" and "unanswered" turns are not judged: the first turn has nothing to
-# continue, and an unanswered one may be either.
-_RIGHT_READINGS = {
-    "new_topic": {NEW},
-    "followup_same": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
-    "followup_switch": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
-    "which_clause": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
-    "which_form": {FOLLOW_UP, WHICH_CLAUSE, WHICH_FORM},
-}
+# A set's turn labels: a new subject must be read as new, any follow-up as carried (a
+# follow-up, "which clause" or "which form": each carries the earlier topic). "first" and
+# "unanswered" turns are not judged: the first turn has nothing to continue, and an unanswered
+# one may be either.
+_NEW_LABELS = {"new_topic"}
+_CARRIED_LABELS = {"followup_same", "followup_switch", "which_clause", "which_form"}
 
 
 def reading_accuracy(rows: list[dict[str, Any]]) -> float | None:
     """The share of labelled turns read as their label says (new subject or continuation);
     None when the set labels no turn."""
-    judged = [r for r in rows if r["kind"] in _RIGHT_READINGS]
+    judged = [r for r in rows if r["kind"] in _NEW_LABELS | _CARRIED_LABELS]
     if not judged:
         return None
-    right = sum(r["reading"] in _RIGHT_READINGS[r["kind"]] for r in judged)
+    right = sum((r["reading"] == NEW) == (r["kind"] in _NEW_LABELS) for r in judged)
     return round(right / len(judged), 4)
 
 
