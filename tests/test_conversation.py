@@ -121,6 +121,24 @@ def test_a_follow_up_its_topic_dilutes_is_not_refused_when_its_own_words_are_ans
     assert turn.answer.lead  # the short answer is quoted, now that the answer is shown
 
 
+def test_a_follow_up_on_a_matter_outside_the_documents_is_not_covered(sample) -> None:
+    """'What about holiday pay?' after the master gauges was answered from the calibration
+    procedure, whose words the carried topic brings. No document names pay, a matter of running
+    the workplace: judged by its own words it is not covered, and says why. A quality
+    follow-up still is answered."""
+    conv = sample.conversation()
+    sample.chat(conv, "How often are the master gauges in the test bay checked?")
+    turn = sample.chat(conv, "What about holiday pay?")
+    assert turn.reading.kind == FOLLOW_UP
+    assert turn.answer.no_evidence and turn.answer.decided_by == "topic named nowhere"
+    assert "none of them mentions pay" in turn.answer.message
+    assert "running the workplace" in turn.answer.message
+    conv.reset()
+    sample.chat(conv, "How often are the master gauges in the test bay checked?")
+    follow = sample.chat(conv, "Who keeps the certificates?")
+    assert follow.reading.kind == FOLLOW_UP and not follow.answer.no_evidence
+
+
 @pytest.mark.fast
 def test_a_clause_matches_itself_or_its_direct_parent_not_its_section() -> None:
     assert _related("7.1.5", "7.1.5.2") and _related("8.7.1", "8.7")

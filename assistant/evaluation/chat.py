@@ -122,6 +122,7 @@ def run(
                     "ranked": ranked[:5],
                     "rank": _rank(ranked, t.expected_sources),
                     "no_evidence": turn.answer.no_evidence,
+                    "decided_by": turn.answer.decided_by,
                     "clauses": turn.clauses,
                 }
             )

@@ -241,9 +241,12 @@ class AskService:
         )
         below, doubted = self._nothing_answers(answer, plan, result, threshold)
         # A plain question on another standard's topic that no indexed document even names
-        # ("gifts or hospitality") is not covered, however close its other words come.
+        # ("gifts or hospitality") is not covered, however close its other words come. A
+        # follow-up is judged by its own words' closeness: the topic it carries is close to the
+        # documents whatever the turn asks ("What about holiday pay?" after gauges).
         topic = None if clause_mode else other_standard_topic(question)
-        unnamed = topic if self._named_nowhere(topic, similarity, result.passages) else None
+        own_similarity = result.similarity.get(question, similarity)
+        unnamed = topic if self._named_nowhere(topic, own_similarity, result.passages) else None
         if unknown:
             answer.no_evidence, answer.decided_by = True, "unknown standard"
             named = ", ".join(f"ISO {n}" for n in unknown)

@@ -176,6 +176,41 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
 )
 
 
+# The running of a workplace: pay, leave, benefits and staff facilities belong to no management
+# standard, and a quality system's documents do not deal with them. Asked as a follow-up ("What
+# about holiday pay?" after a calibration question) the carried topic's words come close to the
+# procedures, so only the matter's own name tells (docs/conversation.md, candidate G). Patterns
+# name the matter, never a word a quality procedure uses for its own work: "holiday pay" or
+# "annual leave", not "holiday" ("who covers when the inspector is on holiday?" is a quality
+# question about deputies) or "leave".
+WORKPLACE = OtherStandard(
+    "",
+    "a matter of running the workplace (pay, leave, benefits, staff facilities), not of a "
+    "quality system",
+    _topics(
+        (
+            "pay",
+            r"\bsalar(?:y|ies)\b|\bpayroll\b|\bpay ?(?:rises?|slips?|grades?|scales?|bands?|"
+            r"reviews?|day)\b|\bpayslips?\b|\bwages?\b|\bovertime\b|\b(?:holiday|sick) pay\b|"
+            r"\bget paid\b|\bpaid (?:extra|more)\b",
+        ),
+        ("bonuses", r"\bbonus(?:es)?\b"),
+        (
+            "holiday and leave",
+            r"\bannual leave\b|\bholiday (?:entitlement|allowance|requests?|booking)\b|"
+            r"\bbook(?:ing)? (?:a |my |some )?(?:holiday|leave|time off)\b|"
+            r"\b(?:sick|maternity|paternity|parental|compassionate|carer'?s) leave\b|"
+            r"\btime off in lieu\b|\btoil\b",
+        ),
+        ("pensions", r"\bpensions?\b"),
+        ("expense claims", r"\bexpense (?:claims?|forms?)\b|\bclaim (?:\w+ )?expenses\b"),
+        ("parking", r"\bcar ?park(?:ing|s)?\b|\bparking\b"),
+        ("the canteen", r"\bcanteen\b|\bstaff restaurant\b"),
+        ("the dress code", r"\bdress code\b"),
+    ),
+)
+
+
 # Named quality methods and tools: ISO 9001 asks for the result (monitoring fit for its purpose,
 # risks considered, customers' views known), never for these by name, so a question naming one
 # that no indexed document names is not covered (the same rule and limits as another standard's
@@ -237,9 +272,10 @@ class OtherStandardTopic:
 
 
 def other_standard_topic(question: str) -> OtherStandardTopic | None:
-    """The other standard a question's topic belongs to (``standard`` "" for a named quality
-    method), or None (an ordinary question)."""
-    for standard in (*OTHER_STANDARDS, QUALITY_METHODS):
+    """The other standard a question's topic belongs to (``standard`` "" for a workplace
+    matter or a named quality method), or None (an ordinary question). A workplace matter comes
+    before a method: "Do we pay people on an 8D team a bonus?" is about the bonus."""
+    for standard in (*OTHER_STANDARDS, WORKPLACE, QUALITY_METHODS):
         for topic, pattern in standard.topics:
             if found := pattern.search(question):
                 return OtherStandardTopic(standard, topic, pattern, found.group(0))
