@@ -81,7 +81,8 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
             (
                 "waste",
                 r"\b(?:hazardous |general |trade |clinical )?waste (?:management|disposal|"
-                r"segregation|streams?|carriers?|transfer notes?|registers?)\b|\brecycling\b",
+                r"segregation|streams?|carriers?|transfer notes?|registers?)\b|"
+                r"\brecycl(?:e|es|ed|ing|able)\b",
             ),
             ("spills", r"\bspills?\b|\bspill kits?\b|\boil leaks?\b"),
             ("pollution", r"\bpollution\b|\beffluent\b|\bdischarge consents?\b"),
@@ -112,6 +113,19 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 r"\b(?:workplace|occupational|safety|fire) (?:hazards?|risks? assessments?)\b|"
                 r"\bhazard identification\b|\bfire drills?\b|\bmanual handling\b|\bfirst aid\b",
             ),
+            ("hazardous substances", r"\bcoshh\b|\bhazardous substances?\b"),
+            (
+                "electrical safety testing",
+                r"\bpat[- ]?test(?:s|ing|ed)?\b|\bportable appliance test(?:s|ing)?\b",
+            ),
+            (
+                "display screen equipment",
+                r"\bdse\b|\bdisplay screen (?:equipment|assessments?)\b|"
+                r"\bworkstation assessments?\b",
+            ),
+            ("lone working", r"\blone work(?:ing|ers?)\b"),
+            ("hearing protection", r"\bhearing protection\b|\bear (?:defenders|plugs)\b"),
+            ("safety inductions", r"\b(?:health and |h&s |site )?safety inductions?\b"),
         ),
     ),
     OtherStandard(
@@ -136,6 +150,12 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 r"\bphishing\b|\bransomware\b|\bcyber[- ]?attacks?\b",
             ),
             ("statement of applicability", r"\bstatement of applicability\b"),
+            (
+                "security testing and protection",
+                r"\bsecurity vulnerabilit(?:y|ies)\b|\bvulnerability scan(?:s|ning)?\b|"
+                r"\bpenetration test(?:s|ing)?\b|\bpen[- ]?test(?:s|ing)?\b|\bfirewalls?\b|"
+                r"\banti-?virus\b|\bvpn\b",
+            ),
         ),
     ),
     # Not "conflicts of interest": ISO 9001 asks it of internal auditors (impartiality), and a
@@ -192,7 +212,13 @@ WORKPLACE = OtherStandard(
             "pay",
             r"\bsalar(?:y|ies)\b|\bpayroll\b|\bpay ?(?:rises?|slips?|grades?|scales?|bands?|"
             r"reviews?|day)\b|\bpayslips?\b|\bwages?\b|\bovertime\b|\b(?:holiday|sick) pay\b|"
-            r"\bget paid\b|\bpaid (?:extra|more)\b",
+            r"\bget paid\b|\bpaid (?:extra|more)\b|\bextra pay\b|"
+            r"\b(?:sales|earn|get|on) commission\b|\bcommission (?:on|for|rates?|payments?)\b",
+        ),
+        (
+            "allowances",
+            r"\b(?:shift|on[- ]call|travel|meal|subsistence|clothing|uniform|cold[- ]store|"
+            r"weekend|night) allowances?\b",
         ),
         ("bonuses", r"\bbonus(?:es)?\b"),
         (
@@ -203,7 +229,25 @@ WORKPLACE = OtherStandard(
             r"\btime off in lieu\b|\btoil\b",
         ),
         ("pensions", r"\bpensions?\b"),
-        ("expense claims", r"\bexpense (?:claims?|forms?)\b|\bclaim (?:\w+ )?expenses\b"),
+        (
+            "expense claims",
+            r"\bexpense (?:claims?|forms?)\b|\bclaim (?:\w+ )?(?:expenses|mileage)\b|"
+            r"\bmileage (?:claims?|allowance|rates?)\b|\bexpense (?:it|a|the|my|our|lunch)\b",
+        ),
+        (
+            "staff benefits",
+            r"\bcycle[- ]to[- ]work\b|\bgym membership\b|\bstaff discounts?\b|"
+            r"\bchildcare vouchers?\b|\b(?:private )?health insurance\b|\bcompany cars?\b",
+        ),
+        (
+            "working from home",
+            r"\bwork(?:ing)? from home\b|\bremote working\b|\bhybrid working\b|"
+            r"\b(?:do|doing) (?:\w+ ){0,3}from home\b",
+        ),
+        (
+            "bank holidays, shutdowns and staff events",
+            r"\bbank holidays?\b|\bchristmas (?:shutdown|closure|party|break)\b",
+        ),
         ("parking", r"\bcar ?park(?:ing|s)?\b|\bparking\b"),
         ("the canteen", r"\bcanteen\b|\bstaff restaurant\b"),
         ("the dress code", r"\bdress code\b"),
