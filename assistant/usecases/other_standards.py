@@ -1,5 +1,6 @@
-"""Topics that belong to another management-system standard, not to ISO 9001, and named
-quality methods that ISO 9001 leaves to each organisation to choose.
+"""Topics that belong to another management-system standard, not to ISO 9001; the running of a
+workplace (pay, leave, staff facilities), which belongs to no standard; and named quality
+methods that ISO 9001 leaves to each organisation to choose.
 
 "How do we keep our environmental aspects register?" is not covered by a quality system's
 procedures, and "not covered" alone reads as a gap in them. It is an ISO 14001 matter: saying so
