@@ -248,7 +248,7 @@ class AskService:
         own_similarity = result.similarity.get(question, similarity)
         unnamed = topic if self._named_nowhere(topic, own_similarity, result.passages) else None
         if unknown:
-            answer.no_evidence, answer.decided_by = True, "unknown standard"
+            answer.no_evidence, answer.decided_by = True, NAMED_ELSEWHERE[0]
             named = ", ".join(f"ISO {n}" for n in unknown)
             answer.message = (
                 f"No indexed document mentions {named}; this assistant covers ISO 9001:2015 and "
@@ -257,7 +257,7 @@ class AskService:
             counterparts = [b.counterpart() for b in asked if b.code in unknown]
             answer.message = " ".join([answer.message, *counterparts])
         elif unnamed is not None:
-            answer.no_evidence, answer.decided_by = True, "topic named nowhere"
+            answer.no_evidence, answer.decided_by = True, NAMED_ELSEWHERE[1]
             answer.closest = closest_documents(result.documents)
             answer.other_standard = unnamed.standard.standard
             answer.message = (
@@ -332,6 +332,8 @@ class AskService:
         return True
 
 
+# The rules that say "not covered" from what the question names, whatever it comes close to.
+NAMED_ELSEWHERE = ("unknown standard", "topic named nowhere")
 # Said above an answer the fitted model doubts (usecases/not_covered.py, the caution band).
 CAUTION = (
     "The documents may not answer this directly: the passages below come closest. "

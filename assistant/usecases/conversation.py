@@ -29,7 +29,7 @@ import numpy as np
 from assistant.core.text import FORM, POINTING_BACK, terms
 from assistant.search.clauses import Clause
 from assistant.search.retrieval import Query
-from assistant.usecases.ask import CAUTION, AskPlan, AskService
+from assistant.usecases.ask import CAUTION, NAMED_ELSEWHERE, AskPlan, AskService
 from assistant.usecases.composer import Answer
 
 # Words that point back to an earlier turn. "this"/"that" only count as pointers when they are
@@ -211,6 +211,11 @@ class Conversation:
             answer.shown_under_caution(CAUTION)
         if reading.carried:
             answer.context = reading.topic
+            if answer.decided_by in NAMED_ELSEWHERE:
+                # A follow-up refused for what it names ("What about holiday pay?" after the
+                # master gauges) does not join the subject: the next turn continues the
+                # subject before it, and says so without the refused words.
+                effective = reading.topic
         turn = ConversationTurn(question, reading, answer, [], effective=effective)
         turn.clauses = self._clauses_of(turn, plan)
         if reading.kind == WHICH_FORM and previous is not None:
