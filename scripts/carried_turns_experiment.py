@@ -29,13 +29,14 @@ from assistant.core.progress import NoProgress
 from assistant.evaluation.chat import load_conversations
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.search.retrieval import Query
+from assistant.usecases.ask import NAMED_ELSEWHERE
 from assistant.usecases.conversation import NEW, WHICH_CLAUSE
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fit_not_covered import fit_logistic  # noqa: E402
 from fit_retrieval import CONVERSATIONS  # noqa: E402
 
 SIGNALS = ("topic_and_turn", "own", "own_recall", "topic_recall", "own_elsewhere", "alone_recall")
-RULES = ("topic named nowhere", "unknown standard")
 
 
 def carried_turns(organisations: Path, work_dir: Path) -> list[dict[str, Any]]:
@@ -50,7 +51,10 @@ def carried_turns(organisations: Path, work_dir: Path) -> list[dict[str, Any]]:
                 for t in c.turns:
                     turn = conv.ask(t.question)
                     answer = turn.answer
-                    if turn.reading.kind in (NEW, WHICH_CLAUSE) or answer.decided_by in RULES:
+                    if (
+                        turn.reading.kind in (NEW, WHICH_CLAUSE)
+                        or answer.decided_by in NAMED_ELSEWHERE
+                    ):
                         continue
                     alone = service.retriever.search([Query(t.question)], 5)
                     vector = alone.vectors[t.question]
@@ -83,29 +87,10 @@ def left_out_right(
         train = [r for r in rows if r["organisation"] != org]
         test = [r for r in rows if r["organisation"] == org]
         x = np.array([[r[f] for f in signals] for r in train])
-        weights, intercept = fit_matrix(x, np.array([r["label"] for r in train], dtype=float), c)
+        weights, intercept = fit_logistic(x, np.array([r["label"] for r in train], dtype=float), c)
         z = np.array([[r[f] for f in signals] for r in test]) @ weights + intercept
         right[org] = int(sum((v >= 0) == bool(r["label"]) for v, r in zip(z, test, strict=True)))
     return right
-
-
-def fit_matrix(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
-    """L2-penalised logistic regression by Newton's method, as ``fit_not_covered.fit`` (which
-    reads its fixed FEATURES from rows) but on any matrix of signals."""
-    design = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(design.shape[1])
-    penalty = np.eye(design.shape[1]) / c
-    penalty[-1, -1] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-design @ w))
-        step = np.linalg.solve(
-            design.T @ (design * (p * (1 - p))[:, None]) + penalty,
-            design.T @ (p - y) + penalty @ w,
-        )
-        w -= step
-        if np.max(np.abs(step)) < 1e-9:
-            break
-    return w[:-1], float(w[-1])
 
 
 def main() -> None:

@@ -27,13 +27,13 @@ import numpy as np
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.retrieval import load_questions, read_jsonl
+from assistant.usecases.ask import NAMED_ELSEWHERE
 from assistant.usecases.not_covered import MODEL_FILE
 
 SIGNALS = Path(__file__).resolve().parents[1] / "evals" / "results" / "not-covered-signals.jsonl"
 
 FEATURES = ("similarity", "word_recall", "elsewhere")
 # Rules that decide before the model (usecases/ask.py): kept beside it, and counted in both.
-RULES = ("unknown standard", "topic named nowhere")
 # The L2 penalty's inverse strength (as scikit-learn's C), chosen by ``choose_c`` with the
 # folds below among PENALTIES, as a change to any fitted setting is: another value replaces the
 # shipped one only when, on the organisations left out, it is right on at least as many
@@ -83,7 +83,7 @@ def collect(organisations: Path, work_dir: Path) -> list[dict]:
                         "label": int(not q.expected_sources),
                         **{f: answer.signals[f] for f in FEATURES},
                         # a rule decided "not covered" whatever the model says
-                        "rule": int(answer.decided_by in RULES),
+                        "rule": int(answer.decided_by in NAMED_ELSEWHERE),
                         "line": int(answer.similarity < line),
                     }
                 )
@@ -92,9 +92,15 @@ def collect(organisations: Path, work_dir: Path) -> list[dict]:
 
 
 def fit(rows: list[dict], c: float = C) -> tuple[np.ndarray, float]:
-    """L2-penalised logistic regression by Newton's method (the intercept is not penalised)."""
-    x = np.array([[r[f] for f in FEATURES] + [1.0] for r in rows])
-    y = np.array([r["label"] for r in rows], dtype=float)
+    """The model's weights and intercept, fitted on these questions' FEATURES."""
+    x = np.array([[r[f] for f in FEATURES] for r in rows])
+    return fit_logistic(x, np.array([r["label"] for r in rows], dtype=float), c)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, c: float = C) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression by Newton's method (the intercept is not penalised):
+    one row of signals per example in ``x``, labels 0/1 in ``y``."""
+    x = np.hstack([x, np.ones((len(x), 1))])
     w = np.zeros(x.shape[1])
     penalty = np.eye(x.shape[1]) / c
     penalty[-1, -1] = 0.0

@@ -124,7 +124,8 @@ class AskService:
         self, topic: OtherStandardTopic | None, similarity: float, passages: list[Evidence]
     ) -> bool:
         """The topic of another standard a question is on is named by no indexed passage, and
-        nothing suggests the documents say it in other words: the best cosine stays below
+        nothing suggests the documents say it in other words: ``similarity`` (the best cosine of
+        the question's own words, a follow-up's without its topic) stays below
         ``topic_rule_similarity`` and (unless the topic is a named method) no passage the
         answer leads with has the question's words for the topic in its title or heading ("data
         breach": "Disclosure of sensitive data")."""
@@ -248,7 +249,7 @@ class AskService:
         own_similarity = result.similarity.get(question, similarity)
         unnamed = topic if self._named_nowhere(topic, own_similarity, result.passages) else None
         if unknown:
-            answer.no_evidence, answer.decided_by = True, NAMED_ELSEWHERE[0]
+            answer.no_evidence, answer.decided_by = True, UNKNOWN_STANDARD
             named = ", ".join(f"ISO {n}" for n in unknown)
             answer.message = (
                 f"No indexed document mentions {named}; this assistant covers ISO 9001:2015 and "
@@ -257,7 +258,7 @@ class AskService:
             counterparts = [b.counterpart() for b in asked if b.code in unknown]
             answer.message = " ".join([answer.message, *counterparts])
         elif unnamed is not None:
-            answer.no_evidence, answer.decided_by = True, NAMED_ELSEWHERE[1]
+            answer.no_evidence, answer.decided_by = True, TOPIC_NAMED_NOWHERE
             answer.closest = closest_documents(result.documents)
             answer.other_standard = unnamed.standard.standard
             answer.message = (
@@ -332,8 +333,10 @@ class AskService:
         return True
 
 
-# The rules that say "not covered" from what the question names, whatever it comes close to.
-NAMED_ELSEWHERE = ("unknown standard", "topic named nowhere")
+# The rules that say "not covered" from what the question names, whatever it comes close to
+# (``Answer.decided_by``); the fitting scripts count them on both sides.
+UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE = "unknown standard", "topic named nowhere"
+NAMED_ELSEWHERE = (UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE)
 # Said above an answer the fitted model doubts (usecases/not_covered.py, the caution band).
 CAUTION = (
     "The documents may not answer this directly: the passages below come closest. "
