@@ -22,6 +22,7 @@ from assistant.llm.grounded import GroundedLlm, Passage
 from assistant.llm.providers import chat_model
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, default_catalogue
+from assistant.search.glossary import load_glossary
 from assistant.search.retrieval import RetrievalParams, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.ask import AskParams, AskService
@@ -108,6 +109,7 @@ class Assistant:
             CorpusTopics(self.store),
             (reader, NotCoveredModel.load()),
             reader,
+            load_glossary(self.settings.glossary_file),
         )
 
     @cached_property

@@ -77,7 +77,12 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # how far the re-ranking reaches: documents re-ranked and passages each is read by (8 and
     # 2 from scripts/word_rerank_probe.py at stop 15, where fewer did worse; more not tried)
     "reach": {"word_rerank_documents": (8, 12, 16), "word_rerank_passages": (2, 3)},
+    # a plain question's everyday phrases searched again in the quality system's words
+    # (search/glossary.py); 0 first, so a tie keeps it off
+    "glossary": {"glossary_weight": (0.0, 0.25, 0.5, 0.75, 1.0), "glossary_below": (0.3, 0.35)},
 }
+# Settings the plan holds (in its queries' weights): a point that sets one plans again.
+PLAN_SETTINGS = {"card_weight", "glossary_weight"}
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # The conversations a point must not rank worse, pooled per organisation: the first set, and
 # from stop 16 evals/conversations2 and evals/conversations3, from stop 17 evals/conversations4,
@@ -184,7 +189,7 @@ def rank_all(
             for point in points:
                 values = dict(zip(names, point, strict=True))
                 put(values)
-                if "card_weight" in values:  # the plan holds the cards' queries with their weight
+                if PLAN_SETTINGS & set(values):
                     plans = [service.plan(q.question) for q in questions]
                 ranks = []
                 for q, plan in zip(questions, plans, strict=True):

@@ -165,6 +165,18 @@ class Settings(BaseSettings):
     # Every question: weight of a folder's notes about itself (README, changelog, licence;
     # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
     about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")
+    # Experiment (stop 21): a plain question's everyday phrases searched again in the quality
+    # system's words (search/glossary.py); 0 keeps it off until measured.
+    glossary_weight: float = Field(
+        0.0, ge=0, description="Weight of the glossary's words for a plain question's phrases."
+    )
+    glossary_queries: int = Field(2, ge=0, description="Glossary entries searched at most.")
+    glossary_below: float = Field(
+        0.3, ge=0, le=1, description="Glossary words searched only below this best cosine (1: always)."
+    )
+    glossary_file: Path | None = Field(
+        None, description="The organisation's own glossary entries (TOML), beside the shipped."
+    )
     # Plain questions asked on their own: the first word_rerank_documents documents re-ranked by
     # their fused score plus this weight times how closely the question's subject words are
     # matched in context by the words of their best word_rerank_passages passages

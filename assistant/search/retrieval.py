@@ -46,6 +46,9 @@ class Query:
     dense: bool = True
     lexical: bool = True
     fixed: bool = False  # one of a fixed set of texts (a clause card): its vector is kept
+    # searched only when the first query's best cosine is below this (None: always): words
+    # added for a question its own words do not find well
+    only_below: float | None = None
 
 
 @dataclass
@@ -227,6 +230,8 @@ class Retriever:
         similarity: dict[str, float] = {}
         vectors: dict[str, np.ndarray] = {}
         for q in queries:
+            if q.only_below is not None and similarity.get(queries[0].text, 0.0) >= q.only_below:
+                continue
             if q.dense:
                 vectors[q.text] = self.vector(q)
                 hits = self.store.reader.query(vectors[q.text], p.dense_candidates)

@@ -9,6 +9,7 @@ from assistant.core.text import terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
+from assistant.search.glossary import Glossary
 from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
 from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
@@ -36,6 +37,9 @@ class AskParams:
     carried_rerank_weight: float = 0.0
     word_rerank_documents: int = 16
     word_rerank_passages: int = 2
+    glossary_weight: float = 0.0
+    glossary_queries: int = 2
+    glossary_below: float = 1.0
 
 
 @dataclass
@@ -62,6 +66,7 @@ class AskService:
         topics: CorpusTopics | None = None,
         not_covered: tuple[SignalReader, NotCoveredModel] | None = None,
         word_reader: SignalReader | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
@@ -75,6 +80,7 @@ class AskService:
         # Reads the question's and the passages' words for the re-ranking (``_rerank_by_words``;
         # the factory gives the not-covered model's reader, so both read a question once).
         self.word_reader = word_reader
+        self.glossary = glossary
 
     def plan(self, question: str) -> AskPlan:
         """How a question is searched: a clause question by its clause cards (and any words
@@ -97,10 +103,26 @@ class AskService:
             )
             queries += self.card_queries(clauses)
             gap_query = clauses[0].embedding_text()
-        elif matches and p.synonym_weight > 0:
-            c = self.resolver.catalogue.get(matches[0].clause_id)
-            queries.append(Query(f"{c.title}. {', '.join(c.synonyms)}", p.synonym_weight))
+        else:
+            queries += self.glossary_queries(question)
+            if matches and p.synonym_weight > 0:
+                c = self.resolver.catalogue.get(matches[0].clause_id)
+                queries.append(Query(f"{c.title}. {', '.join(c.synonyms)}", p.synonym_weight))
         return AskPlan(question, matches, clause_mode, queries, clauses, gap_query)
+
+    def glossary_queries(self, question: str) -> list[Query]:
+        """The quality system's words for the practices the question names in everyday words
+        ("an idea" -> "improvement suggestion"), each searched beside it, unless the question
+        already uses them."""
+        p = self.params
+        if self.glossary is None or p.glossary_weight <= 0:
+            return []
+        own = terms(question)
+        entries = [e for e in self.glossary.matches(question) if not terms(e.terms) <= own]
+        import os
+        mode = os.environ.get("EXP_GL", "both")
+        below = p.glossary_below if p.glossary_below < 1 else None
+        return [Query(e.terms, p.glossary_weight, dense=mode != "lexical", lexical=mode != "dense", only_below=below) for e in entries[: p.glossary_queries]]
 
     def card_queries(self, clauses: list[Clause]) -> list[Query]:
         """A clause card as queries: its meaning for the dense search, its words for BM25."""

@@ -1,0 +1,73 @@
+"""The glossary bridges staff's everyday words to a quality system's words: what it matches, what
+it searches, and how a bad glossary file is reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.search.glossary import (
+    DEFAULT_GLOSSARY,
+    Glossary,
+    GlossaryEntry,
+    GlossaryError,
+    load_glossary,
+)
+
+pytestmark = pytest.mark.fast
+
+IDEAS = GlossaryEntry("improvement ideas", "improvement suggestion scheme", ("an idea", "suggest"))
+SIGN_OFF = GlossaryEntry("competence sign-off", "competence assessment", ("sign off",))
+
+
+def test_a_phrase_matches_in_its_usual_word_forms_and_whole_words_only():
+    glossary = Glossary([IDEAS, SIGN_OFF])
+    assert glossary.matches("Who signed off my brazing?") == [SIGN_OFF]
+    assert glossary.matches("I've got AN IDEA for the line") == [IDEAS]
+    assert glossary.matches("Can I suggest a change?") == [IDEAS]
+    assert glossary.matches("Who signs them off?") == []  # the words must be together
+    assert glossary.matches("Is there an ideal temperature?") == []  # not inside another word
+
+
+def test_entries_come_in_the_order_the_question_names_them():
+    glossary = Glossary([IDEAS, SIGN_OFF])
+    assert glossary.matches("Once I'm signed off, can I suggest things?") == [SIGN_OFF, IDEAS]
+
+
+def test_the_shipped_glossary_loads_and_no_phrase_points_two_ways():
+    glossary = load_glossary()
+    assert len(glossary) >= 50
+    phrases = [p.lower() for e in glossary.entries for p in e.phrases]
+    assert len(phrases) == len(set(phrases))
+
+
+def test_an_organisations_own_entries_are_added_to_the_shipped_ones(tmp_path):
+    own = tmp_path / "ours.toml"
+    own.write_text(
+        '[[entry]]\nconcept = "gauge lab"\nterms = "metrology laboratory"\n'
+        'phrases = ["the gauge lab"]\n',
+        encoding="utf-8",
+    )
+    glossary = load_glossary(own)
+    assert len(glossary) == len(load_glossary()) + 1
+    assert glossary.matches("Who runs the gauge lab?")[-1].terms == "metrology laboratory"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[entry]]\nterms = 'x y'\n", "needs 'phrases'"),
+        ("[[entry]]\nphrases = ['a b']\n", "needs 'terms'"),
+        ("[[entry]]\nterms = 'x'\nphrases = ['']\n", "non-empty"),
+        ("[[entry]\nterms = \n", "cannot be read"),
+    ],
+)
+def test_a_bad_glossary_file_says_which_file_and_what_is_wrong(tmp_path, text, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(GlossaryError) as caught:
+        load_glossary(bad)
+    assert message in str(caught.value) and str(bad) in str(caught.value)
+
+
+def test_the_shipped_glossary_is_packaged_with_the_code():
+    assert DEFAULT_GLOSSARY.name == "glossary.toml" and DEFAULT_GLOSSARY.is_file()
