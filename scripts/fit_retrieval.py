@@ -1,14 +1,15 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about|words|reach] [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary] [--out FILE]
 
 Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
 clause question adds), ``about`` (``about_weight``: a README's weight), ``words``
-(``word_rerank_weight``) and ``reach`` (how many documents and passages it reads); settings of
-the same names, first chosen on the sample organisation's question set alone or on one
-organisation.
+(``word_rerank_weight``), ``reach`` (how many documents and passages it reads) and ``glossary``
+(``glossary_weight``, ``glossary_below``: everyday phrases searched in a quality system's
+words); settings of the same names, first chosen on the sample organisation's question set
+alone or on one organisation.
 Results go to evals/results/retrieval-fit-GRID.json. Here every answered question of each
 organisation's ``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a
 grid (the dense and BM25 lists are asked once per query and reused: the grid only changes how

@@ -165,14 +165,20 @@ class Settings(BaseSettings):
     # Every question: weight of a folder's notes about itself (README, changelog, licence;
     # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
     about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")
-    # Experiment (stop 21): a plain question's everyday phrases searched again in the quality
-    # system's words (search/glossary.py); 0 keeps it off until measured.
+    # A plain question's everyday phrases searched again in the quality system's words
+    # (search/glossary.py), when its own best cosine is below glossary_below. Chosen by
+    # scripts/fit_retrieval.py --grid glossary (evals/results/retrieval-fit-glossary.json): MRR
+    # fernhill .917 -> .923, gstt-csc .871 = .871, openregulatory .840 -> .842, sample .854 ->
+    # .869 on the fitting sets; confirm18 and conversations10 unchanged (docs/retrieval.md).
     glossary_weight: float = Field(
-        0.0, ge=0, description="Weight of the glossary's words for a plain question's phrases."
+        0.75, ge=0, description="Weight of the glossary's words for a plain question's phrases."
     )
     glossary_queries: int = Field(2, ge=0, description="Glossary entries searched at most.")
     glossary_below: float = Field(
-        0.3, ge=0, le=1, description="Glossary words searched only below this best cosine (1: always)."
+        0.35,
+        ge=0,
+        le=1,
+        description="Glossary words searched only below this best cosine (1: always).",
     )
     glossary_file: Path | None = Field(
         None, description="The organisation's own glossary entries (TOML), beside the shipped."

@@ -119,10 +119,25 @@ class AskService:
             return []
         own = terms(question)
         entries = [e for e in self.glossary.matches(question) if not terms(e.terms) <= own]
-        import os
-        mode = os.environ.get("EXP_GL", "both")
+        # Only for a question its own words do not find well (``glossary_below``): searched for
+        # every matching question, gstt-csc lost at every weight ("code change" pulled its
+        # design-change procedure over the code review asked about; docs/retrieval.md).
         below = p.glossary_below if p.glossary_below < 1 else None
-        return [Query(e.terms, p.glossary_weight, dense=mode != "lexical", lexical=mode != "dense", only_below=below) for e in entries[: p.glossary_queries]]
+        return [
+            Query(e.terms, p.glossary_weight, only_below=below)
+            for e in entries[: p.glossary_queries]
+        ]
+
+    @staticmethod
+    def _glossary_notes(queries: list[Query], result: RetrievalResult) -> list[str]:
+        """Said above the answer, as a search engine says what else it searched: the glossary's
+        words that were searched (the question's own words found nothing close)."""
+        best = result.similarity.get(queries[0].text, 0.0) if queries else 0.0
+        return [
+            f'Also searched for "{q.text}", the quality system\'s words for what you asked'
+            for q in queries
+            if q.only_below is not None and best < q.only_below
+        ]
 
     def card_queries(self, clauses: list[Clause]) -> list[Query]:
         """A clause card as queries: its meaning for the dense search, its words for BM25."""
@@ -262,6 +277,7 @@ class AskService:
         answer.bridges = (
             [b.note() for b in asked if b.iso9001 and b.code not in unknown] if clause_mode else []
         )
+        answer.bridges += self._glossary_notes(queries, result)
         below, doubted = self._nothing_answers(answer, plan, result, threshold)
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come. A

@@ -1,0 +1,28 @@
+"""The glossary on the sample corpus, with the real model: a question in everyday words finds the
+procedure that says it in a quality system's words, and says what else it searched."""
+
+from __future__ import annotations
+
+from tests.conftest import make_assistant
+
+IDEA = (
+    "I've had an idea that would save time on the line. How do I put it forward, and will "
+    "anyone actually get back to me?"
+)
+
+
+def test_an_idea_put_forward_finds_the_improvement_suggestion_scheme(sample):
+    answer = sample.ask(IDEA)
+    assert answer.ranked_files[0] == "QP-12-corrective-action-and-improvement.md"
+    assert any("improvement suggestion" in note for note in answer.bridges)
+    # without the glossary the story's words lead elsewhere: the glossary is what finds it
+    without = make_assistant(sample.settings.data_dir, glossary_weight=0.0).ask(IDEA)
+    assert without.ranked_files[0] != "QP-12-corrective-action-and-improvement.md"
+    assert not without.bridges
+
+
+def test_a_question_its_own_words_find_searches_nothing_more(sample):
+    # "suggestion" is a glossary phrase, but the question already finds the scheme's passage
+    answer = sample.ask("How is an improvement suggestion card reviewed by the panel?")
+    assert answer.ranked_files[0] == "QP-12-corrective-action-and-improvement.md"
+    assert answer.bridges == []
