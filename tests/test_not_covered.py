@@ -65,6 +65,16 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Can the old packaging be recycled?", "ISO 14001"),
         # "commission" as work on equipment is a quality word: not pay
         ("Who can commission the new test rig?", None),
+        # stop 21: absence, working hours, lifting, entrapment, personal data, WEEE
+        ("Who do I ring in sick to before a night shift?", ""),
+        ("Can I ask for compressed hours?", ""),
+        ("Can I swap my Saturday shift with a colleague?", ""),
+        ("Who handles the shift handover?", None),
+        ("Who covers the inspection when the inspector is off sick?", None),
+        ("What is the safe weight I can lift without help?", "ISO 45001"),
+        ("What if someone is shut inside the cold room?", "ISO 45001"),
+        ("Who answers a subject access request?", "ISO/IEC 27001"),
+        ("Are we registered for WEEE?", "ISO 14001"),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):

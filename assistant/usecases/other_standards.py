@@ -83,7 +83,7 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 "waste",
                 r"\b(?:hazardous |general |trade |clinical )?waste (?:management|disposal|"
                 r"segregation|streams?|carriers?|transfer notes?|registers?)\b|"
-                r"\brecycl(?:e|es|ed|ing|able)\b",
+                r"\brecycl(?:e|es|ed|ing|able)\b|\bweee\b|\bwaste electrical\b",
             ),
             ("spills", r"\bspills?\b|\bspill kits?\b|\boil leaks?\b"),
             ("pollution", r"\bpollution\b|\beffluent\b|\bdischarge consents?\b"),
@@ -125,6 +125,16 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 r"\bworkstation assessments?\b",
             ),
             ("lone working", r"\blone work(?:ing|ers?)\b"),
+            (
+                "lifting limits",
+                r"\bheavy lifting\b|\blifting (?:limits?|weights?)\b|"
+                r"\b(?:maximum|max|safe) weight (?:[\w'’]+ ){0,5}lift\b",
+            ),
+            (
+                "people trapped in cold rooms",
+                r"\b(?:trapped|shut|locked) (?:in|inside) (?:the |a )?(?:\w+ )?"
+                r"(?:freezers?|chillers?|cold (?:rooms?|stores?)|chambers?)\b",
+            ),
             ("hearing protection", r"\bhearing protection\b|\bear (?:defenders|plugs)\b"),
             ("safety inductions", r"\b(?:health and |h&s |site )?safety inductions?\b"),
         ),
@@ -151,6 +161,11 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 r"\bphishing\b|\bransomware\b|\bcyber[- ]?attacks?\b",
             ),
             ("statement of applicability", r"\bstatement of applicability\b"),
+            (
+                "requests for personal data",
+                r"\bsubject access requests?\b|\bpersonal (?:data|information) (?:\w+ )?"
+                r"(?:we|you|the company) (?:hold|keep)s?\b",
+            ),
             (
                 "security testing and protection",
                 r"\bsecurity vulnerabilit(?:y|ies)\b|\bvulnerability scan(?:s|ning)?\b|"
@@ -230,6 +245,17 @@ WORKPLACE = OtherStandard(
             r"\btime off in lieu\b|\btoil\b",
         ),
         ("pensions", r"\bpensions?\b"),
+        (
+            "sickness absence",
+            r"\b(?:ring|call|phone)(?:ing|s|ed)? in sick\b|\bsickness absence\b|"
+            r"\b(?:report(?:ing)?|notify(?:ing)?) (?:my |an |your )?absence\b|"
+            r"\b(?:wake|woke) up (?:ill|sick|unwell)\b",
+        ),
+        (
+            "working hours and shift swaps",
+            r"\bflexible working\b|\bcompressed hours\b|\bjob[- ]share\b|\bpart[- ]time hours\b|"
+            r"\bswap (?:a |my |our )?(?:\w+ )?shifts?\b|\bshift swaps?\b",
+        ),
         (
             "expense claims",
             r"\bexpense (?:claims?|forms?)\b|\bclaim (?:\w+ )?(?:expenses|mileage)\b|"
