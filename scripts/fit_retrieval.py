@@ -25,7 +25,7 @@ the most questions does not decide alone.
   at the current one: "tune on one organisation, confirm on the others"). Then the best point on
   all four among those where no organisation's MRR is below what the current settings give
   ("a change that helps one and hurts another is not kept"), and
-  where the conversations (evals/conversations.jsonl, conversations2/ to conversations9/,
+  where the conversations (evals/conversations.jsonl, conversations2/ to conversations10/,
   asked turn by turn as ``assistant eval chat`` does) do not rank worse either
   (``conversations_kept``): a clause question's settings also weigh a follow-up's carried
   clauses. The conversations are asked only for the points that would
@@ -88,13 +88,13 @@ RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # The conversations a point must not rank worse, pooled per organisation: the first set, and
 # from stop 16 evals/conversations2 and evals/conversations3, from stop 17 evals/conversations4,
 # from stop 19 evals/conversations5, conversations6 and conversations7, from stop 20
-# conversations8 and conversations9 (12 conversations of four turns per organisation each,
-# written by helpers from the documents alone).
+# conversations8 and conversations9, from the end of stop 21 conversations10 (12 conversations
+# of four turns per organisation each, written by helpers from the documents alone).
 CONVERSATIONS = (
     RESULTS.parent / "conversations.jsonl",
     *(
         path
-        for n in range(2, 10)  # conversations2/ to conversations9/
+        for n in range(2, 11)  # conversations2/ to conversations10/
         for path in sorted((RESULTS.parent / f"conversations{n}").glob("*.jsonl"))
     ),
 )
