@@ -35,7 +35,7 @@ class GlossaryEntry:
 
 def _word_form(word: str) -> str:
     """A word with its usual English endings: "sign" matches "signs", "signed", "signing";
-    "make" also "makes", "made" is left out (irregular forms are not guessed)."""
+    "make" matches "makes" and "making" (irregular forms such as "made" are not guessed)."""
     w = re.escape(word)
     if len(word) <= 2:
         return w
