@@ -82,8 +82,8 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # (search/glossary.py); 0 first, so a tie keeps it off
     "glossary": {"glossary_weight": (0.0, 0.25, 0.5, 0.75, 1.0), "glossary_below": (0.3, 0.35)},
 }
-# Settings the plan holds (in its queries' weights): a point that sets one plans again.
-PLAN_SETTINGS = {"card_weight", "glossary_weight"}
+# Settings the plan holds (in its queries' weights and gates): a point that sets one plans again.
+PLAN_SETTINGS = {"card_weight", "glossary_weight", "glossary_below", "glossary_queries"}
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # The conversations a point must not rank worse, pooled per organisation: the first set, and
 # from stop 16 evals/conversations2 and evals/conversations3, from stop 17 evals/conversations4,

@@ -131,12 +131,11 @@ class AskService:
     @staticmethod
     def _glossary_notes(queries: list[Query], result: RetrievalResult) -> list[str]:
         """Said above the answer, as a search engine says what else it searched: the glossary's
-        words that were searched (the question's own words found nothing close)."""
-        best = result.similarity.get(queries[0].text, 0.0) if queries else 0.0
+        words, when the retriever searched them (it records each searched query's cosine)."""
         return [
             f'Also searched for "{q.text}", the quality system\'s words for what you asked'
             for q in queries
-            if q.only_below is not None and best < q.only_below
+            if q.only_below is not None and q.text in result.similarity
         ]
 
     def card_queries(self, clauses: list[Clause]) -> list[Query]:
