@@ -124,7 +124,11 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 r"\bdse\b|\bdisplay screen (?:equipment|assessments?)\b|"
                 r"\bworkstation assessments?\b",
             ),
-            ("lone working", r"\blone work(?:ing|ers?)\b"),
+            (
+                "lone working",
+                r"\blone work(?:ing|ers?)\b|"
+                r"\bwork(?:s|ing|ed)? (?:alone|by (?:my|him|her|your|our|them)sel(?:f|ves))\b",
+            ),
             (
                 "lifting limits",
                 r"\bheavy lifting\b|\blifting (?:limits?|weights?)\b|"
