@@ -75,6 +75,11 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("What if someone is shut inside the cold room?", "ISO 45001"),
         ("Who answers a subject access request?", "ISO/IEC 27001"),
         ("Are we registered for WEEE?", "ISO 14001"),
+        # stop 22: working alone in other words; alone as a quality word is not it
+        ("Is working alone in the test bay after hours allowed?", "ISO 45001"),
+        ("Are there rules for working by myself late in the office?", "ISO 45001"),
+        ("Can a new starter work alone on the lathe once signed off?", None),
+        ("Can a trainee sign the inspection record alone?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):
