@@ -1,17 +1,15 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary|glossary-match]
-        [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary] [--out FILE]
 
 Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
 clause question adds), ``about`` (``about_weight``: a README's weight), ``words``
 (``word_rerank_weight``), ``reach`` (how many documents and passages it reads) and ``glossary``
 (``glossary_weight``, ``glossary_below``: everyday phrases searched in a quality system's
-words), ``glossary-match`` (``glossary_match``: an entry matched by meaning too); settings of
-the same names, first chosen on the sample organisation's question set alone or on one
-organisation.
+words); settings of the same names, first chosen on the sample organisation's question set
+alone or on one organisation.
 Results go to evals/results/retrieval-fit-GRID.json. Here every answered question of each
 organisation's ``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a
 grid (the dense and BM25 lists are asked once per query and reused: the grid only changes how
@@ -83,18 +81,9 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # a plain question's everyday phrases searched again in the quality system's words
     # (search/glossary.py); 0 first, so a tie keeps it off
     "glossary": {"glossary_weight": (0.0, 0.25, 0.5, 0.75, 1.0), "glossary_below": (0.3, 0.35)},
-    # a glossary entry matched by meaning too (an everyday phrase this close to the question);
-    # 1 (off) first, then the highest floors, so a tie keeps it off or at the fewest matches
-    "glossary-match": {"glossary_match": (1.0, 0.6, 0.55, 0.5)},
 }
 # Settings the plan holds (in its queries' weights and gates): a point that sets one plans again.
-PLAN_SETTINGS = {
-    "card_weight",
-    "glossary_weight",
-    "glossary_below",
-    "glossary_queries",
-    "glossary_match",
-}
+PLAN_SETTINGS = {"card_weight", "glossary_weight", "glossary_below", "glossary_queries"}
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # The conversations a point must not rank worse, pooled per organisation: the first set, and
 # from stop 16 evals/conversations2 and evals/conversations3, from stop 17 evals/conversations4,

@@ -180,17 +180,6 @@ class Settings(BaseSettings):
         le=1,
         description="Glossary words searched only below this best cosine (1: always).",
     )
-    # A glossary entry also matches a plain question one of its everyday phrases is this close
-    # to by cosine, not only one that contains the phrase word for word ("I've thought of a
-    # better way of doing it" is close to "an idea"); 1: by words only. Chosen by
-    # scripts/fit_retrieval.py --grid glossary-match
-    # (evals/results/retrieval-fit-glossary-match.json; docs/retrieval.md).
-    glossary_match: float = Field(
-        1.0,
-        ge=0,
-        le=1,
-        description="An entry also matches a question its phrase is this close to (1: off).",
-    )
     glossary_file: Path | None = Field(
         None, description="The organisation's own glossary entries (TOML), beside the shipped."
     )

@@ -64,10 +64,6 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def phrases(self) -> list[tuple[str, GlossaryEntry]]:
-        """Every everyday phrase with the entry it belongs to (to be matched by meaning)."""
-        return [(phrase, e) for e in self.entries for phrase in e.phrases]
-
     def matches(self, question: str) -> list[GlossaryEntry]:
         """The entries whose phrases the question contains, in the order they appear in it."""
         found = []

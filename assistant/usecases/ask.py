@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-
-import numpy as np
 
 from assistant.core.models import Evidence
 from assistant.core.text import terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
-from assistant.search.glossary import Glossary, GlossaryEntry
+from assistant.search.glossary import Glossary
 from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
 from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles
 from assistant.usecases.composer import Answer, document_label, procedure_answers
@@ -43,7 +40,6 @@ class AskParams:
     glossary_weight: float = 0.0
     glossary_queries: int = 2
     glossary_below: float = 1.0
-    glossary_match: float = 1.0
 
 
 @dataclass
@@ -122,9 +118,7 @@ class AskService:
         if self.glossary is None or p.glossary_weight <= 0:
             return []
         own = terms(question)
-        found = self.glossary.matches(question)
-        found += [e for e in self._glossary_by_meaning(question) if e not in found]
-        entries = [e for e in found if not terms(e.terms) <= own]
+        entries = [e for e in self.glossary.matches(question) if not terms(e.terms) <= own]
         # Only for a question its own words do not find well (``glossary_below``): searched for
         # every matching question, gstt-csc lost at every weight ("code change" pulled its
         # design-change procedure over the code review asked about; docs/retrieval.md).
@@ -133,30 +127,6 @@ class AskService:
             Query(e.terms, p.glossary_weight, only_below=below)
             for e in entries[: p.glossary_queries]
         ]
-
-    def _glossary_by_meaning(self, question: str) -> list[GlossaryEntry]:
-        """The entries an everyday phrase of which is at least ``glossary_match`` close to the
-        question by cosine, closest first: staff say the same thing in words no list foresees
-        ("I've thought of a better way of doing it"), and MiniLM bridges everyday words to
-        everyday words far better than to a procedure's terms."""
-        floor = self.params.glossary_match
-        if self.glossary is None or floor >= 1:
-            return []
-        phrases, vectors = self._glossary_vectors
-        closeness = vectors @ self.retriever.embedder.encode_query(question)
-        best: dict[GlossaryEntry, float] = {}
-        for (_, entry), cosine in zip(phrases, closeness, strict=True):
-            if cosine >= floor and cosine > best.get(entry, -1.0):
-                best[entry] = float(cosine)
-        return sorted(best, key=lambda e: -best[e])
-
-    @cached_property
-    def _glossary_vectors(self) -> tuple[list[tuple[str, GlossaryEntry]], np.ndarray]:
-        """The glossary's phrases and their vectors, embedded once per service (about 600
-        short phrases)."""
-        assert self.glossary is not None
-        phrases = self.glossary.phrases()
-        return phrases, self.retriever.embedder.encode([p for p, _ in phrases])
 
     @staticmethod
     def _glossary_notes(queries: list[Query], result: RetrievalResult) -> list[str]:
