@@ -415,3 +415,14 @@ def test_a_question_naming_a_section_is_answered_from_that_sections_opening():
     # a question with more in it than the heading is scored as before
     more = lead_quotes("How is staff awareness of the quality policy built?", [awareness, policy])
     assert more[0].citation.file == "QP-04-training.md"
+
+
+@pytest.mark.fast
+def test_a_contraction_is_not_a_word_a_quote_is_chosen_for():
+    """ "I've spotted a typo ..." once led with a licence notice: "I've" and "you've" shared
+    "ve", a rare word in procedures, so it outweighed every other sentence."""
+    notice = "Please don't remove this notice even if you've modified contents of this template."
+    fix = "Typos and other errors in an SOP are fixed by raising a document change request."
+    passages = [_evidence(f"{notice}\n\n{fix}", "Changes", 0)]
+    quotes = lead_quotes("I've spotted a typo in one of our SOPs, how do I get it fixed?", passages)
+    assert [q.text for q in quotes] == [fix]
