@@ -87,6 +87,36 @@ def test_word_heading_styles_header_table_and_tables():
     assert len(table_lines) >= 5
 
 
+def test_word_table_rows_keep_equal_values_under_their_headers(tmp_path: Path):
+    """Equal neighbouring values are separate cells. Folding them shifted the skills matrix's
+    values under the wrong headers: level 3 read "May sign first-off inspection: No", the
+    opposite of the document."""
+    doc = load(CORPUS / "QP-04-training-and-competence.docx")
+    matrix = section(doc, "Skills matrix").text
+    assert (
+        "Level: 3; Meaning: Experienced; May work unsupervised: Yes; "
+        "May sign first-off inspection (F-09-3): Yes; May train others: No"
+    ) in matrix
+    assert "Level: 0; Meaning: Not trained; May work unsupervised: No; May sign" in matrix
+
+    import docx
+
+    built = docx.Document()
+    built.add_heading("Approvals", level=1)
+    table = built.add_table(rows=3, cols=3)
+    for r, values in enumerate([("Step", "Owner", "Signs"), ("Plan", "QA", "QA"), ("", "", "")]):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    merged = table.cell(2, 0).merge(table.cell(2, 1))  # one cell over two columns
+    merged.text = "Release"
+    table.cell(2, 2).text = "MD"
+    path = tmp_path / "approvals.docx"
+    built.save(str(path))
+    text = load(path).sections[-1].text
+    assert "Step: Plan; Owner: QA; Signs: QA" in text
+    assert "Step: Release; Signs: MD" in text  # the merged cell once; MD stays under Signs
+
+
 def test_pdf_pages_and_bookmarked_headings():
     doc = load(CORPUS / "QP-05-calibration-of-measuring-equipment.pdf")
     assert (doc.info.doc_no, doc.info.revision) == ("QP-05", "5")

@@ -27,6 +27,22 @@ def _heading_level(style_name: str) -> int:
     return int(m.group(1)) + 1 if m else 0  # the Title sits above Heading 1
 
 
+def _row_cells(row: object) -> list[str]:
+    """A row's cell texts, one per grid column. A cell merged across columns is the same cell
+    (the same ``<w:tc>`` element) repeated; its text is kept once and the columns it covers are
+    empty, so later cells stay under their headers. Cells are told apart by element, never by
+    text: a row of equal values ("Yes", "Yes", "No") is three cells, and folding equal
+    neighbours once made a skills matrix say a level may not sign what the document says it
+    may (the values shifted under the wrong headers)."""
+    cells: list[str] = []
+    previous = None
+    for cell in row.cells:  # type: ignore[attr-defined]
+        element = cell._tc  # python-docx exposes no public identity for a merged cell
+        cells.append("" if element is previous else re.sub(r"\s+", " ", cell.text).strip())
+        previous = element
+    return cells
+
+
 def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
     check_container(data)
     import docx  # lazy: keeps CLI start fast
@@ -53,14 +69,7 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
                 builder.add_line(text)
                 builder.add_line("")
         elif isinstance(block, Table):
-            rows = []
-            for row in block.rows:
-                cells: list[str] = []
-                for cell in row.cells:  # merged cells repeat; keep each once per row
-                    t = re.sub(r"\s+", " ", cell.text).strip()
-                    if not cells or cells[-1] != t:
-                        cells.append(t)
-                rows.append(cells)
+            rows = [_row_cells(row) for row in block.rows]
             if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
                 meta = meta.merge(metadata.from_table(rows))
             builder.add_block(table_rows_as_text(rows))
