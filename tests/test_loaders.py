@@ -62,6 +62,25 @@ def test_html_headings_tables_and_no_markup():
     text = "\n".join(s.text for s in doc.sections)
     assert "<" not in text and "F-13-2" in text
     assert any(len(s.heading_path) >= 2 for s in doc.sections)
+    # Its header block labels each row (<th>Revision</th><td>5</td>): read along the rows,
+    # not as a header row over columns ("Document No: Revision; QP-13: 5").
+    assert "Document No: QP-13\nRevision: 5\n" in text and "Document No: Revision" not in text
+    assert "Process: Calibration; Procedure: QP-05;" in text  # a header row over columns
+
+
+def test_html_rows_labelled_in_pairs_and_header_rows(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><body><h1>WI-7 Loading</h1><table>"
+        "<tr><th>Owner</th><td>Transport Manager</td><th>Approved by</th><td>QA</td></tr>"
+        "<tr><th>Revision</th><td>4</td><th>Review due</th><td></td></tr></table>"
+        "<h2>1 Checks</h2><table><tr><th>Check</th><th>By</th></tr>"
+        "<tr><th>Seal number</th><td>Driver</td></tr><tr><td>Door alarm</td><td>Driver</td></tr>"
+        "</table></body></html>"
+    )
+    text = "\n".join(s.text for s in load(page).sections)
+    assert "Owner: Transport Manager; Approved by: QA\nRevision: 4\n" in text
+    assert "Check: Seal number; By: Driver\nCheck: Door alarm; By: Driver" in text
 
 
 def test_html_scripts_are_dropped(tmp_path):

@@ -19,13 +19,34 @@ def _text(node: Tag) -> str:
     return re.sub(r"\s+", " ", node.get_text(" ", strip=True)).strip()
 
 
-def _table_rows(table: Tag) -> list[list[str]]:
-    rows = []
+def _table_rows(table: Tag) -> tuple[list[list[str]], list[list[str]]]:
+    """The table's rows (cell texts), and the same rows as ``Label: value`` pairs when its
+    headers run along the rows rather than over the columns: every row a ``<th>`` label first,
+    each label followed by its ``<td>`` values (a document's header block, "Document No |
+    QP-13", or "Owner | Transport Manager | Approved by | Quality Manager"); else no pairs."""
+    rows: list[list[str]] = []
+    pairs: list[list[str]] = []
+    labelled = True
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
-        rows.append([_text(c) for c in tr.find_all(["th", "td"], recursive=False)])
-    return [r for r in rows if any(r)]
+        cells = tr.find_all(["th", "td"], recursive=False)
+        texts = [_text(c) for c in cells]
+        if not any(texts):
+            continue
+        rows.append(texts)
+        kinds = [c.name for c in cells]
+        labelled = labelled and kinds[0] == "th" and "td" in kinds
+        if not labelled:
+            continue
+        row: list[str] = []
+        for kind, text in zip(kinds, texts, strict=True):
+            if kind == "th":
+                row.append(f"{text}:")
+            elif text:
+                row[-1] += f" {text}" if row[-1].endswith(":") else f", {text}"
+        pairs.append([p for p in row if not p.endswith(":")])
+    return rows, (pairs if labelled and len(rows) >= 2 else [])
 
 
 def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
@@ -56,10 +77,13 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
                     first_heading = first_heading or title
                     builder.heading(int(name[1]), title)
             elif name == "table":
-                rows = _table_rows(child)
+                rows, labelled = _table_rows(child)
                 if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
                     meta = meta.merge(metadata.from_table(rows))
-                builder.add_block(table_rows_as_text(rows))
+                # Read as a header row over columns, a labelled block said "Document No:
+                # Revision; QP-13: 5".
+                lines = ["; ".join(r) for r in labelled if r] or table_rows_as_text(rows)
+                builder.add_block(lines)
             elif name in _BLOCKS:
                 line = _text(child)
                 if line:
