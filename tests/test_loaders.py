@@ -147,6 +147,85 @@ def test_pdf_pages_and_bookmarked_headings():
     assert not any("Page 1 of" in s.text for s in doc.sections)
 
 
+def test_pdf_table_rows_keep_their_columns():
+    """A PDF table is read as laid out on the page, each row with its headers; plain text
+    extraction ran a row's cells together ("R1 Deadweight tester External UKAS-accredited 12
+    months") and a wrapped cell's second line into the next row."""
+    doc = load(CORPUS / "QP-05-calibration-of-measuring-equipment.pdf")
+    intervals = section(doc, "5.2 Calibration intervals and methods").text
+    assert (
+        "Class: W; Equipment: Working pressure gauges (cells A-C, clean room); Method: In-house "
+        "check against the reference set; Interval: Monthly; Tolerance: +/-0.5% of full scale"
+    ) in intervals
+    assert "Class: T; Equipment: Torque wrenches and drivers;" in intervals
+    # the paragraphs around the table are as before
+    assert "5.2.1 Each item has an equipment class, which sets its method" in intervals
+    assert "5.2.2 Reference standards are calibrated every 12 months" in intervals
+    records = section(doc, "6 Records and forms").text
+    assert "Form: F-05-3; Record: Out-of-tolerance impact assessment; Kept by: Metrology Lead;" in (
+        records
+    )
+
+
+def test_plain_text_tables_set_out_with_spaces_read_row_by_row(tmp_path: Path):
+    doc = load(CORPUS / "QP-15-infrastructure-and-maintenance.txt")
+    text = "\n".join(s.text for s in doc.sections)
+    # a first cell running into the next column with one space is cut at the column
+    assert (
+        "Asset type: Hand tools and benches, cells A-C; Operator check: Weekly (tidy); "
+        "PPM by Maintenance Engineer: Every 6 months; External service: -"
+    ) in text
+    assert "Form: F-15-2; Record: Breakdown log; Kept by: Maintenance Engineer; Retention:" in text
+    page = tmp_path / "wi.txt"
+    page.write_text(
+        "WI-4 Despatch\n\nDocument No: WI-4    Revision: 2    Owner: Shipping\n\n"
+        "1 CHECKS\n\nEach load is checked before it leaves.\n\n"
+        "Check          Who       Record\n"
+        "-------------  --------  ------\n"
+        "Seal number    Loader    F-4-1,\n"
+        "                         the seal log\n"
+        "Door alarm     Driver    -\n"
+        "==========\n\n"
+        "A failed check   stops the load.\n"
+    )
+    text = "\n".join(s.text for s in load(page).sections)
+    assert (
+        "Check: Seal number; Who: Loader; Record: F-4-1, the seal log\n"
+        "Check: Door alarm; Who: Driver; Record: -"
+    ) in text
+    assert "Document No: WI-4    Revision: 2" in text  # label: value pairs are no header row
+    assert "==========" in text and "A failed check   stops the load." in text
+
+
+def test_pdf_built_table_with_a_wrapped_cell(tmp_path: Path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(0, 6, "4 Checks\n\nThe loader checks each trailer before it leaves.")
+    rows = [
+        ("Check", "Who", "When"),
+        ("Seal number against the manifest and the booking note", "Loader", "Before departure"),
+        ("Door alarm", "Driver", "Every drop"),
+    ]
+    with pdf.table(col_widths=(60, 30, 30), text_align="LEFT") as table:
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.multi_cell(0, 6, "\nA failed check is reported to the transport office.")
+    path = tmp_path / "checks.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    text = "\n".join(s.text for s in load(path).sections)
+    assert (
+        "Check: Seal number against the manifest and the booking note; Who: Loader; "
+        "When: Before departure\nCheck: Door alarm; Who: Driver; When: Every drop"
+    ) in text
+    assert "The loader checks each trailer before it leaves." in text
+    assert "A failed check is reported to the transport office." in text
+
+
 def test_non_utf8_text_is_decoded_with_a_warning():
     doc = load(DATA / "good" / "wi-31-cp1252.txt")
     assert "45\u00b0" in doc.sections[-1].text

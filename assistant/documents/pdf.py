@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
+from assistant.documents.aligned import aligned_tables
 from assistant.documents.sections import SectionBuilder
+from assistant.documents.text import table_rows_as_text
 
 _PAGE_FOOTER = re.compile(r"^\s*(page\s*)?\d+\s*(of|/)\s*\d+\s*$", re.IGNORECASE)
 # "Page 2 of 5" / "page 2/5" at either end of a line: a running footer's page number, which
@@ -35,6 +38,27 @@ def _without_page_mark(line: str, page: int, pages: int) -> str:
     if int(number) != page or int(total) != pages:
         return line
     return (line[: m.start()] + " " + line[m.end() :]).strip()
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table found on a page laid out as printed: its rows of cell texts."""
+
+    rows: list[list[str]]
+
+
+def _laid_out_page(text: str) -> list[str | _Table]:
+    """A page as laid out (``extraction_mode="layout"``): its lines with their spacing closed
+    up, and each table (``aligned.py``) as its rows."""
+    lines = text.splitlines()
+    out: list[str | _Table] = []
+    i = 0
+    for table in aligned_tables(lines):
+        out += [re.sub(r"\s+", " ", ln).strip() for ln in lines[i : table.start]]
+        out.append(_Table(table.rows))
+        i = table.end
+    out += [re.sub(r"\s+", " ", ln).strip() for ln in lines[i:]]
+    return out
 
 
 def _outline(reader: Any) -> list[tuple[int, str, int]]:
@@ -91,12 +115,19 @@ def _open(data: bytes) -> Any:
 def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
     reader = _open(data)
     pages: list[list[str]] = []
-    for page in reader.pages:
+    tables: dict[int, list[str | _Table]] = {}  # pages with a table, as laid out
+    for index, page in enumerate(reader.pages):
         try:
             text = page.extract_text() or ""
         except Exception:  # one unreadable page must not lose the rest
             text = ""
         pages.append([ln.rstrip() for ln in text.splitlines()])
+        try:
+            laid_out = _laid_out_page(page.extract_text(extraction_mode="layout") or "")
+        except Exception:  # the page is read as plain text, as before
+            continue
+        if any(isinstance(x, _Table) for x in laid_out):
+            tables[index] = laid_out
     pages = [
         [_without_page_mark(ln, index + 1, len(pages)) for ln in lines]
         for index, lines in enumerate(pages)
@@ -130,7 +161,11 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
     for index, lines in enumerate(pages):
         builder.page(index + 1)
         pending = list(by_page.get(index, []))
-        for line in lines:
+        for line in tables.get(index, lines):
+            if isinstance(line, _Table):
+                builder.add_block(table_rows_as_text(line.rows))
+                continue
+            line = _without_page_mark(line, index + 1, len(pages))
             n = _norm(line)
             if not n or n in repeated or _PAGE_FOOTER.match(line):
                 continue

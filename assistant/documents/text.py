@@ -9,6 +9,7 @@ import yaml
 
 from assistant.core.models import Section
 from assistant.documents import metadata
+from assistant.documents.aligned import aligned_tables
 from assistant.documents.sections import SectionBuilder
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -292,7 +293,15 @@ def parse_text(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
         meta = meta.merge(metadata.from_heading(top[0])) if not meta.title else meta
     meta = meta.merge(metadata.DocMeta(title=fallback_title))
     builder = SectionBuilder()
+    tables = {t.start: t for t in aligned_tables(lines)}
+    skip_to = 0
     for i, line in enumerate(lines):
+        if i < skip_to:
+            continue
+        if i in tables:  # a table set out with spaces, row by row under its headers
+            builder.add_block(table_rows_as_text(tables[i].rows))
+            skip_to = tables[i].end
+            continue
         blank_after = i + 1 >= len(lines) or not lines[i + 1].strip()
         blank_before = i == 0 or not lines[i - 1].strip()
         level = _txt_heading_level(line, blank_after, blank_before)
