@@ -111,13 +111,16 @@ def test_a_follow_up_its_topic_dilutes_is_not_refused_when_its_own_words_are_ans
 ) -> None:
     """'How many people have to be on an 8D team?' after a clause question is read as a
     follow-up; with the clause's words carried its best cosine falls below the line, but QP-12
-    answers it on its own, so it is shown, under the caution, not refused."""
+    answers it on its own, so it is shown, under the caution, not refused. (QP-12 led until
+    stop 23; since QP-04's skills matrix is read with all its columns, its cover rule, "at
+    least 2 people at level 2 or above on each shift", is a passage of its own and leads on
+    "how many people" as a follow-up: a known loss, docs/history.md.)"""
     conv = sample.conversation()
     sample.chat(conv, "How do we meet clause 8.7?")
     turn = sample.chat(conv, "How many people have to be on an 8D team?")
     assert turn.reading.kind == FOLLOW_UP
     assert not turn.answer.no_evidence and turn.answer.caution == CAUTION
-    assert turn.answer.ranked_files[0] == "QP-12-corrective-action-and-improvement.md"
+    assert "QP-12-corrective-action-and-improvement.md" in turn.answer.ranked_files[:2]
     assert turn.answer.lead  # the short answer is quoted, now that the answer is shown
 
 
