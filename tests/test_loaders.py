@@ -271,20 +271,6 @@ def test_real_third_party_markdown_metadata():
     assert "Non-Conforming" in doc.info.title
 
 
-def test_markdown_html_breaks_and_tags_leave_the_text_and_placeholders(tmp_path: Path):
-    page = tmp_path / "f.md"
-    page.write_text(
-        "# F-9 Incident form\n\n| Field | Entry |\n|---|---|\n"
-        "| Outcome | ( ) death<br>( ) serious harm<br /> |\n| Owner | <b>QMO</b> \\<Name\\> |\n\n"
-        "Send it to <enter role> within <i>two</i> days.<br>\n"
-    )
-    text = "\n".join(s.text for s in load(page).sections)
-    assert "Field: Outcome; Entry: ( ) death / ( ) serious harm\n" in text
-    assert "Entry: QMO \\<Name\\>" in text  # a template's placeholder is not markup
-    assert "Send it to <enter role> within two days." in text
-    assert "<br" not in text and "<b>" not in text and "<i>" not in text
-
-
 def test_markdown_links_leave_their_text_and_nothing_else(tmp_path: Path):
     """Links whose target holds parentheses, an image inside a link, a titled link: the reader
     sees the link text, never a stray ')' or a URL."""

@@ -28,16 +28,6 @@ _LINK = re.compile(
     r"\((?:<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"
 )
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
-# HTML that Markdown lets through, mostly line breaks inside table cells ("( ) death<br>( )
-# serious harm"): shown as written, a reader saw "<br>" in quotes. Only these tag names are
-# markup; "<enter role>" and "\\<Name\\>" are a template's placeholders and stay.
-_HTML_BREAKS = re.compile(r"(?:\s*<br\s*/?>\s*)+", re.IGNORECASE)
-_EDGE_BREAKS = re.compile(r"^(?:\s*<br\s*/?>)+\s*|\s*(?:<br\s*/?>\s*)+$", re.IGNORECASE)
-_HTML_TAG = re.compile(
-    r"</?(?:a|b|i|u|em|strong|span|div|p|sup|sub|font|center|small|big|ul|ol|li)"
-    r"(?:\s[^<>]*)?/?>",
-    re.IGNORECASE,
-)
 
 
 def _inline(text: str) -> str:
@@ -47,8 +37,6 @@ def _inline(text: str) -> str:
         if linked == text:
             break
         text = linked
-    text = _EDGE_BREAKS.sub("", _HTML_TAG.sub("", text).strip())
-    text = _HTML_BREAKS.sub(" / ", text)
     return _EMPHASIS.sub("", text).strip()
 
 
