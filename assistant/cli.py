@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.core.errors import AssistantError, UsageError
+from assistant.core.text import as_shown
 from assistant.search.clauses import ROLES
 
 if TYPE_CHECKING:  # imported lazily where used: the CLI starts fast
@@ -170,7 +171,7 @@ def print_answer(answer: Answer) -> None:
             rev = f" (rev {p.revision})" if p.revision else ""
             print(f"  {p.heading}{rev} - {p.file}")
             for q in p.quotes:
-                print(_wrap(f'"{q.text}"', "      "))
+                print(_wrap(f'"{as_shown(q.text)}"', "      "))
                 print(f"      [{q.citation.label()}]")
             if p.records:
                 print("    Records/forms: " + ", ".join(p.records))
@@ -180,12 +181,12 @@ def print_answer(answer: Answer) -> None:
     if lead := answer.lead:  # the short answer first, then the passages it comes from
         print(f"{answer.lead_heading}:")
         for q in lead:
-            print(_wrap(f'"{q.text}"', "  "))
+            print(_wrap(f'"{as_shown(q.text)}"', "  "))
             print(f"  [{q.citation.label()}]")
         print()
     for i, e in enumerate(answer.evidence, 1):
         print(f"[{i}] {e.citation.label()}  (score {e.score:.4f})")
-        print(_wrap(e.chunk.text))
+        print(_wrap(as_shown(e.chunk.text)))
         print()
 
 

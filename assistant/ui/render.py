@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from assistant.core.text import as_shown
 from assistant.documents.text import Table, passage_blocks
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ _TRAILING_MARKER = re.compile(r"(?:[ \t]+>)+[ \t]*$", re.MULTILINE)
 
 
 def readable(text: str) -> str:
-    """A passage as people read it: Markdown quote markers dropped, the quoted text kept."""
-    return _TRAILING_MARKER.sub("", _QUOTE_MARKER.sub("", text))
+    """A passage as people read it: Markdown quote markers dropped, the quoted text kept, and
+    HTML breaks and tags as ``core.text.as_shown`` shows them."""
+    return as_shown(_TRAILING_MARKER.sub("", _QUOTE_MARKER.sub("", text)))
 
 
 def highlighted(passage: str, quote: str) -> str:
