@@ -34,7 +34,7 @@ _TRAILING_MARKER = re.compile(r"(?:[ \t]+>)+[ \t]*$", re.MULTILINE)
 
 def readable(text: str) -> str:
     """A passage as people read it: Markdown quote markers dropped, the quoted text kept, and
-    HTML breaks and tags as ``core.text.as_shown`` shows them."""
+    HTML line breaks as ``core.text.as_shown`` shows them."""
     return as_shown(_TRAILING_MARKER.sub("", _QUOTE_MARKER.sub("", text)))
 
 
