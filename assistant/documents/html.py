@@ -77,12 +77,12 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
                     first_heading = first_heading or title
                     builder.heading(int(name[1]), title)
             elif name == "table":
-                rows, labelled = _table_rows(child)
+                rows, pairs = _table_rows(child)
                 if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
                     meta = meta.merge(metadata.from_table(rows))
                 # Read as a header row over columns, a labelled block said "Document No:
                 # Revision; QP-13: 5".
-                lines = ["; ".join(r) for r in labelled if r] or table_rows_as_text(rows)
+                lines = ["; ".join(r) for r in pairs if r] or table_rows_as_text(rows)
                 builder.add_block(lines)
             elif name in _BLOCKS:
                 line = _text(child)

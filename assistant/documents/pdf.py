@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.aligned import aligned_tables
+from assistant.documents.aligned import AlignedTable, aligned_tables
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
@@ -40,22 +39,15 @@ def _without_page_mark(line: str, page: int, pages: int) -> str:
     return (line[: m.start()] + " " + line[m.end() :]).strip()
 
 
-@dataclass(frozen=True)
-class _Table:
-    """A table found on a page laid out as printed: its rows of cell texts."""
-
-    rows: list[list[str]]
-
-
-def _laid_out_page(text: str) -> list[str | _Table]:
+def _laid_out_page(text: str) -> list[str | AlignedTable]:
     """A page as laid out (``extraction_mode="layout"``): its lines with their spacing closed
-    up, and each table (``aligned.py``) as its rows."""
+    up, and each table (``aligned.py``) in place of its lines."""
     lines = text.splitlines()
-    out: list[str | _Table] = []
+    out: list[str | AlignedTable] = []
     i = 0
     for table in aligned_tables(lines):
         out += [re.sub(r"\s+", " ", ln).strip() for ln in lines[i : table.start]]
-        out.append(_Table(table.rows))
+        out.append(table)
         i = table.end
     out += [re.sub(r"\s+", " ", ln).strip() for ln in lines[i:]]
     return out
@@ -115,7 +107,7 @@ def _open(data: bytes) -> Any:
 def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
     reader = _open(data)
     pages: list[list[str]] = []
-    tables: dict[int, list[str | _Table]] = {}  # pages with a table, as laid out
+    tables: dict[int, list[str | AlignedTable]] = {}  # pages with a table, as laid out
     for index, page in enumerate(reader.pages):
         try:
             text = page.extract_text() or ""
@@ -126,12 +118,19 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
             laid_out = _laid_out_page(page.extract_text(extraction_mode="layout") or "")
         except Exception:  # the page is read as plain text, as before
             continue
-        if any(isinstance(x, _Table) for x in laid_out):
+        if any(isinstance(x, AlignedTable) for x in laid_out):
             tables[index] = laid_out
     pages = [
         [_without_page_mark(ln, index + 1, len(pages)) for ln in lines]
         for index, lines in enumerate(pages)
     ]
+    tables = {
+        index: [
+            x if isinstance(x, AlignedTable) else _without_page_mark(x, index + 1, len(pages))
+            for x in laid_out
+        ]
+        for index, laid_out in tables.items()
+    }
     if not any(ln.strip() for lines in pages for ln in lines):
         raise DocumentError("no extractable text in PDF (scanned images? OCR is not supported)")
 
@@ -162,10 +161,9 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
         builder.page(index + 1)
         pending = list(by_page.get(index, []))
         for line in tables.get(index, lines):
-            if isinstance(line, _Table):
+            if isinstance(line, AlignedTable):
                 builder.add_block(table_rows_as_text(line.rows))
                 continue
-            line = _without_page_mark(line, index + 1, len(pages))
             n = _norm(line)
             if not n or n in repeated or _PAGE_FOOTER.match(line):
                 continue
