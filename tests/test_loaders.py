@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
@@ -494,6 +495,8 @@ def test_every_registered_format_loads(tmp_path: Path, wi_42: Path):
         ".html": CORPUS / "QP-13-internal-audit.html",
         ".htm": CORPUS / "QP-13-internal-audit.html",
         ".odt": wi_42,
+        ".xlsx": REGISTER,
+        ".xlsm": REGISTER,  # the same parts; macros are never read
     }
     assert set(FORMATS) == set(samples), "a new format needs a sample here"
     for ext, source in samples.items():
@@ -506,7 +509,7 @@ def test_the_registry_drives_supported_types_help_and_upload_label():
     assert all(loaders.is_supported(Path(f"WI-42{ext.upper()}")) for ext in FORMATS)
     assert all(safe_name(f"a{ext.upper()}") == f"a{ext}" for ext in FORMATS)
     assert safe_name("WI 42 receiving.ODT") == "WI-42-receiving.odt"
-    assert format_labels() == "Word, PDF, Markdown, text, HTML or OpenDocument text"
+    assert format_labels() == "Word, PDF, Markdown, text, HTML, OpenDocument text or Excel"
     help_text = run_cli("ingest", "--help").stdout
     assert set(FORMATS) <= set(re.findall(r"\.[a-z]+", help_text))
 
@@ -543,3 +546,95 @@ def test_a_document_whose_first_heading_is_a_section_name_is_titled_by_its_file(
     q = tmp_path / "Supplier_Approval.md"
     q.write_text("## 1. General Information\n\nSuppliers are approved before the first order.\n")
     assert loaders.load(q, 10**6).info.title == "Supplier Approval"
+
+
+# --- Excel workbooks (.xlsx, .xlsm). The register was written by LibreOffice Calc 7.4 from its
+# flat source beside it (`soffice --headless --convert-to xlsx F-08-2-...fods`): shared
+# strings, a merged title row, date, percentage and formula cells, a hidden sheet, as a
+# spreadsheet program writes them.
+REGISTER = DATA / "good" / "F-08-2-approved-supplier-register.xlsx"
+
+
+def test_excel_sheets_are_sections_and_cells_read_as_the_sheet_shows_them():
+    doc = load(REGISTER)
+    assert (doc.info.doc_no, doc.info.title) == ("F-08-2", "Approved supplier register")
+    assert [s.heading for s in doc.sections] == ["Approved suppliers", "Removed suppliers"]
+    approved, removed = doc.sections
+    lines = approved.text.splitlines()
+    # the line above the table, then one row per entry under the column headers
+    assert lines[0] == "F-08-2 Approved supplier register (owner: Purchasing Lead)"
+    assert lines[2] == (
+        "Supplier: Brightline Castings Ltd; Supplies: Brass sockets & housings; "
+        "Approved on: 2026-03-14; On-time delivery: 96%; Next review: 2027-03-14; Batches: 12"
+    )  # a date, a percentage, a formula's result (approved + 365 days), a whole number
+    assert lines[3].endswith("Next review: 2026-11-02; Batches: 7.5")
+    assert lines[4] == "Supplier: Yes; Supplies: Yes"  # equal cells stay under their headers
+    assert removed.text == (
+        "Supplier: Kestrel Springs; Removed on: 2026-06-30; "
+        "Reason: Three late deliveries in a quarter; rating below 80%"
+    )
+    assert "Hidden lookup value" not in " ".join(s.text for s in doc.sections)
+
+
+def _rezip(source: bytes, replace: dict[str, bytes | None]) -> bytes:
+    """The workbook with parts replaced (None: left out)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = replace.get(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("old.xlsx", r"old-style Excel file or a password-protected workbook .*save it as \.xlsx"),
+        ("text.xlsx", r"not an Excel workbook \(the \.xlsx is not a zip container\)"),
+        ("truncated.xlsx", r"malformed \.xlsx \(broken zip container"),
+        ("no-workbook.xlsx", r"not an Excel workbook \(no xl/workbook\.xml inside\)"),
+        ("bad-sheet.xlsx", r"malformed \.xlsx \(xl/worksheets/sheet1\.xml is not well-formed"),
+        ("dtd.xlsx", r"refused \.xlsx: xl/sharedStrings\.xml declares a DTD"),
+        ("empty.xlsx", r"no text found in any visible sheet"),
+    ],
+)
+def test_broken_workbook_fails_with_a_one_line_reason(tmp_path: Path, name: str, reason: str):
+    good = REGISTER.read_bytes()
+    dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><sst>&a;</sst>'
+    blank = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    sheets = [f"xl/worksheets/sheet{n}.xml" for n in (1, 2, 3)]
+    files = {
+        "old.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),  # an OLE2 .xls
+        "text.xlsx": b"Supplier,Rating\nBrightline,96\n",
+        "truncated.xlsx": good[: len(good) // 2],
+        "no-workbook.xlsx": _rezip(good, {"xl/workbook.xml": None}),
+        "bad-sheet.xlsx": _rezip(good, {sheets[0]: b"<worksheet><sheetData><row>"}),
+        "dtd.xlsx": _rezip(good, {"xl/sharedStrings.xml": dtd}),
+        "empty.xlsx": _rezip(good, dict.fromkeys(sheets, blank)),
+    }
+    path = tmp_path / name
+    path.write_bytes(files[name])
+    with pytest.raises(DocumentError, match=reason) as err:
+        load(path)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.fast
+def test_a_workbook_is_ingested_beside_procedures_and_a_broken_one_fails_alone(tmp_path: Path):
+    from tests.fakes import HashingEmbedder
+
+    folder = tmp_path / "qms"
+    folder.mkdir()
+    shutil.copy(REGISTER, folder)
+    (folder / "F-09-1-old-format.xlsx").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100))
+    shutil.copy(CORPUS / "QP-08-purchasing-and-supplier-control.docx", folder)
+    app = make_assistant(tmp_path / "index")
+    app.__dict__["embedder"] = HashingEmbedder()  # no model: what is asserted is not ranking
+    report = app.ingest([folder])
+    assert sorted(report.added) == [REGISTER.name, "QP-08-purchasing-and-supplier-control.docx"]
+    assert [f for f, _ in report.failed] == ["F-09-1-old-format.xlsx"]
+    answer = app.ask("When is Kestrel Springs removed from the supplier register and why?")
+    assert answer.ranked_files[0].startswith("F-08-2")
+    quoted = [q.text for q in answer.lead]
+    assert any("Three late deliveries" in q for q in quoted)

@@ -43,6 +43,7 @@ class Format:
 
 _MARKDOWN = Format("Markdown", _reader("text", "parse_markdown"), binary=False)
 _HTML = Format("HTML", _reader("html", "parse_html"), binary=False)
+_EXCEL = Format("Excel", _reader("spreadsheet", "parse_xlsx"), binary=True)
 
 # Keys are lower-case extensions; the order is the order formats are named to users.
 FORMATS: dict[str, Format] = {
@@ -54,6 +55,8 @@ FORMATS: dict[str, Format] = {
     ".html": _HTML,
     ".htm": _HTML,
     ".odt": Format("OpenDocument text", _reader("odt", "parse_odt"), binary=True),
+    ".xlsx": _EXCEL,
+    ".xlsm": _EXCEL,  # macro-enabled: the same parts; its macros are never read or run
 }
 SUPPORTED = frozenset(FORMATS)
 

@@ -1,0 +1,298 @@
+"""Excel workbook (.xlsx, .xlsm) loader, on the standard library alone.
+
+Quality systems keep their registers in spreadsheets: the approved supplier list, the
+measuring-equipment register, the training matrix, the records retention schedule. An
+``.xlsx`` is a zip of XML parts (Office Open XML, SpreadsheetML): ``xl/workbook.xml`` names the
+sheets in tab order, ``xl/_rels/workbook.xml.rels`` says which part holds each, cell text is
+mostly in ``xl/sharedStrings.xml``, and ``xl/styles.xml`` says which numbers are dates.
+
+Each visible sheet becomes a section under its tab name. A sheet is read as a reader of the
+printed register reads it: the lines above the table (a title, an owner) as lines; the first
+row with two or more cells as the column headers; every later row as a table row
+(``Header: value; ...``, as tables of every other format), each cell as the sheet shows it
+(cached formula results, dates as 2026-03-14, percentages as 96%). Hidden sheets (lookup lists
+for drop-downs) are left out, as a printout leaves them out. Macros in an ``.xlsm`` are never
+run or read. The older binary ``.xls`` is not read: it says so, with the way round (save as
+``.xlsx``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
+
+from assistant.core.errors import DocumentError
+from assistant.core.models import Section
+from assistant.documents import metadata
+from assistant.documents.containers import open_zip
+from assistant.documents.sections import SectionBuilder
+from assistant.documents.text import table_rows_as_text
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+
+# A register worth reading is far below these; a sheet padded to its last possible row or a
+# hostile file is not. Cells past MAX_COLUMNS are not kept; a workbook over MAX_CELLS refused.
+MAX_COLUMNS = 200
+MAX_CELLS = 500_000
+# Built-in number formats (ECMA-376 part 1, 18.8.30) that show a date or time, and a percentage.
+_BUILTIN_DATES = {*range(14, 23), *range(45, 48)}
+_BUILTIN_PERCENT = {9, 10}
+# A custom format shows a date when, outside quoted text, bracketed colours and escapes, it has
+# a day, month or year code ("dd/mm/yyyy", "d-mmm-yy"); "0.00" and "#,##0" have none.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_DATE_CODES = re.compile(r"[dmy]", re.I)
+_TIME_CODES = re.compile(r"[hs]", re.I)
+
+
+def _read(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    # Bad CRC, damaged deflate data, zip-level encryption, an unknown compression method.
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError) as exc:
+        raise DocumentError(f"malformed .xlsx (cannot read {name}: {exc})") from None
+
+
+def _xml(data: bytes, name: str) -> ET.Element:
+    # SpreadsheetML never declares a DTD; refusing one rules out entity expansion tricks.
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise DocumentError(f"refused .xlsx: {name} declares a DTD")
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise DocumentError(f"malformed .xlsx ({name} is not well-formed XML: {exc})") from None
+
+
+def _open(data: bytes) -> zipfile.ZipFile:
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 container: .xls, or an encrypted .xlsx
+        raise DocumentError(
+            "an old-style Excel file or a password-protected workbook (not an .xlsx zip); "
+            "save it as .xlsx without a password and index that"
+        )
+    zf = open_zip(data, ".xlsx", "an Excel workbook")
+    if "xl/workbook.xml" not in zf.namelist():
+        raise DocumentError("not an Excel workbook (no xl/workbook.xml inside)")
+    return zf
+
+
+def _text(element: ET.Element) -> str:
+    """A string item's text: its runs in order, phonetic guides (``rPh``) left out."""
+    if (plain := element.find(f"{_MAIN}t")) is not None:
+        return plain.text or ""
+    return "".join(t.text or "" for r in element.findall(f"{_MAIN}r") for t in r.iter(f"{_MAIN}t"))
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return []
+    root = _xml(_read(zf, "xl/sharedStrings.xml"), "xl/sharedStrings.xml")
+    return [_text(si) for si in root.iter(f"{_MAIN}si")]
+
+
+def _number_styles(zf: zipfile.ZipFile) -> tuple[set[int], set[int], set[int]]:
+    """(cell styles that show a date, those that show a time of day too, percentages), by the
+    style index a cell's ``s`` attribute gives."""
+    if "xl/styles.xml" not in zf.namelist():
+        return set(), set(), set()
+    root = _xml(_read(zf, "xl/styles.xml"), "xl/styles.xml")
+    custom = {
+        int(f.get("numFmtId", "-1")): f.get("formatCode", "")
+        for f in root.iter(f"{_MAIN}numFmt")
+        if f.get("numFmtId", "").isdigit()
+    }
+    dates, times, percent = set(), set(), set()
+    xfs = root.find(f"{_MAIN}cellXfs")
+    for index, xf in enumerate(xfs if xfs is not None else []):
+        fmt = int(xf.get("numFmtId", "0")) if xf.get("numFmtId", "0").isdigit() else 0
+        code = _FORMAT_LITERALS.sub("", custom.get(fmt, ""))
+        if fmt in _BUILTIN_DATES or _DATE_CODES.search(code):
+            dates.add(index)
+            if fmt in {18, 19, 20, 21, 22, 45, 46, 47} or _TIME_CODES.search(code):
+                times.add(index)
+        elif fmt in _BUILTIN_PERCENT or code.endswith("%"):
+            percent.add(index)
+    return dates, times, percent
+
+
+def _sheets(zf: zipfile.ZipFile) -> tuple[list[tuple[str, str, bool]], bool]:
+    """Each sheet's (tab name, part path, visible) in tab order, and whether dates count from
+    1904 (workbooks made on old Macs)."""
+    book = _xml(_read(zf, "xl/workbook.xml"), "xl/workbook.xml")
+    rels: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in zf.namelist():
+        root = _xml(_read(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
+        for rel in root.iter(f"{_PACKAGE_REL}Relationship"):
+            target = rel.get("Target", "")
+            # relative to xl/, or absolute from the package root ("/xl/worksheets/sheet1.xml")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            rels[rel.get("Id", "")] = posixpath.normpath(path)
+    sheets = [
+        (s.get("name", "Sheet"), rels.get(s.get(_REL_ID, ""), ""), s.get("state", "visible"))
+        for s in book.iter(f"{_MAIN}sheet")
+    ]
+    pr = book.find(f"{_MAIN}workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "").lower() in {"1", "true"}
+    return [(name, path, state == "visible") for name, path, state in sheets], date1904
+
+
+def _column(ref: str) -> int | None:
+    """0 for "A1", 27 for "AB7"; None for a reference without a column."""
+    letters = re.match(r"[A-Z]+", ref or "")
+    if not letters:
+        return None
+    n = 0
+    for ch in letters.group(0):
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _number(value: str) -> str:
+    """A number as a sheet shows it in General format: 12 not 12.0, 7.5, 0.125."""
+    try:
+        x = float(value)
+    except ValueError:
+        return value
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return format(x, ".15g")
+
+
+def _date(value: str, with_time: bool, date1904: bool) -> str:
+    try:
+        serial = float(value)
+    except ValueError:
+        return value
+    # Excel's day 0 is 1899-12-30 once its fictitious 29 February 1900 is allowed for.
+    epoch = datetime.datetime(1904, 1, 1) if date1904 else datetime.datetime(1899, 12, 30)
+    try:
+        moment = epoch + datetime.timedelta(days=serial)
+    except OverflowError:
+        return _number(value)
+    if with_time and (moment.hour or moment.minute):
+        return moment.strftime("%Y-%m-%d %H:%M") if serial >= 1 else moment.strftime("%H:%M")
+    return moment.strftime("%Y-%m-%d")
+
+
+class _Cells:
+    """Reads cells as the sheet shows them."""
+
+    def __init__(self, zf: zipfile.ZipFile, date1904: bool) -> None:
+        self.strings = _shared_strings(zf)
+        self.dates, self.times, self.percent = _number_styles(zf)
+        self.date1904 = date1904
+
+    def text(self, c: ET.Element) -> str:
+        kind = c.get("t", "n")
+        v = c.find(f"{_MAIN}v")
+        value = v.text or "" if v is not None else ""
+        if kind == "inlineStr":
+            item = c.find(f"{_MAIN}is")
+            return _text(item) if item is not None else ""
+        if kind == "s":
+            try:
+                return self.strings[int(value)]
+            except (ValueError, IndexError):
+                return ""
+        if kind == "b":
+            return "TRUE" if value == "1" else "FALSE" if value == "0" else value
+        if kind in {"str", "e"} or not value:  # a formula's text result, an error (#N/A)
+            return value
+        style = int(c.get("s", "0")) if c.get("s", "0").isdigit() else 0
+        if style in self.dates:
+            return _date(value, style in self.times, self.date1904)
+        if style in self.percent:
+            try:
+                return f"{_number(str(round(float(value) * 100, 10)))}%"
+            except ValueError:
+                return value
+        return _number(value)
+
+
+def _rows(root: ET.Element, cells: _Cells, budget: list[int]) -> list[list[str]]:
+    """A sheet's non-empty rows, each a cell text per column up to its last non-empty cell.
+    Rows hidden in the sheet are kept: a filter hides rows, the register still holds them."""
+    rows: list[list[str]] = []
+    data = root.find(f"{_MAIN}sheetData")
+    for row in data if data is not None else []:
+        out: list[str] = []
+        for c in row.iter(f"{_MAIN}c"):
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise DocumentError(f"refused .xlsx: more than {MAX_CELLS:,} cells")
+            col = _column(c.get("r", ""))
+            col = len(out) if col is None else col
+            if col >= MAX_COLUMNS:
+                continue
+            text = " ".join(cells.text(c).split())
+            if not text:
+                continue
+            if col >= len(out):
+                out += [""] * (col - len(out)) + [text]
+            else:  # a cell named twice: the later one, as a spreadsheet program reads it
+                out[col] = text
+        if any(out):
+            rows.append(out)
+    return rows
+
+
+def _header_row(rows: list[list[str]]) -> int | None:
+    """The first row with two or more cells: the columns' headers. None: no table."""
+    return next((i for i, row in enumerate(rows) if sum(bool(c) for c in row) >= 2), None)
+
+
+def _title_from_core(zf: zipfile.ZipFile) -> str:
+    """``dc:title`` of docProps/core.xml; optional, so a missing or broken part is no title."""
+    if "docProps/core.xml" not in zf.namelist():
+        return ""
+    try:
+        root = _xml(_read(zf, "docProps/core.xml"), "docProps/core.xml")
+    except DocumentError:
+        return ""
+    title = root.find(f".//{_DC_TITLE}")
+    return " ".join((title.text or "").split()) if title is not None else ""
+
+
+def parse_xlsx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
+    zf = _open(data)
+    sheets, date1904 = _sheets(zf)
+    cells = _Cells(zf, date1904)
+    # A workbook's title property often carries its form number ("F-08-2 Approved supplier
+    # register"): read as a heading is, number apart from title.
+    core = _title_from_core(zf)
+    meta = metadata.from_heading(core) if core else metadata.DocMeta()
+    builder = SectionBuilder()
+    budget = [MAX_CELLS]
+    first_line = ""
+    names = set(zf.namelist())
+    for name, path, visible in sheets:
+        if not visible or path not in names:
+            continue
+        rows = _rows(_xml(_read(zf, path), path), cells, budget)
+        if not rows:
+            continue
+        builder.heading(2, name)
+        header = _header_row(rows)
+        above = rows if header is None else rows[:header]
+        for row in above:
+            line = " ".join(c for c in row if c)
+            first_line = first_line or line
+            builder.add_line(line)
+            builder.add_line("")
+        # The table's rows are the register's entries, never the workbook's own number or
+        # revision (a document list's first row names another document): only the title and
+        # the lines above a table say what the workbook is.
+        if header is not None:
+            builder.add_block(table_rows_as_text(rows[header:]))
+    sections = builder.sections()
+    if not sections:
+        raise DocumentError("no text found in any visible sheet of the workbook")
+    if first_line:
+        meta = meta.merge(metadata.from_heading(first_line))
+    meta = meta.merge(metadata.DocMeta(title=fallback_title))
+    return meta, sections
