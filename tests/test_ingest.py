@@ -249,3 +249,18 @@ def test_a_question_during_the_first_ingest_says_it_is_running(tmp_path):
     with pytest.raises(IndexMissingError) as caught:
         app.ask("How do we meet clause 8.7?")
     assert "run: assistant ingest" in str(caught.value)
+
+
+@pytest.mark.fast
+def test_office_lock_files_beside_open_documents_are_skipped_not_failed(tmp_path):
+    from assistant.index.ingest import walk
+
+    folder = tmp_path / "shared-drive"
+    folder.mkdir()
+    shutil.copy(CORPUS / "QP-04-training-and-competence.docx", folder)
+    # what Word leaves while a colleague has QP-04 open: the user's name in a few bytes
+    (folder / "~$-04-training-and-competence.docx").write_bytes(b"\x05Alice" + bytes(150))
+    files, skipped = walk([folder])
+    assert [f.name for f in files] == ["QP-04-training-and-competence.docx"]
+    assert skipped == [(str(folder / "~$-04-training-and-competence.docx"), skipped[0][1])]
+    assert "lock file" in skipped[0][1]

@@ -86,7 +86,11 @@ def walk(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
             )
         )
         for p in candidates:
-            if loaders.is_supported(p):
+            # Word and Excel leave "~$QP-04.docx" beside a document while someone has it open
+            # on a shared drive: a few bytes naming the user, never the document.
+            if p.name.startswith("~$"):
+                skipped.append((str(p), "an Office lock file (the document is open somewhere)"))
+            elif loaders.is_supported(p):
                 files.append(p.resolve())
             else:
                 skipped.append((str(p), f"not a supported type ({p.suffix or 'no extension'})"))
