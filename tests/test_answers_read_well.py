@@ -443,3 +443,24 @@ def test_a_contraction_is_not_a_word_a_quote_is_chosen_for():
     passages = [_evidence(f"{notice}\n\n{fix}", "Changes", 0)]
     quotes = lead_quotes("I've spotted a typo in one of our SOPs, how do I get it fixed?", passages)
     assert [q.text for q in quotes] == [fix]
+
+
+def test_a_table_row_is_quoted_for_its_cells_not_for_the_headers_every_row_repeats():
+    """A register's rows all carry the same column headers. "When is each supplier next due
+    for review?" matches only the header "Next review", so every row matched alike and the
+    first was quoted as the answer, as if it were the only supplier. A row is quoted for what
+    its cells say ("the glass supplier"); a one-row table (a step's "Responsible: QMO") still
+    answers by its header."""
+    register = (
+        "Each supplier gets a review date a year after approval.\n\n"
+        "Supplier: Brightline Castings; Supplies: brass sockets; Next review: 2027-03-14\n"
+        "Supplier: Harrow Glass; Supplies: dial windows; Next review: 2026-11-02"
+    )
+    passages = [_evidence(register, "Approved suppliers", 0, "F-08-2.xlsx")]
+    glass = lead_quotes("When is Harrow Glass next due for review?", passages)
+    assert glass[0].text.startswith("Supplier: Harrow Glass")
+    every = lead_quotes("When is each supplier next due for review?", passages)
+    assert [q.text for q in every] == ["Each supplier gets a review date a year after approval."]
+    step = "Validate the new tool before use.\n\nResponsible: QMO; Output: validation report"
+    one_row = lead_quotes("Who is responsible?", [_evidence(step, "1.2 Validate", 0)])
+    assert [q.text for q in one_row] == ["Responsible: QMO; Output: validation report"]

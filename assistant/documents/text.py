@@ -186,6 +186,22 @@ def passage_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def row_values(line: str) -> str:
+    """A ``Header: value; ...`` row's cell values alone, in order."""
+    return " ".join(value for _, value in _row_pairs(line))
+
+
+def rows_of_tables(text: str, min_rows: int = 2) -> set[str]:
+    """The row lines (stripped) of the passage's tables of at least ``min_rows`` rows: lines
+    that repeat their column headers, so the headers say nothing about one row apart."""
+    return {
+        text[a:b].strip()
+        for block in passage_blocks(text)
+        if block.table is not None and len(block.row_spans) >= min_rows
+        for a, b in block.row_spans
+    }
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     if not text.startswith("---"):
         return {}, text

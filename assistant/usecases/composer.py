@@ -29,7 +29,7 @@ from assistant.core.text import (
     terms,
     unescaped,
 )
-from assistant.documents.text import is_table_row
+from assistant.documents.text import is_table_row, row_values, rows_of_tables
 from assistant.search.clause_resolver import ClauseMatch
 from assistant.search.clauses import Clause
 from assistant.search.retrieval import DocumentHit
@@ -379,9 +379,15 @@ def _scored(
         return []
     doc_freq: dict[str, int] = {}
     bags = []
-    for *_, s, _ in candidates:
+    # A row of a table of several rows answers by its cells, not its column headers: every row
+    # repeats them, so a question that matches only a header ("When is each supplier next due
+    # for review?") matched every row alike and the first was quoted as if it were the answer.
+    table_rows = {e.chunk.text: rows_of_tables(e.chunk.text) for e in passages}
+    answering: list[set[str]] = []
+    for *_, s, e in candidates:
         words = terms(s)
         bags.append(words)
+        answering.append(terms(row_values(s)) if s.strip() in table_rows[e.chunk.text] else words)
         for w in words:
             doc_freq[w] = doc_freq.get(w, 0) + 1
     total = len(candidates)
@@ -390,7 +396,7 @@ def _scored(
         return math.log(1 + total / doc_freq[w])
 
     scored = []
-    for (rank, pos, s, e), words in zip(candidates, bags, strict=True):
+    for (rank, pos, s, e), words in zip(candidates, answering, strict=True):
         # A template's instruction to its author says nothing of what the organisation does:
         # never quoted (it still counts in how common each word is).
         if is_template_guidance(s, e.chunk.text):
