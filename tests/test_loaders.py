@@ -497,6 +497,7 @@ def test_every_registered_format_loads(tmp_path: Path, wi_42: Path):
         ".odt": wi_42,
         ".xlsx": REGISTER,
         ".xlsm": REGISTER,  # the same parts; macros are never read
+        ".csv": EQUIPMENT_CSV,
     }
     assert set(FORMATS) == set(samples), "a new format needs a sample here"
     for ext, source in samples.items():
@@ -509,7 +510,7 @@ def test_the_registry_drives_supported_types_help_and_upload_label():
     assert all(loaders.is_supported(Path(f"WI-42{ext.upper()}")) for ext in FORMATS)
     assert all(safe_name(f"a{ext.upper()}") == f"a{ext}" for ext in FORMATS)
     assert safe_name("WI 42 receiving.ODT") == "WI-42-receiving.odt"
-    assert format_labels() == "Word, PDF, Markdown, text, HTML, OpenDocument text or Excel"
+    assert format_labels() == "Word, PDF, Markdown, text, HTML, OpenDocument text, Excel or CSV"
     help_text = run_cli("ingest", "--help").stdout
     assert set(FORMATS) <= set(re.findall(r"\.[a-z]+", help_text))
 
@@ -553,6 +554,7 @@ def test_a_document_whose_first_heading_is_a_section_name_is_titled_by_its_file(
 # strings, a merged title row, date, percentage and formula cells, a hidden sheet, as a
 # spreadsheet program writes them.
 REGISTER = DATA / "good" / "F-08-2-approved-supplier-register.xlsx"
+EQUIPMENT_CSV = DATA / "good" / "F-05-1-equipment-register.csv"  # semicolons, as Excel in Europe
 
 
 def test_excel_sheets_are_sections_and_cells_read_as_the_sheet_shows_them():
@@ -638,3 +640,19 @@ def test_a_workbook_is_ingested_beside_procedures_and_a_broken_one_fails_alone(t
     assert answer.ranked_files[0].startswith("F-08-2")
     quoted = [q.text for q in answer.lead]
     assert any("Three late deliveries" in q for q in quoted)
+
+
+def test_a_csv_register_is_read_as_one_sheet_whatever_its_separator(tmp_path: Path):
+    doc = load(EQUIPMENT_CSV)
+    assert (doc.info.doc_no, doc.info.revision) == ("F-05-1", "3")
+    assert doc.info.title == "Measuring equipment register"
+    assert doc.sections[0].text.splitlines()[2:] == [
+        # a quoted cell keeps its own separator, and stays under its header
+        "ID: PG-03; Description: Pressure gauge; 0-10 bar; Location: Test bay 2; "
+        "Interval (months): 12; Due: 2026-05-01",
+        "ID: DW-01; Description: Dead-weight tester; Location: Metrology lab; "
+        "Interval (months): 24; Due: 2027-01-15",
+    ]
+    commas = tmp_path / "suppliers.csv"
+    commas.write_text("Supplier,Rating\nHarrow Glass,88%\n", encoding="utf-8")
+    assert load(commas).sections[0].text == "Supplier: Harrow Glass; Rating: 88%"

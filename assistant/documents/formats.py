@@ -57,6 +57,7 @@ FORMATS: dict[str, Format] = {
     ".odt": Format("OpenDocument text", _reader("odt", "parse_odt"), binary=True),
     ".xlsx": _EXCEL,
     ".xlsm": _EXCEL,  # macro-enabled: the same parts; its macros are never read or run
+    ".csv": Format("CSV", _reader("spreadsheet", "parse_csv"), binary=False),
 }
 SUPPORTED = frozenset(FORMATS)
 

@@ -1,4 +1,5 @@
-"""Excel workbook (.xlsx, .xlsm) loader, on the standard library alone.
+"""Spreadsheets: Excel workbooks (.xlsx, .xlsm) and comma-separated values (.csv), on the
+standard library alone.
 
 Quality systems keep their registers in spreadsheets: the approved supplier list, the
 measuring-equipment register, the training matrix, the records retention schedule. An
@@ -13,12 +14,14 @@ row with two or more cells as the column headers; every later row as a table row
 (cached formula results, dates as 2026-03-14, percentages as 96%). Hidden sheets (lookup lists
 for drop-downs) are left out, as a printout leaves them out. Macros in an ``.xlsm`` are never
 run or read. The older binary ``.xls`` is not read: it says so, with the way round (save as
-``.xlsx``).
+``.xlsx``). A ``.csv`` export of a register is read as one sheet.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -277,18 +280,8 @@ def parse_xlsx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
         if not rows:
             continue
         builder.heading(2, name)
-        header = _header_row(rows)
-        above = rows if header is None else rows[:header]
-        for row in above:
-            line = " ".join(c for c in row if c)
-            first_line = first_line or line
-            builder.add_line(line)
-            builder.add_line("")
-        # The table's rows are the register's entries, never the workbook's own number or
-        # revision (a document list's first row names another document): only the title and
-        # the lines above a table say what the workbook is.
-        if header is not None:
-            builder.add_block(table_rows_as_text(rows[header:]))
+        above = _add_sheet(builder, rows)  # always read: a sheet after the first has its own
+        first_line = first_line or above
     sections = builder.sections()
     if not sections:
         raise DocumentError("no text found in any visible sheet of the workbook")
@@ -296,3 +289,45 @@ def parse_xlsx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
         meta = meta.merge(metadata.from_heading(first_line))
     meta = meta.merge(metadata.DocMeta(title=fallback_title))
     return meta, sections
+
+
+def _add_sheet(builder: SectionBuilder, rows: list[list[str]]) -> str:
+    """A sheet's lines above its table, then the table; returns the first line above it ("")."""
+    header = _header_row(rows)
+    above = rows if header is None else rows[:header]
+    lines = [" ".join(c for c in row if c) for row in above]
+    for line in lines:
+        builder.add_line(line)
+        builder.add_line("")
+    # The table's rows are the register's entries, never the file's own number or revision (a
+    # document list's first row names another document): only the title and the lines above a
+    # table say what the file is.
+    if header is not None:
+        builder.add_block(table_rows_as_text(rows[header:]))
+    return lines[0] if lines else ""
+
+
+def parse_csv(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
+    """A register exported as comma- (or semicolon-, tab-) separated values: read as one sheet.
+    The separator is the one the first lines use most consistently (``csv.Sniffer``)."""
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:  # one column, or too irregular to tell: commas
+        dialect = csv.excel
+    rows: list[list[str]] = []
+    try:
+        for raw in csv.reader(io.StringIO(text), dialect):
+            cells = [" ".join(c.split()) for c in raw[:MAX_COLUMNS]]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                rows.append(cells)
+    except csv.Error as exc:
+        raise DocumentError(f"malformed .csv ({exc})") from None
+    if not rows:
+        raise DocumentError("no text found in the file")
+    builder = SectionBuilder()
+    first_line = _add_sheet(builder, rows)
+    meta = metadata.from_heading(first_line) if first_line else metadata.DocMeta()
+    return meta.merge(metadata.DocMeta(title=fallback_title)), builder.sections()
