@@ -137,6 +137,76 @@ def test_word_table_rows_keep_equal_values_under_their_headers(tmp_path: Path):
     assert "Step: Release; Signs: MD" in text  # the merged cell once; MD stays under Signs
 
 
+_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _tracked(kind: str, text: str) -> str:
+    tag = "delText" if kind == "del" else "t"
+    return (
+        f'<w:{kind} {_W_NS} w:id="{len(text)}" w:author="QA" w:date="2026-11-01T00:00:00Z">'
+        f'<w:r><w:{tag} xml:space="preserve">{text}</w:{tag}></w:r></w:{kind}>'
+    )
+
+
+def test_word_is_read_as_shown_with_changes_accepted_and_template_fields_filled(tmp_path):
+    """A procedure under review carries tracked changes and a company template fills its fields
+    with content controls; python-docx's paragraph text reads neither, so the inserted
+    countersignature, the owner and a whole block control's clause were lost. Word shows the
+    insertion, the controls' text and a field's result; deleted text and text boxes stay out."""
+    import docx
+    from docx.oxml import parse_xml
+
+    built = docx.Document()
+    built.add_heading("5 Release", level=1)
+    steps = built.add_paragraph("The inspector signs the record ")
+    steps._p.append(parse_xml(_tracked("ins", "and the supervisor countersigns it ")))
+    steps._p.append(parse_xml(_tracked("del", "within a week ")))
+    steps.add_run("before release.")
+    owner = built.add_paragraph("Owner: ")
+    owner._p.append(
+        parse_xml(
+            f'<w:sdt {_W_NS}><w:sdtPr><w:alias w:val="Owner"/></w:sdtPr><w:sdtContent>'
+            "<w:r><w:t>Quality Manager</w:t></w:r></w:sdtContent></w:sdt>"
+        )
+    )
+    body = built.element.body
+    body.insert(
+        len(body) - 1,  # before the section properties, as Word places body content
+        parse_xml(
+            f"<w:sdt {_W_NS}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>Release records are kept "
+            "for ten years.</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        ),
+    )
+    see = built.add_paragraph("See ")
+    see._p.append(
+        parse_xml(
+            f'<w:fldSimple {_W_NS} w:instr="REF _Ref1 \\h"><w:r><w:t>section 5.2</w:t></w:r>'
+            "</w:fldSimple>"
+        )
+    )
+    see.add_run(" for the checks.")
+    table = built.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Record", "Kept by"
+    table.cell(1, 0).text = "Release note"
+    table.cell(1, 1)._tc.append(
+        parse_xml(
+            f"<w:sdt {_W_NS}><w:sdtContent><w:p><w:r><w:t>Stores</w:t></w:r></w:p>"
+            "</w:sdtContent></w:sdt>"
+        )
+    )
+    path = tmp_path / "QP-20-release.docx"
+    built.save(str(path))
+    text = load(path).sections[-1].text
+    assert text.splitlines()[::2][:4] == [
+        "The inspector signs the record and the supervisor countersigns it before release.",
+        "Owner: Quality Manager",
+        "Release records are kept for ten years.",
+        "See section 5.2 for the checks.",
+    ]
+    assert "within a week" not in text
+    assert "Record: Release note; Kept by: Stores" in text
+
+
 def test_pdf_pages_and_bookmarked_headings():
     doc = load(CORPUS / "QP-05-calibration-of-measuring-equipment.pdf")
     assert (doc.info.doc_no, doc.info.revision) == ("QP-05", "5")

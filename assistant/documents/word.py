@@ -1,9 +1,20 @@
-"""Word (.docx) loader: checks the zip container before parsing, then walks the body in order."""
+"""Word (.docx) loader: checks the zip container before parsing, then walks the body in order.
+
+The body is read as Word shows it with changes accepted, as the .odt reader reads a document:
+a tracked insertion is text, a tracked deletion is not; the text of a content control (the
+fields of a company template: owner, number, a whole clause in a block control) and a field's
+shown result ("section 5.2") are text. python-docx's ``Paragraph.text`` and
+``iter_inner_content`` read only a paragraph's own runs and the body's own paragraphs, so a
+document under review lost its inserted sentences and a template its filled-in fields. Text
+boxes, drawings and deleted text stay out, as before.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
@@ -27,6 +38,49 @@ def _heading_level(style_name: str) -> int:
     return int(m.group(1)) + 1 if m else 0  # the Title sits above Heading 1
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _TBL, _R = f"{_W}p", f"{_W}tbl", f"{_W}r"
+# Containers whose runs a reader of the page does not see as the paragraph's text.
+_NOT_SHOWN = {
+    f"{_W}del",
+    f"{_W}moveFrom",
+    f"{_W}txbxContent",
+    f"{_W}drawing",
+    f"{_W}pict",
+    f"{_W}object",
+    "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent",
+}
+# Block containers read through for the paragraphs and tables inside them.
+_THROUGH = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"}
+
+
+def _runs(element: Any) -> Iterator[Any]:
+    """The runs of a paragraph in order, inside insertions, hyperlinks, content controls, simple
+    fields and smart tags too, never inside deletions, text boxes or drawings."""
+    for child in element:
+        if child.tag in _NOT_SHOWN:
+            continue
+        if child.tag == _R:
+            yield child
+        else:
+            yield from _runs(child)
+
+
+def paragraph_text(p: Any) -> str:
+    """A ``<w:p>``'s text as shown, changes accepted (tabs and line breaks as characters)."""
+    return "".join(r.text for r in _runs(p))
+
+
+def _blocks(container: Any) -> Iterator[Any]:
+    """The ``<w:p>`` and ``<w:tbl>`` elements of a body or a cell in order, those inside block
+    content controls included."""
+    for child in container:
+        if child.tag in (_P, _TBL):
+            yield child
+        elif child.tag in _THROUGH:
+            yield from _blocks(child)
+
+
 def _row_cells(row: object) -> list[str]:
     """A row's cell texts, one per grid column. A cell merged across columns is the same cell
     (the same ``<w:tc>`` element) repeated; its text is kept once and the columns it covers are
@@ -38,7 +92,8 @@ def _row_cells(row: object) -> list[str]:
     previous = None
     for cell in row.cells:  # type: ignore[attr-defined]
         element = cell._tc  # python-docx exposes no public identity for a merged cell
-        cells.append("" if element is previous else re.sub(r"\s+", " ", cell.text).strip())
+        text = " ".join(paragraph_text(p) for p in _blocks(element) if p.tag == _P)
+        cells.append("" if element is previous else re.sub(r"\s+", " ", text).strip())
         previous = element
     return cells
 
@@ -57,9 +112,11 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
     meta = metadata.DocMeta(title=(document.core_properties.title or "").strip())
     builder = SectionBuilder()
     first_heading = ""
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            text = block.text.strip()
+    body = document._body  # the parent python-docx gives the body's paragraphs and tables
+    for element in _blocks(document.element.body):
+        if element.tag == _P:
+            block = Paragraph(element, body)
+            text = paragraph_text(element).strip()
             style = block.style.name if block.style is not None else ""
             level = _heading_level(style)
             if level and text:
@@ -68,8 +125,8 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
             elif text:
                 builder.add_line(text)
                 builder.add_line("")
-        elif isinstance(block, Table):
-            rows = [_row_cells(row) for row in block.rows]
+        else:
+            rows = [_row_cells(row) for row in Table(element, body).rows]
             if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
                 meta = meta.merge(metadata.from_table(rows))
             builder.add_block(table_rows_as_text(rows))
