@@ -82,3 +82,19 @@ def test_upload_updates_counts_and_table_at_once_and_empties_the_uploader(monkey
     # ...and the uploader is empty again, with no "Add and index" for the same file.
     assert not at.file_uploader[0].value
     assert not any(b.label == "Add and index" for b in at.button)
+
+
+def test_an_excel_register_uploaded_is_listed_with_its_number_and_title(monkeypatch, data_dir):
+    """A workbook is uploaded like any procedure (the uploader takes the formats the loader
+    reads) and is listed under the form number and title its title row gives."""
+    register = ROOT / "tests" / "data" / "good" / "F-08-2-approved-supplier-register.xlsx"
+    at = _documents(monkeypatch, data_dir)
+    assert {"xlsx", "csv"} <= {t.lstrip(".") for t in at.file_uploader[0].proto.type}
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader[0].set_value([(register.name, register.read_bytes(), kind)]).run()
+    next(b for b in at.button if b.label == "Add and index").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["Document"] == "F-08-2"]
+    assert list(row["Title"]) == ["Approved supplier register"]
+    assert list(row["Status"]) == ["ok"]
