@@ -207,6 +207,33 @@ def test_word_is_read_as_shown_with_changes_accepted_and_template_fields_filled(
     assert "Record: Release note; Kept by: Stores" in text
 
 
+def test_a_word_templates_page_header_gives_number_and_revision(tmp_path):
+    """Company templates keep the control block in the page header, as a table or a tabbed
+    line; the body then names neither. Read for the number and revision only: the header's
+    text repeats on every page and is not indexed."""
+    import docx
+
+    tabled = docx.Document()
+    tabled.add_heading("Supplier Evaluation", level=1)
+    tabled.add_paragraph("Suppliers are scored each year on delivery and quality.")
+    block = tabled.sections[0].header.add_table(rows=2, cols=2, width=docx.shared.Cm(12))
+    for r, (label, value) in enumerate([("Document No", "QP-30"), ("Revision", "2")]):
+        block.cell(r, 0).text, block.cell(r, 1).text = label, value
+    tabled.save(str(tmp_path / "supplier-evaluation.docx"))
+    doc = load(tmp_path / "supplier-evaluation.docx")
+    assert (doc.info.doc_no, doc.info.revision) == ("QP-30", "2")
+    assert doc.info.title == "Supplier Evaluation"
+    assert "QP-30" not in " ".join(s.text for s in doc.sections)
+
+    tabbed = docx.Document()
+    tabbed.add_heading("Customer Property", level=1)
+    tabbed.add_paragraph("Customer-owned fixtures are labelled and checked on arrival.")
+    tabbed.sections[0].header.paragraphs[0].text = "Doc No: WI-7\tRev: C\tPage 1 of 2"
+    tabbed.save(str(tmp_path / "customer-property.docx"))
+    doc = load(tmp_path / "customer-property.docx")
+    assert (doc.info.doc_no, doc.info.revision) == ("WI-7", "C")
+
+
 def test_pdf_pages_and_bookmarked_headings():
     doc = load(CORPUS / "QP-05-calibration-of-measuring-equipment.pdf")
     assert (doc.info.doc_no, doc.info.revision) == ("QP-05", "5")

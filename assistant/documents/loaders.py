@@ -16,6 +16,7 @@ from assistant.documents.screening import warning_for
 # chunks (chunking.py: only its sizes are in the fingerprint, not where it cuts). Adding a
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
+# 14: a Word document's number and revision read from its page header when its body has none;
 # 13: a Word document read with its tracked changes accepted, and the text of its content controls
 # and fields (a tracked insertion, a template's filled-in owner, "section 5.2") read;
 # 12: a table set out with spaces (a PDF page as laid out, a plain-text file) read row by row
@@ -29,7 +30,7 @@ from assistant.documents.screening import warning_for
 # 7: a table's ":" lead-in kept in the chunk with its rows, Markdown trace-tag comments
 # ("<!-- [13485:7.5.3] -->") kept as their tag; 6: Markdown quote markers, PDF
 # "Page N of M" in footers; 5: AI warnings
-PARSER_VERSION = 13
+PARSER_VERSION = 14
 
 
 def is_supported(path: Path) -> bool:

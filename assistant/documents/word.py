@@ -132,5 +132,40 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
             builder.add_block(table_rows_as_text(rows))
     if first_heading:
         meta = meta.merge(metadata.from_heading(first_heading))
+    if not (meta.doc_no and meta.revision):
+        meta = meta.merge(_page_header_meta(document))
     meta = meta.merge(metadata.DocMeta(title=fallback_title))
     return meta, builder.sections()
+
+
+# Cells of a page-header line set out with tabs or wide spaces ("QP-30<tab>Revision: 2").
+_HEADER_CELLS = re.compile(r"\t|\s{2,}|\|")
+
+
+def _page_header_meta(document: Any) -> metadata.DocMeta:
+    """Number and revision from the first section's page header, where many company templates
+    keep their control block ("Document No: QP-30 | Revision: 2", or a small table): read
+    only when the body does not say them, and never as the document's text (it repeats on
+    every page)."""
+    from docx.table import Table
+
+    if not document.sections:
+        return metadata.DocMeta()
+    section = document.sections[0]
+    meta = metadata.DocMeta()
+    headers = (
+        [section.first_page_header, section.header]
+        if section.different_first_page_header_footer
+        else [section.header]
+    )
+    for header in headers:
+        if header.is_linked_to_previous:  # the first section's: no header of its own
+            continue
+        for element in _blocks(header._element):
+            if element.tag == _P:
+                parts = [c for c in _HEADER_CELLS.split(paragraph_text(element)) if c.strip()]
+                meta = meta.merge(metadata.from_lines(parts))
+            else:
+                rows = [_row_cells(row) for row in Table(element, header).rows]
+                meta = meta.merge(metadata.from_table(rows))
+    return meta
