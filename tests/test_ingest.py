@@ -252,7 +252,7 @@ def test_a_question_during_the_first_ingest_says_it_is_running(tmp_path):
 
 
 @pytest.mark.fast
-def test_office_lock_files_beside_open_documents_are_skipped_not_failed(tmp_path):
+def test_office_lock_files_and_old_formats_are_skipped_with_the_reason(tmp_path):
     from assistant.index.ingest import walk
 
     folder = tmp_path / "shared-drive"
@@ -260,7 +260,10 @@ def test_office_lock_files_beside_open_documents_are_skipped_not_failed(tmp_path
     shutil.copy(CORPUS / "QP-04-training-and-competence.docx", folder)
     # what Word leaves while a colleague has QP-04 open: the user's name in a few bytes
     (folder / "~$-04-training-and-competence.docx").write_bytes(b"\x05Alice" + bytes(150))
+    (folder / "QP-02 old copy.doc").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100))
     files, skipped = walk([folder])
     assert [f.name for f in files] == ["QP-04-training-and-competence.docx"]
-    assert skipped == [(str(folder / "~$-04-training-and-competence.docx"), skipped[0][1])]
-    assert "lock file" in skipped[0][1]
+    reasons = {Path(f).name: why for f, why in skipped}
+    assert "lock file" in reasons["~$-04-training-and-competence.docx"]
+    # a format that is not read says how to get it read
+    assert reasons["QP-02 old copy.doc"] == "an old Word format: save it as .docx to index it"

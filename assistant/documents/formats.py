@@ -61,6 +61,22 @@ FORMATS: dict[str, Format] = {
 }
 SUPPORTED = frozenset(FORMATS)
 
+# Formats a QMS folder often holds that are not read, with the way round: said where an ingest
+# lists the file as skipped, so nobody takes a skipped procedure for an indexed one.
+UNREAD: dict[str, str] = {
+    ".doc": "an old Word format: save it as .docx to index it",
+    ".xls": "an old Excel format: save it as .xlsx to index it",
+    ".rtf": "rich text: save it as .docx to index it",
+    ".pptx": "a presentation: save it as PDF to index it",
+    ".ppt": "a presentation: save it as PDF to index it",
+    ".ods": "an OpenDocument spreadsheet: save it as .xlsx to index it",
+}
+
+
+def skip_reason(suffix: str) -> str:
+    """Why a file of this extension is skipped."""
+    return UNREAD.get(suffix.lower(), f"not a supported type ({suffix or 'no extension'})")
+
 
 def format_labels() -> str:
     """``Word, PDF, Markdown, text, HTML or OpenDocument text``: each format named once."""

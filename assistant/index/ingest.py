@@ -32,6 +32,7 @@ from assistant.core.models import Chunk, LoadedDocument
 from assistant.core.progress import NoProgress, Progress
 from assistant.documents import loaders
 from assistant.documents.chunking import ChunkingParams, chunk_document
+from assistant.documents.formats import skip_reason
 from assistant.index import word_store
 from assistant.index.embedder import MODEL_ID, Embedder
 from assistant.index.lock import WriteLock
@@ -93,7 +94,7 @@ def walk(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
             elif loaders.is_supported(p):
                 files.append(p.resolve())
             else:
-                skipped.append((str(p), f"not a supported type ({p.suffix or 'no extension'})"))
+                skipped.append((str(p), skip_reason(p.suffix)))
     return list(dict.fromkeys(files)), skipped
 
 
