@@ -28,6 +28,16 @@ def test_a_phrase_matches_in_its_usual_word_forms_and_whole_words_only():
     assert glossary.matches("Is there an ideal temperature?") == []  # not inside another word
 
 
+def test_a_hyphen_is_as_good_as_a_space_or_nothing():
+    """Staff write "sign-off" and "Tipp-Ex"; the glossary says "sign off" and "tippex"."""
+    fixing = GlossaryEntry("correcting records", "corrections", ("tippex", "cross out"))
+    glossary = Glossary([SIGN_OFF, fixing])
+    assert glossary.matches("Is there a sign-off sheet for new starters?") == [SIGN_OFF]
+    assert glossary.matches("Can I just Tipp-Ex the wrong temperature?") == [fixing]
+    assert glossary.matches("Should I cross-out the reading?") == [fixing]
+    assert glossary.matches("Who holds the re-signed copy?") == []  # still whole words only
+
+
 def test_entries_come_in_the_order_the_question_names_them():
     glossary = Glossary([IDEAS, SIGN_OFF])
     assert glossary.matches("Once I'm signed off, can I suggest things?") == [SIGN_OFF, IDEAS]

@@ -47,8 +47,14 @@ def _word_form(word: str) -> str:
 
 
 def _phrase_pattern(phrase: str) -> str:
+    """A phrase's words in their usual forms, apart by spaces or a hyphen ("sign off" matches
+    "sign-off")."""
     words = phrase.lower().split()
-    return r"\s+".join(_word_form(w) for w in words)
+    return r"[\s-]+".join(_word_form(w) for w in words)
+
+
+# A hyphen inside a word: "Tipp-Ex" is the glossary's "tippex" too, as staff spell it either way.
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
 class Glossary:
@@ -67,8 +73,9 @@ class Glossary:
     def matches(self, question: str) -> list[GlossaryEntry]:
         """The entries whose phrases the question contains, in the order they appear in it."""
         found = []
+        joined = _INNER_HYPHEN.sub("", question)
         for entry, pattern in zip(self.entries, self._patterns, strict=True):
-            m = pattern.search(question)
+            m = pattern.search(question) or pattern.search(joined)
             if m:
                 found.append((m.start(), entry))
         return [entry for _, entry in sorted(found, key=lambda f: f[0])]
