@@ -207,6 +207,69 @@ def test_word_is_read_as_shown_with_changes_accepted_and_template_fields_filled(
     assert "Record: Release note; Kept by: Stores" in text
 
 
+def test_word_automatic_numbers_and_bullets_are_read_as_shown(tmp_path):
+    """Word numbers headings and steps itself ("5.3 Out-of-tolerance results") and draws bullets;
+    none of it is in the paragraphs' text. Counted as Word counts: a deeper level restarts under
+    each new parent, a list instance with its own start restarts, letters and bullets as set."""
+    import docx
+    from docx.oxml import parse_xml
+
+    built = docx.Document()
+    numbering = built.part.numbering_part.element
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {_W_NS} w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+            '<w:lvlText w:val="%1"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+            '<w:lvlText w:val="%1.%2"/></w:lvl>'
+            '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+            '<w:lvlText w:val="%3)"/></w:lvl></w:abstractNum>'
+        ),
+    )
+    numbering.append(
+        parse_xml(f'<w:num {_W_NS} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
+    )
+
+    def numbered(text: str, level: int, style: str = "Normal") -> None:
+        paragraph = built.add_paragraph(text, style=style)
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {_W_NS}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+        )
+
+    numbered("Purpose", 0, "Heading 1")
+    built.add_paragraph("How goods are received.")
+    numbered("Procedure", 0, "Heading 1")
+    numbered("Receiving", 1, "Heading 2")
+    built.add_paragraph("The storeman checks each delivery for:")
+    for item in ("a damaged outer box", "a missing delivery note"):
+        built.add_paragraph(item, style="List Bullet")
+    numbered("Storage", 1, "Heading 2")
+    numbered("Chilled goods go to chamber 2.", 2)
+    numbered("Frozen goods go to chamber 4.", 2)
+    numbered("Records", 0, "Heading 1")
+    numbered("Retention", 1, "Heading 2")
+    built.add_paragraph("Delivery notes are kept for two years.")
+    path = tmp_path / "WI-12-goods-in.docx"
+    built.save(str(path))
+    doc = load(path)
+    assert [s.heading for s in doc.sections] == [
+        "1 Purpose", "2 Procedure > 2.1 Receiving", "2 Procedure > 2.2 Storage",
+        "3 Records > 3.1 Retention",
+    ]  # fmt: skip
+    receiving, storage = doc.sections[1].text, doc.sections[2].text
+    assert receiving.splitlines()[::2] == [
+        "The storeman checks each delivery for:",
+        "- a damaged outer box",
+        "- a missing delivery note",
+    ]
+    assert storage.splitlines()[::2] == [
+        "a) Chilled goods go to chamber 2.",
+        "b) Frozen goods go to chamber 4.",
+    ]
+
+
 def test_a_word_templates_page_header_gives_number_and_revision(tmp_path):
     """Company templates keep the control block in the page header, as a table or a tabbed
     line; the body then names neither. Read for the number and revision only: the header's

@@ -20,6 +20,7 @@ from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
 from assistant.documents.containers import open_zip
+from assistant.documents.numbering import ListNumbers
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
@@ -113,10 +114,14 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
     builder = SectionBuilder()
     first_heading = ""
     body = document._body  # the parent python-docx gives the body's paragraphs and tables
+    numbers = _list_numbers(document)
     for element in _blocks(document.element.body):
         if element.tag == _P:
             block = Paragraph(element, body)
             text = paragraph_text(element).strip()
+            label = numbers.label(element)  # counted even for an empty paragraph, as Word does
+            if label and text and not text.startswith(label):
+                text = f"{label} {text}"
             style = block.style.name if block.style is not None else ""
             level = _heading_level(style)
             if level and text:
@@ -136,6 +141,20 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
         meta = meta.merge(_page_header_meta(document))
     meta = meta.merge(metadata.DocMeta(title=fallback_title))
     return meta, builder.sections()
+
+
+def _list_numbers(document: Any) -> ListNumbers:
+    """The document's list definitions and paragraph styles (either may be missing)."""
+    part = document.part
+    try:
+        numbering = part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        numbering = None
+    try:
+        styles = document.styles.element
+    except (KeyError, NotImplementedError, AttributeError):
+        styles = None
+    return ListNumbers(numbering, styles)
 
 
 # Cells of a page-header line set out with tabs or wide spaces ("QP-30<tab>Revision: 2").
