@@ -15,6 +15,10 @@ row with two or more cells as the column headers; every later row as a table row
 for drop-downs) are left out, as a printout leaves them out. Macros in an ``.xlsm`` are never
 run or read. The older binary ``.xls`` is not read: it says so, with the way round (save as
 ``.xlsx``). A ``.csv`` export of a register is read as one sheet.
+
+Not read as a person would: a header of two rows (a group name merged over several columns
+above the column names) takes its first row for the headers; charts, comments and images are
+left out.
 """
 
 from __future__ import annotations
