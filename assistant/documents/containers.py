@@ -1,10 +1,13 @@
-"""Zip containers (.docx, .odt): opened only after checks against zip bombs and files that are
-not the format they claim. A real procedure is far below every limit."""
+"""Zip containers (.docx, .odt, .xlsx): opened only after checks against zip bombs and files
+that are not the format they claim, and their XML parts read. A real procedure is far below
+every limit."""
 
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 
 from assistant.core.errors import DocumentError
 
@@ -40,3 +43,41 @@ def open_zip(data: bytes, extension: str, what: str) -> zipfile.ZipFile:
                 f"{i.file_size // i.compress_size}:1; possible zip bomb"
             )
     return zf
+
+
+def read_part(zf: zipfile.ZipFile, name: str, extension: str) -> bytes:
+    """One part of the container, or a one-line error naming it."""
+    try:
+        return zf.read(name)
+    # Bad CRC, damaged deflate data, zip-level encryption, an unknown compression method.
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError) as exc:
+        raise DocumentError(f"malformed {extension} (cannot read {name}: {exc})") from None
+
+
+def parse_part(data: bytes, name: str, extension: str) -> ET.Element:
+    """An XML part. ODF and Office Open XML never declare a DTD; refusing one rules out entity
+    expansion tricks altogether."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise DocumentError(f"refused {extension}: {name} declares a DTD")
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise DocumentError(
+            f"malformed {extension} ({name} is not well-formed XML: {exc})"
+        ) from None
+
+
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+
+
+def dc_title(zf: zipfile.ZipFile, name: str, extension: str) -> str:
+    """The ``dc:title`` of a properties part (``meta.xml``, ``docProps/core.xml``). The part is
+    optional, so a missing or broken one is no title, never an error."""
+    if name not in zf.namelist():
+        return ""
+    try:
+        root = parse_part(read_part(zf, name, extension), name, extension)
+    except DocumentError:
+        return ""
+    title = root.find(f".//{_DC_TITLE}")
+    return " ".join((title.text or "").split()) if title is not None else ""

@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-import zlib
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.containers import open_zip
+from assistant.documents.containers import dc_title, open_zip, parse_part, read_part
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
@@ -28,7 +27,6 @@ _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
-_DC = "http://purl.org/dc/elements/1.1/"
 
 
 def _t(name: str) -> str:
@@ -85,33 +83,15 @@ def _open(data: bytes) -> zipfile.ZipFile:
 
 
 def _read(zf: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        return zf.read(name)
-    # Bad CRC, damaged deflate data, zip-level encryption, an unknown compression method.
-    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError) as exc:
-        raise DocumentError(f"malformed .odt (cannot read {name}: {exc})") from None
+    return read_part(zf, name, ".odt")
 
 
 def _xml(data: bytes, name: str) -> ET.Element:
-    # ODF never declares a DTD; refusing one rules out entity expansion tricks altogether.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise DocumentError(f"refused .odt: {name} declares a DTD")
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise DocumentError(f"malformed .odt ({name} is not well-formed XML: {exc})") from None
+    return parse_part(data, name, ".odt")
 
 
 def _title_from_meta(zf: zipfile.ZipFile) -> str:
-    """``dc:title`` from meta.xml; the file is optional, so a missing or broken one is no title."""
-    if "meta.xml" not in zf.namelist():
-        return ""
-    try:
-        root = _xml(_read(zf, "meta.xml"), "meta.xml")
-    except DocumentError:
-        return ""
-    title = root.find(f".//{{{_DC}}}title")
-    return " ".join((title.text or "").split()) if title is not None else ""
+    return dc_title(zf, "meta.xml", ".odt")
 
 
 def _title_styles(root: ET.Element) -> set[str]:

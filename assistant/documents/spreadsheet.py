@@ -30,19 +30,17 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-import zlib
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.containers import open_zip
+from assistant.documents.containers import dc_title, open_zip, parse_part, read_part
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
 # A register worth reading is far below these; a sheet padded to its last possible row or a
 # hostile file is not. Cells past MAX_COLUMNS are not kept; a workbook over MAX_CELLS refused.
@@ -59,21 +57,11 @@ _TIME_CODES = re.compile(r"[hs]", re.I)
 
 
 def _read(zf: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        return zf.read(name)
-    # Bad CRC, damaged deflate data, zip-level encryption, an unknown compression method.
-    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError) as exc:
-        raise DocumentError(f"malformed .xlsx (cannot read {name}: {exc})") from None
+    return read_part(zf, name, ".xlsx")
 
 
 def _xml(data: bytes, name: str) -> ET.Element:
-    # SpreadsheetML never declares a DTD; refusing one rules out entity expansion tricks.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise DocumentError(f"refused .xlsx: {name} declares a DTD")
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise DocumentError(f"malformed .xlsx ({name} is not well-formed XML: {exc})") from None
+    return parse_part(data, name, ".xlsx")
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
@@ -254,15 +242,7 @@ def _header_row(rows: list[list[str]]) -> int | None:
 
 
 def _title_from_core(zf: zipfile.ZipFile) -> str:
-    """``dc:title`` of docProps/core.xml; optional, so a missing or broken part is no title."""
-    if "docProps/core.xml" not in zf.namelist():
-        return ""
-    try:
-        root = _xml(_read(zf, "docProps/core.xml"), "docProps/core.xml")
-    except DocumentError:
-        return ""
-    title = root.find(f".//{_DC_TITLE}")
-    return " ".join((title.text or "").split()) if title is not None else ""
+    return dc_title(zf, "docProps/core.xml", ".xlsx")
 
 
 def parse_xlsx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
