@@ -97,6 +97,35 @@ def test_html_scripts_are_dropped(tmp_path):
     assert doc.sections[0].heading == "1 Method"
 
 
+def test_a_page_saved_from_an_intranet_is_read_without_the_sites_menus(tmp_path):
+    """A procedure saved from the intranet sits in the site's banner, menus and footer: the
+    site's name was taken for the title and every menu item was indexed."""
+    site = (
+        "<html><head><title>QP-21 Shipping - Intranet</title></head><body>"
+        "<header><h1>Calderbrook Intranet</h1><nav><a>Home</a> <a>HR</a> <a>Canteen menu</a>"
+        "</nav></header><div class='layout'><aside><h2>Quick links</h2><p>Book a holiday</p>"
+        "</aside><main><h1>QP-21 Shipping (Rev 3)</h1><h2>5 Packing</h2>"
+        "<p>Each gauge is wrapped and boxed with its certificate.</p></main></div>"
+        "<footer><p>Intranet help desk, extension 200</p></footer></body></html>"
+    )
+    (tmp_path / "shipping.html").write_text(site, encoding="utf-8")
+    doc = load(tmp_path / "shipping.html")
+    assert (doc.info.doc_no, doc.info.revision, doc.info.title) == ("QP-21", "3", "Shipping")
+    assert [s.text for s in doc.sections] == [
+        "Each gauge is wrapped and boxed with its certificate."
+    ]
+    # Without a <main>, only menus go: a hand-written page's header may be its title block.
+    plain = (
+        "<html><body><header><h1>WI-8 Labelling (Rev 1)</h1></header>"
+        "<nav role='navigation'><a>Back to all work instructions</a></nav>"
+        "<h2>1 Labels</h2><p>Labels are printed from the order.</p></body></html>"
+    )
+    (tmp_path / "labelling.html").write_text(plain, encoding="utf-8")
+    doc = load(tmp_path / "labelling.html")
+    assert (doc.info.doc_no, doc.info.revision) == ("WI-8", "1")
+    assert "Back to all work instructions" not in " ".join(s.text for s in doc.sections)
+
+
 def test_word_heading_styles_header_table_and_tables():
     doc = load(CORPUS / "QP-04-training-and-competence.docx")
     assert (doc.info.doc_no, doc.info.revision) == ("QP-04", "6")

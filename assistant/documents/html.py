@@ -13,6 +13,12 @@ from assistant.documents.text import table_rows_as_text
 
 _BLOCKS = {"p", "li", "pre", "blockquote", "dt", "dd", "caption", "address", "figcaption"}
 _SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+# A page saved from an intranet (SharePoint, Confluence, a wiki) wraps the document in the site's
+# menus, banner and footer: its first heading was the site's name ("Acme Intranet"), taken for
+# the document's title, and every menu item was indexed. The document is the page's <main>
+# (or role="main", or its one <article>); without either, only menus are left out (a
+# hand-written page's <header> may hold the document's own title and number).
+_MENU_ROLES = {"navigation", "search"}
 
 
 def _text(node: Tag) -> str:
@@ -49,6 +55,19 @@ def _table_rows(table: Tag) -> tuple[list[list[str]], list[list[str]]]:
     return rows, (pairs if labelled and len(rows) >= 2 else [])
 
 
+def _content(body: Tag) -> Tag:
+    """The part of the page that is the document (module comment above ``_MENU_ROLES``)."""
+    main = body.find("main") or body.find(attrs={"role": "main"})
+    articles = body.find_all("article")
+    if isinstance(main, Tag):
+        return main
+    if len(articles) == 1:
+        return articles[0]
+    for tag in body.find_all(lambda t: t.name == "nav" or t.get("role") in _MENU_ROLES):
+        tag.decompose()
+    return body
+
+
 def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
     soup = BeautifulSoup(text, "html.parser")
     meta = metadata.DocMeta()
@@ -58,7 +77,7 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
         tag.decompose()
     builder = SectionBuilder()
     first_heading = ""
-    body = soup.body or soup
+    body = _content(soup.body or soup)
 
     def walk(node: Tag) -> None:
         nonlocal meta, first_heading
