@@ -57,7 +57,7 @@ def _table_rows(table: Tag) -> tuple[list[list[str]], list[list[str]]]:
 
 def _content(body: Tag) -> Tag:
     """The part of the page that is the document (module comment above ``_MENU_ROLES``)."""
-    main = body.find("main") or body.find(attrs={"role": "main"})
+    main = body.find("main") or body.find(role="main")
     articles = body.find_all("article")
     if isinstance(main, Tag):
         return main
