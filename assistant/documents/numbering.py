@@ -12,8 +12,9 @@ the ``basedOn`` chain) names a list instance (``numId``) and a level; each list 
 in its abstract definition's counters, shared by instances that do not restart it
 (``startOverride``); a paragraph at one level resets the deeper levels; the label is the level's
 ``lvlText`` with each ``%n`` replaced by level n's count in that level's format. Bullets are
-written "-", as a Markdown list item. Rarely used parts (legal numbering across levels, picture
-bullets, ``lvlRestart`` to a non-adjacent level) fall back to decimal numbers or a plain "-".
+written "-", as a Markdown list item. Rarely used parts are not modelled: legal numbering
+(``isLgl``: each level is shown in its own format instead), ``lvlRestart`` to a non-adjacent
+level, picture bullets (a plain "-").
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _val(element: Any, path: str, default: str = "") -> str:
     found = element.find(path) if element is not None else None
     return found.get(f"{_W}val", default) if found is not None else default
+
+
+def _int(text: str | None, default: int) -> int:
+    """A count from the file, or ``default`` for anything else (a damaged file is still read)."""
+    try:
+        return int(text or "")
+    except ValueError:
+        return default
 
 
 @dataclass
@@ -85,10 +94,9 @@ class ListNumbers:
             for abstract in numbering.iter(f"{_W}abstractNum"):
                 levels: dict[int, _Level] = {}
                 for lvl in abstract.iter(f"{_W}lvl"):
-                    ilvl = int(lvl.get(f"{_W}ilvl", "0") or 0)
-                    start = _val(lvl, f"{_W}start", "1")
+                    ilvl = _int(lvl.get(f"{_W}ilvl"), 0)
                     levels[ilvl] = _Level(
-                        int(start) if start.lstrip("-").isdigit() else 1,
+                        _int(_val(lvl, f"{_W}start"), 1),
                         _val(lvl, f"{_W}numFmt", "decimal"),
                         _val(lvl, f"{_W}lvlText", ""),
                     )
@@ -96,9 +104,9 @@ class ListNumbers:
             for num in numbering.iter(f"{_W}num"):
                 overrides = {}
                 for override in num.iter(f"{_W}lvlOverride"):
-                    start = _val(override, f"{_W}startOverride")
-                    if start.isdigit():
-                        overrides[int(override.get(f"{_W}ilvl", "0") or 0)] = int(start)
+                    start = _int(_val(override, f"{_W}startOverride"), -1)
+                    if start >= 0:
+                        overrides[_int(override.get(f"{_W}ilvl"), 0)] = start
                 abstract_id = _val(num, f"{_W}abstractNumId")
                 self._nums[num.get(f"{_W}numId", "")] = (abstract_id, overrides)
         if styles is not None:
@@ -131,11 +139,14 @@ class ListNumbers:
         pr = paragraph.find(f"{_W}pPr/{_W}numPr")
         num_id, ilvl_text = self._style_num.get(style, ("", "0"))
         if pr is not None:
-            num_id = _val(pr, f"{_W}numId", num_id)
-            ilvl_text = _val(pr, f"{_W}ilvl", ilvl_text if _val(pr, f"{_W}numId") == "" else "0")
+            own_num = _val(pr, f"{_W}numId")
+            # its own list at its own level (level 0 unless given); or only a level of its
+            # style's list
+            ilvl_text = _val(pr, f"{_W}ilvl", "0" if own_num else ilvl_text)
+            num_id = own_num or num_id
         if not num_id or num_id == "0" or num_id not in self._nums:
             return ""
-        ilvl = int(ilvl_text) if ilvl_text.isdigit() else 0
+        ilvl = _int(ilvl_text, 0)
         abstract_id, overrides = self._nums[num_id]
         levels = self._abstract.get(abstract_id, {})
         level = levels.get(ilvl)
