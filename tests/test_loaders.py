@@ -236,6 +236,37 @@ def test_word_is_read_as_shown_with_changes_accepted_and_template_fields_filled(
     assert "Record: Release note; Kept by: Stores" in text
 
 
+def test_word_headings_in_a_company_templates_own_styles(tmp_path):
+    """A template names its own heading styles; python-docx's style name is then not "Heading
+    n", and the document read as one section with its headings as text. A style based on a
+    heading, or one that sets an outline level (as the navigation pane reads it), is a heading;
+    so is a paragraph given an outline level of its own."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+
+    built = docx.Document()
+    based = built.styles.add_style("QP Heading 1", WD_STYLE_TYPE.PARAGRAPH)
+    based.base_style = built.styles["Heading 1"]
+    outlined = built.styles.add_style("QP Step Title", WD_STYLE_TYPE.PARAGRAPH)
+    outlined.element.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {_W_NS} w:val="1"/>'))
+    body = built.styles.add_style("QP Body", WD_STYLE_TYPE.PARAGRAPH)
+    body.base_style = built.styles["Normal"]
+    built.add_paragraph("5 Procedure", style="QP Heading 1")
+    built.add_paragraph("5.1 Goods in", style="QP Step Title")
+    built.add_paragraph("Deliveries are checked against the order.", style="QP Body")
+    own = built.add_paragraph("6 Records")
+    own._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {_W_NS} w:val="0"/>'))
+    built.add_paragraph("Delivery notes are filed by date.", style="QP Body")
+    path = tmp_path / "QP-31-goods-in.docx"
+    built.save(str(path))
+    sections = load(path).sections
+    assert [(s.heading, s.text) for s in sections] == [
+        ("5 Procedure > 5.1 Goods in", "Deliveries are checked against the order."),
+        ("6 Records", "Delivery notes are filed by date."),
+    ]
+
+
 def test_word_automatic_numbers_and_bullets_are_read_as_shown(tmp_path):
     """Word numbers headings and steps itself ("5.3 Out-of-tolerance results") and draws bullets;
     none of it is in the paragraphs' text. Counted as Word counts: a deeper level restarts under

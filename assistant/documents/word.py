@@ -32,11 +32,38 @@ def check_container(data: bytes) -> None:
         raise DocumentError("malformed .docx: no word/document.xml inside")
 
 
-def _heading_level(style_name: str) -> int:
+def _named_level(style_name: str) -> int:
     if style_name == "Title":
         return 1
     m = re.fullmatch(r"Heading (\d)", style_name)
     return int(m.group(1)) + 1 if m else 0  # the Title sits above Heading 1
+
+
+def _outline_level(element: Any) -> int | None:
+    """A paragraph's or style's own outline level (``w:outlineLvl`` 0-8; 9 is body text)."""
+    found = element.find(f"{_W}pPr/{_W}outlineLvl") if element is not None else None
+    value = found.get(f"{_W}val", "") if found is not None else ""
+    return int(value) if value.isdigit() else None
+
+
+def _heading_level(paragraph: Any, style: Any) -> int:
+    """1 for the Title, n + 1 for a heading of level n, 0 for body text. Company templates name
+    their own heading styles ("QP Heading 1", "Section title"): such a style is a heading when
+    it is based on a built-in heading or sets an outline level, as Word's navigation pane
+    reads it; a paragraph's own outline level counts first."""
+    own = _outline_level(paragraph)
+    if own is not None:
+        return own + 2 if own < 9 else 0
+    seen = 0
+    while style is not None and seen < 20:  # a basedOn loop in a damaged file ends here
+        level = _named_level(style.name or "")
+        if level:
+            return level
+        outline = _outline_level(style.element)
+        if outline is not None:
+            return outline + 2 if outline < 9 else 0
+        style, seen = style.base_style, seen + 1
+    return 0
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -122,8 +149,7 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
             label = numbers.label(element)  # counted even for an empty paragraph, as Word does
             if label and text and not text.startswith(label):
                 text = f"{label} {text}"
-            style = block.style.name if block.style is not None else ""
-            level = _heading_level(style)
+            level = _heading_level(element, block.style)
             if level and text:
                 first_heading = first_heading or text
                 builder.heading(level, text)
