@@ -718,6 +718,7 @@ def test_every_registered_format_loads(tmp_path: Path, wi_42: Path):
         ".xlsx": REGISTER,
         ".xlsm": REGISTER,  # the same parts; macros are never read
         ".csv": EQUIPMENT_CSV,
+        ".pptx": REVIEW_PACK,
     }
     assert set(FORMATS) == set(samples), "a new format needs a sample here"
     for ext, source in samples.items():
@@ -730,7 +731,9 @@ def test_the_registry_drives_supported_types_help_and_upload_label():
     assert all(loaders.is_supported(Path(f"WI-42{ext.upper()}")) for ext in FORMATS)
     assert all(safe_name(f"a{ext.upper()}") == f"a{ext}" for ext in FORMATS)
     assert safe_name("WI 42 receiving.ODT") == "WI-42-receiving.odt"
-    assert format_labels() == "Word, PDF, Markdown, text, HTML, OpenDocument text, Excel or CSV"
+    assert format_labels() == (
+        "Word, PDF, Markdown, text, HTML, OpenDocument text, Excel, CSV or PowerPoint"
+    )
     help_text = run_cli("ingest", "--help").stdout
     assert set(FORMATS) <= set(re.findall(r"\.[a-z]+", help_text))
 
@@ -774,6 +777,7 @@ def test_a_document_whose_first_heading_is_a_section_name_is_titled_by_its_file(
 # strings, a merged title row, date, percentage and formula cells, a hidden sheet, as a
 # spreadsheet program writes them.
 REGISTER = DATA / "good" / "F-08-2-approved-supplier-register.xlsx"
+REVIEW_PACK = DATA / "good" / "F-03-1-management-review-pack.pptx"  # LibreOffice Impress 7.4
 EQUIPMENT_CSV = DATA / "good" / "F-05-1-equipment-register.csv"  # semicolons, as Excel in Europe
 
 
@@ -876,3 +880,36 @@ def test_a_csv_register_is_read_as_one_sheet_whatever_its_separator(tmp_path: Pa
     commas = tmp_path / "suppliers.csv"
     commas.write_text("Supplier,Rating\nHarrow Glass,88%\n", encoding="utf-8")
     assert load(commas).sections[0].text == "Supplier: Harrow Glass; Rating: 88%"
+
+
+def test_a_slide_deck_is_read_slide_by_slide_as_the_audience_sees_it(tmp_path: Path):
+    """A management review pack: each slide shown is a section under its title, its text boxes
+    as lines and its tables as rows; the hidden spare slide and the speaker's notes are not
+    read. Written by LibreOffice Impress 7.4 from its flat source beside it."""
+    doc = load(REVIEW_PACK)
+    assert (doc.info.doc_no, doc.info.title) == ("F-03-1", "Management review pack, March 2026")
+    assert [(s.heading, s.text) for s in doc.sections] == [
+        (
+            "Management review, March 2026",
+            "Chaired by the Managing Director; inputs from every process owner",
+        ),
+        (
+            "Customer complaints",
+            "14 complaints in the year, 5 about late delivery\n\n"
+            "Action: weekly despatch review from April, owner Operations Manager",
+        ),
+        (
+            "Quality objectives",
+            "Objective: On-time delivery; Target: 95%; Result: 91%\n"
+            "Objective: First-pass yield; Target: 98%; Result: 98%",
+        ),
+    ]
+    text = " ".join(s.text for s in doc.sections)
+    assert "draft budget" not in text and "Harrow Glass" not in text  # hidden slide, notes
+    old = tmp_path / "review.pptx"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    with pytest.raises(DocumentError, match=r"old-style PowerPoint file .*save it as \.pptx"):
+        load(old)
+    workbook = shutil.copy(REGISTER, tmp_path / "renamed.pptx")  # a zip, but not slides
+    with pytest.raises(DocumentError, match=r"^not a PowerPoint presentation \(no ppt/"):
+        load(Path(workbook))

@@ -58,6 +58,7 @@ FORMATS: dict[str, Format] = {
     ".xlsx": _EXCEL,
     ".xlsm": _EXCEL,  # macro-enabled: the same parts; its macros are never read or run
     ".csv": Format("CSV", _reader("spreadsheet", "parse_csv"), binary=False),
+    ".pptx": Format("PowerPoint", _reader("slides", "parse_pptx"), binary=True),
 }
 SUPPORTED = frozenset(FORMATS)
 
@@ -67,8 +68,7 @@ UNREAD: dict[str, str] = {
     ".doc": "an old Word format: save it as .docx to index it",
     ".xls": "an old Excel format: save it as .xlsx to index it",
     ".rtf": "rich text: save it as .docx to index it",
-    ".pptx": "a presentation: save it as PDF to index it",
-    ".ppt": "a presentation: save it as PDF to index it",
+    ".ppt": "an old PowerPoint format: save it as .pptx to index it",
     ".ods": "an OpenDocument spreadsheet: save it as .xlsx to index it",
 }
 
