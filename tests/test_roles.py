@@ -39,6 +39,12 @@ FORM = "\n".join(
         # ... but only by those names: a procedure about a readme file is a procedure.
         ("QP-20-readme-files-for-software.md", "Readme files", PROSE, PROCEDURE),
         ("Work-Instruction.md", "Work instructions", PROSE, PROCEDURE),
+        # A spreadsheet is a register and a slide deck a record, unless its name says more.
+        ("F-08-2-approved-suppliers.xlsx", "Approved suppliers", PROSE, LIST),
+        ("equipment.CSV", "Equipment", PROSE, LIST),
+        ("training-matrix-template.xlsx", "Training matrix template", PROSE, RECORD),
+        ("management-review-march.pptx", "Management review, March", PROSE, RECORD),
+        ("SOP-12-purchasing.xlsx", "Purchasing", PROSE, PROCEDURE),
     ],
 )
 def test_a_document_role_comes_from_its_name_title_and_structure(name, title, text, role) -> None:

@@ -13,9 +13,10 @@ organisation's practice, yet share every topic's words (gstt-csc's README led th
 every question (``about_weight``), still searchable and citable.
 
 The role comes from the file's name and title (the words organisations use: template, form,
-checklist, report, record, log, list, register, mapping ...) and from its structure: a document
-that is mostly table rows with placeholders to fill in ("<enter role>", "[ ]", "____") is a
-form, whatever it is called.
+checklist, report, record, log, list, register, mapping ...), then from its format (a
+spreadsheet is a list, a slide deck a record) and from its structure: a document that is mostly
+table rows with placeholders to fill in ("<enter role>", "[ ]", "____") is a form, whatever it
+is called.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ _NAME_ROLES = (
     ),
     (LIST, re.compile(r"\blist\b|list[-_\s]|[-_\s]list|register|schedules?\b|inventory", re.I)),
 )
+_REGISTER_FORMATS = {"xlsx", "xlsm", "csv"}
+_RECORD_FORMATS = {"pptx"}
 _PLACEHOLDER = re.compile(r"<[^<>\n]{2,40}>|\[\s*\]|_{4,}|\{\{[^}]*\}\}|\.{6,}")
 # A document at least this share table rows, with at least this many placeholders, is a form.
 _FORM_TABLE_SHARE = 0.5
@@ -69,6 +72,13 @@ def role_of(name: str, title: str, text: str) -> str:
     for role, pattern in _NAME_ROLES:
         if pattern.search(label):
             return role
+    # A spreadsheet holds a register and a slide deck a meeting's pack or a course, whatever
+    # they are called: neither is the procedure a clause question asks for.
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in _REGISTER_FORMATS:
+        return LIST
+    if suffix in _RECORD_FORMATS:
+        return RECORD
     lines = [line for line in text.splitlines() if line.strip()]
     rows = sum(1 for line in lines if is_table_row(line))
     mostly_table = bool(lines) and rows / len(lines) >= _FORM_TABLE_SHARE
