@@ -61,7 +61,8 @@ def parse_part(data: bytes, name: str, extension: str) -> ET.Element:
         raise DocumentError(f"refused {extension}: {name} declares a DTD")
     try:
         return ET.fromstring(data)
-    except ET.ParseError as exc:
+    # LookupError: an XML declaration naming an encoding that does not exist
+    except (ET.ParseError, LookupError) as exc:
         raise DocumentError(
             f"malformed {extension} ({name} is not well-formed XML: {exc})"
         ) from None

@@ -129,15 +129,24 @@ def _row_cells(row: object) -> list[str]:
 def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
     check_container(data)
     import docx  # lazy: keeps CLI start fast
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
+        # python-docx reads styles, numbering and headers lazily: a damaged part fails here,
+        # with whatever its parser meets, as the whole file's one-line reason
+        return _read(document, fallback_title)
+    except (DocumentError, RecursionError):
+        raise
     except Exception as exc:  # python-docx raises many types for broken parts
         raise DocumentError(f"malformed .docx ({type(exc).__name__}: {exc})") from None
 
-    meta = metadata.DocMeta(title=(document.core_properties.title or "").strip())
+
+def _read(document: Any, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
+    """The document's metadata and sections, walked in order (``parse_docx``)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    meta = metadata.DocMeta(title=_core_title(document))
     builder = SectionBuilder()
     first_heading = ""
     body = document._body  # the parent python-docx gives the body's paragraphs and tables
@@ -167,6 +176,14 @@ def parse_docx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
         meta = meta.merge(_page_header_meta(document))
     meta = meta.merge(metadata.DocMeta(title=fallback_title))
     return meta, builder.sections()
+
+
+def _core_title(document: Any) -> str:
+    """The title property; a damaged properties part is no title, not a failed document."""
+    try:
+        return (document.core_properties.title or "").strip()
+    except Exception:  # python-docx reads the part lazily and raises what its parser meets
+        return ""
 
 
 def _list_numbers(document: Any) -> ListNumbers:
