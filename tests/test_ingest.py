@@ -267,3 +267,31 @@ def test_office_lock_files_and_old_formats_are_skipped_with_the_reason(tmp_path)
     assert "lock file" in reasons["~$-04-training-and-competence.docx"]
     # a format that is not read says how to get it read
     assert reasons["QP-02 old copy.doc"] == "an old Word format: save it as .docx to index it"
+
+
+def test_a_damaged_pdf_fails_with_a_reason_never_a_crash():
+    """The sample PDF with a few bytes changed, cut or repeated, 40 times with a fixed seed:
+    each reads or fails with a one-line DocumentError (a longer run found pypdf's stream error
+    reading a damaged information dictionary, stop 24)."""
+    import random
+
+    from assistant.core.errors import DocumentError
+    from assistant.documents.loaders import parse
+
+    rng = random.Random(24)
+    source = CORPUS / "QP-05-calibration-of-measuring-equipment.pdf"
+    original = source.read_bytes()
+    for _ in range(40):
+        damaged = bytearray(original)
+        for _ in range(rng.randint(1, 5)):
+            at, roll = rng.randrange(len(damaged)), rng.random()
+            if roll < 0.5:
+                damaged[at] = rng.randrange(256)
+            elif roll < 0.8:
+                del damaged[at : at + rng.randint(1, 300)]
+            else:
+                damaged[at:at] = damaged[at : at + 200]
+        try:
+            parse(bytes(damaged), source, ".pdf")
+        except DocumentError as err:
+            assert "\n" not in str(err)

@@ -77,6 +77,16 @@ def _outline(reader: Any) -> list[tuple[int, str, int]]:
     return out
 
 
+def _info_title(reader: Any) -> str:
+    """The document information's title; a damaged information dictionary is no title (found
+    by damaging the sample PDF at random: pypdf raised a stream error reading it)."""
+    try:
+        info = reader.metadata or {}
+        return str(info.get("/Title", "") or "")
+    except Exception:
+        return ""
+
+
 def _open(data: bytes) -> Any:
     import logging
 
@@ -140,8 +150,7 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
         counts = Counter(n for lines in pages for n in {_norm(ln) for ln in lines if ln.strip()})
         repeated = {n for n, c in counts.items() if c >= max(2, len(pages) * 0.6)}
 
-    info = reader.metadata or {}
-    meta = metadata.from_heading(str(info.get("/Title", "") or ""))  # may carry the number
+    meta = metadata.from_heading(_info_title(reader))  # may carry the number
     first_lines = [ln for ln in pages[0] if ln.strip()][:15]
     meta = meta.merge(metadata.from_lines(first_lines))
     header_lines = [ln for ln in pages[0] if _norm(ln) in repeated]
