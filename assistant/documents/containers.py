@@ -5,6 +5,7 @@ every limit."""
 from __future__ import annotations
 
 import io
+import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -16,9 +17,21 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
 
 
-def open_zip(data: bytes, extension: str, what: str) -> zipfile.ZipFile:
-    """The container of a ``.docx`` / ``.odt`` (``extension``), or one clear error naming the
-    format (``what``: "a Word document", "an OpenDocument text")."""
+# An OLE2 compound file: the older binary Office formats (.xls, .ppt), and what Office writes
+# for a password-protected workbook or deck of the new formats.
+_OLE2 = b"\xd0\xcf\x11\xe0"
+
+
+def open_zip(data: bytes, extension: str, what: str, old: str = "") -> zipfile.ZipFile:
+    """The container of a ``.docx`` / ``.odt`` / ``.xlsx`` / ``.pptx`` (``extension``), or one
+    clear error naming the format (``what``: "a Word document", "an OpenDocument text").
+    ``old``: what an OLE2 file under this extension is ("an old-style Excel file or a
+    password-protected workbook"), said with the way round."""
+    if old and data.startswith(_OLE2):
+        raise DocumentError(
+            f"{old} (not a {extension} zip); save it as {extension} without a password and "
+            "index that"
+        )
     if not data.startswith(b"PK"):
         raise DocumentError(f"not {what} (the {extension} is not a zip container)")
     try:
@@ -82,3 +95,21 @@ def dc_title(zf: zipfile.ZipFile, name: str, extension: str) -> str:
         return ""
     title = root.find(f".//{_DC_TITLE}")
     return " ".join((title.text or "").split()) if title is not None else ""
+
+
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def relationships(zf: zipfile.ZipFile, name: str, extension: str) -> dict[str, str]:
+    """Office Open XML's relationship part ``name`` (``xl/_rels/workbook.xml.rels``): each id
+    and the part it points at, as a path in the container. A target is relative to the folder
+    of the part the relationships belong to (``xl/``), or absolute from the root."""
+    if name not in zf.namelist():
+        return {}
+    base = posixpath.dirname(posixpath.dirname(name))  # "xl/_rels/x.rels" -> "xl"
+    out = {}
+    for rel in parse_part(read_part(zf, name, extension), name, extension).iter(_RELATIONSHIP):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+        out[rel.get("Id", "")] = posixpath.normpath(path)
+    return out

@@ -73,8 +73,15 @@ UNREAD: dict[str, str] = {
 }
 
 
-def skip_reason(suffix: str) -> str:
-    """Why a file of this extension is skipped."""
+def skip_reason(name: str) -> str | None:
+    """Why a file met in a folder is not read (None: it is). Word and Excel leave
+    "~$QP-04.docx" beside a document while someone has it open on a shared drive: a few bytes
+    naming the user, never the document."""
+    if name.startswith("~$"):
+        return "an Office lock file (the document is open somewhere)"
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix.lower() in SUPPORTED:
+        return None
     return UNREAD.get(suffix.lower(), f"not a supported type ({suffix or 'no extension'})")
 
 

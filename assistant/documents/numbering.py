@@ -19,7 +19,7 @@ level, picture bullets (a plain "-").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -43,11 +43,6 @@ class _Level:
     start: int = 1
     fmt: str = "decimal"
     text: str = ""
-
-
-@dataclass
-class _Counter:
-    counts: dict[int, int] = field(default_factory=dict)
 
 
 def _roman(n: int) -> str:
@@ -88,7 +83,7 @@ class ListNumbers:
         ``styles``: the ``<w:styles>`` element."""
         self._abstract: dict[str, dict[int, _Level]] = {}
         self._nums: dict[str, tuple[str, dict[int, int]]] = {}
-        self._counters: dict[str, _Counter] = {}
+        self._counters: dict[str, dict[int, int]] = {}  # a list's count at each level
         self._style_num: dict[str, tuple[str, str]] = {}
         if numbering is not None:
             for abstract in numbering.iter(f"{_W}abstractNum"):
@@ -156,14 +151,14 @@ class ListNumbers:
             return "-"
         # A list instance that restarts its levels counts on its own; others share the list.
         key = f"num:{num_id}" if overrides else f"abstract:{abstract_id}"
-        counter = self._counters.setdefault(key, _Counter())
+        counts = self._counters.setdefault(key, {})
         start = overrides.get(ilvl, level.start)
-        counter.counts[ilvl] = counter.counts.get(ilvl, start - 1) + 1
-        for deeper in [n for n in counter.counts if n > ilvl]:
-            del counter.counts[deeper]
+        counts[ilvl] = counts.get(ilvl, start - 1) + 1
+        for deeper in [n for n in counts if n > ilvl]:
+            del counts[deeper]
         text = level.text
         for n in range(ilvl, -1, -1):  # %10 is not a level: replace the highest first
             lv = levels.get(n, _Level())
-            count = counter.counts.get(n, overrides.get(n, lv.start))
+            count = counts.get(n, overrides.get(n, lv.start))
             text = text.replace(f"%{n + 1}", _format(count, lv.fmt))
         return text.strip()

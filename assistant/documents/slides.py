@@ -14,21 +14,25 @@ audience never sees them; so are slide numbers and dates a layout adds.
 
 from __future__ import annotations
 
-import posixpath
 import zipfile
 from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.containers import dc_title, open_zip, parse_part, read_part
+from assistant.documents.containers import (
+    dc_title,
+    open_zip,
+    parse_part,
+    read_part,
+    relationships,
+)
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _TITLES = {"title", "ctrTitle"}
 # Placeholders a layout fills in on every slide: not the slide's own words.
 _FURNITURE = {"sldNum", "dt", "ftr", "hdr"}
@@ -43,12 +47,7 @@ def _slide_parts(zf: zipfile.ZipFile) -> list[tuple[str, bool]]:
     names = set(zf.namelist())
     if "ppt/presentation.xml" not in names:
         raise DocumentError("not a PowerPoint presentation (no ppt/presentation.xml inside)")
-    rels: dict[str, str] = {}
-    if "ppt/_rels/presentation.xml.rels" in names:
-        for rel in _xml(zf, "ppt/_rels/presentation.xml.rels").iter(f"{_PACKAGE_REL}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else f"ppt/{target}"
-            rels[rel.get("Id", "")] = posixpath.normpath(path)
+    rels = relationships(zf, "ppt/_rels/presentation.xml.rels", ".pptx")
     slides = []
     for entry in _xml(zf, "ppt/presentation.xml").iter(f"{_P}sldId"):
         path = rels.get(entry.get(_REL_ID, ""), "")
@@ -108,12 +107,8 @@ def _slide(root: Any) -> tuple[str, list[str], list[list[list[str]]]]:
 
 
 def parse_pptx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 container: .ppt, or an encrypted .pptx
-        raise DocumentError(
-            "an old-style PowerPoint file or a password-protected presentation (not a .pptx "
-            "zip); save it as .pptx without a password and index that"
-        )
-    zf = open_zip(data, ".pptx", "a PowerPoint presentation")
+    old = "an old-style PowerPoint file or a password-protected presentation"
+    zf = open_zip(data, ".pptx", "a PowerPoint presentation", old)
     core = dc_title(zf, "docProps/core.xml", ".pptx")
     meta = metadata.from_heading(core) if core else metadata.DocMeta()
     builder = SectionBuilder()

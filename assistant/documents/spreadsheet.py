@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -34,13 +33,18 @@ import zipfile
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.containers import dc_title, open_zip, parse_part, read_part
+from assistant.documents.containers import (
+    dc_title,
+    open_zip,
+    parse_part,
+    read_part,
+    relationships,
+)
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 # A register worth reading is far below these; a sheet padded to its last possible row or a
 # hostile file is not. Cells past MAX_COLUMNS are not kept; a workbook over MAX_CELLS refused.
@@ -65,12 +69,8 @@ def _xml(data: bytes, name: str) -> ET.Element:
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 container: .xls, or an encrypted .xlsx
-        raise DocumentError(
-            "an old-style Excel file or a password-protected workbook (not an .xlsx zip); "
-            "save it as .xlsx without a password and index that"
-        )
-    zf = open_zip(data, ".xlsx", "an Excel workbook")
+    old = "an old-style Excel file or a password-protected workbook"
+    zf = open_zip(data, ".xlsx", "an Excel workbook", old)
     if "xl/workbook.xml" not in zf.namelist():
         raise DocumentError("not an Excel workbook (no xl/workbook.xml inside)")
     return zf
@@ -119,14 +119,7 @@ def _sheets(zf: zipfile.ZipFile) -> tuple[list[tuple[str, str, bool]], bool]:
     """Each sheet's (tab name, part path, visible) in tab order, and whether dates count from
     1904 (workbooks made on old Macs)."""
     book = _xml(_read(zf, "xl/workbook.xml"), "xl/workbook.xml")
-    rels: dict[str, str] = {}
-    if "xl/_rels/workbook.xml.rels" in zf.namelist():
-        root = _xml(_read(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
-        for rel in root.iter(f"{_PACKAGE_REL}Relationship"):
-            target = rel.get("Target", "")
-            # relative to xl/, or absolute from the package root ("/xl/worksheets/sheet1.xml")
-            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            rels[rel.get("Id", "")] = posixpath.normpath(path)
+    rels = relationships(zf, "xl/_rels/workbook.xml.rels", ".xlsx")
     sheets = [
         (s.get("name", "Sheet"), rels.get(s.get(_REL_ID, ""), ""), s.get("state", "visible"))
         for s in book.iter(f"{_MAIN}sheet")

@@ -191,13 +191,13 @@ def row_values(line: str) -> str:
     return " ".join(value for _, value in _row_pairs(line))
 
 
-def rows_of_tables(text: str, min_rows: int = 2) -> set[str]:
-    """The row lines (stripped) of the passage's tables of at least ``min_rows`` rows: lines
-    that repeat their column headers, so the headers say nothing about one row apart."""
+def rows_of_tables(text: str) -> set[str]:
+    """The row lines (stripped) of the passage's tables of two or more rows: lines that repeat
+    their column headers, so the headers say nothing about one row apart."""
     return {
         text[a:b].strip()
         for block in passage_blocks(text)
-        if block.table is not None and len(block.row_spans) >= min_rows
+        if block.table is not None and len(block.row_spans) >= 2
         for a, b in block.row_spans
     }
 

@@ -87,14 +87,10 @@ def walk(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
             )
         )
         for p in candidates:
-            # Word and Excel leave "~$QP-04.docx" beside a document while someone has it open
-            # on a shared drive: a few bytes naming the user, never the document.
-            if p.name.startswith("~$"):
-                skipped.append((str(p), "an Office lock file (the document is open somewhere)"))
-            elif loaders.is_supported(p):
+            if (reason := skip_reason(p.name)) is None:
                 files.append(p.resolve())
             else:
-                skipped.append((str(p), skip_reason(p.suffix)))
+                skipped.append((str(p), reason))
     return list(dict.fromkeys(files)), skipped
 
 

@@ -378,7 +378,6 @@ def _scored(
     if not candidates:
         return []
     doc_freq: dict[str, int] = {}
-    bags = []
     # A row of a table of several rows answers by its cells, not its column headers: every row
     # repeats them, so a question that matches only a header ("When is each supplier next due
     # for review?") matched every row alike and the first was quoted as if it were the answer.
@@ -386,7 +385,6 @@ def _scored(
     answering: list[set[str]] = []
     for *_, s, e in candidates:
         words = terms(s)
-        bags.append(words)
         answering.append(terms(row_values(s)) if s.strip() in table_rows[e.chunk.text] else words)
         for w in words:
             doc_freq[w] = doc_freq.get(w, 0) + 1
