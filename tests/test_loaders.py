@@ -887,6 +887,55 @@ def test_a_csv_register_is_read_as_one_sheet_whatever_its_separator(tmp_path: Pa
     assert load(commas).sections[0].text == "Supplier: Harrow Glass; Rating: 88%"
 
 
+SKILLS_MATRIX = DATA / "good" / "F-04-2-skills-matrix.xlsx"  # LibreOffice Calc 7.4, from its .fods
+GAUGE_CSV = DATA / "good" / "F-05-3-gauge-block-register.csv"
+
+
+def test_a_register_laid_out_for_printing_is_read_as_its_printout_reads():
+    """A skills matrix as quality teams keep them: a title merged across the sheet, a form block
+    (owner, revision, review date) above the table, group names merged over the column names,
+    a cell merged down the rows of a cell's people, a key under the table."""
+    doc = load(SKILLS_MATRIX)
+    assert (doc.info.doc_no, doc.info.title, doc.info.revision) == ("F-04-2", "Skills matrix", "5")
+    assert [line for line in doc.sections[0].text.splitlines() if line] == [
+        "F-04-2 Skills matrix, assembly and test",  # merged over seven columns: said once
+        "Owner: Quality Manager Revision: 5",  # the form block is lines, not the headers
+        "Last reviewed: 2026-09-01",
+        # the group name is part of each column's name; "Cell A" holds for its three people
+        "Name: Asha Patel; Cell: Cell A; Assembly / Brazing: C; Assembly / Leak test: C; "
+        "Assembly / Torque setting: T",
+        "Name: Tom Reilly; Cell: Cell A; Assembly / Brazing: T; Assembly / Torque setting: C",
+        "Name: Jo Grant; Cell: Cell A; Assembly / Leak test: C",
+        "Name: Dev Mistry; Cell: Test bay; Test / Final test: C; Test / Calibration check: T",
+        "Key: C = competent to work alone; T = in training, supervised; blank = not trained",
+    ]
+
+
+def test_a_csv_registers_form_block_and_note_are_lines_not_entries():
+    doc = load(GAUGE_CSV)
+    assert (doc.info.doc_no, doc.info.revision) == ("F-05-3", "3")
+    assert [line for line in doc.sections[0].text.splitlines() if line] == [
+        "F-05-3 Gauge block register",
+        "Owner: Metrology Lead Revision: 3",
+        "ID: GB-01; Description: Gauge block set, grade 1; Location: Metrology lab; "
+        "Last calibrated: 2026-02-10; Next due: 2027-02-10",
+        "ID: GB-02; Description: Gauge block set, grade 0; Location: Metrology lab; "
+        "Last calibrated: 2026-05-22; Next due: 2027-05-22",
+        "Blocks out of date are quarantined in the red tray",
+    ]
+
+
+def test_a_two_column_list_keeps_its_first_row_as_headers(tmp_path: Path):
+    """The form-block rule does not eat a narrow list: a two-column sheet's first row is still
+    its headers, and a one-cell row in it is an entry, not a note."""
+    narrow = tmp_path / "contacts.csv"
+    narrow.write_text("Role,Name\nQuality Manager,R. Okafor\nDeputy\n", encoding="utf-8")
+    assert load(narrow).sections[0].text.splitlines() == [
+        "Role: Quality Manager; Name: R. Okafor",
+        "Role: Deputy",
+    ]
+
+
 def test_a_slide_deck_is_read_slide_by_slide_as_the_audience_sees_it(tmp_path: Path):
     """A management review pack: each slide shown is a section under its title, its text boxes
     as lines and its tables as rows; the hidden spare slide and the speaker's notes are not
@@ -922,8 +971,8 @@ def test_a_slide_deck_is_read_slide_by_slide_as_the_audience_sees_it(tmp_path: P
 
 @pytest.mark.parametrize(
     "source",
-    [REGISTER, REVIEW_PACK, CORPUS / "QP-04-training-and-competence.docx"],
-    ids=["xlsx", "pptx", "docx"],
+    [REGISTER, SKILLS_MATRIX, REVIEW_PACK, CORPUS / "QP-04-training-and-competence.docx"],
+    ids=["xlsx", "xlsx-merged", "pptx", "docx"],
 )
 def test_damaged_parts_fail_with_a_reason_never_a_crash(source: Path):
     """One XML part of a real file damaged at random (an attribute's value changed, a span cut

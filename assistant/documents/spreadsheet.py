@@ -16,13 +16,23 @@ for drop-downs) are left out, as a printout leaves them out. Macros in an ``.xls
 run or read. The older binary ``.xls`` is not read: it says so, with the way round (save as
 ``.xlsx``). A ``.csv`` export of a register is read as one sheet.
 
-Not read as a person would: a header of two rows (a group name merged over several columns
-above the column names) takes its first row for the headers; charts, comments and images are
-left out.
+Real registers are laid out for a printout, and are read as one reads the printout:
+
+- a form block above the table (``Owner: | Quality Manager``, ``Revision: | 5``) is lines above
+  it, not the column headers: the headers are the first row of two or more different cells that
+  is not ``label: value`` pairs and is at least half as wide as the sheet's widest row;
+- a merged cell's value holds for every cell it covers: a department merged down the rows of its
+  people is each person's department, a title merged across the sheet is one line;
+- a group name merged over several column names in the row above them (``Assembly`` over
+  ``Brazing`` and ``Leak test``) is part of each name: ``Assembly / Brazing``;
+- lines of one cell below the table (a key: ``C = competent``) are lines, not entries.
+
+Charts, comments and images are left out.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime
 import io
@@ -202,12 +212,41 @@ class _Cells:
         return _number(value)
 
 
-def _rows(root: ET.Element, cells: _Cells, budget: list[int]) -> list[list[str]]:
-    """A sheet's non-empty rows, each a cell text per column up to its last non-empty cell.
-    Rows hidden in the sheet are kept: a filter hides rows, the register still holds them."""
-    rows: list[list[str]] = []
+def _merges(root: ET.Element) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (first row, first column, last row, last column), rows as
+    the sheet numbers them and columns from 0."""
+    out = []
+    for m in root.iter(f"{_MAIN}mergeCell"):
+        ends = (m.get("ref") or "").split(":")
+        if len(ends) != 2:
+            continue
+        c1, c2 = (_column(e) for e in ends)
+        r1, r2 = (_row_number(e) for e in ends)
+        if c1 is not None and c2 is not None and r1 is not None and r2 is not None:
+            out.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return out
+
+
+def _row_number(ref: str) -> int | None:
+    digits = re.search(r"\d+$", ref or "")
+    return int(digits.group(0)) if digits else None
+
+
+class _SheetRows:
+    """A sheet's non-empty rows, each a cell text per column up to its last non-empty cell, and
+    the horizontal spans (first, last column) merged in each."""
+
+    def __init__(self, rows: list[list[str]], spans: list[list[tuple[int, int]]]) -> None:
+        self.rows, self.spans = rows, spans
+
+
+def _rows(root: ET.Element, cells: _Cells, budget: list[int]) -> _SheetRows:
+    """Rows hidden in the sheet are kept: a filter hides rows, the register still holds them."""
+    grid: dict[int, list[str]] = {}
     data = root.find(f"{_MAIN}sheetData")
+    number = 0
     for row in data if data is not None else []:
+        number = _row_number(row.get("r", "")) or number + 1
         out: list[str] = []
         for c in row.iter(f"{_MAIN}c"):
             budget[0] -= 1
@@ -225,13 +264,81 @@ def _rows(root: ET.Element, cells: _Cells, budget: list[int]) -> list[list[str]]
             else:  # a cell named twice: the later one, as a spreadsheet program reads it
                 out[col] = text
         if any(out):
-            rows.append(out)
-    return rows
+            grid[number] = out
+    spans: dict[int, list[tuple[int, int]]] = {}
+    numbers = sorted(grid)
+    for r1, c1, r2, c2 in _merges(root):
+        first = grid.get(r1, [])
+        value = first[c1] if c1 < len(first) else ""
+        c2 = min(c2, MAX_COLUMNS - 1)
+        if not value or c1 > c2:
+            continue
+        if c2 > c1:
+            spans.setdefault(r1, []).append((c1, c2))
+        # Only rows with text of their own: a tall title merged over an empty row is one line.
+        for r in numbers[bisect.bisect_left(numbers, r1) : bisect.bisect_right(numbers, r2)]:
+            budget[0] -= c2 - c1 + 1
+            if budget[0] < 0:
+                raise DocumentError(f"refused .xlsx: more than {MAX_CELLS:,} cells")
+            covered = grid[r]
+            covered += [""] * (c2 + 1 - len(covered))
+            for i in range(c1, c2 + 1):
+                covered[i] = covered[i] or value
+    return _SheetRows([grid[r] for r in numbers], [spans.get(r, []) for r in numbers])
+
+
+# A form block's row: cells that are mostly labels ("Owner:", "Revision:") with their values.
+def _label_row(row: list[str]) -> bool:
+    cells = [c for c in row if c]
+    return sum(c.endswith(":") for c in cells) * 2 >= len(cells)
+
+
+def _distinct(row: list[str]) -> int:
+    return len({c for c in row if c})
+
+
+def _one_cell(row: list[str], spans: list[tuple[int, int]]) -> bool:
+    """One cell of text, or one merged cell across several columns."""
+    filled = {i for i, c in enumerate(row) if c}
+    return len(filled) < 2 or any(filled <= set(range(a, b + 1)) for a, b in spans)
 
 
 def _header_row(rows: list[list[str]]) -> int | None:
-    """The first row with two or more cells: the columns' headers. None: no table."""
-    return next((i for i, row in enumerate(rows) if sum(bool(c) for c in row) >= 2), None)
+    """The columns' headers: the first row of two or more different cells that is not a form
+    block's ``label: value`` pairs and is at least half as wide as the widest row. None: no
+    table."""
+    widest = max((_distinct(row) for row in rows), default=0)
+    return next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if _distinct(row) >= max(2, (widest + 1) // 2) and not _label_row(row)
+        ),
+        None,
+    )
+
+
+def _headers(sheet: _SheetRows, header: int) -> list[str]:
+    """The header row's names, each with the group name merged over it in the row above, if
+    that row merges cells over some (not all) of the header's columns."""
+    names = sheet.rows[header]
+    if header == 0:
+        return names
+    above, spans = sheet.rows[header - 1], sheet.spans[header - 1]
+    named = {i for i, c in enumerate(names) if c}
+    groups = [(a, b) for a, b in spans if set(range(a, b + 1)) & named]
+    # A single line from the sheet's first column is a title merged over the first columns
+    # ("F-08-2 Approved supplier register" over A:B), not a group name.
+    title = _distinct(above) == 1 and min(a for a, _ in groups or [(0, 0)]) <= min(named)
+    if not groups or title or any(named <= set(range(a, b + 1)) for a, b in groups):
+        return names  # no group over the names, or a title over them
+    out = list(names)
+    for a, b in groups:
+        for i in range(a, min(b, len(out) - 1) + 1):
+            group = above[i] if i < len(above) else ""
+            if out[i] and group and group != out[i]:
+                out[i] = f"{group} / {out[i]}"
+    return out
 
 
 def _title_from_core(zf: zipfile.ZipFile) -> str:
@@ -248,31 +355,37 @@ def parse_xlsx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
     meta = metadata.from_heading(core) if core else metadata.DocMeta()
     builder = SectionBuilder()
     budget = [MAX_CELLS]
-    first_line = ""
+    found = metadata.DocMeta()  # from the first sheet's lines above its table
     names = set(zf.namelist())
     for name, path, visible in sheets:
         if not visible or path not in names:
             continue
-        rows = _rows(_xml(_read(zf, path), path), cells, budget)
-        if not rows:
+        sheet = _rows(_xml(_read(zf, path), path), cells, budget)
+        if not sheet.rows:
             continue
         builder.heading(2, name)
-        above = _add_sheet(builder, rows)  # always read: a sheet after the first has its own
-        first_line = first_line or above
+        above = _add_sheet(builder, sheet)  # always read: a sheet after the first has its own
+        found = found.merge(above)
     sections = builder.sections()
     if not sections:
         raise DocumentError("no text found in any visible sheet of the workbook")
-    if first_line:
-        meta = meta.merge(metadata.from_heading(first_line))
-    meta = meta.merge(metadata.DocMeta(title=fallback_title))
+    meta = meta.merge(found).merge(metadata.DocMeta(title=fallback_title))
     return meta, sections
 
 
-def _add_sheet(builder: SectionBuilder, rows: list[list[str]]) -> str:
-    """A sheet's lines above its table, then the table; returns the first line above it ("")."""
+def _add_sheet(builder: SectionBuilder, sheet: _SheetRows) -> metadata.DocMeta:
+    """A sheet's lines above its table, the table, then the lines of one cell below it; returns
+    what the lines above say of the file: its first line read as a title, a form block's
+    ``Revision: | 5``."""
+    rows = sheet.rows
     header = _header_row(rows)
     above = rows if header is None else rows[:header]
-    lines = [" ".join(c for c in row if c) for row in above]
+    headers = [] if header is None else _headers(sheet, header)
+    grouped = header is not None and headers != rows[header]
+    if grouped:  # the group names' row is part of the headers, not a line above
+        above = above[:-1]
+    # A cell repeated along its row is one merged cell (a title across the sheet): said once.
+    lines = [" ".join(dict.fromkeys(c for c in row if c)) for row in above]
     for line in lines:
         builder.add_line(line)
         builder.add_line("")
@@ -280,8 +393,20 @@ def _add_sheet(builder: SectionBuilder, rows: list[list[str]]) -> str:
     # document list's first row names another document): only the title and the lines above a
     # table say what the file is.
     if header is not None:
-        builder.add_block(table_rows_as_text(rows[header:]))
-    return lines[0] if lines else ""
+        body = rows[header + 1 :]
+        end = len(body)
+        while end and len(rows[header]) > 2 and _one_cell(body[end - 1], sheet.spans[header + end]):
+            end -= 1  # a key or a note under a table of three or more columns
+        builder.add_block(table_rows_as_text([headers, *body[:end]]))
+        for row in body[end:]:
+            builder.add_line("")
+            builder.add_line(" ".join(dict.fromkeys(c for c in row if c)))
+    meta = metadata.from_heading(lines[0]) if lines else metadata.DocMeta()
+    pairs = []
+    for row in above:
+        cells = [c for c in row if c]
+        pairs += [(a, b) for a, b in zip(cells, cells[1:], strict=False) if a.endswith(":")]
+    return metadata.from_pairs(pairs).merge(meta)
 
 
 def parse_csv(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
@@ -305,6 +430,5 @@ def parse_csv(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[Se
     if not rows:
         raise DocumentError("no text found in the file")
     builder = SectionBuilder()
-    first_line = _add_sheet(builder, rows)
-    meta = metadata.from_heading(first_line) if first_line else metadata.DocMeta()
+    meta = _add_sheet(builder, _SheetRows(rows, [[] for _ in rows]))
     return meta.merge(metadata.DocMeta(title=fallback_title)), builder.sections()
