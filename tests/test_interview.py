@@ -58,6 +58,15 @@ def test_echo_answer_is_poor_and_told_so(sample):
     assert any("repeats the question" in line for line in g.feedback())
 
 
+def test_a_vague_answer_is_told_it_is_too_general_not_that_it_repeats_the_question(sample):
+    """Found walking through an interview on openregulatory: "We follow the SOP and the quality
+    manager handles it" was told it repeats a question it shares no words with."""
+    g = sample.grader.grade(GAUGES, "We follow the SOP and the quality manager handles it.", [])
+    assert g.echo and g.label == "poor"
+    assert g.echo_message.startswith("Your answer is too general to check")
+    assert g.echo_message in g.feedback()
+
+
 def test_off_topic_answer_is_poor(sample):
     g = sample.grader.grade(GAUGES, "The canteen is cleaned every evening by a contractor.", [])
     assert g.off_topic and g.label == "poor"

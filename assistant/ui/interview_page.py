@@ -40,7 +40,7 @@ def show_grade(grade: Grade) -> None:
     for c in grade.contradictions:
         st.error(plain(readable(c.explain())))
     if grade.echo:
-        st.warning("Your answer repeats the question: say what you actually do.")
+        st.warning(grade.echo_message)
     if grade.off_topic:
         st.warning("Your answer does not address the question.")
     if not grade.rubric.from_procedures:

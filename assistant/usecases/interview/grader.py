@@ -225,6 +225,21 @@ class Grade:
     coaching_notice: str = ""
 
     @property
+    def echo_message(self) -> str:
+        """What an echo answer is told. An answer that adds nothing may repeat the question's
+        words, or only say it is handled ("We follow the SOP and the quality manager handles
+        it"): told it repeats the question, that person would look for the repeat in vain."""
+        if not self.echo:
+            return ""
+        own = terms(self.answer) - _VAGUE
+        if len(own & terms(self.question)) * 2 >= len(own):
+            return "Your answer repeats the question: say what you actually do."
+        return (
+            "Your answer is too general to check: say what you actually do, who does it and "
+            "what record shows it."
+        )
+
+    @property
     def covered(self) -> list[PointResult]:
         return [p for p in self.points if p.covered]
 
@@ -242,7 +257,7 @@ class Grade:
         """Plain sentences for the person: what was wrong, what was missing, with citations."""
         out = []
         if self.echo:
-            out.append("Your answer repeats the question; say what you actually do.")
+            out.append(self.echo_message)
         if self.off_topic:
             out.append("Your answer does not address what was asked.")
         out += [c.explain() for c in self.contradictions]
