@@ -369,3 +369,33 @@ def test_an_answer_graded_against_the_clause_card_alone_is_graded_not_an_error(s
     assert 0 <= g.score <= 100 and not g.off_topic
     off = grader.grade(question, "The canteen is cleaned every evening.", ["7.1.5"], rubric=rubric)
     assert off.score < g.score
+
+
+def test_a_templates_blanks_and_summary_are_never_key_points(tmp_path, model):
+    """Found walking through an interview on openregulatory: a person was told they "missed"
+    the template's blank KPI field and the SOP's summary of itself, and was then asked about
+    "summary" as a follow-up. Written in the shape of those templates, in our own words."""
+    from tests.conftest import indexed_texts
+
+    sop = (
+        "# SOP Customer Feedback\n\n## Summary\n\n"
+        "This SOP describes how we respond to feedback and complaints from customers.\n\n"
+        "| | |\n|---|---|\n| **Process Owner** | *\\<enter role of process owner\\>* |\n"
+        "| **Key Performance Indicators** | *\\<enter KPIs to be tracked for the Management "
+        "Review\\>* |\n\n"
+        "## 1. Receiving Feedback\n\n"
+        "The support team logs every complaint in the feedback register within one working "
+        "day and sends the customer an acknowledgement.\n\n"
+        "## 2. Evaluating Feedback\n\n"
+        "The support lead classifies each complaint by its risk to patients, and a complaint "
+        "that may be systematic is passed to the quality manager to open a CAPA.\n"
+    )
+    app = indexed_texts(tmp_path, {"sop-customer-feedback.md": sop})
+    g = app.grader.grade(
+        "What happens when a customer complains?", "We log it and reply to the customer.", []
+    )
+    points = [p.point for p in g.points]
+    assert points and g.rubric.from_procedures
+    assert not [p.text for p in points if "enter" in p.text or "describes" in p.text]
+    assert not [p for p in points if p.citation.heading == "Summary"]
+    assert any("feedback register" in p.text for p in points)

@@ -15,7 +15,7 @@ import streamlit as st
 from assistant.factory import Assistant
 from assistant.search.clauses import ROLES
 from assistant.ui.identity import current_person
-from assistant.ui.render import plain, readable
+from assistant.ui.render import as_point, plain, readable
 from assistant.usecases.access import Person, visible_users
 from assistant.usecases.interview.grader import Grade, GraderParams
 from assistant.usecases.interview.session import InterviewSession, Mode
@@ -48,9 +48,9 @@ def show_grade(grade: Grade) -> None:
     if grade.coaching:
         st.markdown(plain(grade.coaching))
     for p in grade.covered:
-        st.markdown(f":green[covered]: {plain(readable(p.point.text))}")
+        st.markdown(f":green[covered]: {plain(as_point(p.point.text))}")
     for p in grade.missed:
-        said = plain(readable(p.point.text))  # quote markers hidden, as on the Ask page
+        said = plain(as_point(p.point.text))  # quote and list markers hidden
         st.markdown(f":red[missed]: your procedure says \u201c{said}\u201d")
         st.caption(plain(p.point.citation.label()))
     missing = [r for r in grade.rubric.records if r not in grade.records_named]

@@ -38,6 +38,15 @@ def readable(text: str) -> str:
     return as_shown(_TRAILING_MARKER.sub("", _QUOTE_MARKER.sub("", text)))
 
 
+_LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
+
+
+def as_point(sentence: str) -> str:
+    """One quoted sentence on its own (a key point, a missed step): as ``readable``, and
+    without the list marker it had in its list ("* If the complaint ..." -> "If the ...")."""
+    return _LIST_MARKER.sub("", readable(sentence))
+
+
 def highlighted(passage: str, quote: str) -> str:
     """The passage as Markdown-safe text with the quoted sentence in bold, so it can be found
     in its context. Each part is escaped on its own; only the bold markers are Markdown."""

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from assistant.core.models import Citation
-from assistant.core.text import TEMPLATE_SECTION, sentences, terms
+from assistant.core.text import TEMPLATE_SECTION, is_template_guidance, sentences, terms
 from assistant.index.embedder import Embedder
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, Clause
@@ -66,6 +66,26 @@ _VAGUE = frozenset(
         "certain way ways handle handled handles check checked checks follow followed"
     ).split()
 )
+# A document's summary says what the document is ("This SOP describes how to respond to
+# feedback and complaints."), as a purpose or scope section does; in a template it also holds
+# the blank process-owner and KPI fields. Neither is what an auditor listens for: a person was
+# told they "missed" both (found walking through an interview on openregulatory).
+_SUMMARY_SECTION = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?summary\s*$", re.IGNORECASE)
+# A template's blank field ("<enter KPIs to be tracked>", "\<Software Title\>", "[insert
+# name]", "____"): a word inside angle brackets, not a comparison ("<5 °C") or a line break tag.
+_BLANK = re.compile(
+    r"\\?<\s*(?!(?:br|p|b|i|u|em|strong|sub|sup)\s*/?\\?>)[A-Za-z][^<>\n]{1,60}\\?>"
+    r"|\[\s*(?:insert|enter|add)\b|_{4,}",
+    re.IGNORECASE,
+)
+
+
+def _unfilled(sentence: str, passage: str) -> bool:
+    """A template's blank or its instruction to the author: not what anyone does, so never a
+    key point an answer can be said to have missed."""
+    return bool(_BLANK.search(sentence)) or is_template_guidance(sentence, passage)
+
+
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
 # hand-set, not measured: answer pieces with fewer content words are dropped (unless all are)
 SEGMENT_MIN_TERMS = 2
@@ -471,7 +491,9 @@ class Grader:
         scored = [
             (float(stored[c.id] @ topic), c)
             for c in chunks
-            if c.id in stored and not TEMPLATE_SECTION.match(c.heading)
+            if c.id in stored
+            and not TEMPLATE_SECTION.match(c.heading)
+            and not _SUMMARY_SECTION.match(c.heading.rsplit(" > ", 1)[-1])
         ]
         if not scored or max(s for s, _ in scored) < p.no_evidence_similarity:
             return self._card_rubric(question, clauses, q_vec)
@@ -486,7 +508,7 @@ class Grader:
                 found += [
                     (s, c, chunk_sim, key, key and is_reference(s, c.heading))
                     for s in sentences(c.text)
-                    if len(s) >= p.min_point_chars
+                    if len(s) >= p.min_point_chars and not _unfilled(s, c.text)
                 ]
         # ... unless the key passages are nothing else (a form): then its rows are the points.
         steps = any(key and not ref for *_, key, ref in found)
