@@ -42,3 +42,24 @@ def test_a_follow_up_that_adds_the_missing_facts_says_what_it_covered(sample, tm
     assert follow.progress.newly_covered or follow.progress.records_named
     assert follow.progress.advice == ""
     assert follow.progress.lines()[0].startswith(f"Score {follow.progress.score_before} -> ")
+
+
+def test_the_same_answer_given_again_to_each_follow_up_does_not_raise_the_score(
+    sample, tmp_path
+) -> None:
+    """Walking through fernhill, one vague answer given to a question and both its follow-ups
+    climbed from 26 to 74 while each follow-up was told it added nothing an auditor could check.
+    """
+    session = InterviewSession(_questions(sample, tmp_path), sample.grader, Mode.PRACTICE)
+    said = "The supervisor does it and writes it on the form; the manager checks it every month."
+    first = session.answer(said)
+    assert first.grade is not None and first.next is not None and first.next.kind == "follow-up"
+    scores = [first.grade.score]
+    while session.current is not None and session.current.kind == "follow-up":
+        follow = session.answer(said)
+        assert follow.progress is not None and follow.progress.advice == VAGUE_ADVICE
+        assert follow.grade is not None
+        scores.append(follow.grade.score)
+    assert len(scores) >= 2 and set(scores) == {first.grade.score}
+    assert session.results[0].grade is not None
+    assert session.results[0].grade.score == first.grade.score

@@ -332,7 +332,11 @@ class Grade:
 
 
 def answer_segments(answer: str) -> list[str]:
-    parts = [s.strip(" -*\t") for s in _SPLIT.split(answer)]
+    """The answer's sentences, each once: an answer said again (a follow-up is graded with the
+    answer before it) is not a fuller answer. Counting each word once instead (however often
+    it is said) was measured too: sample accuracy 0.750 -> 0.786, but pairwise sample 0.806 ->
+    0.789 and openregulatory 0.637 -> 0.625, so not kept."""
+    parts = list(dict.fromkeys(s.strip(" -*\t") for s in _SPLIT.split(answer)))
     return [s for s in parts if len(terms(s)) >= SEGMENT_MIN_TERMS] or (
         [answer.strip()] if answer.strip() else []
     )

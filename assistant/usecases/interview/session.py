@@ -206,7 +206,14 @@ class InterviewSession:
         q = prompt.question
         before = result.grade
         grade = self.grader.grade(q.text, " ".join(result.answers), list(q.clauses))
-        if prompt.kind == "question" or result.grade is None or grade.score >= result.grade.score:
+        # A follow-up answer counts when it covers a key point or names a record the first
+        # answer did not: one that adds nothing an auditor could check leaves the score as it
+        # was (the same vague answer given three times had climbed from 26 to 74, under the
+        # words "that adds nothing an auditor could check"), and one that scores lower too.
+        counts = before is None or (
+            grade.score >= before.score and not _progress(before, grade).advice
+        )
+        if prompt.kind == "question" or counts:
             result.grade = grade
         progress = None
         if prompt.kind == "follow-up" and before is not None and result.grade is not None:
@@ -214,7 +221,7 @@ class InterviewSession:
         if self.feedback_writer and self.mode != Mode.EXAM:
             self.feedback_writer(result)
         if self.on_turn:
-            self.on_turn(result, prompt.kind, prompt.text, result.grade)
+            self.on_turn(result, prompt.kind, prompt.text, result.grade or grade)
         follow_up = self._follow_up(result)
         if follow_up and self.follow_up_writer:
             follow_up = self.follow_up_writer(result, follow_up)
