@@ -26,8 +26,13 @@ def test_instructions_to_the_author_are_told_from_the_organisations_own_words():
         "> Note: For class I devices, you could specify a longer update interval.",
         # what the document should hold, in the third person (openregulatory's quality policy)
         "> In addition, the policy should include a commitment to meet legal requirements.",
+        # set in italics, as templates set instructions apart (gstt-csc's audit report form)
+        "<i> Enter the details of the internal audit and recommendations if appropriate.",
+        "*Provide a clear reason for the chosen criticality*",
     ]
     practice = [
+        "*Note:* the Quality Manager signs every concession.",  # italics, but no instruction
+        "<i>e.g. Previous findings, CAPAs, QMS changes",
         # a quality policy quoted in a block, its commitments as a list
         "> - choose suppliers who share our standards and work with them to get better;",
         "> Document: FCC-SOP-10 · Revision: 3 · Owner: Customer Service Manager",

@@ -116,7 +116,12 @@ _SHOULD_HOLD = re.compile(
     r"(?:include|contain|describe|list|state|cover|mention|outline|explain|specify)\b",
     re.IGNORECASE,
 )
-_LINE_START = re.compile(r"^[\s>*_\-\d.]*")
+_LINE_START = re.compile(r"^(?:[\s>*_\-\d.]|<(?:i|em)>)*")
+# A sentence set in italics, as templates set their instructions apart: "*Rate these aspects
+# with yes or no.*", "<i> Enter the details of the internal audit ... </i>" (gstt-csc's
+# internal audit report form). An instruction verb opening it is the template's, as in a quote
+# block.
+_ITALIC = re.compile(r"^\s*(?:<(?:i|em)>|[*_](?=\S))")
 _QUOTED_BULLET = re.compile(r"^[\s>]*[-*+]\s")
 
 
@@ -144,7 +149,7 @@ def _instruction(sentence: str) -> bool:
         return True
     if not _INSTRUCTION.match(body):
         return False
-    return quoted or bool(_YOUR_COMPANY.search(body))
+    return quoted or bool(_ITALIC.match(sentence)) or bool(_YOUR_COMPANY.search(body))
 
 
 # A Markdown backslash escape: a backslash before ASCII punctuation (\<Software Title\>).
