@@ -39,6 +39,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
@@ -232,12 +233,13 @@ def _row_number(ref: str) -> int | None:
     return int(digits.group(0)) if digits else None
 
 
+@dataclass
 class _SheetRows:
     """A sheet's non-empty rows, each a cell text per column up to its last non-empty cell, and
     the horizontal spans (first, last column) merged in each."""
 
-    def __init__(self, rows: list[list[str]], spans: list[list[tuple[int, int]]]) -> None:
-        self.rows, self.spans = rows, spans
+    rows: list[list[str]]
+    spans: list[list[tuple[int, int]]]
 
 
 def _rows(root: ET.Element, cells: _Cells, budget: list[int]) -> _SheetRows:
