@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.usecases.history import History
 from assistant.usecases.interview.service import InterviewService
-from assistant.usecases.interview.session import VAGUE_ADVICE, InterviewSession, Mode
+from assistant.usecases.interview.session import VAGUE_ADVICE, InterviewSession, Mode, _topic
 
 
 def _questions(sample, tmp_path: Path) -> list:
@@ -63,3 +65,16 @@ def test_the_same_answer_given_again_to_each_follow_up_does_not_raise_the_score(
     assert len(scores) >= 2 and set(scores) == {first.grade.score}
     assert session.results[0].grade is not None
     assert session.results[0].grade.score == first.grade.score
+
+
+@pytest.mark.fast
+def test_a_follow_up_names_the_section_in_the_sentences_case() -> None:
+    """Walking through gstt-csc: "You haven't mentioned quality Relevance." A heading in title
+    case reads in lower case inside the question; words in capitals and a sentence-case
+    heading's own capitals stay."""
+    assert _topic("3. Quality Relevance") == "quality relevance"
+    assert _topic("Control of Nonconforming Product") == "control of nonconforming product"
+    assert _topic("5 Procedure > 5.3 The 8D steps") == "the 8D steps"
+    assert _topic("CAPA Review") == "CAPA review"
+    assert _topic("Method > 1) Audit Frequency") == "audit frequency"
+    assert _topic("Use of the QMS by staff") == "use of the QMS by staff"

@@ -13,6 +13,7 @@ Every answer is written to the history as soon as it is graded (``on_turn``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -134,7 +135,7 @@ def _progress(before: Grade, after: Grade) -> FollowUpProgress:
     """What the follow-up answer changed between two grades of the same question."""
 
     def label(p: PointResult) -> str:
-        return f'"{p.point.text}" ({p.point.citation.label()})'
+        return f'"{_LIST_MARKER.sub("", p.point.text)}" ({p.point.citation.label()})'
 
     covered_before = {p.point.text for p in before.covered}
     newly = [label(p) for p in after.covered if p.point.text not in covered_before]
@@ -153,9 +154,19 @@ def _progress(before: Grade, after: Grade) -> FollowUpProgress:
 
 
 def _topic(heading: str) -> str:
-    """'5 Procedure > 5.3 The 8D steps' -> 'the 8D steps'."""
-    last = heading.split(" > ")[-1].lstrip("0123456789. ").strip()
+    """'5 Procedure > 5.3 The 8D steps' -> 'the 8D steps'; a heading in title case reads in
+    the sentence's case ('3. Quality Relevance' -> 'quality relevance', not 'quality
+    Relevance'); a word in capitals stays ('CAPA Review' -> 'CAPA review')."""
+    last = heading.split(" > ")[-1].lstrip("0123456789.) ").strip()
+    words = last.split()
+    # title case leaves its short words small ("Control of Nonconforming Product")
+    if len(words) > 1 and all(w[:1].isupper() or len(w) <= 3 for w in words if w[:1].isalpha()):
+        return " ".join(w if w[:2].isupper() else w.lower() for w in words)
     return (last[0].lower() + last[1:]) if last and not last[:2].isupper() else last
+
+
+# A key point quoted on its own, without the list marker it had in its list.
+_LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
 
 
 class InterviewSession:
