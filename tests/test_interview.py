@@ -388,7 +388,10 @@ def test_a_templates_blanks_and_summary_are_never_key_points(tmp_path, model):
         "day and sends the customer an acknowledgement.\n\n"
         "## 2. Evaluating Feedback\n\n"
         "The support lead classifies each complaint by its risk to patients, and a complaint "
-        "that may be systematic is passed to the quality manager to open a CAPA.\n"
+        "that may be systematic is passed to the quality manager to open a CAPA. "
+        "The following actions should be considered for each complaint:\n\n"
+        "- reply to the customer within five working days;\n"
+        "- check whether other customers are affected.\n"
     )
     app = indexed_texts(tmp_path, {"sop-customer-feedback.md": sop})
     g = app.grader.grade(
@@ -398,4 +401,5 @@ def test_a_templates_blanks_and_summary_are_never_key_points(tmp_path, model):
     assert points and g.rubric.from_procedures
     assert not [p.text for p in points if "enter" in p.text or "describes" in p.text]
     assert not [p for p in points if p.citation.heading == "Summary"]
+    assert not [p.text for p in points if p.text.endswith(":")]  # a list's lead-in says nothing
     assert any("feedback register" in p.text for p in points)

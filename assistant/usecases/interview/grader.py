@@ -80,10 +80,15 @@ _BLANK = re.compile(
 )
 
 
-def _unfilled(sentence: str, passage: str) -> bool:
-    """A template's blank or its instruction to the author: not what anyone does, so never a
-    key point an answer can be said to have missed."""
-    return bool(_BLANK.search(sentence)) or is_template_guidance(sentence, passage)
+def _not_a_point(sentence: str, passage: str) -> bool:
+    """A template's blank or its instruction to the author (not what anyone does), or a list's
+    lead-in ("The following immediate actions should be considered:", nothing an answer can
+    say): never a key point an answer can be said to have missed."""
+    return (
+        sentence.rstrip().endswith(":")
+        or bool(_BLANK.search(sentence))
+        or is_template_guidance(sentence, passage)
+    )
 
 
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
@@ -512,7 +517,7 @@ class Grader:
                 found += [
                     (s, c, chunk_sim, key, key and is_reference(s, c.heading))
                     for s in sentences(c.text)
-                    if len(s) >= p.min_point_chars and not _unfilled(s, c.text)
+                    if len(s) >= p.min_point_chars and not _not_a_point(s, c.text)
                 ]
         # ... unless the key passages are nothing else (a form): then its rows are the points.
         steps = any(key and not ref for *_, key, ref in found)
