@@ -152,6 +152,15 @@ def _instruction(sentence: str) -> bool:
     return quoted or bool(_ITALIC.match(sentence)) or bool(_YOUR_COMPANY.search(body))
 
 
+_LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
+
+
+def without_list_marker(sentence: str) -> str:
+    """A sentence quoted on its own, without the marker it had in its list ("* If the complaint
+    ..." -> "If the complaint ..."): what is left is still verbatim in its source."""
+    return _LIST_MARKER.sub("", sentence)
+
+
 # A Markdown backslash escape: a backslash before ASCII punctuation (\<Software Title\>).
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from assistant.core.text import as_shown
+from assistant.core.text import as_shown, without_list_marker
 from assistant.documents.text import Table, passage_blocks
 
 if TYPE_CHECKING:
@@ -38,13 +38,10 @@ def readable(text: str) -> str:
     return as_shown(_TRAILING_MARKER.sub("", _QUOTE_MARKER.sub("", text)))
 
 
-_LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
-
-
 def as_point(sentence: str) -> str:
     """One quoted sentence on its own (a key point, a missed step): as ``readable``, and
     without the list marker it had in its list ("* If the complaint ..." -> "If the ...")."""
-    return _LIST_MARKER.sub("", readable(sentence))
+    return without_list_marker(readable(sentence))
 
 
 def highlighted(passage: str, quote: str) -> str:

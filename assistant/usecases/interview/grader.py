@@ -257,7 +257,7 @@ class Grade:
         if not self.echo:
             return ""
         own = terms(self.answer) - _VAGUE
-        if len(own & terms(self.question)) * 2 >= len(own):
+        if own and len(own & terms(self.question)) * 2 >= len(own):
             return "Your answer repeats the question: say what you actually do."
         return (
             "Your answer is too general to check: say what you actually do, who does it and "

@@ -13,11 +13,11 @@ Every answer is written to the history as soon as it is graded (``on_turn``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from assistant.core.text import without_list_marker
 from assistant.usecases.interview.grader import Grade, Grader, PointResult, label_for
 from assistant.usecases.interview.question_bank import BankQuestion
 
@@ -135,7 +135,7 @@ def _progress(before: Grade, after: Grade) -> FollowUpProgress:
     """What the follow-up answer changed between two grades of the same question."""
 
     def label(p: PointResult) -> str:
-        return f'"{_LIST_MARKER.sub("", p.point.text)}" ({p.point.citation.label()})'
+        return f'"{without_list_marker(p.point.text)}" ({p.point.citation.label()})'
 
     covered_before = {p.point.text for p in before.covered}
     newly = [label(p) for p in after.covered if p.point.text not in covered_before]
@@ -163,10 +163,6 @@ def _topic(heading: str) -> str:
     if len(words) > 1 and all(w[:1].isupper() or len(w) <= 3 for w in words if w[:1].isalpha()):
         return " ".join(w if w[:2].isupper() else w.lower() for w in words)
     return (last[0].lower() + last[1:]) if last and not last[:2].isupper() else last
-
-
-# A key point quoted on its own, without the list marker it had in its list.
-_LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
 
 
 class InterviewSession:
