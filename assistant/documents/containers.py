@@ -81,6 +81,11 @@ def parse_part(data: bytes, name: str, extension: str) -> ET.Element:
         ) from None
 
 
+def xml_part(zf: zipfile.ZipFile, name: str, extension: str) -> ET.Element:
+    """One XML part of the container, read and parsed, or a one-line error naming it."""
+    return parse_part(read_part(zf, name, extension), name, extension)
+
+
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
 
@@ -90,7 +95,7 @@ def dc_title(zf: zipfile.ZipFile, name: str, extension: str) -> str:
     if name not in zf.namelist():
         return ""
     try:
-        root = parse_part(read_part(zf, name, extension), name, extension)
+        root = xml_part(zf, name, extension)
     except DocumentError:
         return ""
     title = root.find(f".//{_DC_TITLE}")
@@ -108,7 +113,7 @@ def relationships(zf: zipfile.ZipFile, name: str, extension: str) -> dict[str, s
         return {}
     base = posixpath.dirname(posixpath.dirname(name))  # "xl/_rels/x.rels" -> "xl"
     out = {}
-    for rel in parse_part(read_part(zf, name, extension), name, extension).iter(_RELATIONSHIP):
+    for rel in xml_part(zf, name, extension).iter(_RELATIONSHIP):
         target = rel.get("Target", "")
         path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
         out[rel.get("Id", "")] = posixpath.normpath(path)

@@ -17,7 +17,7 @@ import zipfile
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.containers import dc_title, open_zip, parse_part, read_part
+from assistant.documents.containers import dc_title, open_zip, read_part, xml_part
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
@@ -84,10 +84,6 @@ def _open(data: bytes) -> zipfile.ZipFile:
 
 def _read(zf: zipfile.ZipFile, name: str) -> bytes:
     return read_part(zf, name, ".odt")
-
-
-def _xml(data: bytes, name: str) -> ET.Element:
-    return parse_part(data, name, ".odt")
 
 
 def _title_from_meta(zf: zipfile.ZipFile) -> str:
@@ -182,7 +178,7 @@ def _table_rows(table: ET.Element) -> list[list[str]]:
 
 def parse_odt(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[Section]]:
     zf = _open(data)
-    root = _xml(_read(zf, "content.xml"), "content.xml")
+    root = xml_part(zf, "content.xml", ".odt")
     body = root.find(f"{{{_OFFICE}}}body/{{{_OFFICE}}}text")
     if body is None:
         raise DocumentError("not an OpenDocument text (content.xml has no text body)")

@@ -20,13 +20,7 @@ from typing import Any
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.containers import (
-    dc_title,
-    open_zip,
-    parse_part,
-    read_part,
-    relationships,
-)
+from assistant.documents.containers import dc_title, open_zip, relationships, xml_part
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
@@ -38,22 +32,18 @@ _TITLES = {"title", "ctrTitle"}
 _FURNITURE = {"sldNum", "dt", "ftr", "hdr"}
 
 
-def _xml(zf: zipfile.ZipFile, name: str) -> Any:
-    return parse_part(read_part(zf, name, ".pptx"), name, ".pptx")
-
-
-def _slide_parts(zf: zipfile.ZipFile) -> list[tuple[str, bool]]:
-    """Each slide's part path, in show order, and whether it is shown."""
+def _slides(zf: zipfile.ZipFile) -> list[tuple[Any, bool]]:
+    """Each slide's part, parsed once, in show order, and whether it is shown."""
     names = set(zf.namelist())
     if "ppt/presentation.xml" not in names:
         raise DocumentError("not a PowerPoint presentation (no ppt/presentation.xml inside)")
     rels = relationships(zf, "ppt/_rels/presentation.xml.rels", ".pptx")
     slides = []
-    for entry in _xml(zf, "ppt/presentation.xml").iter(f"{_P}sldId"):
+    for entry in xml_part(zf, "ppt/presentation.xml", ".pptx").iter(f"{_P}sldId"):
         path = rels.get(entry.get(_REL_ID, ""), "")
         if path in names:
-            shown = _xml(zf, path).get("show", "1") not in {"0", "false"}
-            slides.append((path, shown))
+            root = xml_part(zf, path, ".pptx")
+            slides.append((root, root.get("show", "1") not in {"0", "false"}))
     return slides
 
 
@@ -113,10 +103,10 @@ def parse_pptx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
     meta = metadata.from_heading(core) if core else metadata.DocMeta()
     builder = SectionBuilder()
     first_title = ""
-    for number, (path, shown) in enumerate(_slide_parts(zf), 1):
+    for number, (root, shown) in enumerate(_slides(zf), 1):
         if not shown:
             continue
-        title, lines, tables = _slide(_xml(zf, path))
+        title, lines, tables = _slide(root)
         if not (title or lines or tables):
             continue
         first_title = first_title or title

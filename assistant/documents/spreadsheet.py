@@ -44,13 +44,7 @@ from dataclasses import dataclass
 from assistant.core.errors import DocumentError
 from assistant.core.models import Section
 from assistant.documents import metadata
-from assistant.documents.containers import (
-    dc_title,
-    open_zip,
-    parse_part,
-    read_part,
-    relationships,
-)
+from assistant.documents.containers import dc_title, open_zip, relationships, xml_part
 from assistant.documents.sections import SectionBuilder
 from assistant.documents.text import table_rows_as_text
 
@@ -71,14 +65,6 @@ _DATE_CODES = re.compile(r"[dmy]", re.I)
 _TIME_CODES = re.compile(r"[hs]", re.I)
 
 
-def _read(zf: zipfile.ZipFile, name: str) -> bytes:
-    return read_part(zf, name, ".xlsx")
-
-
-def _xml(data: bytes, name: str) -> ET.Element:
-    return parse_part(data, name, ".xlsx")
-
-
 def _open(data: bytes) -> zipfile.ZipFile:
     old = "an old-style Excel file or a password-protected workbook"
     zf = open_zip(data, ".xlsx", "an Excel workbook", old)
@@ -97,7 +83,7 @@ def _text(element: ET.Element) -> str:
 def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in zf.namelist():
         return []
-    root = _xml(_read(zf, "xl/sharedStrings.xml"), "xl/sharedStrings.xml")
+    root = xml_part(zf, "xl/sharedStrings.xml", ".xlsx")
     return [_text(si) for si in root.iter(f"{_MAIN}si")]
 
 
@@ -106,7 +92,7 @@ def _number_styles(zf: zipfile.ZipFile) -> tuple[set[int], set[int], set[int]]:
     style index a cell's ``s`` attribute gives."""
     if "xl/styles.xml" not in zf.namelist():
         return set(), set(), set()
-    root = _xml(_read(zf, "xl/styles.xml"), "xl/styles.xml")
+    root = xml_part(zf, "xl/styles.xml", ".xlsx")
     custom = {
         int(f.get("numFmtId", "-1")): f.get("formatCode", "")
         for f in root.iter(f"{_MAIN}numFmt")
@@ -129,7 +115,7 @@ def _number_styles(zf: zipfile.ZipFile) -> tuple[set[int], set[int], set[int]]:
 def _sheets(zf: zipfile.ZipFile) -> tuple[list[tuple[str, str, bool]], bool]:
     """Each sheet's (tab name, part path, visible) in tab order, and whether dates count from
     1904 (workbooks made on old Macs)."""
-    book = _xml(_read(zf, "xl/workbook.xml"), "xl/workbook.xml")
+    book = xml_part(zf, "xl/workbook.xml", ".xlsx")
     rels = relationships(zf, "xl/_rels/workbook.xml.rels", ".xlsx")
     sheets = [
         (s.get("name", "Sheet"), rels.get(s.get(_REL_ID, ""), ""), s.get("state", "visible"))
@@ -362,7 +348,7 @@ def parse_xlsx(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list
     for name, path, visible in sheets:
         if not visible or path not in names:
             continue
-        sheet = _rows(_xml(_read(zf, path), path), cells, budget)
+        sheet = _rows(xml_part(zf, path, ".xlsx"), cells, budget)
         if not sheet.rows:
             continue
         builder.heading(2, name)
