@@ -626,6 +626,31 @@ def test_odt_headings_paragraphs_lists_and_tables(wi_42: Path):
     assert "\t2" not in text
 
 
+def test_an_odt_cell_merged_down_the_rows_holds_for_each_row(tmp_path: Path):
+    """A gauge merged down two features' rows applies to both (each row is read alone, as a
+    line of its own); a note merged across two columns is said once, later cells in place."""
+    cell = "<table:table-cell{}><text:p>{}</text:p></table:table-cell>"
+    covered = "<table:covered-table-cell/>"
+    body = (
+        '<text:h text:outline-level="1">5.2 Dimensional check</text:h><table:table>'
+        f"{_row('Feature', 'Gauge', 'Record', 'Note')}"
+        "<table:table-row>" + _cells("Bore diameter")
+        + cell.format(' table:number-rows-spanned="2"', "Plug gauge PG-7")
+        + _cells("F-42-1", "none") + "</table:table-row>"
+        "<table:table-row>" + _cells("Bore depth") + covered + _cells("F-42-1", "none")
+        + "</table:table-row>"
+        "<table:table-row>" + _cells("Flange thickness", "Micrometer MC-2")
+        + cell.format(' table:number-columns-spanned="2"', "Record on F-42-2") + covered
+        + "</table:table-row></table:table>"
+    )  # fmt: skip
+    doc = load(write_odt(tmp_path / "wi-44.odt", _odt_parts(body)))
+    assert doc.sections[-1].text.splitlines() == [
+        "Feature: Bore diameter; Gauge: Plug gauge PG-7; Record: F-42-1; Note: none",
+        "Feature: Bore depth; Gauge: Plug gauge PG-7; Record: F-42-1; Note: none",
+        "Feature: Flange thickness; Gauge: Micrometer MC-2; Record: Record on F-42-2",
+    ]
+
+
 def test_odt_title_comes_from_its_properties_and_number_from_the_file_name(tmp_path: Path):
     body = '<text:h text:outline-level="1">1 Scope</text:h><text:p>All cast parts.</text:p>'
     doc = load(
@@ -954,8 +979,9 @@ def test_a_slide_deck_is_read_slide_by_slide_as_the_audience_sees_it(tmp_path: P
         ),
         (
             "Quality objectives",
-            "Objective: On-time delivery; Target: 95%; Result: 91%\n"
-            "Objective: First-pass yield; Target: 98%; Result: 98%",
+            # the owner merged down both rows holds for each
+            "Objective: On-time delivery; Target: 95%; Result: 91%; Owner: Operations Manager\n"
+            "Objective: First-pass yield; Target: 98%; Result: 98%; Owner: Operations Manager",
         ),
     ]
     text = " ".join(s.text for s in doc.sections)

@@ -153,9 +153,12 @@ def _cell_text(container: ET.Element) -> str:
 
 
 def _table_rows(table: ET.Element) -> list[list[str]]:
-    """Rows of this table (header rows and row groups included), one text per cell. The
-    covered part of a merged cell is an empty cell, so later cells stay under their header."""
+    """Rows of this table (header rows and row groups included), one text per cell. The part
+    of a cell merged across columns that it covers is an empty cell, so later cells stay under
+    their header; a cell merged down the rows (an owner beside two objectives) holds for each
+    row it covers, as a Word table and a spreadsheet read it."""
     rows: list[list[str]] = []
+    down: dict[int, tuple[str, int]] = {}  # column -> (text, rows below it still covers)
 
     def walk(node: ET.Element) -> None:
         for child in node:
@@ -164,7 +167,17 @@ def _table_rows(table: ET.Element) -> list[list[str]]:
                 for cell in child:
                     if cell.tag not in (_CELL, _COVERED_CELL):
                         continue
-                    text = _cell_text(cell) if cell.tag == _CELL else ""
+                    column = len(cells)
+                    if cell.tag == _CELL:
+                        text = _cell_text(cell)
+                        spanned = cell.get(f"{{{_TABLE}}}number-rows-spanned", "1")
+                        if spanned.isdigit() and int(spanned) > 1:
+                            down[column] = (text, int(spanned) - 1)
+                    elif column in down and down[column][1] > 0:
+                        text, left = down[column]
+                        down[column] = (text, left - 1)
+                    else:
+                        text = ""
                     repeat = cell.get(f"{{{_TABLE}}}number-columns-repeated", "1")
                     count = int(repeat) if repeat.isdigit() else 1
                     cells += [text] * max(1, min(count, _MAX_REPEATED_CELLS))

@@ -62,14 +62,23 @@ def _paragraphs(body: Any) -> list[str]:
 
 
 def _table_rows(table: Any) -> list[list[str]]:
-    rows = []
+    """One text per grid column. A cell merged across columns (``hMerge``) is said once, the
+    columns it covers empty, so later cells stay under their headers; a cell merged down the
+    rows (``vMerge``: an owner beside two objectives) holds for each row it covers, as a
+    Word table and a spreadsheet read it: each row is read alone, as its own line."""
+    rows: list[list[str]] = []
+    above: list[str] = []  # the previous row's cells, as read
     for tr in table.iter(f"{_A}tr"):
         cells = []
-        for tc in tr.iter(f"{_A}tc"):
-            merged = tc.get("hMerge") == "1" or tc.get("vMerge") == "1"
+        for column, tc in enumerate(tr.iter(f"{_A}tc")):
             body = tc.find(f"{_A}txBody")
             text = " ".join(p for p in _paragraphs(body) if p) if body is not None else ""
-            cells.append("" if merged else text)
+            if tc.get("vMerge") == "1":
+                text = above[column] if column < len(above) else ""
+            elif tc.get("hMerge") == "1":
+                text = ""
+            cells.append(text)
+        above = cells
         if any(cells):
             rows.append(cells)
     return rows
