@@ -797,6 +797,32 @@ def test_a_document_whose_first_heading_is_a_section_name_is_titled_by_its_file(
     assert loaders.load(q, 10**6).info.title == "Supplier Approval"
 
 
+def test_a_templates_blanks_are_neither_its_title_nor_its_revision(tmp_path):
+    """A template opens with a blank for the company's name and leaves its version blank:
+    listed as "(Enter Company Name)" at revision "*<version>*", it named nothing. A header
+    row's next label ("Release Date" beside "Version") is no revision either."""
+    p = tmp_path / "field-safety-notice.md"
+    p.write_text(
+        "### (Enter Company Name)\n\n### Field Safety Notice for (Enter Product Name)\n\n"
+        "| Product | Version |\n|---|---|\n| *\\<your product\\>* | *\\<version\\>* |\n\n"
+        "We write to every customer who holds an affected device within two days.\n"
+    )
+    info = loaders.load(p, 10**6).info
+    assert (info.title, info.revision) == ("Field Safety Notice", "")
+    for blank in ("<Company Name>", "\\<Company Name\\>", "[Insert title]", "{{ company }}"):
+        p.write_text(f"# {blank}\n\nWe write to every customer within two days.\n")
+        assert loaders.load(p, 10**6).info.title == "Field Safety Notice", blank
+    q = tmp_path / "QP-07-design.md"
+    q.write_text(
+        "# QP-07 Design\n\n| Version | Release Date | Owner | Next Review |\n|---|---|---|---|\n"
+        "| 3 | 2026-01-15 | QM | 2027-01-15 |\n\nDesign reviews are held at each stage.\n"
+    )
+    assert loaders.load(q, 10**6).info.revision == "3"
+    for revision in ("1.0", "B", "C2", "v2", "Rev 4", "Issue 03", "Draft"):
+        q.write_text(f"# QP-07 Design\n\n| Revision | {revision} |\n|---|---|\n\nReviews.\n")
+        assert loaders.load(q, 10**6).info.revision == revision
+
+
 # --- Excel workbooks (.xlsx, .xlsm). The register was written by LibreOffice Calc 7.4 from its
 # flat source beside it (`soffice --headless --convert-to xlsx F-08-2-...fods`): shared
 # strings, a merged title row, date, percentage and formula cells, a hidden sheet, as a

@@ -16,6 +16,7 @@ from assistant.documents.screening import warning_for
 # chunks (chunking.py: only its sizes are in the fingerprint, not where it cuts). Adding a
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
+# 20: a first heading that is a template's blank is no title; a revision must read as one;
 # 19: a PowerPoint or OpenDocument table cell merged down the rows holds for each row it covers;
 # 18: a spreadsheet's form block above its table read as lines (and its revision), a merged
 # cell's value held for every cell it covers, group names merged over columns part of their
@@ -37,7 +38,7 @@ from assistant.documents.screening import warning_for
 # 7: a table's ":" lead-in kept in the chunk with its rows, Markdown trace-tag comments
 # ("<!-- [13485:7.5.3] -->") kept as their tag; 6: Markdown quote markers, PDF
 # "Page N of M" in footers; 5: AI warnings
-PARSER_VERSION = 19
+PARSER_VERSION = 20
 
 
 def is_supported(path: Path) -> bool:

@@ -24,6 +24,14 @@ _DOC_NO_LABELS = (
     "document ref",
 )
 _REV_LABELS = ("revision", "rev", "issue", "version", "document version", "revision no")
+# What a revision reads: "3", "1.0", "B", "C2", "v2", "Rev 4", "Issue 03", "Draft". A template's
+# blank ("*<version>*") or the next header of a header row ("Release Date", read as the value
+# of "Version" beside it) is not one: openregulatory's document list was listed at revision
+# "Release Date", its surveillance plan at "*\<version\>*".
+_REVISION_VALUE = re.compile(
+    r"(?:v|ver\.?\s*|rev\.?\s*|issue\s*)?[A-Za-z]{0,2}\d+(?:[.\-]\d+)*[A-Za-z]?|[A-Za-z]{1,2}|draft",
+    re.IGNORECASE,
+)
 _TITLE_LABELS = ("title", "document title")
 
 
@@ -57,7 +65,8 @@ def from_pairs(pairs: list[tuple[str, str]]) -> DocMeta:
         if not meta.doc_no and key in {_norm_label(x) for x in _DOC_NO_LABELS}:
             meta.doc_no = value
         elif not meta.revision and key in _REV_LABELS:
-            meta.revision = value
+            if _REVISION_VALUE.fullmatch(value):
+                meta.revision = value
         elif not meta.title and key in _TITLE_LABELS:
             meta.title = value
     return meta
@@ -88,7 +97,8 @@ def from_heading(heading: str) -> DocMeta:
         text = text[num.end() :].lstrip(" :-\u2013\u2014")
     # A document whose first heading is a section name ("Summary", "1. General Information")
     # has no title heading: naming it "Summary" in a list of closest documents says nothing.
-    if _GENERIC_HEADING.fullmatch(text.strip()):
+    # Nor is a template's blank for the company's name ("(Enter Company Name)", "<Company>").
+    if _GENERIC_HEADING.fullmatch(text.strip()) or _PLACEHOLDER_HEADING.fullmatch(text.strip()):
         text = ""
     meta.title = text.strip()
     return meta
@@ -98,6 +108,15 @@ _GENERIC_HEADING = re.compile(
     r"(?:\d+(?:\.\d+)*\.?\s+)?(?:summary|general(?: information)?|purpose|scope|introduction|"
     r"description|overview|contents|table of contents|document (?:information|control|history)|"
     r"revision history|change history|version history)",
+    re.IGNORECASE,
+)
+
+# A heading that is only a template's blank: "(Enter Company Name)", "\<Company Name\>",
+# "[Insert title]", "{{ company }}", in emphasis or not. openregulatory's field safety notice
+# opened with one and was listed as "(Enter Company Name)".
+_PLACEHOLDER_HEADING = re.compile(
+    r"[*_\s]*(?:\\?<[^<>]{1,60}\\?>|\((?:enter|insert|add|your)\b[^()]{0,60}\)"
+    r"|\[(?:enter|insert|add|your)\b[^\[\]]{0,60}\]|\{\{[^{}]{1,60}\}\})[*_\s]*",
     re.IGNORECASE,
 )
 

@@ -9,6 +9,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from assistant.core.text import unescaped
 from assistant.documents.formats import SUPPORTED, format_labels
 from assistant.factory import Assistant
 from assistant.ui.progress import StreamlitProgress
@@ -48,8 +49,9 @@ def render(app: Assistant) -> None:
     if status.document_list:
         st.dataframe(
             pd.DataFrame(
-                [{"Document": d.doc_no, "Title": d.title, "Revision": d.revision,
-                  "Passages": d.chunks, "Status": d.status, "Indexed": _when(d.ingested_at),
+                [{"Document": d.doc_no, "Title": unescaped(d.title),
+                  "Revision": unescaped(d.revision), "Passages": d.chunks, "Status": d.status,
+                  "Indexed": _when(d.ingested_at),
                   "File": d.file}
                  for d in status.document_list]
             ),
