@@ -464,3 +464,31 @@ def test_a_table_row_is_quoted_for_its_cells_not_for_the_headers_every_row_repea
     step = "Validate the new tool before use.\n\nResponsible: QMO; Output: validation report"
     one_row = lead_quotes("Who is responsible?", [_evidence(step, "1.2 Validate", 0)])
     assert [q.text for q in one_row] == ["Responsible: QMO; Output: validation report"]
+
+
+INDUCTION = """# QP-04 Training and competence
+
+## 5.2 Induction
+5.2.1 Every new starter, agency staff too, goes through the induction with checklist F-04-3.
+5.2.2 Until the induction is complete, a new starter works on product only beside a supervisor.
+5.2.3 The induction is to be finished within the first 5 working days, the checklist signed.
+"""
+
+
+def test_the_short_answer_is_the_sentence_closest_in_meaning_not_the_most_shared_words(tmp_path):
+    """Asked how many days an induction may take, the sentence that says so leads the short
+    answer, though two others share more of the question's words (new starter, induction):
+    by shared words alone one of them led (scripts/answer_sentences_eval.py measures this)."""
+    from dataclasses import replace
+
+    from tests.conftest import indexed_texts
+
+    calibration = "# QP-05 Calibration\n\n## 5 Checks\nEach gauge is calibrated yearly.\n"
+    files = {"QP-04-training.md": INDUCTION, "QP-05-calibration.md": calibration}
+    app = indexed_texts(tmp_path, files)
+    question = "Someone new joins next week: how many days do they get to complete the induction?"
+    answer = app.ask(question)
+    assert answer.lead[0].text.startswith("5.2.3 The induction is to be finished within")
+    assert all(q.text in INDUCTION for q in answer.lead)  # verbatim, as every quote
+    by_words = replace(answer, closeness=None).lead  # an Answer made without the ask use case
+    assert not by_words[0].text.startswith("5.2.3")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from assistant.core.models import Evidence
 from assistant.core.text import terms
@@ -12,7 +15,7 @@ from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.glossary import Glossary
 from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
 from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles
-from assistant.usecases.composer import Answer, document_label, procedure_answers
+from assistant.usecases.composer import Answer, Closeness, document_label, procedure_answers
 from assistant.usecases.not_covered import LEAD_PASSAGES, NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import (
     CorpusTopics,
@@ -262,6 +265,7 @@ class AskService:
             evidence=result.passages,
             similarity=similarity,
             ranked_files=[d.file for d in result.documents],
+            closeness=self._closeness(plan.question, result.vectors),
         )
         extra = " ".join(c.keyword_text() for c in clauses)
         docs = result.documents
@@ -347,6 +351,19 @@ class AskService:
             order = {d.file: n for n, d in enumerate(result.documents)}
             answer.evidence = sorted(answer.evidence, key=lambda e: order.get(e.chunk.file, 0))
         return answer
+
+    def _closeness(self, question: str, vectors: dict[str, np.ndarray]) -> Closeness:
+        """Sentences' cosines to the question, for choosing the short answer's: worked out only
+        when the short answer is (the question's vector is the search's when it has one)."""
+        embedder = self.retriever.embedder
+
+        def closeness(sentences: Sequence[str]) -> np.ndarray:
+            asked = vectors.get(question)
+            if asked is None:
+                asked = embedder.encode_query(question)
+            return np.asarray(embedder.encode(list(sentences))) @ asked
+
+        return closeness
 
     def _rerank_by_words(self, question: str, documents: list[DocumentHit], weight: float) -> bool:
         """The first documents re-ranked by how closely the question's subject words are

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+import numpy as np
 
 from assistant.core.models import HEADING_SEP, Citation, Evidence
 from assistant.core.text import (
@@ -65,6 +68,25 @@ LEAD_SENTENCES = 2
 # hand-set, not measured: the second sentence joins the short answer only when it scores at
 # least this share of the first (a weak second sentence dilutes the answer)
 LEAD_SECOND_SHARE = 0.6
+# The leading document's sentences are chosen for the short answer by their closeness to the
+# question (the cosine of their MiniLM vectors), when the ask use case gives it (``Closeness``);
+# shared words, concrete cues and position only break ties: a cosine 0.01 higher outweighs two
+# shared words. Measured with scripts/answer_sentences_eval.py (evals/answer-sentences: 16
+# questions per organisation, each with the sentence that answers it, written by helpers;
+# docs/retrieval.md): by shared words the short answer held that sentence for 3 / 3 / 5 / 6
+# (sample / gstt-csc / openregulatory / fernhill); the cosine at weight 16 gave 3 / 6 / 7 / 8,
+# at 50 to 1000 5 / 6-7 / 7 / 10 (the sample, the tuning organisation, flat from 100 up): 200,
+# the plateau's middle. Which document is quoted does not change (lead_quotes_eval.py: every
+# count the same); about 55 ms a question (median; 130 ms p95) when the short answer is shown.
+CLOSENESS_WEIGHT = 200.0
+# With closeness, the second sentence joins the short answer when its cosine is within this of
+# the first's. The share rule above, on the cosine's scale, let a second sentence into 59 of the
+# 64 short answers (38 by shared words). Margins 0 / 0.02 / 0.05 / 0.1 / 0.2: the answering
+# sentence shown 21 / 21 / 23 / 27 / 29 times of 64, a second sentence in 0 / 13 / 27 / 47 / 59;
+# 0.05, the widest with fewer second sentences than by shared words (the first alone: 15 -> 21).
+LEAD_SECOND_COSINE = 0.05
+# The cosines of sentences to the question, in order.
+Closeness = Callable[[Sequence[str]], np.ndarray]
 # hand-set, not measured: a longer "sentence" (a PDF table run together) is not a short answer;
 # it is quoted only when nothing shorter answers
 MAX_LEAD_CHARS = 300
@@ -198,6 +220,9 @@ class Answer:
     # Answered, but the fitted model gives a fair chance that the documents do not answer it
     # (usecases/not_covered.py, the caution band): said above the answer, which is still shown.
     caution: str = ""
+    # How close each of some sentences is to the question (given by the ask use case): chooses
+    # the short answer's sentences. None: by shared words alone (an Answer made by hand).
+    closeness: Closeness | None = field(default=None, repr=False, compare=False)
 
     def shown_under_caution(self, caution: str) -> None:
         """A refusal taken back: the passages found are shown as the closest the procedures
@@ -227,7 +252,9 @@ class Answer:
         document"): the ranking knows better than shared words which document answers."""
         if self.mode != "plain" or self.no_evidence:
             return []
-        return lead_quotes(self.question, self.evidence, self.context, self.leading_file)
+        return lead_quotes(
+            self.question, self.evidence, self.context, self.leading_file, self.closeness
+        )
 
     @property
     def leading_file(self) -> str:
@@ -366,8 +393,10 @@ def _scored(
     extra_terms: set[str],
     steps: bool,
     extra_weight: float = CARD_TERM_WEIGHT,
+    closeness: Closeness | None = None,
 ) -> list[tuple[float, str, Evidence]]:
-    """Every quotable sentence that shares a word with the question or card, best first."""
+    """Every quotable sentence that shares a word with the question or card, best first; with
+    ``closeness``, every quotable sentence, by its closeness to the question first."""
     candidates = [
         (rank, pos, quoted, e)
         for rank, e in enumerate(passages)
@@ -393,16 +422,27 @@ def _scored(
     def weight(w: str) -> float:
         return math.log(1 + total / doc_freq[w])
 
+    # A template's instruction to its author says nothing of what the organisation does: never
+    # quoted (it still counts in how common each word is).
+    quotable = [not is_template_guidance(s, e.chunk.text) for *_, s, e in candidates]
+    shared = [
+        sum(weight(w) for w in words & query_terms)
+        + extra_weight * sum(weight(w) for w in words & extra_terms)
+        for words in answering
+    ]
+    which = [i for i, ok in enumerate(quotable) if ok]
+    if not any(shared[i] for i in which):
+        # Passages none of whose sentences shares a word with the question do not answer it
+        # (the short answer then reads the next passages): so with closeness too.
+        return []
+    close = np.zeros(total)
+    if closeness is not None:
+        close[which] = closeness([candidates[i][2] for i in which])
     scored = []
-    for (rank, pos, s, e), words in zip(candidates, answering, strict=True):
-        # A template's instruction to its author says nothing of what the organisation does:
-        # never quoted (it still counts in how common each word is).
-        if is_template_guidance(s, e.chunk.text):
+    for (rank, pos, s, e), ok, score, near in zip(candidates, quotable, shared, close, strict=True):
+        if not ok or (not score and closeness is None):
             continue
-        score = sum(weight(w) for w in words & query_terms)
-        score += extra_weight * sum(weight(w) for w in words & extra_terms)
-        if not score:
-            continue
+        score += CLOSENESS_WEIGHT * float(near)
         concrete = bool(re.search(r"\d", s)) + bool(FORM.search(s)) + bool(ROLE.search(s))
         score = (  # summed left to right, as before the constants were named
             score + CONCRETE_BONUS * concrete - POSITION_PENALTY * pos - PASSAGE_RANK_PENALTY * rank
@@ -494,7 +534,11 @@ def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
 
 
 def lead_quotes(
-    question: str, evidence: list[Evidence], context: str = "", leading: str = ""
+    question: str,
+    evidence: list[Evidence],
+    context: str = "",
+    leading: str = "",
+    closeness: Closeness | None = None,
 ) -> list[Quote]:
     """The short answer to a plain question: the one or two sentences (or table rows) of the
     answering passages that best answer it, the second only when nearly as good. Purpose and
@@ -503,7 +547,8 @@ def lead_quotes(
     question is about a policy).
     ``context``: a follow-up's continued topic, its words a tie-breaker (CONTEXT_TERM_WEIGHT).
     ``leading``: the file the answer ranks first; its answering passages are read first, the
-    others only when none of its sentences shares a word with the question."""
+    others only when none of its sentences shares a word with the question.
+    ``closeness``: the sentences' cosines to the question, which then choose among them."""
     asked = terms(question)
     own = asked - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
     extra = terms(context) - own
@@ -519,14 +564,20 @@ def lead_quotes(
         return named
     first = [e for e in answering if e.chunk.file == leading] if leading else []
     for passages in (first, answering, evidence):
-        scored = _scored(passages, own, extra, steps=False, extra_weight=CONTEXT_TERM_WEIGHT)
+        # Meaning chooses among the leading document's sentences; when none of them shares a
+        # word with the question, shared words choose among the other passages, as before.
+        near = closeness if passages is first else None
+        scored = _scored(passages, own, extra, False, CONTEXT_TERM_WEIGHT, near)
         if scored:
             break
     scored = [x for x in scored if len(x[1]) <= MAX_LEAD_CHARS] or scored[:1]
     if not scored:
         return []
     best = scored[0][0]
-    good = [x for x in scored if x[0] >= LEAD_SECOND_SHARE * best] if best > 0 else scored[:1]
+    if near is not None:  # scores on the cosine's scale: "nearly as close"
+        good = [x for x in scored if x[0] >= best - CLOSENESS_WEIGHT * LEAD_SECOND_COSINE]
+    else:
+        good = [x for x in scored if x[0] >= LEAD_SECOND_SHARE * best] if best > 0 else scored[:1]
     return _quotes(good, LEAD_SENTENCES)
 
 
