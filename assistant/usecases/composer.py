@@ -396,7 +396,8 @@ def _scored(
     closeness: Closeness | None = None,
 ) -> list[tuple[float, str, Evidence]]:
     """Every quotable sentence that shares a word with the question or card, best first; with
-    ``closeness``, every quotable sentence, by its closeness to the question first."""
+    ``closeness``, every quotable sentence by its closeness to the question first (none when
+    no sentence shares a word: those passages do not answer)."""
     candidates = [
         (rank, pos, quoted, e)
         for rank, e in enumerate(passages)
