@@ -355,9 +355,9 @@ class AskService:
     def _closeness(self, question: str, vectors: dict[str, np.ndarray]) -> Closeness:
         """Sentences' cosines to the question, for choosing the short answer's: worked out only
         when the short answer is (the question's vector is the search's when it has one)."""
-        embedder = self.retriever.embedder
 
         def closeness(sentences: Sequence[str]) -> np.ndarray:
+            embedder = self.retriever.embedder
             asked = vectors.get(question)
             if asked is None:
                 asked = embedder.encode_query(question)
