@@ -567,15 +567,15 @@ def lead_quotes(
     for passages in (first, answering, evidence):
         # Meaning chooses among the leading document's sentences; when none of them shares a
         # word with the question, shared words choose among the other passages, as before.
-        near = closeness if passages is first else None
-        scored = _scored(passages, own, extra, False, CONTEXT_TERM_WEIGHT, near)
+        by_meaning = closeness if passages is first else None
+        scored = _scored(passages, own, extra, False, CONTEXT_TERM_WEIGHT, by_meaning)
         if scored:
             break
     scored = [x for x in scored if len(x[1]) <= MAX_LEAD_CHARS] or scored[:1]
     if not scored:
         return []
     best = scored[0][0]
-    if near is not None:  # scores on the cosine's scale: "nearly as close"
+    if by_meaning is not None:  # scores on the cosine's scale: "nearly as close"
         good = [x for x in scored if x[0] >= best - CLOSENESS_WEIGHT * LEAD_SECOND_COSINE]
     else:
         good = [x for x in scored if x[0] >= LEAD_SECOND_SHARE * best] if best > 0 else scored[:1]
