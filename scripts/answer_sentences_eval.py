@@ -1,17 +1,19 @@
 """How often the short answer quotes the sentence that answers the question.
 
     .venv/bin/python scripts/answer_sentences_eval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--json OUT] [--show-misses]
+        --work-dir DIR [--heldout] [--json OUT] [--show-misses]
 
 Labels: ``evals/answer-sentences/ORG.jsonl``, written by helpers from each organisation's
 documents alone (stop 26): 16 staff questions each (6 "who ...?", 5 "when / how often / how
 long ...?", 5 "what do I do if ...?"), each with the one document holding the answer and a
-fragment of the answering sentence copied from it verbatim. Each question is asked as on the
-Ask page (a plain question, alone) and counted:
+fragment of the answering sentence copied from it verbatim; ``heldout-ORG.jsonl`` (stop 27,
+same brief, written by other helpers) is read only with ``--heldout``, to confirm. Each
+question is asked as on the Ask page (a plain question, alone) and counted:
 
 - ``document``: the answer's leading document (the one the short answer quotes) is the source;
 - ``first``: the short answer's first sentence holds the fragment;
 - ``short``: a sentence of the short answer (``Answer.lead``, one or two) holds it;
+- ``procedure``: a quote under "Procedures that answer" holds it;
 - ``shown``: some quote of the answer (the short answer or a procedure's quotes) holds it.
 
 Figures per organisation and per kind, so a change to how sentences are chosen is tuned on one
@@ -31,7 +33,7 @@ from assistant.evaluation.organisations import indexed, load_organisations
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "evals" / "answer-sentences"
-MEASURES = ("document", "first", "short", "shown")
+MEASURES = ("document", "first", "short", "procedure", "shown")
 
 
 def _norm(text: str) -> str:
@@ -50,12 +52,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--organisations", type=Path, required=True)
     ap.add_argument("--work-dir", type=Path, required=True)
+    ap.add_argument("--heldout", action="store_true", help="the held-out labels instead")
     ap.add_argument("--json", type=Path, help="per-question results")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
     rows = []
     for org, app in indexed(load_organisations(args.organisations), args.work_dir, NoProgress()):
-        path = LABELS / f"{org.key}.jsonl"
+        path = LABELS / f"{'heldout-' if args.heldout else ''}{org.key}.jsonl"
         if not path.exists():
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -64,7 +67,8 @@ def main() -> None:
             q = json.loads(line)
             answer = app.ask(q["question"])
             lead = [x.text for x in answer.lead]
-            quoted = lead + [x.text for p in answer.procedures for x in p.quotes]
+            listed = [x.text for p in answer.procedures for x in p.quotes]
+            quoted = lead + listed
             rows.append(
                 {
                     "organisation": org.key,
@@ -73,6 +77,7 @@ def main() -> None:
                     "document": answer.leading_file == q["source"] and not answer.no_evidence,
                     "first": bool(lead) and holds(lead[0], q["answer"]),
                     "short": any(holds(t, q["answer"]) for t in lead),
+                    "procedure": any(holds(t, q["answer"]) for t in listed),
                     "shown": any(holds(t, q["answer"]) for t in quoted),
                     "lead": lead,
                     "question": q["question"],

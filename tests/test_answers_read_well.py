@@ -492,3 +492,39 @@ def test_the_short_answer_is_the_sentence_closest_in_meaning_not_the_most_shared
     assert all(q.text in INDUCTION for q in answer.lead)  # verbatim, as every quote
     by_words = replace(answer, closeness=None).lead  # an Answer made without the ask use case
     assert not by_words[0].text.startswith("5.2.3")
+
+
+def test_a_plain_questions_procedure_quotes_lead_with_the_closest_sentence_when_first_read(
+    tmp_path, monkeypatch
+):
+    """The procedures' quotes of a plain question (``assistant ask --json``) put the sentence
+    closest in meaning first, as the short answer does; they are worked out when first read,
+    so ``ask`` embeds no sentence for them (the Ask page shows them only for clause questions).
+    A clause question's stay chosen by shared words and the clause card's."""
+    from tests.conftest import indexed_texts
+
+    calibration = "# QP-05 Calibration\n\n## 5 Checks\nEach gauge is calibrated yearly.\n"
+    files = {"QP-04-training.md": INDUCTION, "QP-05-calibration.md": calibration}
+    app = indexed_texts(tmp_path, files)
+    question = "Someone new joins next week: how many days do they get to complete the induction?"
+    embedder = app.ask_service.retriever.embedder
+    embedded: list[str] = []
+    encode = embedder.encode
+    monkeypatch.setattr(
+        embedder,
+        "encode",
+        lambda texts, *a, **k: (embedded.extend(texts), encode(texts, *a, **k))[1],
+    )
+    answer = app.ask(question)
+    mine = sentences(INDUCTION)
+    assert not any(s in mine for s in embedded)  # the question is, no sentence yet
+    training = next(p for p in answer.procedures if p.file == "QP-04-training.md")
+    assert training.quotes[0].text.startswith("5.2.3 The induction is to be finished within")
+    assert any(s in mine for s in embedded)
+    assert all(q.text in q.passage and q.text in INDUCTION for q in training.quotes)
+    # By shared words alone "Until the induction is complete, a new starter ..." came first.
+    assert not training.quoted_by_words[0].text.startswith("5.2.3")
+    assert (
+        answer.to_dict()["procedures"][0]["quotes"][0]["text"]
+        == answer.procedures[0].quotes[0].text
+    )

@@ -272,7 +272,9 @@ class AskService:
         if docs:
             top = docs[0].score
             docs = [d for d in docs if d.score >= p.document_score_ratio * top]
-        answer.procedures = procedure_answers(docs, question, extra, p.answer_documents)
+        answer.procedures = procedure_answers(
+            docs, question, extra, p.answer_documents, None if clause_mode else answer.closeness
+        )
         # "Which procedure covers ISO 27001 clause 5.4?" must not be answered from whatever is
         # closest when no indexed document even names that standard.
         unknown = self._standards_named_nowhere(question)
@@ -353,15 +355,22 @@ class AskService:
         return answer
 
     def _closeness(self, question: str, vectors: dict[str, np.ndarray]) -> Closeness:
-        """Sentences' cosines to the question, for choosing the short answer's: worked out only
-        when the short answer is (the question's vector is the search's when it has one)."""
+        """Sentences' cosines to the question, for choosing the short answer's and the
+        procedures' quotes: worked out only when they are shown (the question's vector is the
+        search's when it has one), each sentence once (the short answer reads the leading
+        document's passages, which its procedure's quotes read again)."""
+        known: dict[str, float] = {}
 
         def closeness(sentences: Sequence[str]) -> np.ndarray:
             embedder = self.retriever.embedder
-            asked = vectors.get(question)
-            if asked is None:
-                asked = embedder.encode_query(question)
-            return np.asarray(embedder.encode(list(sentences))) @ asked
+            new = list(dict.fromkeys(s for s in sentences if s not in known))
+            if new:
+                asked = vectors.get(question)
+                if asked is None:
+                    asked = embedder.encode_query(question)
+                cosines = np.asarray(embedder.encode(new)) @ asked
+                known.update(zip(new, (float(c) for c in cosines), strict=True))
+            return np.array([known[s] for s in sentences])
 
         return closeness
 

@@ -78,6 +78,8 @@ LEAD_SECOND_SHARE = 0.6
 # at 50 to 1000 5 / 6-7 / 7 / 10 (the sample, the tuning organisation, flat from 100 up): 200,
 # the plateau's middle. Which document is quoted does not change (lead_quotes_eval.py: every
 # count the same); about 55 ms a question (median; 130 ms p95) when the short answer is shown.
+# A plain question's procedure quotes are chosen the same way (stop 27): a procedure quote held
+# the answer for 26 -> 37 of 64 and, on the held-out labels, 25 -> 36 (every organisation up).
 CLOSENESS_WEIGHT = 200.0
 # With closeness, the second sentence joins the short answer when its cosine is within this of
 # the first's. The share rule above, on the cosine's scale, let a second sentence into 59 of the
@@ -166,13 +168,43 @@ class ProcedureAnswer:
     revision: str
     score: float
     cites_clause: bool
-    quotes: list[Quote]
     records: list[str]
     roles: list[str]
+    # What its quotes are chosen from and by: its best passages, the question's words and the
+    # clause card's, and (a plain question's) how close each sentence is to the question.
+    passages: list[Evidence] = field(default_factory=list, repr=False)
+    asked: set[str] = field(default_factory=set, repr=False)
+    card: set[str] = field(default_factory=set, repr=False)
+    closeness: Closeness | None = field(default=None, repr=False, compare=False)
 
     @property
     def heading(self) -> str:
         return document_label(self.doc_no, self.title, self.file)
+
+    @cached_property  # worked out when first shown, not by every ask (bench/ask_latency.py)
+    def quotes(self) -> list[Quote]:
+        """1-3 sentences of its best passages, verbatim and cited: what people do before what
+        is filed where; for a plain question those closest in meaning to it first
+        (CLOSENESS_WEIGHT); its first sentence when none shares a word with the question."""
+        return self._chosen(self.closeness)
+
+    @cached_property
+    def quoted_by_words(self) -> list[Quote]:
+        """Its quotes as chosen by shared words alone, with no sentence embedded: what a
+        conversation counts as discussed (usecases/conversation.py) was measured with these,
+        and choosing by meaning there cost 300-400 ms a turn (p95) for nothing it uses."""
+        return self._chosen(None) if self.closeness is not None else self.quotes
+
+    def _chosen(self, closeness: Closeness | None) -> list[Quote]:
+        if not self.passages:
+            return []
+        top = self.passages[0]
+        chosen = best_sentences(
+            self.passages, self.asked, self.card, steps=True, closeness=closeness
+        )
+        text = top.chunk.text
+        first = [s for s in sentences(text) if not is_template_guidance(s, text)]
+        return chosen or [Quote(s, top.citation, text) for s in first[:1]]
 
 
 def document_label(doc_no: str, title: str, file: str) -> str:
@@ -484,12 +516,14 @@ def best_sentences(
     extra_terms: set[str],
     n: int = QUOTES_PER_PROCEDURE,
     steps: bool = False,
+    closeness: Closeness | None = None,
 ) -> list[Quote]:
     """The sentences that best answer: the question's words count fully and the clause card's
     at half weight, rarer words more; concrete sentences (numbers, forms, roles) are preferred
     and the top passage before the next. ``steps``: what people do (steps, responsibilities)
-    before rows of records tables and references lists."""
-    scored = _scored(passages, query_terms, extra_terms, steps)
+    before rows of records tables and references lists. ``closeness``: the sentences' cosines
+    to the question choose first, the rest breaks ties."""
+    scored = _scored(passages, query_terms, extra_terms, steps, CARD_TERM_WEIGHT, closeness)
     return _quotes(scored, n, QUOTES_PER_PASSAGE if steps else None)
 
 
@@ -601,8 +635,15 @@ def _quote_passages(passages: list[Evidence]) -> list[Evidence]:
 
 
 def procedure_answers(
-    documents: list[DocumentHit], query: str, extra: str, limit: int
+    documents: list[DocumentHit],
+    query: str,
+    extra: str,
+    limit: int,
+    closeness: Closeness | None = None,
 ) -> list[ProcedureAnswer]:
+    """The first ``limit`` documents as procedures that answer, their quotes chosen when first
+    read. ``closeness``: a plain question's (a clause question's words say which clause, not
+    what is done, so its quotes stay chosen by shared words and the clause card's)."""
     q_terms, x_terms = terms(query), terms(extra) - terms(query)
     out = []
     for d in documents[:limit]:
@@ -610,11 +651,6 @@ def procedure_answers(
         # Forms: a records table ranked high still names them, though it is not quoted.
         listed = top + [e for e in _useful(d.passages)[:QUOTE_PASSAGES] if e not in top]
         c = d.best.chunk
-        text = top[0].chunk.text
-        first = [s for s in sentences(text) if not is_template_guidance(s, text)]
-        quotes = best_sentences(top, q_terms, x_terms, steps=True) or [
-            Quote(s, top[0].citation, top[0].chunk.text) for s in first[:1]
-        ]
         out.append(
             ProcedureAnswer(
                 d.file,
@@ -623,9 +659,12 @@ def procedure_answers(
                 c.revision,
                 d.score,
                 d.cites_clause,
-                quotes,
                 _named(FORM, listed),
                 _named(ROLE_NAME, top),
+                top,
+                q_terms,
+                x_terms,
+                closeness,
             )
         )
     return out

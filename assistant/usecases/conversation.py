@@ -166,7 +166,7 @@ def _discussed(turn: ConversationTurn) -> set[str]:
     """The word stems of a turn: its question as searched, the passages its answer quotes."""
     answer = turn.answer
     texts = [turn.question, turn.effective] + [e.chunk.text for e in answer.evidence]
-    texts += [q.passage for p in answer.procedures for q in p.quotes]
+    texts += [q.passage for p in answer.procedures for q in p.quoted_by_words]
     return _stems(terms(" ".join(texts)))
 
 
