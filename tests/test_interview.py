@@ -369,6 +369,11 @@ def test_an_answer_graded_against_the_clause_card_alone_is_graded_not_an_error(s
     assert 0 <= g.score <= 100 and not g.off_topic
     off = grader.grade(question, "The canteen is cleaned every evening.", ["7.1.5"], rubric=rubric)
     assert off.score < g.score
+    # What was missed is our summary of the clause, and is called so: a person was told "your
+    # procedure says" of the clause summary (walking through gstt-csc).
+    missing = [line for line in off.feedback() if line.startswith("Missing:")]
+    assert missing and all(line.startswith("Missing: ISO 9001 asks") for line in missing)
+    assert off.model_answer_from == "the clause summary"
 
 
 def test_a_templates_blanks_and_summary_are_never_key_points(tmp_path, model):
@@ -391,7 +396,10 @@ def test_a_templates_blanks_and_summary_are_never_key_points(tmp_path, model):
         "that may be systematic is passed to the quality manager to open a CAPA. "
         "The following actions should be considered for each complaint:\n\n"
         "- reply to the customer within five working days;\n"
-        "- check whether other customers are affected.\n"
+        "- check whether other customers are affected.\n\n"
+        "## 3. Checks\n\n"
+        "Criterion: Does the complaint concern the safety of a patient?*\n\n"
+        "When it does, the quality manager is told on the same working day.\n"
     )
     app = indexed_texts(tmp_path, {"sop-customer-feedback.md": sop})
     g = app.grader.grade(
@@ -402,4 +410,8 @@ def test_a_templates_blanks_and_summary_are_never_key_points(tmp_path, model):
     assert not [p.text for p in points if "enter" in p.text or "describes" in p.text]
     assert not [p for p in points if p.citation.heading == "Summary"]
     assert not [p.text for p in points if p.text.endswith(":")]  # a list's lead-in says nothing
+    # a form's question is what to ask, not what is done (a template's criteria, on gstt-csc)
+    assert not [p.text for p in points if "?" in p.text]
+    assert g.says == "your procedure says"
+    assert any(line.startswith("Missing: your procedure says") for line in g.feedback())
     assert any("feedback register" in p.text for p in points)

@@ -78,3 +78,14 @@ def test_a_follow_up_names_the_section_in_the_sentences_case() -> None:
     assert _topic("CAPA Review") == "CAPA review"
     assert _topic("Method > 1) Audit Frequency") == "audit frequency"
     assert _topic("Use of the QMS by staff") == "use of the QMS by staff"
+
+
+@pytest.mark.fast
+def test_a_follow_up_never_asks_about_a_section_that_names_no_subject() -> None:
+    """Walking through gstt-csc: "You haven't mentioned introduction." A heading such as
+    "Introduction" or "Purpose" gives way to the heading above it, else to the document's
+    title."""
+    assert _topic("1. Introduction", "Verification and Validation") == "verification and validation"
+    assert _topic("4 Receiving > Purpose", "Goods In") == "receiving"
+    assert _topic("Scope", "") == "scope"  # nothing better to say: the heading as it is
+    assert _topic("5.2 Temperature check", "Goods In") == "temperature check"

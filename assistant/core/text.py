@@ -72,6 +72,16 @@ POINTING_BACK = (
 ).split()
 
 
+# A heading that names no subject ("1. Introduction", "Summary", "Revision history"): not a
+# document's title (documents/metadata.py), nor the topic of an interview's follow-up.
+GENERIC_HEADING = re.compile(
+    r"(?:\d+(?:\.\d+)*\.?\s+)?(?:summary|general(?: information)?|purpose|scope|introduction|"
+    r"description|overview|contents|table of contents|document (?:information|control|history)|"
+    r"revision history|change history|version history)",
+    re.IGNORECASE,
+)
+
+
 # Sections that say what a document is (purpose, scope, definitions...), not what people do:
 # never a key point, and quoted only when a document has nothing else to show.
 TEMPLATE_SECTION = re.compile(

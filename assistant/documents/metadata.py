@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.core.text import GENERIC_HEADING
+
 # "QP-05", "QM-001", "SOP-12-3", "CSC-PR-011", "WI 7.2"
 DOC_NO = re.compile(r"\b([A-Z]{1,5}(?:-[A-Z]{1,5})?[- ]\d{1,4}(?:-\d{1,3})?)\b")
 REV_IN_TEXT = re.compile(
@@ -98,18 +100,11 @@ def from_heading(heading: str) -> DocMeta:
     # A document whose first heading is a section name ("Summary", "1. General Information")
     # has no title heading: naming it "Summary" in a list of closest documents says nothing.
     # Nor is a template's blank for the company's name ("(Enter Company Name)", "<Company>").
-    if _GENERIC_HEADING.fullmatch(text.strip()) or _PLACEHOLDER_HEADING.fullmatch(text.strip()):
+    if GENERIC_HEADING.fullmatch(text.strip()) or _PLACEHOLDER_HEADING.fullmatch(text.strip()):
         text = ""
     meta.title = text.strip()
     return meta
 
-
-_GENERIC_HEADING = re.compile(
-    r"(?:\d+(?:\.\d+)*\.?\s+)?(?:summary|general(?: information)?|purpose|scope|introduction|"
-    r"description|overview|contents|table of contents|document (?:information|control|history)|"
-    r"revision history|change history|version history)",
-    re.IGNORECASE,
-)
 
 # A heading that is only a template's blank: "(Enter Company Name)", "\<Company Name\>",
 # "[Insert title]", "{{ company }}", in emphasis or not. openregulatory's field safety notice

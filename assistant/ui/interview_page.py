@@ -51,12 +51,12 @@ def show_grade(grade: Grade) -> None:
         st.markdown(f":green[covered]: {plain(as_point(p.point.text))}")
     for p in grade.missed:
         said = plain(as_point(p.point.text))  # quote and list markers hidden
-        st.markdown(f":red[missed]: your procedure says \u201c{said}\u201d")
+        st.markdown(f":red[missed]: {grade.says} \u201c{said}\u201d")
         st.caption(plain(p.point.citation.label()))
     missing = [r for r in grade.rubric.records if r not in grade.records_named]
     if missing:
         st.caption(plain("Records an auditor would sample: " + ", ".join(missing)))
-    with st.expander("Model answer from our procedures"):
+    with st.expander(f"Model answer from {grade.model_answer_from}"):
         st.markdown(plain(readable(grade.model_answer)))
 
 

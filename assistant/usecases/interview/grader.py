@@ -81,11 +81,15 @@ _BLANK = re.compile(
 
 
 def _not_a_point(sentence: str, passage: str) -> bool:
-    """A template's blank or its instruction to the author (not what anyone does), or a list's
+    """A template's blank or its instruction to the author (not what anyone does), a list's
     lead-in ("The following immediate actions should be considered:", nothing an answer can
-    say): never a key point an answer can be said to have missed."""
+    say), or a question (a form's or checklist's prompt, "Criterion: Is the system used in
+    ...?": what to ask, not what is done; found walking through an interview on gstt-csc, where
+    a software-validation template's criteria were "missed" in an answer about measuring
+    instruments): never a key point an answer can be said to have missed."""
+    end = sentence.rstrip().rstrip("*_").rstrip()
     return (
-        sentence.rstrip().endswith(":")
+        end.endswith((":", "?"))
         or bool(_BLANK.search(sentence))
         or is_template_guidance(sentence, passage)
     )
@@ -273,6 +277,17 @@ class Grade:
         return [p for p in self.points if not p.covered]
 
     @property
+    def says(self) -> str:
+        """Whose words a missed point is: the procedure's, or, when no procedure covers the
+        question, our summary of the clause ("your procedure says" over a clause summary told
+        a person their procedure said what it does not: found walking through gstt-csc)."""
+        return "your procedure says" if self.rubric.from_procedures else "ISO 9001 asks"
+
+    @property
+    def model_answer_from(self) -> str:
+        return "our procedures" if self.rubric.from_procedures else "the clause summary"
+
+    @property
     def model_answer(self) -> str:
         """The key points in procedure order, quoted with their citations."""
         pts = sorted(self.rubric.points, key=lambda p: (p.citation.file, p.citation.heading))
@@ -291,9 +306,7 @@ class Grade:
                 "None of the indexed procedures covers this; graded against the clause summary."
             )
         for p in self.missed:
-            out.append(
-                f'Missing: your procedure says "{p.point.text}" ({p.point.citation.label()})'
-            )
+            out.append(f'Missing: {self.says} "{p.point.text}" ({p.point.citation.label()})')
         missing_records = [r for r in self.rubric.records if r not in self.records_named]
         if missing_records:
             out.append(f"Name the record an auditor would sample: {', '.join(missing_records)}.")

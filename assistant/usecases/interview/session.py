@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assistant.core.text import without_list_marker
+from assistant.core.text import GENERIC_HEADING, without_list_marker
 from assistant.usecases.interview.grader import Grade, Grader, PointResult, label_for
 from assistant.usecases.interview.question_bank import BankQuestion
 
@@ -153,10 +153,18 @@ def _progress(before: Grade, after: Grade) -> FollowUpProgress:
     )
 
 
-def _topic(heading: str) -> str:
+def _topic(heading: str, title: str = "") -> str:
     """'5 Procedure > 5.3 The 8D steps' -> 'the 8D steps'; a heading in title case reads in
     the sentence's case ('3. Quality Relevance' -> 'quality relevance', not 'quality
-    Relevance'); a word in capitals stays ('CAPA Review' -> 'CAPA review')."""
+    Relevance'); a word in capitals stays ('CAPA Review' -> 'CAPA review'). A heading that
+    names no subject ('1. Introduction') gives way to the one above it, else to the document's
+    ``title``: "You haven't mentioned introduction" was asked walking through gstt-csc."""
+    parts = [h for h in heading.split(" > ") if h.strip()]
+    named = [h for h in parts if not GENERIC_HEADING.fullmatch(h.strip())]
+    if named:
+        heading = named[-1]
+    elif title.strip():
+        heading = title
     last = heading.split(" > ")[-1].lstrip("0123456789.) ").strip()
     words = last.split()
     # title case leaves its short words small ("Control of Nonconforming Product")
@@ -257,15 +265,16 @@ class InterviewSession:
         if g is None or asked >= self.max_follow_ups or not g.rubric.from_procedures:
             return None
         if g.contradictions and asked == 0:
-            c = g.contradictions[0]
+            where = g.contradictions[0].point.citation
             return (
-                f"Are you sure? Check {c.point.citation.file}, {_topic(c.point.citation.heading)}"
+                f"Are you sure? Check {where.file}, {_topic(where.heading, where.title)}"
                 ": what does it say, and what do you actually do?"
             )
         missed = sorted(g.missed, key=lambda p: -p.point.weight)
         if missed and g.label != "good" and asked == 0:
+            where = missed[0].point.citation
             return (
-                f"You haven't mentioned {_topic(missed[0].point.citation.heading)}. "
+                f"You haven't mentioned {_topic(where.heading, where.title)}. "
                 "How does that work here, and who does it?"
             )
         records = [r for r in g.rubric.records if r not in g.records_named]
