@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from assistant.core.models import HEADING_SEP
 from assistant.core.text import GENERIC_HEADING, without_list_marker
 from assistant.usecases.interview.grader import Grade, Grader, PointResult, label_for
 from assistant.usecases.interview.question_bank import BankQuestion
@@ -159,13 +160,10 @@ def _topic(heading: str, title: str = "") -> str:
     Relevance'); a word in capitals stays ('CAPA Review' -> 'CAPA review'). A heading that
     names no subject ('1. Introduction') gives way to the one above it, else to the document's
     ``title``: "You haven't mentioned introduction" was asked walking through gstt-csc."""
-    parts = [h for h in heading.split(" > ") if h.strip()]
-    named = [h for h in parts if not GENERIC_HEADING.fullmatch(h.strip())]
-    if named:
-        heading = named[-1]
-    elif title.strip():
-        heading = title
-    last = heading.split(" > ")[-1].lstrip("0123456789.) ").strip()
+    parts = [h.strip() for h in heading.split(HEADING_SEP) if h.strip()]
+    named = [h for h in parts if not GENERIC_HEADING.fullmatch(h)]
+    subject = named[-1] if named else title.strip() or (parts[-1] if parts else "")
+    last = subject.lstrip("0123456789.) ").strip()
     words = last.split()
     # title case leaves its short words small ("Control of Nonconforming Product")
     if len(words) > 1 and all(w[:1].isupper() or len(w) <= 3 for w in words if w[:1].isalpha()):
