@@ -80,7 +80,10 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     "reach": {"word_rerank_documents": (8, 12, 16), "word_rerank_passages": (2, 3)},
     # a plain question's everyday phrases searched again in the quality system's words
     # (search/glossary.py); 0 first, so a tie keeps it off
-    "glossary": {"glossary_weight": (0.0, 0.25, 0.5, 0.75, 1.0), "glossary_below": (0.3, 0.35)},
+    "glossary": {
+        "glossary_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
+        "glossary_below": (0.3, 0.35, 0.4, 0.45, 0.5),
+    },
 }
 # Settings the plan holds (in its queries' weights and gates): a point that sets one plans again.
 PLAN_SETTINGS = {"card_weight", "glossary_weight", "glossary_below", "glossary_queries"}
