@@ -65,6 +65,12 @@ ELSEWHERE: tuple[str, ...] = (
     "food safety hazards, allergens, hygiene, HACCP",
     "staff pay, payroll, expense claims, holiday and leave booking, sick pay, pensions, bonuses",
     "car parking, the canteen, dress code, office facilities for staff",
+    # stop 28: the company's money matters, which helpers asked about as "another regime" and
+    # which the lines above did not reach (folds right 1897 -> 1915 of 2242, every organisation
+    # up: docs/retrieval.md, "Money matters elsewhere")
+    "company finances: accounts, financial statements, tax and VAT returns, budgets, the "
+    "accountants and auditors of the accounts",
+    "insurance cover, invoicing customers, credit control and chasing unpaid bills",
 )
 
 # hand-set, not measured: the passages an answer leads with, read for the question's words (the
