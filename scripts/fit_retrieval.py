@@ -79,7 +79,8 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # 2 from scripts/word_rerank_probe.py at stop 15, where fewer did worse; more not tried)
     "reach": {"word_rerank_documents": (8, 12, 16), "word_rerank_passages": (2, 3)},
     # a plain question's everyday phrases searched again in the quality system's words
-    # (search/glossary.py); 0 first, so a tie keeps it off
+    # (search/glossary.py); 0 first, so a tie keeps it off. Gates above 0.35 from stop 28
+    # (questions whose own cosine is 0.35-0.47 missed the bridge): none carried across the folds
     "glossary": {
         "glossary_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
         "glossary_below": (0.3, 0.35, 0.4, 0.45, 0.5),
