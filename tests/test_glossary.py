@@ -50,6 +50,18 @@ def test_the_shipped_glossary_loads_and_no_phrase_points_two_ways():
     assert len(phrases) == len(set(phrases))
 
 
+def test_a_new_online_tool_is_a_matter_of_software_validation():
+    """Staff ask to "start using a new online tool"; the procedure that answers says software
+    validation (openregulatory's SOP, asked about this way in 20 of the confirm sets)."""
+    glossary = load_glossary()
+    for question in (
+        "Can we just sign up for a new online tool to track our test runs?",
+        "Our team wants a cloud tool for CAPAs: what has to happen first?",
+        "Is there anything to do before we rely on a new web app?",
+    ):
+        assert [e.concept for e in glossary.matches(question)] == ["software and tool validation"]
+
+
 def test_an_organisations_own_entries_are_added_to_the_shipped_ones(tmp_path):
     own = tmp_path / "ours.toml"
     own.write_text(
