@@ -360,16 +360,16 @@ class AskService:
         search's when it has one), each sentence once (the short answer reads the leading
         document's passages, which its procedure's quotes read again)."""
         known: dict[str, float] = {}
-        asked: list[np.ndarray] = []  # the question's vector, once worked out
+        asked = vectors.get(question)  # the search's; else worked out on first use
 
         def closeness(sentences: Sequence[str]) -> np.ndarray:
+            nonlocal asked
             embedder = self.retriever.embedder
             new = list(dict.fromkeys(s for s in sentences if s not in known))
             if new:
-                if not asked:
-                    found = vectors.get(question)
-                    asked.append(found if found is not None else embedder.encode_query(question))
-                cosines = np.asarray(embedder.encode(new)) @ asked[0]
+                if asked is None:
+                    asked = embedder.encode_query(question)
+                cosines = np.asarray(embedder.encode(new)) @ asked
                 known.update(zip(new, (float(c) for c in cosines), strict=True))
             return np.array([known[s] for s in sentences])
 

@@ -67,7 +67,7 @@ ELSEWHERE: tuple[str, ...] = (
     "car parking, the canteen, dress code, office facilities for staff",
     # stop 28: the company's money matters, which helpers asked about as "another regime" and
     # which the lines above did not reach (folds right 1897 -> 1915 of 2242, every organisation
-    # up: docs/retrieval.md, "Money matters elsewhere")
+    # up: docs/retrieval.md, on the company's money matters)
     "company finances: accounts, financial statements, tax and VAT returns, budgets, the "
     "accountants and auditors of the accounts",
     "insurance cover, invoicing customers, credit control and chasing unpaid bills",
