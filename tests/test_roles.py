@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.search.roles import ABOUT, INDEX, LIST, PROCEDURE, RECORD, role_of
+from assistant.search.roles import (
+    ABOUT,
+    INDEX,
+    LIST,
+    PROCEDURE,
+    RECORD,
+    asks_for_record,
+    procedure_names,
+    role_of,
+)
 
 pytestmark = pytest.mark.fast
 
@@ -49,3 +58,36 @@ FORM = "\n".join(
 )
 def test_a_document_role_comes_from_its_name_title_and_structure(name, title, text, role) -> None:
     assert role_of(name, title, text) == role
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "names"),
+    [
+        ("sop-vigilance.md", "SOP Vigilance", ["sop vigilance"]),
+        (
+            "CSC-PR-011-Management-Review.md",
+            "SOP Management Review",
+            ["csc-pr-011", "sop management review", "csc pr 011 management review",
+             "management review"],
+        ),
+        # one-word names are everyday words, not references: only the number is kept
+        ("QP-08-purchasing.md", "Purchasing", ["qp-08", "qp 08 purchasing"]),
+        ("purchasing.md", "Purchasing", []),
+    ],
+)  # fmt: skip
+def test_a_procedure_is_named_by_its_number_title_and_file_name(name, title, names) -> None:
+    assert procedure_names(name, title) == names
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Which form do I fill in when a delivery is short?", True),
+        ("Where is the training log kept?", True),
+        ("A clinic rang: our software gave a wrong result. What do I do?", False),
+        # a whole word only: "reformat" and "catalogue" are not asking for a form or log
+        ("Can I reformat the catalogue?", False),
+    ],
+)
+def test_a_question_asking_for_the_form_itself_is_recognised(question, asks) -> None:
+    assert asks_for_record(question) is asks

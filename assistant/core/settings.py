@@ -162,6 +162,13 @@ class Settings(BaseSettings):
     # Grid 1.0/0.8/0.6/0.4 tuned on openregulatory (MRR 0.882 -> 0.892, flat from 0.8 down);
     # confirmed on gstt-csc (0.925 -> 0.975), fernhill and the sample unchanged; held-out same.
     record_weight: float = Field(0.8, ge=0, le=1, description="Non-procedure documents' weight.")
+    # Plain questions: a form, list or map ranked first hands the lead to a procedure it names
+    # among the next record_lead_reach documents (usecases/ask.py; 0: off). Measured at stop 29
+    # on every answered plain fitting question (docs/retrieval.md, "A form hands the lead to
+    # its procedure").
+    record_lead_reach: int = Field(
+        2, ge=0, description="Documents after a leading form searched for its procedure."
+    )
     # Every question: weight of a folder's notes about itself (README, changelog, licence;
     # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
     about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")

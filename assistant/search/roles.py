@@ -87,26 +87,89 @@ def role_of(name: str, title: str, text: str) -> str:
     return PROCEDURE
 
 
+# A question that asks for the form itself ("which form do I fill in?"): a form leading it is
+# the answer, not a pointer to its procedure.
+_ASKS_FOR_RECORD = re.compile(
+    r"\b(?:forms?|templates?|records?|reports?|checklists?|logs?|registers?|lists?)\b", re.I
+)
+# A document number at the start of a file name: "CSC-PR-011", "FCC-SOP-06", "QP-10".
+_DOCUMENT_ID = re.compile(r"^(?:[a-z]+-){1,2}\d+", re.I)
+
+
+def asks_for_record(question: str) -> bool:
+    """Whether a question asks for a form, template, record, report, log or list itself."""
+    return bool(_ASKS_FOR_RECORD.search(question))
+
+
+def procedure_names(name: str, title: str) -> list[str]:
+    """What another document calls a procedure when it names it: its document number, its
+    title, and its file name read as words ("sop-vigilance.md": "sop vigilance"), the name's
+    part after the number too ("CSC-PR-011-Management-Review": "management review"). Names of
+    one word ("Purchasing") are left out: they are everyday words, not a reference."""
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    found = []
+    number = _DOCUMENT_ID.match(stem)
+    if number:
+        found.append(number.group(0))
+        rest = stem[number.end() :]
+    else:
+        rest = stem
+    for phrase in (title, stem, rest):
+        words = re.sub(r"[-_\s]+", " ", phrase).strip()
+        if len(words.split()) >= 2:
+            found.append(words)
+    return list(dict.fromkeys(n.lower() for n in found))
+
+
 class DocumentRoles:
-    """Each indexed file's role, worked out once per index version."""
+    """Each indexed file's role, and the procedures each other document names (a form's
+    "related documents: SOP Vigilance"), worked out once per index version."""
 
     def __init__(self, store: IndexStore) -> None:
         self._store = store
         self._key: str | None = None
         self._lock = threading.Lock()
         self._roles: dict[str, str] = {}
+        self._names: dict[str, frozenset[str]] = {}
+
+    def _refresh(self) -> None:
+        key = self._store.manifest.get("last_ingest") or ""
+        if key == self._key:
+            return
+        with self._lock:
+            texts: dict[str, list[str]] = {}
+            titles: dict[str, str] = {}
+            for c in self._store.manifest.all_chunks():
+                texts.setdefault(c.file, []).append(c.text)
+                titles.setdefault(c.file, c.title)
+            full = {f: "\n".join(parts) for f, parts in texts.items()}
+            roles = {f: role_of(f, titles[f], text) for f, text in full.items()}
+            patterns = {
+                f: re.compile(
+                    r"(?<!\w)(?:"
+                    + "|".join(
+                        r"[-_\s]+".join(re.escape(w) for w in n.split())
+                        for n in procedure_names(f, titles[f])
+                    )
+                    + r")(?!\w)",
+                    re.I,
+                )
+                for f, role in roles.items()
+                if role == PROCEDURE and procedure_names(f, titles[f])
+            }
+            self._names = {
+                f: frozenset(p for p, pattern in patterns.items() if pattern.search(text))
+                for f, text in full.items()
+                if roles[f] != PROCEDURE
+            }
+            self._roles = roles
+            self._key = key
 
     def of(self, file: str) -> str:
-        key = self._store.manifest.get("last_ingest") or ""
-        if key != self._key:
-            with self._lock:
-                texts: dict[str, list[str]] = {}
-                titles: dict[str, str] = {}
-                for c in self._store.manifest.all_chunks():
-                    texts.setdefault(c.file, []).append(c.text)
-                    titles.setdefault(c.file, c.title)
-                self._roles = {
-                    f: role_of(f, titles[f], "\n".join(parts)) for f, parts in texts.items()
-                }
-                self._key = key
+        self._refresh()
         return self._roles.get(file, PROCEDURE)
+
+    def procedures_named_by(self, file: str) -> frozenset[str]:
+        """The procedures a form, list or map names (none for a procedure)."""
+        self._refresh()
+        return self._names.get(file, frozenset())

@@ -14,7 +14,7 @@ from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.glossary import Glossary
 from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
-from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles
+from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles, asks_for_record
 from assistant.usecases.composer import Answer, Closeness, document_label, procedure_answers
 from assistant.usecases.not_covered import LEAD_PASSAGES, NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import (
@@ -43,6 +43,7 @@ class AskParams:
     glossary_weight: float = 0.0
     glossary_queries: int = 2
     glossary_below: float = 1.0
+    record_lead_reach: int = 0
 
 
 @dataclass
@@ -234,6 +235,28 @@ class AskService:
             weight *= p.record_weight
         return weight
 
+    def _lead_with_named_procedure(self, question: str, documents: list[DocumentHit]) -> None:
+        """A form, list or map ranked first hands the lead to a procedure it names among the
+        next ``record_lead_reach`` documents, unless the question asks for the form itself.
+        The form shares the words of the situation it records ("a clinic rang: our software
+        gave a wrong result", openregulatory's incident assessment form); the procedure it
+        names as its own ("related documents: SOP Vigilance") says what to do. The form
+        stays second, citable beside it."""
+        reach = self.params.record_lead_reach
+        if self.roles is None or reach <= 0 or len(documents) < 2 or asks_for_record(question):
+            return
+        lead = documents[0]
+        if self.roles.of(lead.file) == PROCEDURE:
+            return
+        named = self.roles.procedures_named_by(lead.file)
+        for i, d in enumerate(documents[1 : 1 + reach], start=1):
+            if d.file in named:
+                # Its score rises to the form's so that the score ratio that picks the
+                # documents to answer from still measures from the lead.
+                d.score = lead.score
+                documents.insert(0, documents.pop(i))
+                return
+
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
         p = self.params
@@ -254,6 +277,8 @@ class AskService:
             result.documents,
             p.word_rerank_weight if own else p.carried_rerank_weight,
         )
+        if not clause_mode:
+            self._lead_with_named_procedure(question, result.documents)
 
         similarity = result.similarity.get(gap_query, 0.0)
         threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity
