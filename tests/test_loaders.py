@@ -1057,3 +1057,45 @@ def test_damaged_parts_fail_with_a_reason_never_a_crash(source: Path):
             loaders.parse(damaged, source, source.suffix)
         except DocumentError as err:
             assert "\n" not in str(err)
+
+
+def test_a_form_numbered_in_a_letter_series_has_its_number_and_title(tmp_path):
+    """Forms numbered "BW-F04-01" (series F04) under a "Form no." header had no number, and
+    their number stayed in their title."""
+    form = (
+        "# BW-F04-01 Site Quality Inspection Scoresheet\n\n"
+        "| Form no. | Revision | Parent procedure |\n|---|---|---|\n"
+        "| BW-F04-01 | 6 | BW-QP-04 |\n\n"
+        "| Area | Score |\n|---|---|\n| Washrooms | ____ |\n"
+    )
+    (tmp_path / "BW-F04-01 Site Quality Inspection Scoresheet.md").write_text(form)
+    doc = load(tmp_path / "BW-F04-01 Site Quality Inspection Scoresheet.md")
+    assert (doc.info.doc_no, doc.info.revision) == ("BW-F04-01", "6")
+    assert doc.info.title == "Site Quality Inspection Scoresheet"
+
+
+def test_a_company_banner_over_the_title_is_not_the_title(tmp_path):
+    """A plain-text procedure opening with the company's name, underlined, then its numbered
+    title: it was listed as "ACME CLEANING LTD"."""
+    text = (
+        "ACME CLEANING LTD\n=================\n\nBW-QP-08  NONCONFORMITY AND CORRECTIVE ACTION\n\n"
+        "Document no.    : BW-QP-08\nRevision        : 3\n\n1. PURPOSE\n\n"
+        "To contain problems, put them right and stop them happening again.\n"
+    )
+    (tmp_path / "BW-QP-08 Nonconformity and Corrective Action.txt").write_text(text)
+    doc = load(tmp_path / "BW-QP-08 Nonconformity and Corrective Action.txt")
+    assert (doc.info.doc_no, doc.info.title) == ("BW-QP-08", "NONCONFORMITY AND CORRECTIVE ACTION")
+    # a first heading that shares a word with the file's name stays the title
+    (tmp_path / "BW-QP-09 Audit.txt").write_text(text.replace("ACME CLEANING LTD", "AUDIT GUIDE"))
+    assert load(tmp_path / "BW-QP-09 Audit.txt").info.title == "AUDIT GUIDE"
+
+
+def test_a_page_whose_main_opens_with_a_section_takes_its_page_title(tmp_path):
+    page = (
+        "<html><head><title>BW-F06-01 Approved Supplier Register</title></head><body>"
+        "<header><h1>BW-F06-01 Approved Supplier Register</h1></header><main>"
+        "<h2>Category 1 providers</h2><p>Merrow Rope and Glass: approved.</p></main></body></html>"
+    )
+    (tmp_path / "register.html").write_text(page, encoding="utf-8")
+    doc = load(tmp_path / "register.html")
+    assert (doc.info.doc_no, doc.info.title) == ("BW-F06-01", "Approved Supplier Register")

@@ -54,6 +54,11 @@ FORM = "\n".join(
         ("training-matrix-template.xlsx", "Training matrix template", PROSE, RECORD),
         ("management-review-march.pptx", "Management review, March", PROSE, RECORD),
         ("SOP-12-purchasing.xlsx", "Purchasing", PROSE, PROCEDURE),
+        # A check sheet or scoresheet is a form; so is anything numbered in a form series.
+        ("BW-F04-01 Site Quality Inspection Scoresheet.md", "Site inspection", PROSE, RECORD),
+        ("machine-check-sheet.md", "Weekly machine checks", PROSE, RECORD),
+        ("BW-F09-02 Key holders.md", "Key holders", PROSE, RECORD),
+        ("BW-F06-01 Approved Supplier Register.html", "Approved suppliers", PROSE, LIST),
     ],
 )
 def test_a_document_role_comes_from_its_name_title_and_structure(name, title, text, role) -> None:

@@ -76,11 +76,11 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
     for tag in soup.find_all(_SKIP):
         tag.decompose()
     builder = SectionBuilder()
-    first_heading = ""
+    first_heading, first_level = "", 0
     body = _content(soup.body or soup)
 
     def walk(node: Tag) -> None:
-        nonlocal meta, first_heading
+        nonlocal meta, first_heading, first_level
         for child in node.children:
             if isinstance(child, NavigableString):
                 s = str(child).strip()
@@ -93,7 +93,8 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
             if re.fullmatch(r"h[1-6]", name):
                 title = _text(child)
                 if title:
-                    first_heading = first_heading or title
+                    if not first_heading:
+                        first_heading, first_level = title, int(name[1])
                     builder.heading(int(name[1]), title)
             elif name == "table":
                 rows, pairs = _table_rows(child)
@@ -114,6 +115,10 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
                 walk(child)
 
     walk(body)
+    # A page whose <main> opens with a section (h2 "Category 1 providers") keeps its own title
+    # in <title> and in a <header> outside <main>: the section is not the document's title.
+    if page_title and first_level > 1:
+        meta = meta.merge(metadata.from_heading(page_title))
     if first_heading:
         meta = meta.merge(metadata.from_heading(first_heading))
     meta = meta.merge(metadata.DocMeta(title=page_title or fallback_title))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import DocumentInfo, LoadedDocument, Section
+from assistant.core.text import terms
 from assistant.documents import metadata
 from assistant.documents.formats import FORMATS, SUPPORTED, check_size
+from assistant.documents.metadata import DocMeta
 from assistant.documents.screening import warning_for
 
 # Part of every index's fingerprint: a change rebuilds every index built by an older version.
@@ -16,6 +19,9 @@ from assistant.documents.screening import warning_for
 # chunks (chunking.py: only its sizes are in the fingerprint, not where it cuts). Adding a
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
+# 21: a form's number with a letter series ("BW-F04-01", "Form no."); a banner over the title
+# ("ACME LTD" above "QP-08 ...") is no title; an HTML page whose <main> opens with a section
+# takes its <title>;
 # 20: a first heading that is a template's blank is no title; a revision must read as one;
 # 19: a PowerPoint or OpenDocument table cell merged down the rows holds for each row it covers;
 # 18: a spreadsheet's form block above its table read as lines (and its revision), a merged
@@ -38,7 +44,7 @@ from assistant.documents.screening import warning_for
 # 7: a table's ":" lead-in kept in the chunk with its rows, Markdown trace-tag comments
 # ("<!-- [13485:7.5.3] -->") kept as their tag; 6: Markdown quote markers, PDF
 # "Page N of M" in footers; 5: AI warnings
-PARSER_VERSION = 20
+PARSER_VERSION = 21
 
 
 def is_supported(path: Path) -> bool:
@@ -74,6 +80,23 @@ def _drop_title_level(sections: list[Section], title: str) -> list[Section]:
     return [Section(s.heading_path[1:], s.text, s.page) for s in sections]
 
 
+def _numbered_title(meta: DocMeta, sections: list[Section], fallback: str) -> DocMeta:
+    """A banner over the title ("BRIGHTWATER FACILITY SERVICES LTD" above "BW-QP-08
+    NONCONFORMITY AND CORRECTIVE ACTION", brightwater's plain-text procedure) was taken for
+    the title. When the title shares no word with the file's name and one of the first
+    headings starts with the document's number, that heading gives the title."""
+    if not meta.doc_no or terms(meta.title) & terms(fallback):
+        return meta
+    number = meta.doc_no.lower()
+    for section in sections[:3]:
+        for heading in section.heading_path:
+            if heading.lower().startswith(number):
+                title = metadata.from_heading(heading).title
+                if title:
+                    return replace(meta, title=title)
+    return meta
+
+
 def load(path: Path, max_bytes: int) -> LoadedDocument:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -102,6 +125,7 @@ def parse(data: bytes, path: Path, suffix: str) -> LoadedDocument:
     except RecursionError:
         raise DocumentError("document structure too deeply nested to read") from None
     meta = meta.merge(metadata.from_filename(path.stem))
+    meta = _numbered_title(meta, sections, fallback)
     sections = _drop_title_level(sections, meta.title)
     if not sections:
         raise DocumentError("no text found in the document")

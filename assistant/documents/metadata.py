@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from assistant.core.text import GENERIC_HEADING
 
 # "QP-05", "QM-001", "SOP-12-3", "CSC-PR-011", "WI 7.2"
-DOC_NO = re.compile(r"\b([A-Z]{1,5}(?:-[A-Z]{1,5})?[- ]\d{1,4}(?:-\d{1,3})?)\b")
+# "QP-11", "CSC-PR-014", "FCC-SOP-06", "F-08-2", and a form's "BW-F04-01" (its series, F04,
+# letters then digits: brightwater's forms had no number before stop 29).
+DOC_NO = re.compile(r"\b([A-Z]{1,5}(?:-[A-Z]{1,5}\d{0,3})?[- ]\d{1,4}(?:-\d{1,3})?)\b")
 REV_IN_TEXT = re.compile(
     r"\b(?:Rev(?:ision)?|Issue|Version|Ver)\.?\s*(?:No\.?\s*)?[:#]?\s*([A-Za-z]?\d+(?:\.\d+)*[A-Za-z]?)\b",
     re.IGNORECASE,
@@ -24,6 +26,8 @@ _DOC_NO_LABELS = (
     "doc_no",
     "document_no",
     "document ref",
+    "form no",
+    "form number",
 )
 _REV_LABELS = ("revision", "rev", "issue", "version", "document version", "revision no")
 # What a revision reads: "3", "1.0", "B", "C2", "v2", "Rev 4", "Issue 03", "Draft". A template's

@@ -48,12 +48,15 @@ _NAME_ROLES = (
         RECORD,
         re.compile(
             r"template|\bform\b|[-_\s]form|checklist|report(?!ing)|record|\blog\b|[-_\s]log\b|minutes"
-            r"|assessment[-_\s]form|letter|notice",
+            r"|assessment[-_\s]form|letter|notice|sheet\b",
             re.I,
         ),
     ),
     (LIST, re.compile(r"\blist\b|list[-_\s]|[-_\s]list|register|schedules?\b|inventory", re.I)),
 )
+# Numbered in a form series ("CSC-F-005", "FCC-F-01", "BW-F04-01"): a form, unless its name or
+# format says more (a spreadsheet "F-08-2 approved suppliers" is a register).
+_FORM_NUMBER = re.compile(r"(?:^|[-_\s])f-?\d", re.I)
 _REGISTER_FORMATS = {"xlsx", "xlsm", "csv"}
 _RECORD_FORMATS = {"pptx"}
 _PLACEHOLDER = re.compile(r"<[^<>\n]{2,40}>|\[\s*\]|_{4,}|\{\{[^}]*\}\}|\.{6,}")
@@ -77,7 +80,7 @@ def role_of(name: str, title: str, text: str) -> str:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in _REGISTER_FORMATS:
         return LIST
-    if suffix in _RECORD_FORMATS:
+    if suffix in _RECORD_FORMATS or _FORM_NUMBER.search(name):
         return RECORD
     lines = [line for line in text.splitlines() if line.strip()]
     rows = sum(1 for line in lines if is_table_row(line))
