@@ -1,14 +1,15 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary] [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary|lead] [--out FILE]
 
 Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
 clause question adds), ``about`` (``about_weight``: a README's weight), ``words``
 (``word_rerank_weight``), ``reach`` (how many documents and passages it reads) and ``glossary``
 (``glossary_weight``, ``glossary_below``: everyday phrases searched in a quality system's
-words); settings of the same names, first chosen on the sample organisation's question set
+words) and ``lead`` (``record_lead_reach``: a leading form hands the lead to its procedure);
+settings of the same names, first chosen on the sample organisation's question set
 alone or on one organisation.
 Results go to evals/results/retrieval-fit-GRID.json. Here every answered question of each
 organisation's ``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a
@@ -78,6 +79,10 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # how far the re-ranking reaches: documents re-ranked and passages each is read by (8 and
     # 2 from scripts/word_rerank_probe.py at stop 15, where fewer did worse; more not tried)
     "reach": {"word_rerank_documents": (8, 12, 16), "word_rerank_passages": (2, 3)},
+    # a plain question led by a form, list or map: how many documents after it are searched
+    # for a procedure the form names, to take the lead (usecases/ask.py); 0 first, so a tie
+    # keeps it off. Added at stop 29 (docs/retrieval.md, "A form hands the lead to its procedure")
+    "lead": {"record_lead_reach": (0, 1, 2, 3)},
     # a plain question's everyday phrases searched again in the quality system's words
     # (search/glossary.py); 0 first, so a tie keeps it off. Gates above 0.35 from stop 28
     # (questions whose own cosine is 0.35-0.47 missed the bridge): none carried across the folds
