@@ -1093,9 +1093,13 @@ def test_a_company_banner_over_the_title_is_not_the_title(tmp_path):
 def test_a_page_whose_main_opens_with_a_section_takes_its_page_title(tmp_path):
     page = (
         "<html><head><title>BW-F06-01 Approved Supplier Register</title></head><body>"
-        "<header><h1>BW-F06-01 Approved Supplier Register</h1></header><main>"
+        "<header><h1>BW-F06-01 Approved Supplier Register</h1><table><tr><th>Form no.</th>"
+        "<td>BW-F06-01</td><th>Revision</th><td>9</td></tr></table></header><main>"
         "<h2>Category 1 providers</h2><p>Merrow Rope and Glass: approved.</p></main></body></html>"
     )
     (tmp_path / "register.html").write_text(page, encoding="utf-8")
     doc = load(tmp_path / "register.html")
     assert (doc.info.doc_no, doc.info.title) == ("BW-F06-01", "Approved Supplier Register")
+    # the header's document-control table gives the revision; its text is not indexed
+    assert doc.info.revision == "9"
+    assert [s.text for s in doc.sections] == ["Merrow Rope and Glass: approved."]

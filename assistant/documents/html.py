@@ -77,7 +77,15 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
         tag.decompose()
     builder = SectionBuilder()
     first_heading, first_level = "", 0
-    body = _content(soup.body or soup)
+    page = soup.body or soup
+    body = _content(page)
+    if body is not page:
+        # The page's own <header> outside <main> may hold its document-control table (number,
+        # revision: brightwater's register); read for those only, as its text may be a site's.
+        for header in page.find_all("header"):
+            if not header.find_parent("main"):
+                for table in header.find_all("table"):
+                    meta = meta.merge(metadata.from_table(_table_rows(table)[0]))
 
     def walk(node: Tag) -> None:
         nonlocal meta, first_heading, first_level

@@ -21,7 +21,7 @@ from assistant.documents.screening import warning_for
 # files by the next ingest anyway.
 # 21: a form's number with a letter series ("BW-F04-01", "Form no."); a banner over the title
 # ("ACME LTD" above "QP-08 ...") is no title; an HTML page whose <main> opens with a section
-# takes its <title>;
+# takes its <title>, and its <header>'s document-control table gives number and revision;
 # 20: a first heading that is a template's blank is no title; a revision must read as one;
 # 19: a PowerPoint or OpenDocument table cell merged down the rows holds for each row it covers;
 # 18: a spreadsheet's form block above its table read as lines (and its revision), a merged
