@@ -1059,6 +1059,12 @@ def test_damaged_parts_fail_with_a_reason_never_a_crash(source: Path):
             assert "\n" not in str(err)
 
 
+def _written(tmp_path: Path, name: str, text: str):
+    """The document a file of this name and text loads as."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return load(tmp_path / name)
+
+
 def test_a_form_numbered_in_a_letter_series_has_its_number_and_title(tmp_path):
     """Forms numbered "BW-F04-01" (series F04) under a "Form no." header had no number, and
     their number stayed in their title."""
@@ -1068,8 +1074,7 @@ def test_a_form_numbered_in_a_letter_series_has_its_number_and_title(tmp_path):
         "| BW-F04-01 | 6 | BW-QP-04 |\n\n"
         "| Area | Score |\n|---|---|\n| Washrooms | ____ |\n"
     )
-    (tmp_path / "BW-F04-01 Site Quality Inspection Scoresheet.md").write_text(form)
-    doc = load(tmp_path / "BW-F04-01 Site Quality Inspection Scoresheet.md")
+    doc = _written(tmp_path, "BW-F04-01 Site Quality Inspection Scoresheet.md", form)
     assert (doc.info.doc_no, doc.info.revision) == ("BW-F04-01", "6")
     assert doc.info.title == "Site Quality Inspection Scoresheet"
 
@@ -1082,12 +1087,12 @@ def test_a_company_banner_over_the_title_is_not_the_title(tmp_path):
         "Document no.    : BW-QP-08\nRevision        : 3\n\n1. PURPOSE\n\n"
         "To contain problems, put them right and stop them happening again.\n"
     )
-    (tmp_path / "BW-QP-08 Nonconformity and Corrective Action.txt").write_text(text)
-    doc = load(tmp_path / "BW-QP-08 Nonconformity and Corrective Action.txt")
+    doc = _written(tmp_path, "BW-QP-08 Nonconformity and Corrective Action.txt", text)
     assert (doc.info.doc_no, doc.info.title) == ("BW-QP-08", "NONCONFORMITY AND CORRECTIVE ACTION")
     # a first heading that shares a word with the file's name stays the title
-    (tmp_path / "BW-QP-09 Audit.txt").write_text(text.replace("ACME CLEANING LTD", "AUDIT GUIDE"))
-    assert load(tmp_path / "BW-QP-09 Audit.txt").info.title == "AUDIT GUIDE"
+    audit_guide = text.replace("ACME CLEANING LTD", "AUDIT GUIDE")
+    other = _written(tmp_path, "BW-QP-09 Audit.txt", audit_guide)
+    assert other.info.title == "AUDIT GUIDE"
 
 
 def test_a_page_whose_main_opens_with_a_section_takes_its_page_title(tmp_path):
@@ -1097,8 +1102,7 @@ def test_a_page_whose_main_opens_with_a_section_takes_its_page_title(tmp_path):
         "<td>BW-F06-01</td><th>Revision</th><td>9</td></tr></table></header><main>"
         "<h2>Category 1 providers</h2><p>Merrow Rope and Glass: approved.</p></main></body></html>"
     )
-    (tmp_path / "register.html").write_text(page, encoding="utf-8")
-    doc = load(tmp_path / "register.html")
+    doc = _written(tmp_path, "register.html", page)
     assert (doc.info.doc_no, doc.info.title) == ("BW-F06-01", "Approved Supplier Register")
     # the header's document-control table gives the revision; its text is not indexed
     assert doc.info.revision == "9"
