@@ -124,6 +124,12 @@ def procedure_names(name: str, title: str) -> list[str]:
     return list(dict.fromkeys(n.lower() for n in found))
 
 
+def _naming_pattern(names: list[str]) -> re.Pattern[str]:
+    """Any of a procedure's names as whole words, apart by spaces, hyphens or underscores."""
+    alternatives = "|".join(r"[-_\s]+".join(re.escape(w) for w in n.split()) for n in names)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
+
+
 class DocumentRoles:
     """Each indexed file's role, and the procedures each other document names (a form's
     "related documents: SOP Vigilance"), worked out once per index version."""
@@ -147,18 +153,11 @@ class DocumentRoles:
                 titles.setdefault(c.file, c.title)
             full = {f: "\n".join(parts) for f, parts in texts.items()}
             roles = {f: role_of(f, titles[f], text) for f, text in full.items()}
+            names = {f: procedure_names(f, titles[f]) for f in roles}
             patterns = {
-                f: re.compile(
-                    r"(?<!\w)(?:"
-                    + "|".join(
-                        r"[-_\s]+".join(re.escape(w) for w in n.split())
-                        for n in procedure_names(f, titles[f])
-                    )
-                    + r")(?!\w)",
-                    re.I,
-                )
+                f: _naming_pattern(names[f])
                 for f, role in roles.items()
-                if role == PROCEDURE and procedure_names(f, titles[f])
+                if role == PROCEDURE and names[f]
             }
             self._names = {
                 f: frozenset(p for p, pattern in patterns.items() if pattern.search(text))
