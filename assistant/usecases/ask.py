@@ -23,6 +23,16 @@ from assistant.usecases.other_standards import (
     other_standard_topic,
 )
 
+# Words that frame a clause question as an audit visit rather than say what it asks about
+# ("The auditor wants to look at clause 8.5.1 next week, what should I have ready?"). Searched
+# as words, they led the internal-audit procedure over the clause's (docs/retrieval.md).
+CLAUSE_FRAMING = frozenset(
+    "auditor auditors assessor assessors certification surveillance visit wants want next week "
+    "month tomorrow ready look looking covers cover covered satisfy satisfies meet meets point "
+    "asks asked address addresses deals deal shows show see says handle handles prepare pull "
+    "would documents procedures".split()
+)
+
 
 @dataclass(frozen=True)
 class AskParams:
@@ -99,7 +109,7 @@ class AskService:
             # "How do we meet clause 7.1.5?" asks nothing beyond the clause: its card is the
             # query. Words beyond the reference ("... and who keeps the records?") still count.
             rest = self.resolver.strip_references(question)
-            queries = [Query(rest)] if len(terms(rest)) >= 2 else []
+            queries = [Query(rest)] if len(terms(rest) - CLAUSE_FRAMING) >= 2 else []
             clauses = self.resolver.clauses(
                 matches[:2]
                 if matches[0].reason != "number"
