@@ -14,10 +14,22 @@ import argparse
 import json
 from pathlib import Path
 
+from assistant.evaluation.organisations import load_organisations
 from assistant.evaluation.retrieval import summarise
 
-RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
-ORGANISATIONS = ("sample", "gstt-csc", "openregulatory", "fernhill")
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "evals" / "results"
+
+
+def _runs_of_set(n: int, org: str) -> list[Path]:
+    """A set's recorded runs for one organisation: ``ORG.json``, and ``ORG-b.json`` etc. where
+    two helpers wrote halves of it (brightwater's confirm35)."""
+    return sorted(
+        [
+            RESULTS / f"retrieval-confirm{n}-{org}.json",
+            *RESULTS.glob(f"retrieval-confirm{n}-{org}-?.json"),
+        ]
+    )
 
 
 def _best_baseline(run: dict) -> float:
@@ -30,12 +42,13 @@ def main() -> None:
     args = ap.parse_args()
     print("set by set (hit@3 / MRR / no-answer accuracy; best baseline MRR):")
     pooled: dict[str, dict] = {}
-    for org in ORGANISATIONS:
-        runs = []
-        for n in args.sets:
-            path = RESULTS / f"retrieval-confirm{n}-{org}.json"
-            if path.is_file():
-                runs.append((n, json.loads(path.read_text(encoding="utf-8"))))
+    for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
+        runs = [
+            (n, json.loads(path.read_text(encoding="utf-8")))
+            for n in args.sets
+            for path in _runs_of_set(n, org)
+            if path.is_file()
+        ]
         if not runs:
             continue
         print(
