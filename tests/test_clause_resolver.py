@@ -96,6 +96,22 @@ def test_a_one_word_title_is_an_everyday_word_without_a_cue(resolver):
     assert [m.clause_id for m in resolver.resolve(named)][:1] == ["5.2"]
 
 
+def test_a_one_word_title_the_catalogue_uses_everywhere_names_no_clause(resolver):
+    """The title "People" (7.1.2) is a word of most clause summaries: with an ISO 9001 cue, a
+    question about the latest version of a procedure is not about staffing. Its everyday words
+    and its number still find 7.1.2, and a distinctive one-word title still names its clause."""
+    about_documents = (
+        "For ISO 9001, how do we make sure people only ever work from the latest version of a "
+        "procedure or form?"
+    )
+    assert "7.1.2" not in [m.clause_id for m in resolver.resolve(about_documents)]
+    staffing = "How do we plan our staffing and headcount, for ISO 9001?"
+    assert [m.clause_id for m in resolver.resolve(staffing)][:1] == ["7.1.2"]
+    assert [m.clause_id for m in resolver.resolve("clause 7.1.2 people")][:1] == ["7.1.2"]
+    cued = "What does ISO 9001 want for our infrastructure?"
+    assert [m.clause_id for m in resolver.resolve(cued)][:1] == ["7.1.3"]
+
+
 @pytest.mark.parametrize(
     "question,clause",
     [

@@ -102,6 +102,15 @@ LOOSE_CONFIDENCE = 0.9  # below an exact name's 0.95
 LOOSE_MIN_WORDS = 3
 
 
+# A one-word title the catalogue's own summaries use for many other clauses is the catalogue's
+# everyday language, not that clause's name: "people" is in 38 of the other cards' texts, so
+# "how do we make sure people work from the latest version?" named 7.1.2 (People), and every
+# clause question asked that way was answered with the staffing clause (12 of 12 on the
+# fitting sets at stop 30, none right). The next most used one-word title, "planning", is in
+# 14; the share is set between the two (docs/retrieval.md, "A one-word title used everywhere").
+GENERIC_TITLE_SHARE = 0.25
+
+
 def _base_title(title: str) -> str:
     """'Control of documented information - activities' -> the part before the dash."""
     return re.split(r"\s+-\s+", title)[0]
@@ -123,10 +132,13 @@ class ClauseResolver:
         """(normalised phrase, clause id, kind, case-sensitive original) for titles/synonyms."""
         out = []
         seen: set[str] = set()  # normalised phrases so far: a base title already used is skipped
+        generic = self._generic_titles
         for c in self.catalogue:
             for n, title in enumerate((c.title, _base_title(c.title), _first_item(c.title))):
                 norm = _norm(title)
                 if n and (title == c.title or norm in seen):
+                    continue
+                if title.lower() in generic:
                     continue
                 # A one-word title ("Policy", "Communication") is an everyday word too: "our
                 # gifts policy" is not a question about clause 5.2 unless a cue says so.
@@ -148,6 +160,21 @@ class ClauseResolver:
                 out.append((s if acronym else _norm(s), c.id, "synonym", acronym))
                 seen.add(out[-1][0])
         return out
+
+    @cached_property
+    def _generic_titles(self) -> frozenset[str]:
+        """One-word titles (lower case) that more than GENERIC_TITLE_SHARE of the other cards'
+        texts use as a word (``GENERIC_TITLE_SHARE``)."""
+        cards = [(c.id, c.embedding_text().lower()) for c in self.catalogue]
+        out = set()
+        for c in self.catalogue:
+            if len(c.title.split()) != 1:
+                continue
+            word = re.compile(rf"\b{re.escape(c.title.lower())}\b")
+            users = sum(1 for cid, text in cards if cid != c.id and word.search(text))
+            if users > GENERIC_TITLE_SHARE * (len(cards) - 1):
+                out.add(c.title.lower())
+        return frozenset(out)
 
     @cached_property
     def _stem(self):  # noqa: ANN202
