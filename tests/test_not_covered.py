@@ -50,6 +50,16 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("How do we benchmark the segmentation model against the reference data?", None),
         ("Does the MSA with the hospital cover weekend support?", None),
         ("Do we benchmark our gauges against our competitors?", ""),
+        # stop 30: quality practices ISO 9001 does not ask for by name, and its own needs
+        ("Do we compare our delivery figures against other cold-chain companies?", ""),
+        ("How do we compare our suppliers' prices with other suppliers?", None),
+        ("How often do we run a mock recall?", ""),
+        ("How do we recall a faulty batch from customers?", None),
+        ("Do we keep retained samples from each batch?", ""),
+        ("How often are the weighing scales at goods-in checked?", ""),
+        ("How often is the test equipment calibrated?", None),
+        ("What happens to an obsolete version of a procedure?", None),
+        ("How much notice do customers get when we discontinue a product?", ""),
         # the running of the workplace: no standard's, and named before a method
         ("What about holiday pay?", ""),
         ("Do we pay people on an 8D team a bonus?", ""),

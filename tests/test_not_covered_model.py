@@ -21,11 +21,13 @@ def _script():
     return load_script("fit_not_covered")
 
 
-# Not in the sample's procedures, though its servicing and purchasing passages come close.
-# (Control charts were this example until stop 18: a named quality method that no indexed
-# document names is now not covered, tests/test_not_covered.py.)
-SPARE_PARTS = (
-    "How many years after we stop making a gauge model do we keep supplying spare parts for it?"
+# Not in the sample's procedures, though its maintenance and production passages come close.
+# (Control charts were this example until stop 18, and until stop 30 how long spare parts are
+# supplied after a gauge model ends: a named quality method, and now the end of a product line,
+# that no indexed document names is not covered by rule, tests/test_not_covered.py.)
+TOOL_LIFE = (
+    "Is there a set number of parts after which the cutting inserts on the CNC lathes have to be "
+    "changed, and where are the tool-life limits written down?"
 )
 
 
@@ -168,11 +170,11 @@ def test_a_question_in_everyday_words_the_procedures_answer_is_answered(sample):
 
 
 def test_an_answer_the_model_doubts_is_shown_with_a_caution(sample):
-    """How long spare parts are supplied is not in the sample's procedures, but its servicing
-    and purchasing passages come close: the model stops short of "not covered" (probability
-    0.47 with the shipped weights, caution from 0.45), so the closest passages are shown under
-    a caution rather than as the answer without one."""
-    answer = sample.ask(SPARE_PARTS)
+    """Tool-life limits for cutting inserts are not in the sample's procedures, but its
+    maintenance and production passages come close: the model stops short of "not covered"
+    (probability 0.47 with the shipped weights, caution from 0.45), so the closest passages are
+    shown under a caution rather than as the answer without one."""
+    answer = sample.ask(TOOL_LIFE)
     model = NotCoveredModel.load()
     assert not answer.no_evidence and model.doubtful(answer.signals["probability"])
     assert answer.caution and answer.to_dict()["caution"] == answer.caution
@@ -183,7 +185,7 @@ def test_an_answer_the_model_doubts_is_shown_with_a_caution(sample):
 
 
 def test_ask_prints_the_caution_above_the_passages(sample):
-    out = run_cli("ask", SPARE_PARTS, "--data-dir", str(sample.settings.data_dir)).stdout
+    out = run_cli("ask", TOOL_LIFE, "--data-dir", str(sample.settings.data_dir)).stdout
     assert out.index("Caution: The documents may not answer this directly") < out.index("[1] ")
     # the passages it leads with are not called the answer
     assert "Closest passages in our procedures:" in out
@@ -222,10 +224,10 @@ def test_the_ask_page_shows_the_caution_with_the_passages(monkeypatch, sample):
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample.settings.data_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.chat_input[0].set_value(SPARE_PARTS).run()
+    at.chat_input[0].set_value(TOOL_LIFE).run()
     assert not at.exception
     bubble = at.chat_message[-1]
-    assert [w.value for w in bubble.warning] == [plain(sample.ask(SPARE_PARTS).caution)]
+    assert [w.value for w in bubble.warning] == [plain(sample.ask(TOOL_LIFE).caution)]
     said = [m.value for m in bubble.markdown]
     assert "**Sources**" in said  # the passages are still shown
     assert "**Closest passages in our procedures**" in said
