@@ -153,12 +153,9 @@ class DocumentRoles:
                 titles.setdefault(c.file, c.title)
             full = {f: "\n".join(parts) for f, parts in texts.items()}
             roles = {f: role_of(f, titles[f], text) for f, text in full.items()}
-            names = {f: procedure_names(f, titles[f]) for f in roles}
-            patterns = {
-                f: _naming_pattern(names[f])
-                for f, role in roles.items()
-                if role == PROCEDURE and names[f]
-            }
+            # only procedures are named (a form's "related documents"), so only theirs are read
+            names = {f: procedure_names(f, titles[f]) for f, r in roles.items() if r == PROCEDURE}
+            patterns = {f: _naming_pattern(n) for f, n in names.items() if n}
             self._names = {
                 f: frozenset(p for p, pattern in patterns.items() if pattern.search(text))
                 for f, text in full.items()
