@@ -1,14 +1,15 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary|lead] [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary|lead|policy] [--out FILE]
 
 Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
 clause question adds), ``about`` (``about_weight``: a README's weight), ``words``
 (``word_rerank_weight``), ``reach`` (how many documents and passages it reads) and ``glossary``
 (``glossary_weight``, ``glossary_below``: everyday phrases searched in a quality system's
-words) and ``lead`` (``record_lead_reach``: a leading form hands the lead to its procedure);
+words), ``lead`` (``record_lead_reach``: a leading form hands the lead to its procedure) and
+``policy`` (``policy_weight``: a quality-policy passage in a plain question not about it);
 settings of the same names, first chosen on the sample organisation's question set
 alone or on one organisation.
 Results go to evals/results/retrieval-fit-GRID.json. Here every answered question of each
@@ -83,6 +84,10 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # for a procedure the form names, to take the lead (usecases/ask.py); 0 first, so a tie
     # keeps it off. Added at stop 29 (docs/retrieval.md, "A form hands the lead to its procedure")
     "lead": {"record_lead_reach": (0, 1, 2, 3)},
+    # a quality-policy passage's weight in plain questions not about the policy (usecases/ask.py);
+    # 1 first, so a tie keeps it off. Added at stop 31 (docs/retrieval.md, "A quality policy
+    # answers questions about the policy")
+    "policy": {"policy_weight": (1.0, 0.8, 0.6, 0.4, 0.2, 0.0)},
     # a plain question's everyday phrases searched again in the quality system's words
     # (search/glossary.py); 0 first, so a tie keeps it off. Gates above 0.35 from stop 28
     # (questions whose own cosine is 0.35-0.47 missed the bridge): none carried across the folds

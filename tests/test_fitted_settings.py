@@ -12,7 +12,9 @@ from tests.conftest import ROOT
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("grid", ["fusion", "clause", "about", "words", "reach", "glossary"])
+@pytest.mark.parametrize(
+    "grid", ["fusion", "clause", "about", "words", "reach", "glossary", "lead", "policy"]
+)
 def test_retrieval_defaults_are_the_points_their_fit_chose(grid):
     result = json.loads((ROOT / "evals" / "results" / f"retrieval-fit-{grid}.json").read_text())
     assert result["command"].endswith(f"--grid {grid}")
@@ -21,7 +23,8 @@ def test_retrieval_defaults_are_the_points_their_fit_chose(grid):
     assert {k: getattr(settings, k) for k in chosen["point"]} == chosen["point"]
     # kept only because no organisation's MRR is below what the settings before it gave
     assert all(new >= old for new, old in zip(chosen["mrr"], result["current"]["mrr"], strict=True))
-    assert set(result["organisations"]) == {"sample", "gstt-csc", "openregulatory", "fernhill"}
+    # four organisations until stop 30; the fifth (brightwater) joined the fits from then
+    assert {"sample", "gstt-csc", "openregulatory", "fernhill"} <= set(result["organisations"])
     # a new point only when choosing on three organisations carries to the fourth in every fold
     if not result["folds_carry"]:
         assert chosen["point"] == result["current"]["point"]

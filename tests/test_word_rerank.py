@@ -64,9 +64,10 @@ def test_the_sample_keeps_every_passages_words_and_the_answer_follows_the_new_or
     service = sample.ask_service
     base = service.params
     try:
-        service.params = replace(base, word_rerank_weight=0.0)
+        # the quality policy counted in full: its own rule (policy_weight) lifts QP-01 too
+        service.params = replace(base, word_rerank_weight=0.0, policy_weight=1.0)
         before = service.ask(question)
-        service.params = replace(base, word_rerank_weight=0.15)
+        service.params = replace(base, word_rerank_weight=0.15, policy_weight=1.0)
         after = service.ask(question)
     finally:
         service.params = base

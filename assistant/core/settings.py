@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     # Every question: weight of a folder's notes about itself (README, changelog, licence;
     # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
     about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")
+    # Plain questions not about the policy or the standard: weight of a quality-policy passage
+    # (core/text.py, usecases/ask.py). Chosen by scripts/fit_retrieval.py --grid policy
+    # (evals/results/retrieval-fit-policy.json, five organisations; docs/retrieval.md).
+    policy_weight: float = Field(
+        0.6, ge=0, le=1, description="A quality-policy passage's weight in plain questions."
+    )
     # A plain question's everyday phrases searched again in the quality system's words
     # (search/glossary.py), when its own best cosine is below glossary_below. Chosen by
     # scripts/fit_retrieval.py --grid glossary (evals/results/retrieval-fit-glossary.json): MRR

@@ -135,6 +135,36 @@ _ITALIC = re.compile(r"^\s*(?:<(?:i|em)>|[*_](?=\S))")
 _QUOTED_BULLET = re.compile(r"^[\s>]*[-*+]\s")
 
 
+# The quality policy's own section ("5 Quality policy (ISO 9001 clause 5.2)", "Quality Policy",
+# "2. Quality Policy & Objectives"): commitments in the organisation's words ("fix the cause when
+# we get something wrong") that share a word with every question and say what the organisation
+# means to do, never how. Measured (docs/retrieval.md): the sample's policy was the short answer
+# to 12 of its 97 answered plain fitting questions at stop 14, never the right one; at stop 31 a
+# policy passage led 29 plain fitting questions over five organisations and answered none.
+POLICY_SECTION = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:the\s+)?quality\s+policy(?:\s+statement)?"
+    r"(?:\s*(?:&|and)\s+objectives)?\s*(?:\([^)]*\))?\s*$",
+    re.IGNORECASE,
+)
+# A question about the policy, its commitments, aims or objectives: the policy may answer it.
+_ABOUT_POLICY = re.compile(
+    r"\bpolic(?:y|ies)\b|\bcommit|\bobjectives?\b|\btargets?\b|\bgoals?\b|\baims?\b"
+    r"|\bmission\b|\bvision\b|\bvalues\b|\bprinciples?\b|\bpledge",
+    re.IGNORECASE,
+)
+
+
+def is_policy_section(heading: str) -> bool:
+    """Whether a passage is the quality policy, by its own section's heading (the last of its
+    heading path: a manual titled "Quality Manual, Policy and Objectives" is not the policy)."""
+    return bool(POLICY_SECTION.match(heading.rsplit(" > ", 1)[-1]))
+
+
+def asks_about_policy(question: str) -> bool:
+    """Whether a question asks about the policy, its commitments, aims or objectives."""
+    return bool(_ABOUT_POLICY.search(question))
+
+
 def is_template_guidance(sentence: str, passage: str | None = None) -> bool:
     """A template's instruction to its author, not the organisation's practice. With the
     ``passage`` it was read from: also a sentence of a quote-block paragraph that holds an

@@ -329,6 +329,11 @@ class ClauseResolver:
         words = self.words(text, loose=not numbers)
         return numbers + [m for m in words if m.clause_id not in seen]
 
+    @staticmethod
+    def speaks_of_standard(text: str) -> bool:
+        """Whether a text speaks of the standard, its clauses, requirements or certification."""
+        return bool(_STANDARD_CONTEXT.search(text))
+
     def is_clause_question(self, text: str, matches: list[ClauseMatch]) -> bool:
         if any(m.reason in ("number", "title") for m in matches):
             return True

@@ -72,6 +72,15 @@ class RetrievalResult:
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+def document_score(passage_scores: list[float], second_weight: float) -> float:
+    """A document's score from its passages': the best, plus ``second_weight`` times the next
+    (``doc_second_weight``)."""
+    top = sorted(passage_scores, reverse=True)
+    if not top:
+        return 0.0
+    return top[0] + (second_weight * top[1] if len(top) > 1 else 0.0)
+
+
 def _related(a: str, b: str) -> bool:
     """Same clause, or one is a sub-clause of the other (below the top level)."""
     return a == b or (a.count(".") >= 1 and (b.startswith(a + ".") or a.startswith(b + ".")))
@@ -298,8 +307,9 @@ class Retriever:
                     pointed[target].append(w * e.score)
         docs = []
         for file, items in per_doc.items():
-            top = sorted([e.score for e in items[:2]] + pointed.get(file, []), reverse=True)
-            score = top[0] + (self.params.doc_second_weight * top[1] if len(top) > 1 else 0.0)
+            score = document_score(
+                [e.score for e in items[:2]] + pointed.get(file, []), self.params.doc_second_weight
+            )
             docs.append(DocumentHit(file, score, items, cites.get(file, False)))
         return sorted(docs, key=lambda d: d.score, reverse=True)
 

@@ -8,12 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.core.models import Evidence
-from assistant.core.text import terms
+from assistant.core.text import asks_about_policy, is_policy_section, terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
 from assistant.search.glossary import Glossary
-from assistant.search.retrieval import DocumentHit, Query, RetrievalResult, Retriever
+from assistant.search.retrieval import (
+    DocumentHit,
+    Query,
+    RetrievalResult,
+    Retriever,
+    document_score,
+)
 from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles, asks_for_record
 from assistant.usecases.composer import Answer, Closeness, document_label, procedure_answers
 from assistant.usecases.not_covered import LEAD_PASSAGES, NotCoveredModel, SignalReader
@@ -54,6 +60,7 @@ class AskParams:
     glossary_queries: int = 2
     glossary_below: float = 1.0
     record_lead_reach: int = 0
+    policy_weight: float = 1.0
 
 
 @dataclass
@@ -245,6 +252,42 @@ class AskService:
             weight *= p.record_weight
         return weight
 
+    def _policy_weight(self, question: str, clause_mode: bool) -> float:
+        """What a quality-policy passage counts for in this question (``is_policy_section``): 1 in
+        a clause question, one about the policy, its commitments or objectives, or one that
+        speaks of the standard ("..., for ISO 9001?": the policy's commitments are part of how
+        a requirement is met, and a manual's policy section may cite the clauses it meets);
+        else ``policy_weight``."""
+        if clause_mode or asks_about_policy(question) or self.resolver.speaks_of_standard(question):
+            return 1.0
+        return self.params.policy_weight
+
+    def _weigh_policy(self, documents: list[DocumentHit], weight: float) -> bool:
+        """A document whose first passages include its quality policy is scored again from its
+        passages with the policy's weighed by ``weight``, its next passage stepping in. True
+        when an order may have changed."""
+        if weight == 1.0:
+            return False
+        changed = False
+        for d in documents:
+            if not any(is_policy_section(e.chunk.heading) for e in d.passages[:2]):
+                continue
+            second = self.retriever.params.doc_second_weight
+            before = document_score([e.score for e in d.passages[:2]], second)
+            after = document_score(
+                [
+                    e.score * (weight if is_policy_section(e.chunk.heading) else 1.0)
+                    for e in d.passages[:3]
+                ],
+                second,
+            )
+            if before > 0:
+                d.score *= after / before
+                changed = True
+        if changed:
+            documents.sort(key=lambda d: -d.score)
+        return changed
+
     def _lead_with_named_procedure(self, question: str, documents: list[DocumentHit]) -> None:
         """A form, list or map ranked first hands the lead to a procedure it names among the
         next ``record_lead_reach`` documents, unless the question asks for the form itself.
@@ -279,6 +322,10 @@ class AskService:
         result = self.retriever.search(queries, k, boost or None, clause_mode, carried)
         if self.roles is not None:
             self._weigh_roles(result.documents, clause_mode)
+        # A follow-up is read with the topic it continues ("What happens if we miss it?" after
+        # an objective), as "not covered" reads it.
+        policy_weight = self._policy_weight(plan.gap_query, clause_mode)
+        policy = self._weigh_policy(result.documents, policy_weight)
         # A plain question asked on its own, at the weight fitted for it; a follow-up by its
         # topic and its own words together (``gap_query``), at its own weight.
         own = plan.gap_query == question
@@ -286,6 +333,7 @@ class AskService:
             plan.gap_query,
             result.documents,
             p.word_rerank_weight if own else p.carried_rerank_weight,
+            policy_weight,
         )
         if not clause_mode:
             self._lead_with_named_procedure(question, result.documents)
@@ -381,7 +429,7 @@ class AskService:
                 )
         if doubted and not answer.no_evidence:  # an answer is shown, and the model doubts it
             answer.caution = CAUTION
-        if reranked:
+        if reranked or policy:
             # The passages shown, and the short answer's leading document, follow the
             # documents' new order (each document's passages in their own order), after "not
             # covered" was decided on the passages the model was fitted on.
@@ -410,11 +458,14 @@ class AskService:
 
         return closeness
 
-    def _rerank_by_words(self, question: str, documents: list[DocumentHit], weight: float) -> bool:
+    def _rerank_by_words(
+        self, question: str, documents: list[DocumentHit], weight: float, policy: float = 1.0
+    ) -> bool:
         """The first documents re-ranked by how closely the question's subject words are
         matched, in context, by the words of their best passages (``word_rerank_*``): a
         document that speaks of the thing asked rises over one that only shares its subject.
-        ``weight``: a plain question's or a follow-up's. True when it ran."""
+        ``weight``: a plain question's or a follow-up's; ``policy``: what a quality-policy
+        passage's match counts for (``_policy_weight``). True when it ran."""
         p = self.params
         reader = self.word_reader
         if reader is None or weight <= 0 or not documents:
@@ -423,7 +474,10 @@ class AskService:
         read = [d.passages[: p.word_rerank_passages] for d in top]
         matches = iter(reader.word_matches(question, [e for found in read for e in found]))
         for d, found in zip(top, read, strict=True):
-            match = max(next(matches) for _ in found)
+            match = max(
+                next(matches) * (policy if is_policy_section(e.chunk.heading) else 1.0)
+                for e in found
+            )
             # A README's score was weighed down (``_weigh_roles``); its words' match is too, or
             # the folder's notes, which name every topic in the words people ask with, would
             # lead again over the procedure they describe.

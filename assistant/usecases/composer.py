@@ -27,6 +27,8 @@ from assistant.core.text import (
     POINTING_BACK,
     ROLE,
     TEMPLATE_SECTION,
+    asks_about_policy,
+    is_policy_section,
     is_template_guidance,
     sentences,
     terms,
@@ -94,14 +96,6 @@ Closeness = Callable[[Sequence[str]], np.ndarray]
 MAX_LEAD_CHARS = 300
 # hand-set, not measured: passages shown under the short answer before "More sources"
 LEAD_SOURCES = 2
-# The quality policy's own section ("5 Quality policy (ISO 9001 clause 5.2)", "Quality Policy"):
-# commitments in the organisation's words ("fix the cause when we get something wrong") that
-# share a word with every question. Measured (docs/retrieval.md, stop 14): the sample's policy
-# was the short answer to 12 of its 97 answered plain fitting questions, never the right one.
-POLICY_SECTION = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:the\s+)?quality\s+policy(?:\s+statement)?\s*(?:\([^)]*\))?\s*$",
-    re.IGNORECASE,
-)
 # a lead-in quoted with its list stops adding items at this length: the short answer's limit,
 # so that a list does not push its lead-in out of the short answer
 MAX_LIST_QUOTE_CHARS = MAX_LEAD_CHARS
@@ -538,7 +532,7 @@ CONTEXT_TERM_WEIGHT = 0.05
 
 def _policy_statement(e: Evidence) -> bool:
     """A passage of the quality policy's own section."""
-    return bool(POLICY_SECTION.match(_own_heading(e.chunk.heading)))
+    return is_policy_section(e.chunk.heading)
 
 
 def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
@@ -587,7 +581,7 @@ def lead_quotes(
     asked = terms(question)
     own = asked - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
     extra = terms(context) - own
-    about_policy = any(t.startswith("polic") for t in asked)  # policy, policies
+    about_policy = asks_about_policy(question)
     answering = [
         e
         for e in evidence
