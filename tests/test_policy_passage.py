@@ -74,16 +74,16 @@ TEST = """# QP-10 Final test
 ## 1 Pressure test
 Every pump is run on the test rig at its rated pressure for ten minutes before despatch.
 """
+CORPUS = {
+    "QM-01-quality-manual.md": MANUAL,
+    "QP-16-servicing-and-returns.md": SERVICE,
+    "QP-10-final-test.md": TEST,
+}
 LEAK = "A customer rang to say a pump we sent them leaks. What do we do?"
 
 
 def test_the_policy_no_longer_leads_a_question_on_what_to_do(tmp_path):
-    files = {
-        "QM-01-quality-manual.md": MANUAL,
-        "QP-16-servicing-and-returns.md": SERVICE,
-        "QP-10-final-test.md": TEST,
-    }
-    app = indexed_texts(tmp_path, files)
+    app = indexed_texts(tmp_path, CORPUS)
     assert Settings().policy_weight < 1.0  # the fitted weight (evals/results)
     before = make_assistant(tmp_path / "idx", policy_weight=1.0).ask(LEAK)
     assert before.ranked_files[0] == "QM-01-quality-manual.md"  # the policy's words lead
