@@ -270,16 +270,14 @@ class AskService:
             return False
         changed = False
         for d in documents:
-            if not any(is_policy_section(e.chunk.heading) for e in d.passages[:2]):
+            first = d.passages[:3]
+            weights = [weight if is_policy_section(e.chunk.heading) else 1.0 for e in first]
+            if min(weights[:2]) == 1.0:  # the policy is not among the passages that score it
                 continue
             second = self.retriever.params.doc_second_weight
-            before = document_score([e.score for e in d.passages[:2]], second)
+            before = document_score([e.score for e in first[:2]], second)
             after = document_score(
-                [
-                    e.score * (weight if is_policy_section(e.chunk.heading) else 1.0)
-                    for e in d.passages[:3]
-                ],
-                second,
+                [e.score * w for e, w in zip(first, weights, strict=True)], second
             )
             if before > 0:
                 d.score *= after / before
@@ -475,7 +473,8 @@ class AskService:
         matches = iter(reader.word_matches(question, [e for found in read for e in found]))
         for d, found in zip(top, read, strict=True):
             match = max(
-                next(matches) * (policy if is_policy_section(e.chunk.heading) else 1.0)
+                next(matches)
+                * (policy if policy != 1.0 and is_policy_section(e.chunk.heading) else 1.0)
                 for e in found
             )
             # A README's score was weighed down (``_weigh_roles``); its words' match is too, or
