@@ -1,7 +1,8 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary|lead|policy] [--out FILE]
+        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary|lead|policy|standard]
+        [--out FILE]
 
 Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
@@ -88,6 +89,13 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # 1 first, so a tie keeps it off. Added at stop 31 (docs/retrieval.md, "A quality policy
     # answers questions about the policy")
     "policy": {"policy_weight": (1.0, 0.8, 0.6, 0.4, 0.2, 0.0)},
+    # a plain question that speaks of the standard but names no clause: the cards of the
+    # clauses closest in meaning searched beside it (usecases/ask.py); 0 first, so a tie keeps
+    # it off. Added at stop 32 (docs/retrieval.md)
+    "standard": {
+        "standard_card_weight": (0.0, 0.1, 0.175, 0.25, 0.35),
+        "standard_cards": (1, 2, 3),
+    },
     # a plain question's everyday phrases searched again in the quality system's words
     # (search/glossary.py); 0 first, so a tie keeps it off. Gates above 0.35 from stop 28
     # (questions whose own cosine is 0.35-0.47 missed the bridge): none carried across the folds
@@ -97,7 +105,14 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     },
 }
 # Settings the plan holds (in its queries' weights and gates): a point that sets one plans again.
-PLAN_SETTINGS = {"card_weight", "glossary_weight", "glossary_below", "glossary_queries"}
+PLAN_SETTINGS = {
+    "card_weight",
+    "glossary_weight",
+    "glossary_below",
+    "glossary_queries",
+    "standard_card_weight",
+    "standard_cards",
+}
 RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # The conversations a point must not rank worse, pooled per organisation: the first set, and
 # from stop 16 evals/conversations2 and evals/conversations3, from stop 17 evals/conversations4,

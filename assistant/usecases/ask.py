@@ -61,6 +61,8 @@ class AskParams:
     glossary_below: float = 1.0
     record_lead_reach: int = 0
     policy_weight: float = 1.0
+    standard_card_weight: float = 0.0
+    standard_cards: int = 1
 
 
 @dataclass
@@ -129,6 +131,8 @@ class AskService:
             if matches and p.synonym_weight > 0:
                 c = self.resolver.catalogue.get(matches[0].clause_id)
                 queries.append(Query(f"{c.title}. {', '.join(c.synonyms)}", p.synonym_weight))
+            elif not matches and self.resolver.speaks_of_standard(question):
+                queries += self.standard_card_queries(question)
         return AskPlan(question, matches, clause_mode, queries, clauses, gap_query)
 
     def glossary_queries(self, question: str) -> list[Query]:
@@ -157,6 +161,26 @@ class AskService:
             f'Also searched for "{q.text}", the quality system\'s words for what you asked'
             for q in queries
             if q.only_below is not None and q.text in result.similarity
+        ]
+
+    def standard_card_queries(self, question: str) -> list[Query]:
+        """A question that speaks of the standard but names no clause ("How do we check our
+        customers are happy, for ISO 9001?"): the cards of the clauses closest in meaning to its
+        words, searched for their meaning beside it at ``standard_card_weight``."""
+        p = self.params
+        if p.standard_card_weight <= 0 or p.standard_cards <= 0:
+            return []
+        rest = self.resolver.strip_references(question)
+        if not terms(rest):
+            return []
+        catalogue = list(self.resolver.catalogue)
+        cards = np.stack(
+            [self.retriever.vector(Query(c.embedding_text(), fixed=True)) for c in catalogue]
+        )
+        closeness = cards @ self.retriever.vector(Query(rest))
+        return [
+            Query(catalogue[i].embedding_text(), p.standard_card_weight, lexical=False, fixed=True)
+            for i in np.argsort(-closeness)[: p.standard_cards]
         ]
 
     def card_queries(self, clauses: list[Clause]) -> list[Query]:
