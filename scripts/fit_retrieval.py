@@ -1,18 +1,19 @@
 """Fit the retrieval parameters with each organisation left out in turn.
 
     .venv/bin/python scripts/fit_retrieval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--grid fusion|clause|about|words|reach|glossary|lead|policy|standard]
-        [--out FILE]
+        --work-dir DIR [--grid GRID] [--out FILE]
 
 Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
-``doc_second_weight``), ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a
-clause question adds), ``about`` (``about_weight``: a README's weight), ``words``
-(``word_rerank_weight``), ``reach`` (how many documents and passages it reads) and ``glossary``
-(``glossary_weight``, ``glossary_below``: everyday phrases searched in a quality system's
-words), ``lead`` (``record_lead_reach``: a leading form hands the lead to its procedure) and
-``policy`` (``policy_weight``: a quality-policy passage in a plain question not about it);
-settings of the same names, first chosen on the sample organisation's question set
-alone or on one organisation.
+``doc_second_weight``), ``fusion-near`` (the first and last of those around today's point),
+``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a clause question adds),
+``about`` (``about_weight``: a README's weight), ``words`` (``word_rerank_weight``), ``reach``
+(how many documents and passages it reads), ``glossary`` (``glossary_weight``,
+``glossary_below``: everyday phrases searched in a quality system's words), ``lead``
+(``record_lead_reach``: a leading form hands the lead to its procedure), ``policy``
+(``policy_weight``: a quality-policy passage in a plain question not about it) and
+``standard`` (``standard_card_weight``, ``standard_cards``: the closest clause cards for a
+plain question on the standard that names no clause); settings of the same names, first chosen
+on the sample organisation's question set alone or on one organisation.
 Results go to evals/results/retrieval-fit-GRID.json. Here every answered question of each
 organisation's ``retrieval`` and ``retrieval_heldout`` sets is ranked under every point of a
 grid (the dense and BM25 lists are asked once per query and reused: the grid only changes how
@@ -63,6 +64,9 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
         "first_place_bonus": (0.0, 0.01, 0.02, 0.04),
         "doc_second_weight": (0.15, 0.3, 0.6),
     },
+    # the fusion's two main weights around today's point, every question: the whole fusion grid
+    # (144 points) takes hours on five organisations' sets; added at stop 32
+    "fusion-near": {"lexical_weight": (0.75, 1.0, 1.25), "doc_second_weight": (0.2, 0.3, 0.45)},
     # what a clause question adds: its cards' weight, the boost for documents citing the
     # clause (their own or the organisation's clause map) and the weight of forms and lists
     "clause": {
