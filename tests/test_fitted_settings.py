@@ -14,7 +14,18 @@ from tests.conftest import ROOT
 @pytest.mark.fast
 @pytest.mark.parametrize(
     "grid",
-    ["fusion", "clause", "about", "words", "reach", "glossary", "lead", "policy", "standard"],
+    [
+        "fusion",
+        "fusion-near",
+        "clause",
+        "about",
+        "words",
+        "reach",
+        "glossary",
+        "lead",
+        "policy",
+        "standard",
+    ],
 )
 def test_retrieval_defaults_are_the_points_their_fit_chose(grid):
     result = json.loads((ROOT / "evals" / "results" / f"retrieval-fit-{grid}.json").read_text())
