@@ -60,6 +60,13 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("How often is the test equipment calibrated?", None),
         ("What happens to an obsolete version of a procedure?", None),
         ("How much notice do customers get when we discontinue a product?", ""),
+        # stop 32: the cost of quality in plain words; printed copies of documents
+        ("Do we put a money figure on what our quality failures cost us?", ""),
+        ("How much do mistakes and rework cost the business each year?", ""),
+        ("What does a late delivery cost the customer?", None),
+        ("If I print out one of our SOPs, does the paper copy need marking?", ""),
+        ("Are uncontrolled copies allowed on the shop floor?", ""),
+        ("Who prints the labels for the finished gauges?", None),
         # the running of the workplace: no standard's, and named before a method
         ("What about holiday pay?", ""),
         ("Do we pay people on an 8D team a bonus?", ""),
@@ -122,11 +129,21 @@ def test_a_named_quality_method_no_document_names_is_not_covered(sample):
     assert answer.closest and all(title in answer.message for title in answer.closest)
 
 
+def test_the_cost_of_quality_in_plain_words_is_a_named_method_too(sample):
+    """No sample procedure counts what quality failures cost: asked in plain words, without
+    "cost of quality", the answer still says no document mentions it."""
+    answer = sample.ask("Do we put a money figure on what our quality failures cost us each year?")
+    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    assert "the cost of quality" in answer.message
+
+
 @pytest.mark.parametrize(
     "question",
     [
         "How many people have to be on an 8D team?",  # QP-12 works by the 8D method
         "Who does the SWOT analysis of our internal and external issues?",  # QP-02 names it
+        # QP-01 says how a printed copy is marked (stop 32's practice, named there)
+        "Am I allowed to print off a work instruction to keep at my bench?",
     ],
 )
 def test_a_named_quality_method_the_documents_name_is_answered(sample, question):

@@ -310,7 +310,14 @@ QUALITY_METHODS = OtherStandard(
         ),
         ("FMEA", r"\b[pd]?fmeas?\b|\bfailure modes?,? (?:and )?effects?\b"),
         ("SWOT or PESTLE analysis", r"\bswot\b|\bpestle\b|\bpestel\b"),
-        ("the cost of quality", r"\bcosts? of (?:poor )?quality\b|\bcopq\b|\bquality costs?\b"),
+        (
+            "the cost of quality",
+            r"\bcosts? of (?:poor )?quality\b|\bcopq\b|\bquality costs?\b|"
+            # the same in plain words: what failures, mistakes or rework cost us in money
+            # (stop 32: 40 fitting questions on five organisations ask it so, none answered)
+            r"\b(?:quality (?:failures?|problems?|issues?)|poor quality|mistakes|rework)"
+            r"(?:,? (?:and |or )?[\w-]+){0,6} costs? (?:us|the (?:business|company|team|firm))\b",
+        ),
         # not "benchmark" alone: a software team benchmarks its own model or code
         (
             "benchmarking",
@@ -387,6 +394,17 @@ QUALITY_PRACTICES = OtherStandard(
         (
             "eyesight tests",
             r"\beyesight\b|\b(?:eye|vision|colou?r[- ]vision) tests?\b|\bcolou?r[- ]blind\w*\b",
+        ),
+        # stop 32: a software team's documents live in a repository and never speak of paper;
+        # a maker's or a warehouse's document control says how a printout is marked
+        (
+            "printed (uncontrolled) copies of documents",
+            r"\buncontrolled (?:paper |printed )?(?:cop(?:y|ies)|prints?|printouts?)\b|"
+            r"\b(?:paper|printed) cop(?:y|ies)\b|\bprintouts?\b|"
+            r"\bprint(?:s|ed|ing)? (?:off|out) (?:a |an |one of our |the |our )?(?:[\w-]+ )?"
+            r"(?:procedures?|sops?|work instructions?|instructions?|documents?)\b|"
+            r"\bprint(?:s|ed|ing)? (?:a |an |one of our |the |our )?(?:[\w-]+ )?"
+            r"(?:procedures?|sops?|work instructions?|instructions?|documents?) (?:off|out)\b",
         ),
     ),
     renamed_in_headings=False,
