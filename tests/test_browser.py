@@ -126,13 +126,15 @@ def test_ask_and_interview_in_a_real_browser(sample, server):
 
         # Questions sent faster than they are answered are all answered, in order, each once
         # (a question sent while the page was still drawing the one before used to drop it).
-        # 400 ms apart: far faster than an answer (a second or more), and not so close that a
-        # busy CI machine delivers two sends at once, which Streamlit merges before the app sees
-        # them (bench/quick_questions.py; at 150 ms one CI run of stop 29 lost a question so).
+        # Each is sent as soon as the one before shows on the page, while its answer is still
+        # being worked out (a second or more). Not on a fixed clock: two sends that reach a busy
+        # machine before the app has read the first are merged by Streamlit itself, the newer
+        # chat input winning (bench/quick_questions.py): 150 ms apart lost a question in a CI
+        # run of stop 29, 400 ms in one of stop 32.
         for question in QUICK:
             page.get_by_placeholder("Ask").fill(question)
             page.keyboard.press("Enter")
-            page.wait_for_timeout(400)
+            page.get_by_text(question, exact=True).wait_for(timeout=30_000)
         turns = 2 * (len(CONVERSATION) + len(QUICK))
         expect(bubbles).to_have_count(turns, timeout=120_000)
         expect(page.get_by_text("Looking through our procedures")).to_have_count(0, timeout=60_000)
