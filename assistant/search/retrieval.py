@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -218,6 +219,11 @@ class Retriever:
         if query.text not in self._fixed:
             self._fixed[query.text] = self.embedder.encode_query(query.text)
         return self._fixed[query.text]
+
+    def card_vectors(self, cards: Sequence[str]) -> np.ndarray:
+        """The vectors of these clause cards (their ``embedding_text``), one row each, each
+        computed once per process (``vector`` keeps them)."""
+        return np.stack([self.vector(Query(card, fixed=True)) for card in cards])
 
     def search(
         self,

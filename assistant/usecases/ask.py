@@ -173,13 +173,10 @@ class AskService:
         rest = self.resolver.strip_references(question)
         if not terms(rest):
             return []
-        catalogue = list(self.resolver.catalogue)
-        cards = np.stack(
-            [self.retriever.vector(Query(c.embedding_text(), fixed=True)) for c in catalogue]
-        )
-        closeness = cards @ self.retriever.vector(Query(rest))
+        cards = [c.embedding_text() for c in self.resolver.catalogue]
+        closeness = self.retriever.card_vectors(cards) @ self.retriever.vector(Query(rest))
         return [
-            Query(catalogue[i].embedding_text(), p.standard_card_weight, lexical=False, fixed=True)
+            Query(cards[i], p.standard_card_weight, lexical=False, fixed=True)
             for i in np.argsort(-closeness)[: p.standard_cards]
         ]
 

@@ -314,7 +314,7 @@ QUALITY_METHODS = OtherStandard(
             "the cost of quality",
             r"\bcosts? of (?:poor )?quality\b|\bcopq\b|\bquality costs?\b|"
             # the same in plain words: what failures, mistakes or rework cost us in money
-            # (stop 32: 40 fitting questions on five organisations ask it so, none answered)
+            # (stop 32: 61 fitting questions on five organisations ask it so, none answered)
             r"\b(?:quality (?:failures?|problems?|issues?)|poor quality|mistakes|rework)"
             r"(?:,? (?:and |or )?[\w-]+){0,6} costs? (?:us|the (?:business|company|team|firm))\b",
         ),
