@@ -97,6 +97,19 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Are there rules for working by myself late in the office?", "ISO 45001"),
         ("Can a new starter work alone on the lathe once signed off?", None),
         ("Can a trainee sign the inspection record alone?", None),
+        # stop 33: gifts, parking, days off and smoking in plain words, and their look-alikes
+        ("A haulier has offered me two tickets to the cup final. Can I go?", "ISO 37001"),
+        ("A supplier wants to take the team out for dinner after the demo.", "ISO 37001"),
+        ("How many support tickets did we close last month?", None),
+        ("Where can I park at Castlebrook when I start my shift?", ""),
+        ("Where are staff supposed to park their cars?", ""),
+        ("Can we park this nonconformity until the review?", None),
+        ("Who signs off work at the Fernhill Park site?", None),
+        ("How do I put in a request for a week off in the summer?", ""),
+        ("Who covers when the inspector takes two weeks off?", None),
+        ("Where am I allowed to smoke or vape on site?", ""),
+        ("Do we run smoke tests before a release?", None),
+        ("Who checks the smoke detectors in the server room?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):

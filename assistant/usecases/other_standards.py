@@ -186,7 +186,14 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
         "ISO 37001",
         "anti-bribery management",
         _topics(
-            ("gifts and hospitality", r"\bgifts?\b|\bhospitality\b"),
+            (
+                "gifts and hospitality",
+                r"\bgifts?\b|\bhospitality\b|"
+                # the same in plain words (stop 33): a supplier's tickets or a meal out offered
+                r"\boffer(?:s|ed|ing)? (?:me|us|the team|our team|him|her|them) (?:\w+ ){0,2}"
+                r"tickets\b|\btak(?:e|es|ing) (?:me|us|the team|our team) out for (?:a )?"
+                r"(?:dinner|lunch|meals?|drinks)\b",
+            ),
             (
                 "bribery",
                 r"\bbrib(?:e|es|ed|ery|ing)\b|\bkick-?backs?\b|\bfacilitation payments?\b",
@@ -247,6 +254,8 @@ WORKPLACE = OtherStandard(
             "holiday and leave",
             r"\bannual leave\b|\bholiday (?:entitlement|allowance|requests?|booking)\b|"
             r"\bbook(?:ing)? (?:a |my |some )?(?:holiday|leave|time off)\b|"
+            # days or weeks off asked for or booked (stop 33: "a request for a week off")
+            r"\b(?:request|book|ask for)(?:s|ed|ing)? (?:\w+ ){0,3}(?:days?|weeks?) off\b|"
             r"\b(?:sick|maternity|paternity|parental|compassionate|carer'?s) leave\b|"
             r"\btime off in lieu\b|\btoil\b",
         ),
@@ -281,7 +290,21 @@ WORKPLACE = OtherStandard(
             "bank holidays, shutdowns and staff events",
             r"\bbank holidays?\b|\bchristmas (?:shutdown|closure|party|break)\b",
         ),
-        ("parking", r"\bcar ?park(?:ing|s)?\b|\bparking\b"),
+        (
+            "parking",
+            r"\bcar ?park(?:ing|s)?\b|\bparking\b|"
+            # "where can I park?": the verb with a person or a car (stop 33), never a site's
+            # name ("Fernhill Park") or work that is parked
+            r"\bpark (?:my|our|your|their|his|her|the|a) (?:own )?(?:cars?|vans?|bikes?)\b|"
+            r"\b(?:can|do|should|may|must) (?:i|staff|visitors|drivers) (?:\w+ ){0,2}park\b"
+            r"(?! (?:this|that|it|these|those|the)\b)",
+        ),
+        # not "smoke" alone: a software team's smoke tests, a smoke detector
+        (
+            "smoking and vaping",
+            r"\bsmoking\b|\bsmokers?\b|\b(?:to|and|or) smoke\b(?! (?:tests?|detectors?|alarms?))|"
+            r"\bsmoke breaks?\b|\bvap(?:e|es|ing)\b|\be-?cigarettes?\b",
+        ),
         ("the canteen", r"\bcanteen\b|\bstaff restaurant\b"),
         ("the dress code", r"\bdress code\b"),
     ),
