@@ -110,6 +110,10 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Where am I allowed to smoke or vape on site?", ""),
         ("Do we run smoke tests before a release?", None),
         ("Who checks the smoke detectors in the server room?", None),
+        ("A big customer wants to send their own auditors in next month.", ""),
+        ("A hospital customer has asked to come in and audit us.", ""),
+        ("The customer asked us to audit our supplier of dials.", None),
+        ("Do customer complaints get looked at in the internal audit?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):

@@ -400,7 +400,14 @@ QUALITY_PRACTICES = OtherStandard(
         (
             "audits of us by our customers (second-party audits)",
             r"\bsecond[- ]party audits?\b|\bcustomer audits?\b|"
-            r"\b(?:customer|client)s?'?s? (?:own )?(?:supplier )?(?:quality )?auditors?\b",
+            r"\b(?:customer|client)s?'?s? (?:own )?(?:supplier )?(?:quality )?auditors?\b|"
+            # the same in plain words (stop 33): a customer coming to audit us, sending its own
+            # auditors, an audit by a customer; never our audit of a supplier for a customer
+            r"\b(?:customers?|clients?)\b(?: [\w'-]+){0,6} (?:to|and) (?:come (?:in |round |over )?"
+            r"(?:and |to )?)?audit (?:us\b|our (?:quality|qms|factory|site|premises|warehouse|"
+            r"systems?|processes|procedures|records)\b)|"
+            r"\b(?:customers?|clients?)\b(?: [\w'-]+){0,6} send (?:their|its) own auditors?\b|"
+            r"\baudits? by (?:one of )?(?:our |a )?(?:customers?|clients?)\b",
         ),
         ("humidity", r"\b(?:relative )?humidity\b"),
         (
