@@ -110,6 +110,9 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Where am I allowed to smoke or vape on site?", ""),
         ("Do we run smoke tests before a release?", None),
         ("Who checks the smoke detectors in the server room?", None),
+        # confirm43: a machine that started smoking is a breakdown, not someone smoking
+        ("The rotary floor machine started smoking and cut out. What do I do?", None),
+        ("Is smoking allowed anywhere on site?", ""),
         ("A big customer wants to send their own auditors in next month.", ""),
         ("A hospital customer has asked to come in and audit us.", ""),
         ("The customer asked us to audit our supplier of dials.", None),

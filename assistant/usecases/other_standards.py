@@ -299,10 +299,13 @@ WORKPLACE = OtherStandard(
             r"\b(?:can|do|should|may|must) (?:i|staff|visitors|drivers) (?:\w+ ){0,2}park\b"
             r"(?! (?:this|that|it|these|those|the)\b)",
         ),
-        # not "smoke" alone: a software team's smoke tests, a smoke detector
+        # not "smoke" or "smoking" alone: a software team's smoke tests, a smoke detector, a
+        # machine that started smoking (confirm43, stop 33); a person smoking is named so
         (
             "smoking and vaping",
-            r"\bsmoking\b|\bsmokers?\b|\b(?:to|and|or) smoke\b(?! (?:tests?|detectors?|alarms?))|"
+            r"\b(?:smoking|vaping) (?:areas?|shelters?|ban|polic(?:y|ies)|rules?|breaks?|"
+            r"allowed|permitted)\b|\b(?:no|allowed|permitted|ban on|rules on) (?:smoking|vaping)\b|"
+            r"\bsmokers?\b|\b(?:to|and|or) smoke\b(?! (?:tests?|detectors?|alarms?))|"
             r"\bsmoke breaks?\b|\bvap(?:e|es|ing)\b|\be-?cigarettes?\b",
         ),
         ("the canteen", r"\bcanteen\b|\bstaff restaurant\b"),
