@@ -25,6 +25,8 @@ NUMBERED = [
     ("9.1.2 customer satisfaction", "9.1.2"),
     ("section 7.5 of the standard", "7.5"),
     ("Section 8.4 of ISO 9001 - purchasing", "8.4"),
+    ("Is there a procedure that meets ISO 9001 section 9.1.2?", "9.1.2"),
+    ("ISO 9001:2015 section 8.5.4 - what do we show?", "8.5.4"),
     ("What does clause 10.2 want from us?", "10.2"),
     ("Clause 4.4.1 process approach", "4.4.1"),
     ("§ 6.1.2", "6.1.2"),

@@ -26,8 +26,10 @@ from assistant.search.crosswalk import blank_references, bridges
 _NUM = r"(?:10|[4-9])(?:\.\d{1,2}){0,3}"
 # Cue words that make the following number(s) clause references.
 _CUE = re.compile(
-    r"(?:\bsub-?clauses?|\bclauses?|§+|\biso\s*9001(?::\s*2015)?(?:\s+clauses?)?|\brequirements?\s+of"
-    r"|\bcl\.)\s*:?\s*(?=\d)",  # "ISO 9001 clauses: 7.1.3, 7.1.4" in a table row
+    r"(?:\bsub-?clauses?|\bclauses?|§+|\brequirements?\s+of|\bcl\."
+    # "ISO 9001 clauses: 7.1.3, 7.1.4" in a table row; "ISO 9001 section 9.1.2" (confirm43,
+    # stop 33: "section" right before the number had made it a document's own)
+    r"|\biso\s*9001(?::\s*2015)?(?:'s)?(?:\s+(?:sub-?clauses?|clauses?|sections?|§+))?)\s*:?\s*(?=\d)",
     re.IGNORECASE,
 )
 _SECTION_OF_STANDARD = re.compile(
