@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +18,7 @@ from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.search import clause_maps
 from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import Clause
 
 # hand-set, not measured (commit 38e1224): a passage citing more clauses than this is a
 # cross-reference, not evidence of meeting one (for documents: the max_doc_citations setting)
@@ -220,10 +221,10 @@ class Retriever:
             self._fixed[query.text] = self.embedder.encode_query(query.text)
         return self._fixed[query.text]
 
-    def card_vectors(self, cards: Sequence[str]) -> np.ndarray:
-        """The vectors of these clause cards (their ``embedding_text``), one row each, each
+    def card_vectors(self, clauses: Iterable[Clause]) -> np.ndarray:
+        """The vectors of these clauses' cards (their ``embedding_text``), one row each, each
         computed once per process (``vector`` keeps them)."""
-        return np.stack([self.vector(Query(card, fixed=True)) for card in cards])
+        return np.stack([self.vector(Query(c.embedding_text(), fixed=True)) for c in clauses])
 
     def search(
         self,

@@ -173,10 +173,10 @@ class AskService:
         rest = self.resolver.strip_references(question)
         if not terms(rest):
             return []
-        cards = [c.embedding_text() for c in self.resolver.catalogue]
-        closeness = self.retriever.card_vectors(cards) @ self.retriever.vector(Query(rest))
+        catalogue = list(self.resolver.catalogue)
+        closeness = self.retriever.card_vectors(catalogue) @ self.retriever.vector(Query(rest))
         return [
-            Query(cards[i], p.standard_card_weight, lexical=False, fixed=True)
+            Query(catalogue[i].embedding_text(), p.standard_card_weight, lexical=False, fixed=True)
             for i in np.argsort(-closeness)[: p.standard_cards]
         ]
 

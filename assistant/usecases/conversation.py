@@ -189,8 +189,7 @@ class Conversation:
 
     def warm_up(self) -> None:
         """Compute every clause card's vector now (once per process), so no turn pays for it."""
-        catalogue = self.ask_service.resolver.catalogue
-        self.ask_service.retriever.card_vectors([c.embedding_text() for c in catalogue])
+        self.ask_service.retriever.card_vectors(self.ask_service.resolver.catalogue)
 
     def ask(self, question: str, k: int = 5, standalone: bool = False) -> ConversationTurn:
         previous = self.turns[-1] if self.turns and not standalone else None
@@ -275,7 +274,7 @@ def infer_clauses(ask: AskService, question: str, answer: Answer) -> list[str]:
     target = retriever.vector(Query(question))
     if stored is not None:
         target = target + stored
-    cards = retriever.card_vectors([c.embedding_text() for c in pool])
+    cards = retriever.card_vectors(pool)
     return [pool[int(np.argmax(cards @ target))].id]
 
 
