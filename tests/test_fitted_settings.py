@@ -17,6 +17,7 @@ from tests.conftest import ROOT
     [
         "fusion",
         "fusion-near",
+        "second",
         "clause",
         "about",
         "words",
