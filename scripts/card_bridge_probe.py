@@ -47,8 +47,8 @@ def record(organisations: Path, work_dir: Path) -> dict[str, list[dict]]:
         seen: list = []
         original = service._rerank_by_words
 
-        def capture(question, documents, weight, original=original, seen=seen):  # noqa: ANN001
-            ran = original(question, documents, weight)
+        def capture(question, documents, weight, policy=1.0, original=original, seen=seen):  # noqa: ANN001
+            ran = original(question, documents, weight, policy)
             seen.append(list(documents))
             return ran
 
