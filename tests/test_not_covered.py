@@ -117,11 +117,39 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("A hospital customer has asked to come in and audit us.", ""),
         ("The customer asked us to audit our supplier of dials.", None),
         ("Do customer complaints get looked at in the internal audit?", None),
+        # stop 34: lone working, lifting, personal data and data protection in plain words
+        ("How do we keep cleaners safe when they work late on their own?", "ISO 45001"),
+        ("How many times must I be watched before I can do it on my own?", None),
+        ("Any rules for when I'm the last one left in the building?", "ISO 45001"),
+        ("Do we get any training on lifting and carrying safely?", "ISO 45001"),
+        ("What's the heaviest box I'm allowed to lift?", "ISO 45001"),
+        ("The lift is broken again, who do I call?", None),
+        ("She wants a copy of everything we hold about her.", "ISO/IEC 27001"),
+        ("Can the customer have a copy of the data we hold on their order?", None),
+        ("He asked for a copy of all the data we hold on him.", "ISO/IEC 27001"),
+        ("The customer wants a copy of the drawing.", None),
+        ("Do I report a lost handheld to the data protection officer?", "ISO/IEC 27001"),
+        ("Is GDPR in our list of regulations?", "ISO/IEC 27001"),
+        ("How do we protect the data in the test records?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):
     found = other_standard_topic(question)
     assert (found.standard.standard if found else None) == standard
+
+
+def test_a_long_phrase_gives_only_the_topics_own_words_for_the_heading_check():
+    """A plain-words pattern reads "keep operatives safe when they're cleaning ... on their own";
+    only "on their own" is the question's words for the topic, so a cleaning procedure's
+    heading does not count as naming lone working in other words."""
+    found = other_standard_topic(
+        "How do we keep operatives safe when they're cleaning an empty office on their own?"
+    )
+    assert found is not None and found.topic == "lone working"
+    assert found.words == "on their own"
+    found = other_standard_topic("Can I get a copy of everything we hold about me?")
+    assert found is not None and found.words == "everything we hold"
+    assert other_standard_topic("Is lone working allowed?").words == "lone working"
 
 
 def _labels(app) -> set[str]:

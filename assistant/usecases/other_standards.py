@@ -129,12 +129,25 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 r"\blone work(?:ing|ers?)\b|"
                 # "working alone" as a practice; "can a new starter work alone once signed
                 # off?" asks about competence (7.2), so the verb's other forms are left out
-                r"\bworking (?:alone|by (?:my|him|her|your|our|them)sel(?:f|ves))\b",
+                r"\bworking (?:alone|by (?:my|him|her|your|our|them)sel(?:f|ves))\b|"
+                r"\blast (?:one|person) left in the (?:building|office|site|warehouse)\b",
+            ),
+            (
+                # the same in plain words (stop 34): keeping someone safe who works on their
+                # own ("on their own" alone is competence: "before I can do it on my own"). Only
+                # the words "on their own" are the question's words for the topic, which a lead
+                # passage's heading must not share (the rest, "cleaning an empty building",
+                # is any cleaning procedure's heading)
+                "lone working",
+                r"\bkeep(?:s|ing)? (?:\w+ ){0,2}safe\b(?:\W+[\w'’]+){0,10}?\W+"
+                r"(?P<words>on (?:my|their|his|her|our|your) own)\b",
             ),
             (
                 "lifting limits",
                 r"\bheavy lifting\b|\blifting (?:limits?|weights?)\b|"
-                r"\b(?:maximum|max|safe) weight (?:[\w'’]+ ){0,5}lift\b",
+                r"\b(?:maximum|max|safe) weight (?:[\w'’]+ ){0,5}lift\b|"
+                # the same in plain words (stop 34): lifting safely, the heaviest box to lift
+                r"\blift(?:ing)? (?:\w+ ){0,2}safely\b|\bheaviest (?:[\w'’]+ ){0,4}lift\b",
             ),
             (
                 "people trapped in cold rooms",
@@ -171,6 +184,21 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 "requests for personal data",
                 r"\bsubject access requests?\b|\bpersonal (?:data|information) (?:\w+ )?"
                 r"(?:we|you|the company) (?:hold|keep)s?\b",
+            ),
+            (
+                # the same in plain words (stop 34): "a copy of everything we hold about her";
+                # "everything we hold" is what a heading must not share ("copy" is document
+                # control's word)
+                "requests for personal data",
+                r"\bcopy of (?P<words>(?:everything|all (?:the )?(?:personal )?(?:data|"
+                r"information)|(?:the |their |his |her )?personal (?:data|information)) (?:that )?"
+                r"(?:we|you|the company|they) (?:hold|have|keep)s?) (?:about|on) "
+                r"(?:me|him|her|them|us|you)\b",
+            ),
+            (
+                "data protection law",
+                r"\bdata protection (?:act|law|officer|authority|regulator|breach)\b|\bgdpr\b|"
+                r"\binformation commissioner\b|\breport (?:\w+ ){0,3}to the data protection\b",
             ),
             (
                 "security testing and protection",
@@ -449,7 +477,9 @@ class OtherStandardTopic:
     standard: OtherStandard
     topic: str  # our words for what the question is about: "environmental aspects"
     pattern: re.Pattern[str]  # what recognised it, also looked for in the documents
-    words: str  # the question's words it recognised ("gifts")
+    # the question's words it recognised ("gifts"); a pattern that reads a longer phrase
+    # marks the topic's own words in it as the group ``words``
+    words: str
 
     def note(self) -> str:
         """'It is about environmental aspects: an ISO 14001 (environmental management)
@@ -465,7 +495,8 @@ def other_standard_topic(question: str) -> OtherStandardTopic | None:
     for standard in (*OTHER_STANDARDS, WORKPLACE, QUALITY_METHODS, QUALITY_PRACTICES):
         for topic, pattern in standard.topics:
             if found := pattern.search(question):
-                return OtherStandardTopic(standard, topic, pattern, found.group(0))
+                words = found.group("words") if "words" in pattern.groupindex else found.group(0)
+                return OtherStandardTopic(standard, topic, pattern, words)
     return None
 
 
