@@ -47,9 +47,11 @@ def record(organisations: Path, work_dir: Path) -> dict[str, list[dict]]:
         seen: list = []
         original = service._rerank_by_words
 
-        def capture(question, documents, weight, policy=1.0, original=original, seen=seen):  # noqa: ANN001
-            ran = original(question, documents, weight, policy)
-            seen.append(list(documents))
+        # Passes every argument through, so a new parameter of the re-ranking (the policy
+        # weight at stop 33) does not break the probe again; the documents are the second.
+        def capture(*args, original=original, seen=seen, **kwargs):  # noqa: ANN002, ANN003
+            ran = original(*args, **kwargs)
+            seen.append(list(args[1]))
             return ran
 
         service._rerank_by_words = capture
