@@ -23,6 +23,7 @@ from assistant.llm.providers import chat_model
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, default_catalogue
 from assistant.search.glossary import load_glossary
+from assistant.search.question_map import QuestionMap
 from assistant.search.retrieval import RetrievalParams, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.ask import AskParams, AskService
@@ -94,7 +95,10 @@ class Assistant:
     @cached_property
     def retriever(self) -> Retriever:
         params = _from_settings(RetrievalParams, self.settings)
-        return Retriever(self.store, self.embedder, params, self.resolver)
+        question_map = (
+            QuestionMap.load(self.embedder.model_id) if self.settings.question_map else None
+        )
+        return Retriever(self.store, self.embedder, params, self.resolver, question_map)
 
     @cached_property
     def ask_service(self) -> AskService:

@@ -21,6 +21,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 class HashingEmbedder(Embedder):
+    model_id = "hashed words (tests/fakes.py)"  # nothing fitted on MiniLM applies
+
     def __init__(self) -> None:
         super().__init__(batch_size=32, fast_dir=None)
 

@@ -4,6 +4,7 @@ the shipped model being the one its refit command gives, and what users see on t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,9 @@ import pytest
 from assistant.core.models import Chunk, Evidence
 from assistant.index.onnx_model import group_word_pieces
 from assistant.ui.render import plain
+from assistant.usecases.ask import CAUTION
 from assistant.usecases.not_covered import MODEL_FILE, NotCoveredModel, SignalReader, Signals
-from tests.conftest import ROOT, load_script, run_cli
+from tests.conftest import ROOT, load_script
 from tests.fakes import HashingEmbedder
 
 
@@ -169,23 +171,39 @@ def test_a_question_in_everyday_words_the_procedures_answer_is_answered(sample):
     assert answer.lead
 
 
-def test_an_answer_the_model_doubts_is_shown_with_a_caution(sample):
+@pytest.fixture
+def doubting(sample, monkeypatch: pytest.MonkeyPatch):
+    """The sample with a caution edge just below TOOL_LIFE's probability. The shipped edge is
+    fitted (scripts/fit_not_covered.py) and has been off since stop 35, when on the folds the
+    band doubted more right answers than the unanswered questions it marked were worth; the
+    band itself stays, for a refit that finds it useful again."""
+    reader, model = sample.ask_service.not_covered
+    probability = sample.ask(TOOL_LIFE).signals["probability"]
+    assert probability < 0.5  # answered: the closest passages come close
+    edge = replace(model, caution_from=probability - 0.01)
+    monkeypatch.setattr(sample.ask_service, "not_covered", (reader, edge))
+    return sample
+
+
+def test_an_answer_the_model_doubts_is_shown_with_a_caution(doubting):
     """Tool-life limits for cutting inserts are not in the sample's procedures, but its
-    maintenance and production passages come close: the model stops short of "not covered"
-    (probability 0.47 with the shipped weights, caution from 0.45), so the closest passages are
-    shown under a caution rather than as the answer without one."""
-    answer = sample.ask(TOOL_LIFE)
-    model = NotCoveredModel.load()
-    assert not answer.no_evidence and model.doubtful(answer.signals["probability"])
-    assert answer.caution and answer.to_dict()["caution"] == answer.caution
+    maintenance and production passages come close: the model stops short of "not covered", so
+    in the caution band the closest passages are shown under a caution rather than as the
+    answer without one."""
+    answer = doubting.ask(TOOL_LIFE)
+    assert not answer.no_evidence and answer.caution
+    assert answer.to_dict()["caution"] == answer.caution
     # a clearly answered question carries none, nor does one that is not covered
-    assert not sample.ask("Who approves a concession for a nonconforming gauge?").caution
-    refused = sample.ask("Where can staff charge an electric car when they park on site?")
+    assert not doubting.ask("Who approves a concession for a nonconforming gauge?").caution
+    refused = doubting.ask("Where can staff charge an electric car when they park on site?")
     assert refused.no_evidence and not refused.caution
 
 
-def test_ask_prints_the_caution_above_the_passages(sample):
-    out = run_cli("ask", TOOL_LIFE, "--data-dir", str(sample.settings.data_dir)).stdout
+def test_ask_prints_the_caution_above_the_passages(doubting, capsys) -> None:
+    from assistant.cli import print_answer
+
+    print_answer(doubting.ask(TOOL_LIFE))
+    out = capsys.readouterr().out
     assert out.index("Caution: The documents may not answer this directly") < out.index("[1] ")
     # the passages it leads with are not called the answer
     assert "Closest passages in our procedures:" in out
@@ -222,12 +240,16 @@ def test_the_evaluation_counts_cautions_on_both_sides():
 def test_the_ask_page_shows_the_caution_with_the_passages(monkeypatch, sample):
     from streamlit.testing.v1 import AppTest
 
+    # The page builds its own assistant, with the shipped model, whose caution edge is off
+    # since stop 35; a follow-up refused only because its topic diluted it is the other way
+    # to a caution (tests/test_conversation.py), and is shown the same way.
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample.settings.data_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.chat_input[0].set_value(TOOL_LIFE).run()
+    at.chat_input[0].set_value("How do we meet clause 8.7?").run()
+    at.chat_input[0].set_value("How many people have to be on an 8D team?").run()
     assert not at.exception
     bubble = at.chat_message[-1]
-    assert [w.value for w in bubble.warning] == [plain(sample.ask(TOOL_LIFE).caution)]
+    assert [w.value for w in bubble.warning] == [plain(CAUTION)]
     said = [m.value for m in bubble.markdown]
     assert "**Sources**" in said  # the passages are still shown
     assert "**Closest passages in our procedures**" in said

@@ -54,6 +54,10 @@ class Embedder:
     ingest exports the copy when it is missing. Without it (not exported yet, or the export
     failed on this machine) everything uses torch, as before."""
 
+    # Which model's vectors these are: what is fitted on them (search/question_map.py) is
+    # applied only to the same model's.
+    model_id: str = MODEL_ID
+
     def __init__(
         self, batch_size: int = 32, fast_dir: Path | None = None, fast_passages: bool = False
     ) -> None:

@@ -1,0 +1,61 @@
+"""A fitted map on a question's vector, towards the passages that answer such questions.
+
+MiniLM reads "what do we do when a gauge fails its check?" and "control of monitoring and
+measuring equipment" as far apart; a quality system's passages are written in the second kind
+of words, staff ask in the first. The map is a 384 x 384 matrix kept near the identity, fitted
+on the answered questions of every organisation's fitting sets (each question's expected
+documents against all others, by the best cosine of their passages), and applied to a
+question's vector before the dense search: ``normalise(M @ q)``. Passages and clause cards are
+searched as the model reads them.
+
+Fitted with ``scripts/fit_question_map.py`` (which also measures it with each organisation left
+out: docs/retrieval.md, "A fitted map on the question's vector"). The file keeps ``M - I`` as
+float16 (the difference is small, so its precision is kept) and the model it was fitted for: a
+map fitted for another model is not applied.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAP_FILE = Path(__file__).with_name("question_map.npz")
+
+
+@dataclass(frozen=True)
+class QuestionMap:
+    matrix: np.ndarray  # (dim, dim), float32
+    model_id: str
+
+    def apply(self, vector: np.ndarray) -> np.ndarray:
+        """The moved vector, unit length as every vector the search compares."""
+        moved = self.matrix @ vector
+        norm = float(np.linalg.norm(moved))
+        return (moved / norm).astype(np.float32) if norm else vector
+
+    def save(self, path: Path = MAP_FILE) -> None:
+        """Written beside and renamed, so never half a file."""
+        delta = (self.matrix - np.eye(len(self.matrix), dtype=np.float32)).astype(np.float16)
+        partial = path.with_name(path.name + ".partial.npz")
+        np.savez_compressed(partial, delta=delta, model_id=np.array(self.model_id))
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, model_id: str, path: Path = MAP_FILE) -> QuestionMap | None:
+        """The shipped map, or None when there is none or it was fitted for another model."""
+        if not path.is_file():
+            return None
+        with np.load(path) as data:
+            fitted_for = str(data["model_id"])
+            delta = data["delta"].astype(np.float32)
+        if fitted_for != model_id:
+            log.warning(
+                "question map %s was fitted for %s, not %s: not applied", path, fitted_for, model_id
+            )
+            return None
+        return cls(np.eye(len(delta), dtype=np.float32) + delta, fitted_for)
