@@ -72,8 +72,12 @@ def test_changed_file_replaces_its_chunks(tmp_path, small_corpus, model):
     assert not old_ids & new_ids
     assert not old_ids & app.store.vectors.ids()
     assert _consistent(app)
+    # The new passage is found, by its words first. (It led the passages until stop 35; the
+    # question map puts the procedure's main step on quarantine before it, a known cost:
+    # docs/retrieval.md, "A fitted map on the question's vector".)
     hits = app.ask("which extension do I call when the quarantine cage is full?").evidence
-    assert "2217" in hits[0].chunk.text
+    assert any("2217" in hit.chunk.text for hit in hits[:2])
+    assert next(h for h in hits if "2217" in h.chunk.text).lexical_rank == 1
 
 
 def test_an_added_file_writes_only_its_passages_words(tmp_path, small_corpus, model):

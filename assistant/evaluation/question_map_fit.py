@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -72,8 +73,9 @@ def collect(organisations: list[Organisation], work_dir: Path) -> dict[str, Orga
     return data
 
 
-def _document_scores(torch, matrix, d: OrganisationData):  # noqa: ANN001, ANN202
-    """(questions, docs): each document's best passage cosine to the moved questions."""
+def _document_scores(torch: Any, matrix: Any, d: OrganisationData) -> Any:
+    """(questions, docs): each document's best passage cosine to the moved questions (torch
+    tensors; torch is passed in, imported only when fitting)."""
     moved = torch.nn.functional.normalize(torch.tensor(d.questions) @ matrix.T, dim=1)
     cosines = moved @ torch.tensor(d.chunks).T
     index = torch.tensor(d.chunk_doc).expand(cosines.shape[0], -1)
