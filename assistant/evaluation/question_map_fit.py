@@ -43,7 +43,8 @@ class OrganisationData:
 
 
 def collect(organisations: list[Organisation], work_dir: Path) -> dict[str, OrganisationData]:
-    """Index each organisation (incremental) and read its vectors, without the adapter."""
+    """Index each organisation (incremental) and read its passages' and answered questions'
+    vectors as the packaged model gives them (no map)."""
     data = {}
     for org, app in indexed(organisations, work_dir, NoProgress()):
         chunks = app.store.manifest.all_chunks()
