@@ -33,7 +33,7 @@ def main() -> None:
     args = ap.parse_args()
     resolver = ClauseResolver(load_catalogue())
     for org in load_organisations(args.organisations):
-        files = org.files("retrieval") + org.files("retrieval", heldout=True)
+        files = org.fitting_files()
         if args.untouched:
             files += org.files("retrieval_untouched")
         named = right = plain = taken = 0

@@ -78,16 +78,13 @@ def collect(organisations: Path, work_dir: Path) -> list[dict]:
     # map ranks the questions it was fitted on better than a new organisation's, so signals
     # read through it would be in-sample (stop 35: with the shipped map, and the moved cosine
     # as the similarity, the folds read 3268 right; out of fold 3114).
-    maps = (
-        fold_matrices(question_map_fit.collect(orgs, work_dir))
-        if load_settings().question_map
-        else {}
-    )
-    for org, app in indexed(orgs, work_dir, NoProgress()):
+    apps = list(indexed(orgs, work_dir, NoProgress()))
+    maps = fold_matrices(question_map_fit.collect(apps)) if load_settings().question_map else {}
+    for org, app in apps:
         if org.key in maps and app.retriever.question_map is not None:
             app.retriever.question_map = QuestionMap(maps[org.key], app.embedder.model_id)
         line = app.settings.no_evidence_similarity
-        for file in org.files("retrieval") + org.files("retrieval", heldout=True):
+        for file in org.fitting_files():
             for q in load_questions(file):
                 answer = app.ask_service.ask(q.question, app.settings.top_k)
                 if answer.mode != "plain" or not answer.signals:

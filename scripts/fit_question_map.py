@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.progress import NoProgress
-from assistant.evaluation.organisations import indexed, load_organisations
+from assistant.evaluation.organisations import Organisation, indexed, load_organisations
 from assistant.evaluation.question_map_fit import (
     PULL,
     STEPS,
@@ -41,6 +41,7 @@ from assistant.evaluation.question_map_fit import (
     fold_matrices,
 )
 from assistant.evaluation.retrieval import evaluate_retrieval, load_questions
+from assistant.factory import Assistant
 from assistant.index.embedder import MODEL_ID
 from assistant.search.question_map import MAP_FILE, QuestionMap
 
@@ -48,8 +49,7 @@ PULLS = (0.003, 0.01, 0.03)
 
 
 def whole_answer(
-    organisations: Path,
-    work_dir: Path,
+    apps: list[tuple[Organisation, Assistant]],
     folds: dict[float, dict[str, np.ndarray]],
     out_dir: Path | None,
 ) -> None:
@@ -57,12 +57,8 @@ def whole_answer(
     them, without a map and with the one fitted on the other organisations at each pull.
     No-answer accuracy is read with the shipped "not covered" model (refit it after writing a
     new map: scripts/fit_not_covered.py)."""
-    for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
-        questions = [
-            q
-            for file in org.files("retrieval") + org.files("retrieval", heldout=True)
-            for q in load_questions(file)
-        ]
+    for org, app in apps:
+        questions = [q for file in org.fitting_files() for q in load_questions(file)]
         variants: list[tuple[str, QuestionMap | None]] = [("none", None)]
         for pull, matrices in folds.items():
             variants.append((f"{pull:g}", QuestionMap(matrices[org.key], app.embedder.model_id)))
@@ -88,7 +84,8 @@ def main() -> None:
     ap.add_argument("--out-dir", type=Path, help="keep each whole-answer run here")
     ap.add_argument("--write", action="store_true", help=f"write the map fitted at {PULL}")
     args = ap.parse_args()
-    data = collect(load_organisations(args.organisations), args.work_dir)
+    apps = list(indexed(load_organisations(args.organisations), args.work_dir, NoProgress()))
+    data = collect(apps)
     print("\ndense search alone, MRR without -> with the map fitted on the other organisations:")
     folds = {pull: fold_matrices(data, pull) for pull in args.pulls}
     for pull, matrices in folds.items():
@@ -100,7 +97,7 @@ def main() -> None:
             )
         )
     print("\nthe whole answer, without a map and with the map fitted on the others:")
-    whole_answer(args.organisations, args.work_dir, folds, args.out_dir)
+    whole_answer(apps, folds, args.out_dir)
     if args.write:
         QuestionMap(fit(data.values(), PULL), MODEL_ID).save(MAP_FILE)
         print(f"\nwrote {MAP_FILE} (pull {PULL:g}, {STEPS} steps, {len(data)} organisations)")

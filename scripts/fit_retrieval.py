@@ -217,10 +217,7 @@ def rank_all(
         retriever.store = _Store(retriever.store)  # type: ignore[assignment]
         service.not_covered = None  # ranking only: the not-covered decision is not scored here
         questions = [
-            q
-            for f in org.files("retrieval") + org.files("retrieval", heldout=True)
-            for q in load_questions(f)
-            if q.expected_sources
+            q for f in org.fitting_files() for q in load_questions(f) if q.expected_sources
         ]
         plans = [service.plan(q.question) for q in questions]
         rows = []

@@ -65,7 +65,7 @@ def main() -> None:
                 name, files = "untouched question sets", org.files("retrieval_untouched")
             else:
                 name = "fitting question sets"
-                files = org.files("retrieval") + org.files("retrieval", heldout=True)
+                files = org.fitting_files()
             cell = counts.setdefault((name, org.key, "alone"), [0, 0])
             for f in files:
                 for q in load_questions(f):

@@ -65,7 +65,7 @@ def main() -> None:
     weights = [float(w) for w in args.weights.split(",")]
     for org, app in indexed(load_organisations(args.organisations), args.work_dir, NoProgress()):
         questions: list[dict[str, Any]] = []
-        for path in org.files("retrieval") + org.files("retrieval", heldout=True):
+        for path in org.fitting_files():
             questions += [json.loads(line) for line in path.open() if line.strip()]
         lines = [measure(app.ask_service, questions, w) for w in weights]
         print(f"{org.key} ({len(questions)} questions): " + " | ".join(lines), flush=True)

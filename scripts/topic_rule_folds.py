@@ -34,7 +34,7 @@ def decided(organisations: Path, work_dir: Path) -> list[tuple[str, str, float, 
         off = AskService(
             on.resolver, on.retriever, on.params, on.roles, topics=None, not_covered=on.not_covered
         )
-        for file in org.files("retrieval") + org.files("retrieval", heldout=True):
+        for file in org.fitting_files():
             for q in load_questions(file):
                 with_rule = on.ask(q.question, app.settings.top_k)
                 if with_rule.no_evidence != off.ask(q.question, app.settings.top_k).no_evidence:

@@ -34,7 +34,7 @@ def record(organisations: Path, work_dir: Path, documents: int, passages: int) -
         service = app.ask_service
         assert service.not_covered is not None  # the factory always gives the reader
         reader = service.not_covered[0]
-        for file in org.files("retrieval") + org.files("retrieval", heldout=True):
+        for file in org.fitting_files():
             for q in load_questions(file):
                 if not q.expected_sources:
                     continue

@@ -30,6 +30,11 @@ class Organisation:
     def files(self, kind: str, heldout: bool = False) -> tuple[Path, ...]:
         return self.sets[f"{kind}_heldout" if heldout else kind]
 
+    def fitting_files(self, kind: str = "retrieval") -> tuple[Path, ...]:
+        """Every set fits and choices may read: the tuning sets and the held-out ones (never
+        ``<kind>_untouched``, which only confirms)."""
+        return self.files(kind) + self.files(kind, heldout=True)
+
 
 def load_organisations(path: Path, only: list[str] | None = None) -> list[Organisation]:
     """Read the organisations file; paths in it are relative to the folder above ``evals/``."""

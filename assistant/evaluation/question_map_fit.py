@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.core.progress import NoProgress
-from assistant.evaluation.organisations import Organisation, indexed
+from assistant.evaluation.organisations import Organisation
 from assistant.evaluation.retrieval import load_questions
+
+if TYPE_CHECKING:
+    from assistant.factory import Assistant
 
 # On the organisation folds of the dense search alone, pull 0.003-0.01 and 30-200 steps are a
 # plateau (stop 13). The whole answer, 3510 plain and clause questions of five organisations
@@ -42,17 +43,17 @@ class OrganisationData:
     ids: list[str]
 
 
-def collect(organisations: list[Organisation], work_dir: Path) -> dict[str, OrganisationData]:
-    """Index each organisation (incremental) and read its passages' and answered questions'
-    vectors as the packaged model gives them (no map)."""
+def collect(apps: Iterable[tuple[Organisation, Assistant]]) -> dict[str, OrganisationData]:
+    """Each indexed organisation's passages' and answered questions' vectors, as the packaged
+    model gives them (no map)."""
     data = {}
-    for org, app in indexed(organisations, work_dir, NoProgress()):
+    for org, app in apps:
         chunks = app.store.manifest.all_chunks()
         vectors = app.store.reader.embeddings([c.id for c in chunks])
         docs = sorted({c.file for c in chunks})
         index = {f: i for i, f in enumerate(docs)}
         questions, targets, ids = [], [], []
-        for file in org.files("retrieval") + org.files("retrieval", heldout=True):
+        for file in org.fitting_files():
             for q in load_questions(file):
                 expected = [index[f] for f in q.expected_sources if f in index]
                 if not expected:
