@@ -253,6 +253,8 @@ def cmd_eval_chat(args: argparse.Namespace) -> int:
         results = {}
         for org, app in indexed(orgs, Path(args.work_dir), TerminalProgress()):
             convs = load_conversations(Path(args.conversations), org.key)
+            if convs and args.as_new:
+                app.as_new_organisation(org.key)
             if convs:
                 results[org.key] = evaluate_chat(
                     app.conversation, convs, not args.no_baselines, TerminalProgress()
@@ -263,6 +265,10 @@ def cmd_eval_chat(args: argparse.Namespace) -> int:
             _print_chat(key, result)
         out: dict = {"organisations": results}
     else:
+        if args.as_new:
+            raise UsageError(
+                "--as-new needs --organisations (it names whose questions to leave out)"
+            )
         # The file is checked before anything is loaded: a bad line is the first thing to fix.
         convs = load_conversations(Path(args.conversations), args.organisation)
         if not convs:
@@ -360,6 +366,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     json_out = _output_file(args.json) if args.json else None
     app = _assistant(args)
     app.require_index()
+    if args.as_new:
+        app.as_new_organisation(args.as_new)
     baselines = None
     if not args.no_baselines:
         baselines = baselines_for(app.store, app.embedder, app.settings.max_file_bytes)
@@ -622,6 +630,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--questions", required=True, help="JSONL question set")
     sp.add_argument("--json", help="write the full results here")
     sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    sp.add_argument(
+        "--as-new",
+        metavar="ORGANISATION",
+        help="one of evals/organisations.toml's keys: its labelled questions are left out of "
+        "the not-covered model's precedents, as a new organisation's would not be there",
+    )
     data_dir(sp)
     sp.set_defaults(func=cmd_eval)
     sp = ev.add_parser("grader", help="grader agreement with labelled staff answers")
@@ -640,6 +654,12 @@ def parser() -> argparse.ArgumentParser:
     organisations(sp, "each one indexed apart and asked its own conversations (by their "
                   "'organisation' key)")  # fmt: skip
     sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    sp.add_argument(
+        "--as-new",
+        action="store_true",
+        help="with --organisations: each one answered without its own labelled questions among "
+        "the not-covered model's precedents, as a new organisation's would be",
+    )
     sp.add_argument("--json", help="write the full results here")
     data_dir(sp)
     sp.set_defaults(func=cmd_eval_chat)

@@ -40,7 +40,7 @@ from assistant.usecases.history import History
 from assistant.usecases.interview.grader import Grader, GraderParams
 from assistant.usecases.interview.service import InterviewService
 from assistant.usecases.library import Library
-from assistant.usecases.not_covered import NotCoveredModel, SignalReader
+from assistant.usecases.not_covered import NotCoveredModel, Precedents, SignalReader
 from assistant.usecases.other_standards import CorpusTopics
 from assistant.usecases.own_words import own_words
 from assistant.usecases.status import IndexStatus, index_status
@@ -104,7 +104,8 @@ class Assistant:
     def ask_service(self) -> AskService:
         params = _from_settings(AskParams, self.settings)
         store = self.store
-        reader = SignalReader(self.embedder, lambda: store.words)
+        precedents = Precedents.load(self.embedder.model_id)
+        reader = SignalReader(self.embedder, lambda: store.words, precedents)
         return AskService(
             self.resolver,
             self.retriever,
@@ -191,6 +192,12 @@ class Assistant:
         key = s.llm_api_key.get_secret_value() if s.llm_api_key else None
         model = chat_model(s.llm_provider, s.llm_model, s.llm_base_url, key)
         return GroundedLlm(model, s.llm_timeout)
+
+    def as_new_organisation(self, key: str) -> None:
+        """Answer as for a new organisation: this one's labelled questions (it is one of the
+        organisations the not-covered model was fitted on) are not its precedents."""
+        if self.ask_service.not_covered is not None:
+            self.ask_service.not_covered[0].leave_out(key)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         self.require_index()

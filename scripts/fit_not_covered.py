@@ -14,8 +14,10 @@ with its folds to usecases/not_covered.json. With the question map on (search/qu
 each organisation's questions are asked with the map fitted on the other organisations
 (evaluation/question_map_fit.py), as a new organisation's questions would be. The signals asked
 are kept in evals/results/not-covered-signals.jsonl (``--cached`` refits from them without
-asking again; tests/test_not_covered_model.py checks that the shipped weights are what they
-give).
+asking again, with the questions' vectors kept in usecases/precedents.npz by ``--write``;
+tests/test_not_covered_model.py checks that the shipped weights are what they give). The
+``precedent`` signal is read here for each fold: a question's own organisation, and the one left
+out, are never among the labelled questions it is compared with.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,13 +36,24 @@ from assistant.evaluation import question_map_fit
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.question_map_fit import fold_matrices
 from assistant.evaluation.retrieval import load_questions, read_jsonl
+from assistant.index.embedder import MODEL_ID
 from assistant.search.question_map import QuestionMap
 from assistant.usecases.ask import NAMED_ELSEWHERE
-from assistant.usecases.not_covered import MODEL_FILE
+from assistant.usecases.not_covered import (
+    MODEL_FILE,
+    PRECEDENTS_FILE,
+    Precedents,
+    decoded,
+    encoded,
+    precedent_score,
+    precedent_signal,
+)
 
 SIGNALS = Path(__file__).resolve().parents[1] / "evals" / "results" / "not-covered-signals.jsonl"
 
-FEATURES = ("similarity", "word_recall", "elsewhere")
+# The signals the answer reads (kept in SIGNALS), and the model's: those and ``precedent``.
+READ = ("similarity", "word_recall", "elsewhere")
+FEATURES = (*READ, "precedent")
 # Rules that decide before the model (usecases/ask.py): kept beside it, and counted in both.
 # The L2 penalty's inverse strength (as scikit-learn's C), chosen by ``choose_c`` with the
 # folds below among PENALTIES, as a change to any fitted setting is: another value replaces the
@@ -69,10 +83,67 @@ CAUTION_EDGES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
 CAUTION_HARM = 3
 
 
-def collect(organisations: Path, work_dir: Path) -> list[dict]:
+class Questions:
+    """The plain questions asked, one signals row each, and their vectors' cosines to each
+    other, from which each fold reads ``precedent``."""
+
+    def __init__(self, rows: list[dict], vectors: np.ndarray) -> None:
+        self.rows = rows
+        # as the shipped file keeps them, so a refit from it (--cached) gives the same model
+        self.vectors = decoded(encoded(vectors))
+        self.organisations = np.array([r["organisation"] for r in rows])
+        self.labels = np.array([r["label"] for r in rows], dtype=float)
+        self.similarities = self.vectors @ self.vectors.T
+        self._features: dict[str | None, np.ndarray] = {}
+
+    def features(self, left_out: str | None) -> np.ndarray:
+        """FEATURES of every question, its ``precedent`` read from the questions of the
+        organisations other than its own and ``left_out`` (the fold's)."""
+        if left_out not in self._features:
+            not_answered = self.labels == 1
+            x = np.zeros((len(self.rows), len(FEATURES)))
+            for i, row in enumerate(self.rows):
+                keep = (self.organisations != row["organisation"]) & (
+                    self.organisations != left_out
+                )
+                x[i, : len(READ)] = [row[f] for f in READ]
+                score = precedent_score(self.similarities[i][keep], not_answered[keep])
+                x[i, -1] = precedent_signal(score, row["word_recall"], bool(row["topic_named"]))
+            self._features[left_out] = x
+        return self._features[left_out]
+
+    def where(self, organisation: str, inside: bool) -> list[int]:
+        return [i for i, r in enumerate(self.rows) if (r["organisation"] == organisation) == inside]
+
+    def precedents(self) -> Precedents:
+        keys = np.array([key(r) for r in self.rows])
+        return Precedents(self.vectors, self.labels == 1, self.organisations, keys, MODEL_ID)
+
+    @classmethod
+    def cached(cls) -> Questions:
+        """The recorded signals, with the vectors kept beside the shipped model."""
+        rows = [row for _, row in read_jsonl(SIGNALS, "a signals row")]
+        kept = Precedents.load(MODEL_ID)
+        if kept is None:
+            raise SystemExit(f"no question vectors in {PRECEDENTS_FILE}: refit without --cached")
+        at = {str(k): i for i, k in enumerate(kept.keys)}
+        missing = [key(r) for r in rows if key(r) not in at]
+        if missing:
+            raise SystemExit(
+                f"{len(missing)} recorded questions (first {missing[0]}) have no vector in "
+                f"{PRECEDENTS_FILE}: refit without --cached"
+            )
+        return cls(rows, kept.vectors[[at[key(r)] for r in rows]])
+
+
+def key(row: dict) -> str:
+    return f"{row['set']}#{row['id']}"
+
+
+def collect(organisations: Path, work_dir: Path) -> Questions:
     """One row per plain question: organisation, label (1 = not answered), signals, whether a
-    rule decided before the model, and the cosine line's decision."""
-    rows = []
+    rule decided before the model, and the cosine line's decision; and its vector."""
+    rows, vectors = [], []
     orgs = load_organisations(organisations)
     # Each organisation's questions are asked with the question map fitted on the others: a
     # map ranks the questions it was fitted on better than a new organisation's, so signals
@@ -97,20 +168,32 @@ def collect(organisations: Path, work_dir: Path) -> list[dict]:
                         "set": file.relative_to(organisations.resolve().parent.parent).as_posix(),
                         "id": q.id,
                         "label": int(not q.expected_sources),
-                        **{f: answer.signals[f] for f in FEATURES},
+                        **{f: answer.signals[f] for f in READ},
+                        # read with ``precedent`` (a topic the corpus names: only answered count)
+                        "topic_named": int(answer.signals["topic_named"]),
                         # a rule decided "not covered" whatever the model says
                         "rule": int(answer.decided_by in NAMED_ELSEWHERE),
                         "line": int(answer.similarity < line),
                     }
                 )
+                # the question's own vector, as the answer reads ``precedent`` from it
+                vectors.append(app.embedder.encode_query(q.question))
         print(f"{org.key}: {sum(r['organisation'] == org.key for r in rows)} plain questions")
-    return rows
+    return Questions(rows, np.array(vectors, dtype=np.float32))
 
 
-def fit(rows: list[dict], c: float = C) -> tuple[np.ndarray, float]:
-    """The model's weights and intercept, fitted on these questions' FEATURES."""
-    x = np.array([[r[f] for f in FEATURES] for r in rows])
-    return fit_logistic(x, np.array([r["label"] for r in rows], dtype=float), c)
+def fit(
+    questions: Questions,
+    c: float = C,
+    which: Sequence[int] | None = None,
+    left_out: str | None = None,
+) -> tuple[np.ndarray, float]:
+    """The model's weights and intercept, fitted on these questions' FEATURES (all of them,
+    unless ``which``; ``left_out``: the organisation no precedent may come from)."""
+    x, y = questions.features(left_out), questions.labels
+    if which is not None:
+        x, y = x[which], y[which]
+    return fit_logistic(x, y, c)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, c: float = C) -> tuple[np.ndarray, float]:
@@ -131,24 +214,27 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float = C) -> tuple[np.ndarray
     return w[:-1], float(w[-1])
 
 
-def fold_probabilities(rows: list[dict], c: float = C) -> list[tuple[dict, float]]:
+def fold_probabilities(questions: Questions, c: float = C) -> list[tuple[dict, float]]:
     """Each question with the probability of "not covered" a model fitted on the other
-    organisations gives it."""
+    organisations gives it (none of its organisation's questions among anyone's precedents)."""
     out = []
-    for org in sorted({r["organisation"] for r in rows}):
-        test = [r for r in rows if r["organisation"] == org]
-        weights, intercept = fit([r for r in rows if r["organisation"] != org], c)
-        z = np.array([[r[f] for f in FEATURES] for r in test]) @ weights + intercept
-        out += [(r, float(1.0 / (1.0 + np.exp(-v)))) for r, v in zip(test, z, strict=True)]
+    for org in sorted(set(questions.organisations)):
+        test = questions.where(org, inside=True)
+        weights, intercept = fit(questions, c, questions.where(org, inside=False), org)
+        z = questions.features(org)[test] @ weights + intercept
+        out += [
+            (questions.rows[i], float(1.0 / (1.0 + np.exp(-v))))
+            for i, v in zip(test, z, strict=True)
+        ]
     return out
 
 
-def folds(rows: list[dict], c: float = C) -> list[dict]:
+def folds(questions: Questions, c: float = C) -> list[dict]:
     """Each organisation scored by a model fitted on the others, beside the cosine line; a
     rule that decides first counts on both sides."""
-    scored = fold_probabilities(rows, c)
+    scored = fold_probabilities(questions, c)
     out = []
-    for org in sorted({r["organisation"] for r in rows}):
+    for org in sorted(set(questions.organisations)):
         test = [(r, p) for r, p in scored if r["organisation"] == org]
         model = [(r, bool(r["rule"]) or p >= 0.5) for r, p in test]
         line = [(r, bool(r["rule"] or r["line"])) for r, _ in test]
@@ -166,12 +252,12 @@ def folds(rows: list[dict], c: float = C) -> list[dict]:
     return out
 
 
-def caution_table(rows: list[dict], c: float = C) -> list[dict]:
+def caution_table(questions: Questions, c: float = C) -> list[dict]:
     """For each candidate edge, the plain questions the model (left out) answers with a
     probability of "not covered" from the edge up to 0.5, and how many of them the documents
     do not answer (pooled over the organisations, and per organisation)."""
-    answered = [(r, p) for r, p in fold_probabilities(rows, c) if not r["rule"] and p < 0.5]
-    orgs = sorted({r["organisation"] for r in rows})
+    answered = [(r, p) for r, p in fold_probabilities(questions, c) if not r["rule"] and p < 0.5]
+    orgs = sorted(set(questions.organisations))
 
     def share(edge: float, org: str, label: int) -> str:
         """'cautioned / answered by the model' among one organisation's questions of a label."""
@@ -193,14 +279,14 @@ def caution_table(rows: list[dict], c: float = C) -> list[dict]:
     return table
 
 
-def choose_c(rows: list[dict], current: float) -> float:
+def choose_c(questions: Questions, current: float) -> float:
     """The penalty right on the most questions on the folds among those right on at least as
     many as ``current`` (the shipped model's) on every organisation and at least as many as
     the cosine line; a tie goes to ``current``."""
-    base = {f["organisation"]: f["right"] for f in folds(rows, current)}
+    base = {f["organisation"]: f["right"] for f in folds(questions, current)}
     best, best_total = current, sum(base.values())
     for c in PENALTIES:
-        table = folds(rows, c)
+        table = folds(questions, c)
         total = sum(f["right"] for f in table)
         kept = all(f["right"] >= max(base[f["organisation"]], f["right_line"]) for f in table)
         if kept and total > best_total:
@@ -232,17 +318,18 @@ def main() -> None:
     if not args.cached and args.work_dir is None:
         ap.error("--work-dir is needed unless --cached")
     if args.cached:
-        rows = [row for _, row in read_jsonl(cache, "a signals row")]
+        questions = Questions.cached()
     else:
-        rows = collect(args.organisations, args.work_dir)
-        cache.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        questions = collect(args.organisations, args.work_dir)
+        cache.write_text("".join(json.dumps(r) + "\n" for r in questions.rows), encoding="utf-8")
+    rows = questions.rows
     for c in PENALTIES:
-        table = folds(rows, c)
+        table = folds(questions, c)
         total = sum(f["right"] for f in table)
         print(f"C={c:g}: right {total} (cosine line {sum(f['right_line'] for f in table)})")
     shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8")) if MODEL_FILE.exists() else {}
-    c = choose_c(rows, float(shipped.get("c", C)))
-    table = folds(rows, c)
+    c = choose_c(questions, float(shipped.get("c", C)))
+    table = folds(questions, c)
     print(f"\nfolds at the chosen C={c:g} (fitted on the other organisations):")
     for f in table:
         print(
@@ -251,10 +338,10 @@ def main() -> None:
             f"{f['answered_called_not_covered']} (line {f['answered_called_not_covered_line']}) "
             f"of {f['questions'] - f['not_answered']}"
         )
-    weights, intercept = fit(rows, c)
+    weights, intercept = fit(questions, c)
     fitted = {f: round(float(w), 4) for f, w in zip(FEATURES, weights, strict=True)}
     print("all organisations:", fitted, "intercept", round(intercept, 4))
-    cautions = caution_table(rows, c)
+    cautions = caution_table(questions, c)
     edge = caution_from(cautions)
     print("\ncaution band (left-out organisations; answered questions cautioned per organisation):")
     for row in cautions:
@@ -279,7 +366,8 @@ def main() -> None:
             "caution": cautions,
         }
         MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {MODEL_FILE}")
+        questions.precedents().save()
+        print(f"wrote {MODEL_FILE} and {PRECEDENTS_FILE}")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ CASES = [
     ("ask 'how do we calibrate?' --k 0", 2),
     ("eval retrieval --questions {q}/kind.jsonl --json {missing}/r.json", 2),
     ("eval grader --answers {q}/a.jsonl --organisations {q}/o.toml", 2),
+    ("eval chat --conversations {q}/good.jsonl --as-new", 2),  # whose questions? needs a file
     ("interview --user ann --data-dir {file}", 2),
     ("ingest {missing}", 2),
     ("status --data-dir {corrupt}", 1),

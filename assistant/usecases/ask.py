@@ -211,10 +211,18 @@ class AskService:
             return False
         if similarity >= self.params.topic_rule_similarity:
             return False
+        return not self._spoken_of(topic, passages)
+
+    def _spoken_of(self, topic: OtherStandardTopic | None, passages: list[Evidence]) -> bool:
+        """The documents speak of the question's topic: an indexed passage names it, or (for a
+        topic the documents may call otherwise) a passage the answer leads with has the
+        question's words for it in its title or heading."""
+        if topic is None or self.topics is None:
+            return False
         headings = " ".join(f"{e.chunk.title} {e.chunk.heading}" for e in passages[:LEAD_PASSAGES])
         if topic.standard.renamed_in_headings and terms(topic.words) & terms(headings):
-            return False
-        return not self.topics.names(topic)
+            return True
+        return self.topics.names(topic)
 
     def _nothing_answers(
         self, answer: Answer, plan: AskPlan, result: RetrievalResult, line: float
@@ -231,7 +239,8 @@ class AskService:
             return similarity < line, False
         reader, model = self.not_covered
         vector = result.vectors.get(plan.gap_query)
-        signals = reader.read(plan.gap_query, similarity, answer.evidence, vector)
+        spoken_of = self._spoken_of(other_standard_topic(plan.question), result.passages)
+        signals = reader.read(plan.gap_query, similarity, answer.evidence, vector, spoken_of)
         probability = model.probability(signals)
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
