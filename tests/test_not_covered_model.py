@@ -261,7 +261,7 @@ def test_an_organisation_without_precedents_is_named(sample):
 @pytest.fixture
 def doubting(sample, monkeypatch: pytest.MonkeyPatch):
     """The sample with a caution edge just below STAFF_FRIDGE's probability: the shipped edge
-    is fitted (scripts/fit_not_covered.py; 0.4 since stop 36, off at stop 35), and a test
+    is fitted (scripts/fit_not_covered.py; 0.45 since stop 36, off at stop 35), and a test
     pinned to it would fail with every refit rather than when the caution breaks."""
     reader, model = sample.ask_service.not_covered
     probability = sample.ask(STAFF_FRIDGE).signals["probability"]
@@ -326,7 +326,7 @@ def test_the_ask_page_shows_the_caution_with_the_passages(monkeypatch, sample):
     from streamlit.testing.v1 import AppTest
 
     # The page builds its own assistant, with the shipped model, whose caution edge is fitted
-    # (off at stop 35, 0.4 at stop 36); a follow-up refused only because its topic diluted it
+    # (off at stop 35, 0.45 at stop 36); a follow-up refused only because its topic diluted it
     # is the other way to a caution (tests/test_conversation.py), and is shown the same way.
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample.settings.data_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
