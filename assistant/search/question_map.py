@@ -16,13 +16,12 @@ map fitted for another model is not applied.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from assistant.core.model_files import load_for_model, save_for_model
 
 MAP_FILE = Path(__file__).with_name("question_map.npz")
 
@@ -39,23 +38,14 @@ class QuestionMap:
         return (moved / norm).astype(np.float32) if norm else vector
 
     def save(self, path: Path = MAP_FILE) -> None:
-        """Written beside and renamed, so never half a file."""
         delta = (self.matrix - np.eye(len(self.matrix), dtype=np.float32)).astype(np.float16)
-        partial = path.with_name(path.name + ".partial.npz")
-        np.savez_compressed(partial, delta=delta, model_id=np.array(self.model_id))
-        partial.replace(path)
+        save_for_model(path, self.model_id, delta=delta)
 
     @classmethod
     def load(cls, model_id: str, path: Path = MAP_FILE) -> QuestionMap | None:
         """The shipped map, or None when there is none or it was fitted for another model."""
-        if not path.is_file():
+        arrays = load_for_model(path, model_id)
+        if arrays is None:
             return None
-        with np.load(path) as data:
-            fitted_for = str(data["model_id"])
-            delta = data["delta"].astype(np.float32)
-        if fitted_for != model_id:
-            log.warning(
-                "question map %s was fitted for %s, not %s: not applied", path, fitted_for, model_id
-            )
-            return None
-        return cls(np.eye(len(delta), dtype=np.float32) + delta, fitted_for)
+        delta = arrays["delta"].astype(np.float32)
+        return cls(np.eye(len(delta), dtype=np.float32) + delta, model_id)

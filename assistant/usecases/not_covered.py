@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.errors import UsageError
+from assistant.core.model_files import load_for_model, save_for_model
 from assistant.core.models import Evidence
 from assistant.core.text import FUNCTION_WORDS
 from assistant.index.embedder import Embedder
@@ -211,31 +212,28 @@ class Precedents:
         )
 
     def save(self, path: Path = PRECEDENTS_FILE) -> None:
-        """Written beside and renamed, so never half a file."""
-        partial = path.with_name(path.name + ".partial.npz")
-        np.savez_compressed(
-            partial,
+        save_for_model(
+            path,
+            self.model_id,
             codes=encoded(self.vectors),
             not_answered=self.not_answered.astype(bool),
             organisations=self.organisations.astype(str),
             keys=self.keys.astype(str),
-            model_id=np.array(self.model_id),
         )
-        partial.replace(path)
 
     @classmethod
     def load(cls, model_id: str, path: Path = PRECEDENTS_FILE) -> Precedents | None:
         """The shipped examples, or None when there are none or another model read them."""
-        if not path.is_file():
+        arrays = load_for_model(path, model_id)
+        if arrays is None:
             return None
-        with np.load(path) as data:
-            read_by = str(data["model_id"])
-            vectors = decoded(data["codes"])
-            not_answered = data["not_answered"].astype(bool)
-            organisations, keys = data["organisations"], data["keys"]
-        if read_by != model_id:
-            return None
-        return cls(vectors, not_answered, organisations, keys, read_by)
+        return cls(
+            decoded(arrays["codes"]),
+            arrays["not_answered"].astype(bool),
+            arrays["organisations"],
+            arrays["keys"],
+            model_id,
+        )
 
 
 def encoded(vectors: np.ndarray) -> np.ndarray:
