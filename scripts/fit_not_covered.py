@@ -169,7 +169,7 @@ def collect(organisations: Path, work_dir: Path) -> Questions:
                         "id": q.id,
                         "label": int(not q.expected_sources),
                         **{f: answer.signals[f] for f in READ},
-                        # read with ``precedent`` (a topic the corpus names: only answered count)
+                        # on a topic the corpus speaks of, ``precedent`` reads only answered ones
                         "topic_named": int(answer.signals["topic_named"]),
                         # a rule decided "not covered" whatever the model says
                         "rule": int(answer.decided_by in NAMED_ELSEWHERE),
