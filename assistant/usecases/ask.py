@@ -199,19 +199,19 @@ class AskService:
         return not self.ask(question).no_evidence
 
     def _named_nowhere(
-        self, topic: OtherStandardTopic | None, similarity: float, passages: list[Evidence]
+        self, topic: OtherStandardTopic | None, similarity: float, spoken_of: bool
     ) -> bool:
         """The topic of another standard a question is on is named by no indexed passage, and
         nothing suggests the documents say it in other words: ``similarity`` (the best cosine of
         the question's own words, a follow-up's without its topic) stays below
         ``topic_rule_similarity`` and (unless the topic is a named method) no passage the
         answer leads with has the question's words for the topic in its title or heading ("data
-        breach": "Disclosure of sensitive data")."""
+        breach": "Disclosure of sensitive data"): ``spoken_of``, ``_spoken_of``'s answer."""
         if topic is None or self.topics is None:
             return False
         if similarity >= self.params.topic_rule_similarity:
             return False
-        return not self._spoken_of(topic, passages)
+        return not spoken_of
 
     def _spoken_of(self, topic: OtherStandardTopic | None, passages: list[Evidence]) -> bool:
         """The documents speak of the question's topic: an indexed passage names it, or (for a
@@ -225,7 +225,7 @@ class AskService:
         return self.topics.names(topic)
 
     def _nothing_answers(
-        self, answer: Answer, plan: AskPlan, result: RetrievalResult, line: float
+        self, answer: Answer, plan: AskPlan, result: RetrievalResult, line: float, spoken_of: bool
     ) -> tuple[bool, bool]:
         """(nothing found answers the question, the fitted model doubts it does). Nothing
         answers a clause question (or, without the fitted model, any question) when the best
@@ -233,13 +233,13 @@ class AskService:
         (``not_covered.py``, which also keeps its signals on the answer). A follow-up judged
         with the topic it continues ("<earlier question> what if we miss it?") keeps the line:
         the model was fitted on questions asked on their own, and on conversations it moved two
-        sample turns the wrong way and none the right way (docs/conversation.md)."""
+        sample turns the wrong way and none the right way (docs/conversation.md). ``spoken_of``:
+        the documents speak of the question's topic (``_spoken_of``)."""
         similarity = result.similarity.get(plan.gap_query, 0.0)
         if plan.clause_mode or self.not_covered is None or plan.gap_query != plan.question:
             return similarity < line, False
         reader, model = self.not_covered
         vector = result.vectors.get(plan.gap_query)
-        spoken_of = self._spoken_of(other_standard_topic(plan.question), result.passages)
         signals = reader.read(plan.gap_query, similarity, answer.evidence, vector, spoken_of)
         probability = model.probability(signals)
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
@@ -394,14 +394,17 @@ class AskService:
             [b.note() for b in asked if b.iso9001 and b.code not in unknown] if clause_mode else []
         )
         answer.bridges += self._glossary_notes(queries, result)
-        below, doubted = self._nothing_answers(answer, plan, result, threshold)
+        # Whether the documents speak of the question's topic, read once: the "not covered"
+        # model's precedent and the topic rule below both ask it (a BM25 query and a read).
+        topic = None if clause_mode else other_standard_topic(question)
+        spoken_of = self._spoken_of(topic, result.passages)
+        below, doubted = self._nothing_answers(answer, plan, result, threshold, spoken_of)
         # A plain question on another standard's topic that no indexed document even names
         # ("gifts or hospitality") is not covered, however close its other words come. A
         # follow-up is judged by its own words' closeness: the topic it carries is close to the
         # documents whatever the turn asks ("What about holiday pay?" after gauges).
-        topic = None if clause_mode else other_standard_topic(question)
         own_similarity = result.similarity.get(question, similarity)
-        unnamed = topic if self._named_nowhere(topic, own_similarity, result.passages) else None
+        unnamed = topic if self._named_nowhere(topic, own_similarity, spoken_of) else None
         if unknown:
             answer.no_evidence, answer.decided_by = True, UNKNOWN_STANDARD
             named = ", ".join(f"ISO {n}" for n in unknown)
