@@ -105,7 +105,9 @@ class Assistant:
         params = _from_settings(AskParams, self.settings)
         store = self.store
         precedents = Precedents.load(self.embedder.model_id)
-        reader = SignalReader(self.embedder, lambda: store.words, precedents)
+        # the lexical index is read when asked: an ingest replaces it
+        mentions = lambda word: store.lexical.mentions(word)  # noqa: E731
+        reader = SignalReader(self.embedder, lambda: store.words, precedents, mentions)
         return AskService(
             self.resolver,
             self.retriever,

@@ -17,7 +17,9 @@ are kept in evals/results/not-covered-signals.jsonl (``--cached`` refits from th
 asking again, with the questions' vectors kept in usecases/precedents.npz by ``--write``;
 tests/test_not_covered_model.py checks that the shipped weights are what they give). The
 ``precedent`` signal is read here for each fold: a question's own organisation, and the one left
-out, are never among the labelled questions it is compared with.
+out, are never among the labelled questions it is compared with; nor are questions on the
+matters of a standard the question's organisation does not name (``declared`` and ``matter`` in
+the signals rows; usecases/not_covered.py, ``Precedents.read``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from assistant.usecases.not_covered import (
     MODEL_FILE,
     PRECEDENTS_FILE,
     Precedents,
+    declared_standards,
     decoded,
     encoded,
     precedent_score,
@@ -93,6 +96,8 @@ class Questions:
         self.vectors = decoded(encoded(vectors))
         self.organisations = np.array([r["organisation"] for r in rows])
         self.labels = np.array([r["label"] for r in rows], dtype=float)
+        # the standard whose matter each question is on, when its organisation names it
+        self.matters = np.array([r.get("matter", "") for r in rows])
         self.similarities = self.vectors @ self.vectors.T
         self._features: dict[str | None, np.ndarray] = {}
 
@@ -103,8 +108,11 @@ class Questions:
             not_answered = self.labels == 1
             x = np.zeros((len(self.rows), len(FEATURES)))
             for i, row in enumerate(self.rows):
-                keep = (self.organisations != row["organisation"]) & (
-                    self.organisations != left_out
+                # as Precedents.read: not on a matter of a standard its documents do not name
+                keep = (
+                    (self.organisations != row["organisation"])
+                    & (self.organisations != left_out)
+                    & np.isin(self.matters, ["", *row.get("declared", [])])
                 )
                 x[i, : len(READ)] = [row[f] for f in READ]
                 score = precedent_score(self.similarities[i][keep], not_answered[keep])
@@ -117,7 +125,9 @@ class Questions:
 
     def precedents(self) -> Precedents:
         keys = np.array([key(r) for r in self.rows])
-        return Precedents(self.vectors, self.labels == 1, self.organisations, keys, MODEL_ID)
+        return Precedents(
+            self.vectors, self.labels == 1, self.organisations, keys, MODEL_ID, self.matters
+        )
 
     @classmethod
     def cached(cls) -> Questions:
@@ -155,6 +165,7 @@ def collect(organisations: Path, work_dir: Path) -> Questions:
         if org.key in maps and app.retriever.question_map is not None:
             app.retriever.question_map = QuestionMap(maps[org.key], app.embedder.model_id)
         line = app.settings.no_evidence_similarity
+        declared = sorted(declared_standards(app.retriever.store.lexical.mentions))
         for file in org.fitting_files():
             for q in load_questions(file):
                 answer = app.ask_service.ask(q.question, app.settings.top_k)
@@ -171,6 +182,10 @@ def collect(organisations: Path, work_dir: Path) -> Questions:
                         **{f: answer.signals[f] for f in READ},
                         # on a topic the corpus speaks of, ``precedent`` reads only answered ones
                         "topic_named": int(answer.signals["topic_named"]),
+                        # the standards of ELSEWHERE its documents name, and the one whose
+                        # matter the question is on when among them (Precedents.read)
+                        "declared": declared,
+                        "matter": answer.signals["matter"],
                         # a rule decided "not covered" whatever the model says
                         "rule": int(answer.decided_by in NAMED_ELSEWHERE),
                         "line": int(answer.similarity < line),

@@ -15,6 +15,7 @@ from assistant.index.onnx_model import group_word_pieces
 from assistant.ui.render import plain
 from assistant.usecases.ask import CAUTION
 from assistant.usecases.not_covered import (
+    ELSEWHERE,
     MODEL_FILE,
     NotCoveredModel,
     Precedents,
@@ -160,6 +161,7 @@ def test_precedents_are_kept_small_and_only_for_their_model(tmp_path: Path):
     back = Precedents.load("m1", path)
     assert back is not None and list(back.keys) == list(kept.keys)
     assert np.array_equal(back.not_answered, labels)
+    assert back.matters is not None and set(back.matters) == {""}  # none on a named standard
     # int8 rows: every question reads within a hair of its full-precision self
     assert np.all(np.sum(back.vectors * vectors, axis=1) > 0.999)
     question = vectors[0]
@@ -168,6 +170,49 @@ def test_precedents_are_kept_small_and_only_for_their_model(tmp_path: Path):
     assert Precedents.load("m2", path) is None
     assert Precedents.load("m1", tmp_path / "none.npz") is None
     assert not list(tmp_path.glob("*.partial*"))  # nothing half-written left behind
+
+
+@pytest.mark.fast
+def test_a_standard_the_documents_name_is_no_evidence_of_a_matter_outside_them():
+    """An integrated system's documents name ISO 14001: for its questions the environmental
+    matters are not "elsewhere", and the question's matter is kept as that standard's."""
+    named: set[str] = set()
+    reader = SignalReader(HashingEmbedder(), mentions=lambda word: word in named)
+    standard, text = next(line for line in ELSEWHERE if line[0] == "14001")
+    vector = reader.embedder.encode([text])[0]
+    assert reader.elsewhere(vector, reader.declared()) == (pytest.approx(1.0), "")
+    named.add("14001")
+    assert reader.declared() == {"14001"}
+    cosine, matter = reader.elsewhere(vector, reader.declared())
+    assert cosine < 0.9 and matter == "14001"
+    # a reader without the lexical index declares nothing
+    assert SignalReader(HashingEmbedder()).declared() == frozenset()
+
+
+@pytest.mark.fast
+def test_precedents_on_a_standard_the_documents_do_not_name_are_not_read():
+    """What an integrated system answered about spills says nothing of a quality system that
+    never names ISO 14001; its answers on quality matters still count."""
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(8, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    question = vectors[0]
+    # the three closest are answered environmental questions of an integrated system
+    close = np.argsort(vectors @ question)[::-1]
+    not_answered = np.ones(8, dtype=bool)
+    not_answered[close[:3]] = False
+    matters = np.array([""] * 8, dtype=object)
+    matters[close[:3]] = "14001"
+    kept = Precedents(
+        vectors,
+        not_answered,
+        np.array(["ims"] * 8),
+        np.arange(8).astype(str),
+        "m",
+        matters.astype(str),
+    )
+    assert kept.read(question, frozenset({"14001"})) < 0  # most like answered ones
+    assert kept.read(question) == 0.0  # those left out: too few answered to weigh
 
 
 @pytest.mark.fast
@@ -339,3 +384,37 @@ def test_the_ask_page_shows_the_caution_with_the_passages(monkeypatch, sample):
     assert "**Sources**" in said  # the passages are still shown
     assert "**Closest passages in our procedures**" in said
     assert "**Answer from our procedures**" not in said
+
+
+# An integrated system's environmental procedure answers this; the sample's procedures do not.
+SIGNIFICANT_ASPECTS = "How do we work out which of our environmental aspects are significant?"
+KESTREL = ROOT / "evals" / "orgs" / "kestrel" / "documents"
+
+
+def test_an_integrated_systems_own_environmental_matters_are_answered(
+    tmp_path: Path, sample, models_dir: Path
+):
+    """Kestrel's manual names ISO 14001 and ISO 45001: for its questions the environment is
+    not a matter outside its system, and precedents on it count only for corpora that name
+    the standard. Asked as a new organisation's would be (its own labelled questions left out
+    of the precedents), its aspects procedure answers; the sample, which never names ISO
+    14001, still says not covered."""
+    from tests.conftest import make_assistant
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in (
+        "KWR-IMS-01 Integrated Management System Manual.md",
+        "KWR-IMS-08 Environmental Aspects and Impacts and Compliance Obligations.md",
+        "KWR-IMS-10 Spill, Fire and Emergency Response.md",
+    ):
+        (docs / name).write_text((KESTREL / name).read_text(encoding="utf-8"))
+    ims = make_assistant(tmp_path / "idx", models_dir=models_dir)
+    assert not ims.ingest([docs]).failed
+    ims.as_new_organisation("kestrel")
+    answer = ims.ask(SIGNIFICANT_ASPECTS)
+    assert not answer.no_evidence, answer.signals
+    assert answer.ranked_files[0].startswith("KWR-IMS-08")
+    assert answer.signals["matter"] == "14001"
+    refused = sample.ask(SIGNIFICANT_ASPECTS)
+    assert refused.no_evidence and refused.signals.get("matter", "") == ""

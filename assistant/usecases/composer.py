@@ -239,7 +239,7 @@ class Answer:
     context: str = ""
     # A plain question's "not covered" signals and the model's probability (usecases/
     # not_covered.py); empty for a clause question. Kept for evaluation and refitting.
-    signals: dict[str, float] = field(default_factory=dict)
+    signals: dict[str, float | str] = field(default_factory=dict)
     # Which rule said "not covered" ("unknown standard", "topic named nowhere", "gap" for a
     # clause question, "not covered" for the model or cosine line); "" when answered.
     decided_by: str = ""

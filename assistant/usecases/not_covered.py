@@ -1,5 +1,5 @@
 """Whether the indexed documents answer a plain question: a model fitted on labelled questions of
-five organisations, over four signals that read the question against the passages found and
+seven organisations, over four signals that read the question against the passages found and
 against those labelled questions.
 
 One cosine line ("best passage below 0.35: not covered") was calibrated on one corpus and did
@@ -17,7 +17,11 @@ everyday words fell below it. The model reads four signals:
   labelled questions it separates answered from not answered better than the cosine does on
   every organisation (docs/retrieval.md, "A fitted not covered decision");
 - ``elsewhere``: the best cosine of the question to a description, in our words, of a matter a
-  quality system does not deal with (workplace safety, the environment, bribery, pay and leave).
+  quality system does not deal with (workplace safety, the environment, bribery, pay and leave),
+  but the matters of a standard the organisation's documents name: an integrated system
+  certified to ISO 14001 and ISO 45001 deals with spills and accidents as its own (stop 37:
+  without this, two such organisations' answered questions on them were called not covered 22
+  times in 86; docs/retrieval.md, "Integrated systems").
 
 - ``precedent``: how like the question is to labelled questions of other organisations that
   their documents did not answer, against those they did: the mean cosine of its three closest
@@ -30,7 +34,8 @@ everyday words fell below it. The model reads four signals:
   the environment is unanswered, yet an integrated system's aspects procedure answers "where
   do we rate our environmental aspects?" (refused without the factor). Measured with each
   organisation left out (its questions are never among the precedents it is scored with):
-  docs/retrieval.md, "Precedents".
+  docs/retrieval.md, "Precedents". Precedents on the matters of a standard the corpus does not
+  name are not read (``Precedents.read``).
 
 A logistic model combines them; its weights are fitted with each organisation left out in turn
 and kept in ``not_covered.json`` with the command that refits them
@@ -66,32 +71,72 @@ PRECEDENT_NEIGHBOURS = 3
 # Matters a quality system does not deal with, each in our own words: another management
 # standard's subject, or the running of a workplace. Read only as a signal for the model
 # (``elsewhere``); the table in other_standards.py names the standard in the message.
-ELSEWHERE: tuple[str, ...] = (
-    "injuries and accidents to staff at work, first aid, reporting an accident or a near miss",
-    "slips, trips and falls, manual handling and heavy lifting, working at height",
-    "fire safety, fire alarms, evacuation drills and emergency assembly points",
-    "protecting workers from cold, heat, noise, fumes or chemicals, and the protective "
-    "equipment they wear",
-    "ergonomics of desks, chairs and display screens, workplace stress, fatigue and wellbeing",
-    "waste, recycling and disposal of old equipment, packaging and consumables",
-    "pollution, spills, emissions to air and water, refrigerant gas leaks",
-    "environmental aspects and impacts, environmental permits, carbon footprint",
-    "energy use, electricity and fuel consumption, energy saving",
-    "information security: passwords, phishing emails, malware and viruses, encryption of "
-    "laptops, cyber attacks",
-    "bribery and corruption, gifts, hospitality, entertainment or payments offered by suppliers "
-    "or customers",
-    "business continuity: power cuts, standby generators, disaster recovery, floods, pandemics",
-    "food safety hazards, allergens, hygiene, HACCP",
-    "staff pay, payroll, expense claims, holiday and leave booking, sick pay, pensions, bonuses",
-    "car parking, the canteen, dress code, office facilities for staff",
+ELSEWHERE: tuple[tuple[str, str], ...] = (
+    # (the standard whose matter it is, by number, "" for a workplace's own running; the
+    # matter in our words)
+    (
+        "45001",
+        "injuries and accidents to staff at work, first aid, reporting an accident or a near miss",
+    ),
+    ("45001", "slips, trips and falls, manual handling and heavy lifting, working at height"),
+    ("45001", "fire safety, fire alarms, evacuation drills and emergency assembly points"),
+    (
+        "45001",
+        "protecting workers from cold, heat, noise, fumes or chemicals, and the "
+        "protective equipment they wear",
+    ),
+    (
+        "45001",
+        "ergonomics of desks, chairs and display screens, workplace stress, fatigue and wellbeing",
+    ),
+    ("14001", "waste, recycling and disposal of old equipment, packaging and consumables"),
+    ("14001", "pollution, spills, emissions to air and water, refrigerant gas leaks"),
+    ("14001", "environmental aspects and impacts, environmental permits, carbon footprint"),
+    ("50001", "energy use, electricity and fuel consumption, energy saving"),
+    (
+        "27001",
+        "information security: passwords, phishing emails, malware and viruses, "
+        "encryption of laptops, cyber attacks",
+    ),
+    (
+        "37001",
+        "bribery and corruption, gifts, hospitality, entertainment or payments offered "
+        "by suppliers or customers",
+    ),
+    (
+        "22301",
+        "business continuity: power cuts, standby generators, disaster recovery, floods, pandemics",
+    ),
+    ("22000", "food safety hazards, allergens, hygiene, HACCP"),
+    (
+        "",
+        "staff pay, payroll, expense claims, holiday and leave booking, sick pay, pensions, "
+        "bonuses",
+    ),
+    ("", "car parking, the canteen, dress code, office facilities for staff"),
     # stop 28: the company's money matters, which helpers asked about as "another regime" and
     # which the lines above did not reach (folds right 1897 -> 1915 of 2242, every organisation
     # up: docs/retrieval.md, on the company's money matters)
-    "company finances: accounts, financial statements, tax and VAT returns, budgets, the "
-    "accountants and auditors of the accounts",
-    "insurance cover, invoicing customers, credit control and chasing unpaid bills",
+    (
+        "",
+        "company finances: accounts, financial statements, tax and VAT returns, budgets, the "
+        "accountants and auditors of the accounts",
+    ),
+    ("", "insurance cover, invoicing customers, credit control and chasing unpaid bills"),
 )
+# The standards of ELSEWHERE's matters. An organisation whose documents name one of them
+# (an integrated system's manual: "certified to ISO 9001, ISO 14001 and ISO 45001"; a software
+# team's security procedure mapped to ISO 27001) deals with its matters as its own: for its
+# questions those lines are no evidence of a matter outside its system, and precedents on them
+# from organisations that dealt with them say nothing of one that does not (``declared``).
+STANDARDS: tuple[str, ...] = tuple(sorted({s for s, _ in ELSEWHERE if s}))
+
+
+def declared_standards(mentions: Callable[[str], bool]) -> frozenset[str]:
+    """The standards of ELSEWHERE that the indexed documents name (``mentions``: the lexical
+    index's, by number)."""
+    return frozenset(s for s in STANDARDS if mentions(s))
+
 
 # hand-set, not measured: the passages an answer leads with, read for the question's words (the
 # answer quotes from these; the model was fitted with this number). The topic rule reads their
@@ -116,9 +161,13 @@ class Signals:
     # the question is on a topic of usecases/other_standards.py that the corpus speaks of (not
     # a signal of the model: kept so the fit reads ``precedent`` as the answer did)
     topic_named: bool = False
+    # the standard (of STANDARDS) whose matter the question is on, when the corpus names that
+    # standard; "" otherwise (not a signal of the model: the fit keeps it with the question, as
+    # its precedent's ``matter``)
+    matter: str = ""
 
-    def as_dict(self) -> dict[str, float]:
-        return {k: round(v, 4) for k, v in asdict(self).items()}
+    def as_dict(self) -> dict[str, float | str]:
+        return {k: v if isinstance(v, str) else round(v, 4) for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)
@@ -138,7 +187,7 @@ class NotCoveredModel:
     def probability(self, signals: Signals) -> float:
         values = asdict(signals)
         z = self.intercept + sum(
-            w * values[f] for f, w in zip(self.features, self.weights, strict=True)
+            w * float(values[f]) for f, w in zip(self.features, self.weights, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -195,9 +244,20 @@ class Precedents:
     organisations: np.ndarray  # (n,) str: whose set each came from (the fit leaves them out)
     keys: np.ndarray  # (n,) str: "set#id", so a refit from cached signals finds its rows
     model_id: str
+    # (n,) str: the standard whose matter the question is on, when its organisation's
+    # documents name that standard (``Signals.matter``); "" for the others
+    matters: np.ndarray | None = None
 
-    def read(self, vector: np.ndarray) -> float:
-        return precedent_score(self.vectors @ vector, self.not_answered)
+    def read(self, vector: np.ndarray, declared: frozenset[str] = frozenset()) -> float:
+        """``precedent_score`` among the examples this corpus may learn from: not those on a
+        matter of a standard its documents do not name (``declared``). That an integrated
+        system answered "oil is running towards the drain" says nothing of a quality system
+        that never speaks of spills."""
+        similarities, not_answered = self.vectors @ vector, self.not_answered
+        if self.matters is not None:
+            kept = np.isin(self.matters, ["", *declared])
+            similarities, not_answered = similarities[kept], not_answered[kept]
+        return precedent_score(similarities, not_answered)
 
     def without(self, organisation: str) -> Precedents:
         """These examples but one organisation's: its questions scored as a new
@@ -209,6 +269,7 @@ class Precedents:
             self.organisations[keep],
             self.keys[keep],
             self.model_id,
+            None if self.matters is None else self.matters[keep],
         )
 
     def save(self, path: Path = PRECEDENTS_FILE) -> None:
@@ -219,6 +280,9 @@ class Precedents:
             not_answered=self.not_answered.astype(bool),
             organisations=self.organisations.astype(str),
             keys=self.keys.astype(str),
+            matters=(np.full(len(self.keys), "") if self.matters is None else self.matters).astype(
+                str
+            ),
         )
 
     @classmethod
@@ -233,6 +297,7 @@ class Precedents:
             arrays["organisations"],
             arrays["keys"],
             model_id,
+            arrays.get("matters"),  # none in a file written before stop 37
         )
 
 
@@ -262,10 +327,14 @@ class SignalReader:
         embedder: Embedder,
         words: Callable[[], WordStore] | None = None,
         precedents: Precedents | None = None,
+        mentions: Callable[[str], bool] | None = None,
     ) -> None:
         self.embedder = embedder
         self.words = words
         self.precedents = precedents
+        # whether the indexed documents name a word (the lexical index's): which standards of
+        # ELSEWHERE the corpus deals with as its own (``declared_standards``)
+        self.mentions = mentions
         self._elsewhere: np.ndarray | None = None
         self._lock = threading.Lock()
         self._passages: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -284,9 +353,15 @@ class SignalReader:
         if vector is None:
             vector = self.embedder.encode_query(question)
         recall = self.word_recall(question, passages)
-        score = self.precedents.read(vector) if self.precedents is not None else 0.0
+        declared = self.declared()
+        score = self.precedents.read(vector, declared) if self.precedents is not None else 0.0
         precedent = precedent_signal(score, recall, topic_named)
-        return Signals(similarity, recall, self.elsewhere(vector), precedent, topic_named)
+        elsewhere, matter = self.elsewhere(vector, declared)
+        return Signals(similarity, recall, elsewhere, precedent, topic_named, matter)
+
+    def declared(self) -> frozenset[str]:
+        """The standards of ELSEWHERE the indexed documents name (none without ``mentions``)."""
+        return declared_standards(self.mentions) if self.mentions is not None else frozenset()
 
     def leave_out(self, organisation: str) -> None:
         """Read ``precedent`` without this organisation's labelled questions (to evaluate on
@@ -298,13 +373,20 @@ class SignalReader:
             raise UsageError(f"no precedents of organisation {organisation!r} (only of {known})")
         self.precedents = self.precedents.without(organisation)
 
-    def elsewhere(self, vector: np.ndarray) -> float:
-        """The best cosine of a question's vector to a matter outside a quality system."""
+    def elsewhere(
+        self, vector: np.ndarray, declared: frozenset[str] = frozenset()
+    ) -> tuple[float, str]:
+        """The best cosine of a question's vector to a matter outside this organisation's
+        system: ELSEWHERE's, but those of the standards its documents name (``declared``); and
+        the standard of the closest matter of all when it is one of those (else "")."""
         if self._elsewhere is None:
             with self._lock:
                 if self._elsewhere is None:
-                    self._elsewhere = self.embedder.encode(list(ELSEWHERE))
-        return float(np.max(self._elsewhere @ vector))
+                    self._elsewhere = self.embedder.encode([text for _, text in ELSEWHERE])
+        cosines = self._elsewhere @ vector
+        outside = [i for i, (standard, _) in enumerate(ELSEWHERE) if standard not in declared]
+        closest = ELSEWHERE[int(np.argmax(cosines))][0]
+        return float(np.max(cosines[outside])), closest if closest in declared else ""
 
     def word_recall(self, question: str, passages: list[Evidence]) -> float:
         """The mean, over the question's subject words, of each one's best cosine to a word of
