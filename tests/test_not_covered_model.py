@@ -178,7 +178,7 @@ def test_a_standard_the_documents_name_is_no_evidence_of_a_matter_outside_them()
     matters are not "elsewhere", and the question's matter is kept as that standard's."""
     named: set[str] = set()
     reader = SignalReader(HashingEmbedder(), mentions=lambda word: word in named)
-    standard, text = next(line for line in ELSEWHERE if line[0] == "14001")
+    text = next(text for standard, text in ELSEWHERE if standard == "14001")
     vector = reader.embedder.encode([text])[0]
     assert reader.elsewhere(vector, reader.declared()) == (pytest.approx(1.0), "")
     named.add("14001")
@@ -213,6 +213,9 @@ def test_precedents_on_a_standard_the_documents_do_not_name_are_not_read():
     )
     assert kept.read(question, frozenset({"14001"})) < 0  # most like answered ones
     assert kept.read(question) == 0.0  # those left out: too few answered to weigh
+    # the same answers on quality matters (no standard's) count for every corpus
+    quality = replace(kept, matters=np.full(8, ""))
+    assert quality.read(question) == kept.read(question, frozenset({"14001"}))
 
 
 @pytest.mark.fast
