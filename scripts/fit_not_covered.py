@@ -45,11 +45,11 @@ from assistant.usecases.not_covered import (
     MODEL_FILE,
     PRECEDENTS_FILE,
     Precedents,
-    declared_standards,
     decoded,
     encoded,
     precedent_score,
     precedent_signal,
+    readable,
 )
 
 SIGNALS = Path(__file__).resolve().parents[1] / "evals" / "results" / "not-covered-signals.jsonl"
@@ -112,7 +112,7 @@ class Questions:
                 keep = (
                     (self.organisations != row["organisation"])
                     & (self.organisations != left_out)
-                    & np.isin(self.matters, ["", *row.get("declared", [])])
+                    & readable(self.matters, row.get("declared", []))
                 )
                 x[i, : len(READ)] = [row[f] for f in READ]
                 score = precedent_score(self.similarities[i][keep], not_answered[keep])
@@ -165,7 +165,8 @@ def collect(organisations: Path, work_dir: Path) -> Questions:
         if org.key in maps and app.retriever.question_map is not None:
             app.retriever.question_map = QuestionMap(maps[org.key], app.embedder.model_id)
         line = app.settings.no_evidence_similarity
-        declared = sorted(declared_standards(app.retriever.store.lexical.mentions))
+        reader = app.ask_service.not_covered[0] if app.ask_service.not_covered else None
+        declared = sorted(reader.declared()) if reader is not None else []
         for file in org.fitting_files():
             for q in load_questions(file):
                 answer = app.ask_service.ask(q.question, app.settings.top_k)

@@ -49,7 +49,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -255,7 +255,7 @@ class Precedents:
         that never speaks of spills."""
         similarities, not_answered = self.vectors @ vector, self.not_answered
         if self.matters is not None:
-            kept = np.isin(self.matters, ["", *declared])
+            kept = readable(self.matters, declared)
             similarities, not_answered = similarities[kept], not_answered[kept]
         return precedent_score(similarities, not_answered)
 
@@ -299,6 +299,12 @@ class Precedents:
             model_id,
             arrays.get("matters"),  # none in a file written before stop 37
         )
+
+
+def readable(matters: np.ndarray, declared: Iterable[str]) -> np.ndarray:
+    """Which precedents a corpus naming the ``declared`` standards may read: those on no
+    standard's matter, and those on one of its own standards'."""
+    return np.isin(matters, ["", *declared])
 
 
 def encoded(vectors: np.ndarray) -> np.ndarray:
