@@ -39,6 +39,7 @@ from assistant.usecases.examples import GENERIC_EXAMPLES, example_questions
 from assistant.usecases.history import History
 from assistant.usecases.interview.grader import Grader, GraderParams
 from assistant.usecases.interview.service import InterviewService
+from assistant.usecases.lead_choice import LeadModel
 from assistant.usecases.library import Library
 from assistant.usecases.not_covered import NotCoveredModel, Precedents, SignalReader
 from assistant.usecases.other_standards import CorpusTopics
@@ -117,6 +118,7 @@ class Assistant:
             (reader, NotCoveredModel.load()),
             reader,
             load_glossary(self.settings.glossary_file),
+            LeadModel.load(),
         )
 
     @cached_property

@@ -1,14 +1,17 @@
 """How often the short answer quotes the sentence that answers the question.
 
     .venv/bin/python scripts/answer_sentences_eval.py --organisations evals/organisations.toml \
-        --work-dir DIR [--heldout] [--json OUT] [--show-misses]
+        --work-dir DIR [--heldout | --confirm] [--json OUT] [--show-misses]
 
 Labels: ``evals/answer-sentences/ORG.jsonl``, written by helpers from each organisation's
 documents alone (stop 26): 16 staff questions each (6 "who ...?", 5 "when / how often / how
 long ...?", 5 "what do I do if ...?"), each with the one document holding the answer and a
 fragment of the answering sentence copied from it verbatim; ``heldout-ORG.jsonl`` (stop 27,
-same brief, written by other helpers) is read only with ``--heldout``, to confirm. Each
-question is asked as on the Ask page (a plain question, alone) and counted:
+same brief, written by other helpers) is read only with ``--heldout``, to confirm; since stop
+38 both are the fitting labels of the short answer's sentence scorer
+(scripts/fit_lead_sentences.py), and ``confirm-ORG.jsonl`` (same brief, stop 38) confirms it,
+read with ``--confirm``. Each question is asked as on the Ask page (a plain question, alone)
+and counted:
 
 - ``document``: the answer's leading document (the one the short answer quotes) is the source;
 - ``first``: the short answer's first sentence holds the fragment;
@@ -17,7 +20,8 @@ question is asked as on the Ask page (a plain question, alone) and counted:
 - ``shown``: some quote of the answer (the short answer or a procedure's quotes) holds it.
 
 Figures per organisation and per kind, so a change to how sentences are chosen is tuned on one
-organisation and confirmed on the others. Nothing here is fitted.
+organisation and confirmed on the others. Nothing here is fitted (the shipped sentence scorer
+is used, as on the Ask page).
 """
 
 from __future__ import annotations
@@ -43,6 +47,16 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def labels(org: str, prefix: str = "") -> list[dict]:
+    """An organisation's labelled questions of one set ("", "heldout-", "confirm-"); none when
+    it has no such file."""
+    path = LABELS / f"{prefix}{org}.jsonl"
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def holds(quote: str, fragment: str) -> bool:
     """A quote holds the answer when it contains the fragment."""
     return _norm(fragment) in _norm(quote)
@@ -53,18 +67,14 @@ def main() -> None:
     ap.add_argument("--organisations", type=Path, required=True)
     ap.add_argument("--work-dir", type=Path, required=True)
     ap.add_argument("--heldout", action="store_true", help="the held-out labels instead")
+    ap.add_argument("--confirm", action="store_true", help="the confirming labels instead")
     ap.add_argument("--json", type=Path, help="per-question results")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
     rows = []
     for org, app in indexed(load_organisations(args.organisations), args.work_dir, NoProgress()):
-        path = LABELS / f"{'heldout-' if args.heldout else ''}{org.key}.jsonl"
-        if not path.exists():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            q = json.loads(line)
+        prefix = "confirm-" if args.confirm else "heldout-" if args.heldout else ""
+        for q in labels(org.key, prefix):
             answer = app.ask(q["question"])
             lead = [x.text for x in answer.lead]
             listed = [x.text for p in answer.procedures for x in p.quotes]

@@ -27,13 +27,13 @@ import numpy as np
 
 from assistant.core.progress import NoProgress
 from assistant.evaluation.chat import load_conversations
+from assistant.evaluation.logistic import fit_logistic
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.search.retrieval import Query
 from assistant.usecases.ask import NAMED_ELSEWHERE
 from assistant.usecases.conversation import NEW, WHICH_CLAUSE
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fit_not_covered import fit_logistic  # noqa: E402
 from fit_retrieval import CONVERSATIONS  # noqa: E402
 
 SIGNALS = ("topic_and_turn", "own", "own_recall", "topic_recall", "own_elsewhere", "alone_recall")

@@ -35,6 +35,7 @@ import numpy as np
 from assistant.core.progress import NoProgress
 from assistant.core.settings import load_settings
 from assistant.evaluation import question_map_fit
+from assistant.evaluation.logistic import fit_logistic
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.question_map_fit import fold_matrices
 from assistant.evaluation.retrieval import load_questions, read_jsonl
@@ -210,24 +211,6 @@ def fit(
     if which is not None:
         x, y = x[which], y[which]
     return fit_logistic(x, y, c)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, c: float = C) -> tuple[np.ndarray, float]:
-    """L2-penalised logistic regression by Newton's method (the intercept is not penalised):
-    one row of signals per example in ``x``, labels 0/1 in ``y``."""
-    x = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(x.shape[1])
-    penalty = np.eye(x.shape[1]) / c
-    penalty[-1, -1] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-x @ w))
-        gradient = x.T @ (p - y) + penalty @ w
-        hessian = x.T @ (x * (p * (1 - p))[:, None]) + penalty
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.max(np.abs(step)) < 1e-9:
-            break
-    return w[:-1], float(w[-1])
 
 
 def fold_probabilities(questions: Questions, c: float = C) -> list[tuple[dict, float]]:

@@ -329,15 +329,18 @@ def test_the_short_answer_quotes_the_leading_document():
 
 def test_the_short_answer_quotes_the_procedure_the_answer_leads_with(sample):
     """Real model and index: the records procedure leads the answer to a question about
-    correcting a paper record, and the short answer quotes its correction rule, not the
-    calibration procedure's sentence about wrong readings (which shares more of the words)."""
+    correcting a paper record, and the short answer quotes its correction rule (how to
+    correct, or, since the fitted scorer of stop 38, that white-out and overwriting are not
+    allowed: the direct answer to "can I just white it out?"), not the calibration
+    procedure's sentence about wrong readings (which shares more of the words)."""
     answer = sample.ask(
         "I filled in a paper check sheet and wrote the wrong figure in one box. "
         "Can I just white it out or write the right number over the top?"
     )
     assert answer.leading_file == "QP-01-document-and-record-control.md"
     assert answer.lead[0].citation.file == answer.leading_file
-    assert "single line" in answer.lead[0].text
+    rule = answer.lead[0].text
+    assert "single line" in rule or "Correction fluid and overwriting are not permitted" in rule
 
 
 # --- A follow-up's short answer stays on the subject it continues ------------------------------

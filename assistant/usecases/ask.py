@@ -22,6 +22,7 @@ from assistant.search.retrieval import (
 )
 from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles, asks_for_record
 from assistant.usecases.composer import Answer, Closeness, document_label, procedure_answers
+from assistant.usecases.lead_choice import LeadModel
 from assistant.usecases.not_covered import LEAD_PASSAGES, NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import (
     CorpusTopics,
@@ -90,6 +91,7 @@ class AskService:
         not_covered: tuple[SignalReader, NotCoveredModel] | None = None,
         word_reader: SignalReader | None = None,
         glossary: Glossary | None = None,
+        lead_model: LeadModel | None = None,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
@@ -104,6 +106,9 @@ class AskService:
         # the factory gives the not-covered model's reader, so both read a question once).
         self.word_reader = word_reader
         self.glossary = glossary
+        # The fitted scorer of the short answer's sentences (usecases/lead_choice.py; the
+        # factory gives the shipped one); None: the hand-set scorer in the composer.
+        self.lead_model = lead_model
 
     def plan(self, question: str) -> AskPlan:
         """How a question is searched: a clause question by its clause cards (and any words
@@ -377,6 +382,8 @@ class AskService:
             similarity=similarity,
             ranked_files=[d.file for d in result.documents],
             closeness=self._closeness(plan.question, result.vectors),
+            passages_by_file={d.file: d.passages for d in result.documents},
+            lead_model=self.lead_model,
         )
         extra = " ".join(c.keyword_text() for c in clauses)
         docs = result.documents

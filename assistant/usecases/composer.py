@@ -38,6 +38,7 @@ from assistant.documents.text import is_table_row, row_values, rows_of_tables
 from assistant.search.clause_resolver import ClauseMatch
 from assistant.search.clauses import Clause
 from assistant.search.retrieval import DocumentHit
+from assistant.usecases.lead_choice import Candidate, LeadModel, features
 
 # Quote ranking ("how we meet it"). All hand-set with the first answers (commit 38e1224), never
 # measured: `assistant eval retrieval` ranks documents, not the sentences quoted from them.
@@ -80,6 +81,10 @@ LEAD_SECOND_SHARE = 0.6
 # at 50 to 1000 5 / 6-7 / 7 / 10 (the sample, the tuning organisation, flat from 100 up): 200,
 # the plateau's middle. Which document is quoted does not change (lead_quotes_eval.py: every
 # count the same); about 55 ms a question (median; 130 ms p95) when the short answer is shown.
+# Since stop 38 the short answer is chosen by a fitted scorer when one is shipped
+# (usecases/lead_choice.py, ``Answer.lead_model``: 95 against 70 of 224 first sentences
+# answering, organisations left out in turn); this weight still chooses the procedures' quotes
+# and the short answer of an Answer made without the model.
 # A plain question's procedure quotes are chosen the same way (stop 27): a procedure quote held
 # the answer for 26 -> 37 of 64 and, on the held-out labels, 25 -> 36 (every organisation up).
 CLOSENESS_WEIGHT = 200.0
@@ -249,6 +254,15 @@ class Answer:
     # How close each of some sentences is to the question (given by the ask use case): chooses
     # the short answer's sentences. None: by shared words alone (an Answer made by hand).
     closeness: Closeness | None = field(default=None, repr=False, compare=False)
+    # Each document's passages among the search's candidates, best first (the ask use case's;
+    # empty for an Answer made by hand): the short answer reads the leading document's best
+    # ``lead_model.passages``, not only the one or two of it in ``evidence``.
+    passages_by_file: dict[str, list[Evidence]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    # The fitted scorer of the short answer's sentences (usecases/lead_choice.py); None: the
+    # hand-set one (cosine at CLOSENESS_WEIGHT, shared words, cues).
+    lead_model: LeadModel | None = field(default=None, repr=False, compare=False)
 
     def shown_under_caution(self, caution: str) -> None:
         """A refusal taken back: the passages found are shown as the closest the procedures
@@ -278,8 +292,15 @@ class Answer:
         document"): the ranking knows better than shared words which document answers."""
         if self.mode != "plain" or self.no_evidence:
             return []
+        leading = self.leading_file
         return lead_quotes(
-            self.question, self.evidence, self.context, self.leading_file, self.closeness
+            self.question,
+            self.evidence,
+            self.context,
+            leading,
+            self.closeness,
+            self.lead_model,
+            self.passages_by_file.get(leading, []),
         )
 
     @property
@@ -413,17 +434,16 @@ def with_its_list(sentence: str, passage: str) -> str:
     return passage[start:end] if end is not None else sentence
 
 
-def _scored(
+def _candidates(
     passages: list[Evidence],
     query_terms: set[str],
     extra_terms: set[str],
-    steps: bool,
     extra_weight: float = CARD_TERM_WEIGHT,
-    closeness: Closeness | None = None,
-) -> list[tuple[float, str, Evidence]]:
-    """Every quotable sentence that shares a word with the question or card, best first; with
-    ``closeness``, every quotable sentence by its closeness to the question first (none when
-    no sentence shares a word: those passages do not answer)."""
+) -> list[tuple[int, int, str, Evidence, float]]:
+    """Every quotable sentence of the passages, in order, as (passage rank, place in its
+    passage, the quote, its passage, the question's and card's words it shares, the rarer
+    among these sentences the more); none when no sentence shares a word (those passages do
+    not answer)."""
     candidates = [
         (rank, pos, quoted, e)
         for rank, e in enumerate(passages)
@@ -449,25 +469,43 @@ def _scored(
     def weight(w: str) -> float:
         return math.log(1 + total / doc_freq[w])
 
-    # A template's instruction to its author says nothing of what the organisation does: never
-    # quoted (it still counts in how common each word is).
-    quotable = [not is_template_guidance(s, e.chunk.text) for *_, s, e in candidates]
     shared = [
         sum(weight(w) for w in words & query_terms)
         + extra_weight * sum(weight(w) for w in words & extra_terms)
         for words in answering
     ]
-    which = [i for i, ok in enumerate(quotable) if ok]
-    if not any(shared[i] for i in which):
-        # Passages none of whose sentences shares a word with the question do not answer it
-        # (the short answer then reads the next passages): so with closeness too.
+    # A template's instruction to its author says nothing of what the organisation does: never
+    # quoted (it still counts in how common each word is).
+    out = [
+        (rank, pos, s, e, score)
+        for (rank, pos, s, e), score in zip(candidates, shared, strict=True)
+        if not is_template_guidance(s, e.chunk.text)
+    ]
+    # Passages none of whose sentences shares a word with the question do not answer it (the
+    # short answer then reads the next passages): so with closeness too.
+    return out if any(score for *_, score in out) else []
+
+
+def _scored(
+    passages: list[Evidence],
+    query_terms: set[str],
+    extra_terms: set[str],
+    steps: bool,
+    extra_weight: float = CARD_TERM_WEIGHT,
+    closeness: Closeness | None = None,
+) -> list[tuple[float, str, Evidence]]:
+    """Every quotable sentence that shares a word with the question or card, best first; with
+    ``closeness``, every quotable sentence by its closeness to the question first (none when
+    no sentence shares a word: those passages do not answer)."""
+    found = _candidates(passages, query_terms, extra_terms, extra_weight)
+    if not found:
         return []
-    close = np.zeros(total)
+    close = np.zeros(len(found))
     if closeness is not None:
-        close[which] = closeness([candidates[i][2] for i in which])
+        close = closeness([s for _, _, s, _, _ in found])
     scored = []
-    for (rank, pos, s, e), ok, score, near in zip(candidates, quotable, shared, close, strict=True):
-        if not ok or (not score and closeness is None):
+    for (rank, pos, s, e, score), near in zip(found, close, strict=True):
+        if not score and closeness is None:
             continue
         score += CLOSENESS_WEIGHT * float(near)
         concrete = bool(re.search(r"\d", s)) + bool(FORM.search(s)) + bool(ROLE.search(s))
@@ -562,12 +600,49 @@ def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
     return _quotes(opening, LEAD_SENTENCES)
 
 
+def _reading(question: str, context: str) -> tuple[set[str], set[str], Callable[[Evidence], bool]]:
+    """How a plain question's short answer reads passages: the question's own words, its
+    context's other words, and which passages may be quoted (not what a document is; the
+    quality policy only when the question is about a policy)."""
+    own = terms(question) - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
+    about_policy = asks_about_policy(question)
+
+    def shown(e: Evidence) -> bool:
+        return not TEMPLATE_SECTION.match(e.chunk.heading) and (
+            about_policy or not _policy_statement(e)
+        )
+
+    return own, terms(context) - own, shown
+
+
+def fitted_candidates(
+    question: str,
+    evidence: list[Evidence],
+    context: str,
+    leading: str,
+    leading_passages: Sequence[Evidence],
+    passages: int,
+) -> list[Candidate]:
+    """What the fitted scorer chooses among for a plain question, as ``lead_quotes`` reads it
+    (none when a named section answers, or none of the leading document's sentences shares a
+    word with the question): for fitting it (scripts/fit_lead_sentences.py)."""
+    own, extra, shown = _reading(question, context)
+    answering = [e for e in evidence if shown(e)]
+    if not leading or _named_section(own, answering):
+        return []
+    first = [e for e in answering if e.chunk.file == leading]
+    more = [e for e in leading_passages if shown(e)]
+    return lead_candidates(first, more, own, extra, passages)
+
+
 def lead_quotes(
     question: str,
     evidence: list[Evidence],
     context: str = "",
     leading: str = "",
     closeness: Closeness | None = None,
+    model: LeadModel | None = None,
+    leading_passages: Sequence[Evidence] = (),
 ) -> list[Quote]:
     """The short answer to a plain question: the one or two sentences (or table rows) of the
     answering passages that best answer it, the second only when nearly as good. Purpose and
@@ -577,21 +652,21 @@ def lead_quotes(
     ``context``: a follow-up's continued topic, its words a tie-breaker (CONTEXT_TERM_WEIGHT).
     ``leading``: the file the answer ranks first; its answering passages are read first, the
     others only when none of its sentences shares a word with the question.
-    ``closeness``: the sentences' cosines to the question, which then choose among them."""
-    asked = terms(question)
-    own = asked - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
-    extra = terms(context) - own
-    about_policy = asks_about_policy(question)
-    answering = [
-        e
-        for e in evidence
-        if not TEMPLATE_SECTION.match(e.chunk.heading)
-        and (about_policy or not _policy_statement(e))
-    ]
+    ``closeness``: the sentences' cosines to the question, which then choose among them.
+    ``model``: with ``closeness``, the fitted scorer (usecases/lead_choice.py) chooses among
+    the leading document's sentences instead, read from its best ``model.passages`` of
+    ``leading_passages`` (the search's candidates of it) as well as those in ``evidence``."""
+    own, extra, shown = _reading(question, context)
+    answering = [e for e in evidence if shown(e)]
     named = _named_section(own, answering)
     if named:
         return named
     first = [e for e in answering if e.chunk.file == leading] if leading else []
+    if model is not None and closeness is not None and leading:
+        more = [e for e in leading_passages if shown(e)]
+        candidates = lead_candidates(first, more, own, extra, model.passages)
+        if candidates:
+            return _fitted_lead(question, candidates, model, closeness)
     for passages in (first, answering, evidence):
         # Meaning chooses among the leading document's sentences; when none of them shares a
         # word with the question, shared words choose among the other passages, as before.
@@ -607,6 +682,42 @@ def lead_quotes(
         good = [x for x in scored if x[0] >= best - CLOSENESS_WEIGHT * LEAD_SECOND_COSINE]
     else:
         good = [x for x in scored if x[0] >= LEAD_SECOND_SHARE * best] if best > 0 else scored[:1]
+    return _quotes(good, LEAD_SENTENCES)
+
+
+def lead_candidates(
+    first: list[Evidence],
+    more: Sequence[Evidence],
+    own: set[str],
+    extra: set[str],
+    passages: int,
+) -> list[Candidate]:
+    """The leading document's quotable sentences for the fitted scorer: from its passages in
+    the answer (``first``) and its next best among the search's candidates (``more``), up to
+    ``passages`` in all; none when none of them shares a word with the question (the other
+    passages are read then, as without the model)."""
+    ids = {e.chunk.id for e in first}
+    pool = first + [e for e in more if e.chunk.id not in ids][: max(0, passages - len(first))]
+    return [
+        Candidate(s, e, rank, pos, score, e.chunk.id in ids)
+        for rank, pos, s, e, score in _candidates(pool, own, extra, CONTEXT_TERM_WEIGHT)
+    ]
+
+
+def _fitted_lead(
+    question: str, candidates: list[Candidate], model: LeadModel, closeness: Closeness
+) -> list[Quote]:
+    """The short answer chosen by the fitted scorer: the best candidate, and the second when
+    its probability is at least ``model.second_share`` of the first's."""
+    probability = model.probabilities(
+        features(question, candidates, closeness([c.text for c in candidates]))
+    )
+    ranked = sorted(zip(probability, candidates, strict=True), key=lambda x: -x[0])
+    ranked = [x for x in ranked if len(x[1].text) <= MAX_LEAD_CHARS] or ranked[:1]
+    best = ranked[0][0]
+    good = [(p, c.text, c.evidence) for p, c in ranked[:1]] + [
+        (p, c.text, c.evidence) for p, c in ranked[1:] if p >= model.second_share * best
+    ]
     return _quotes(good, LEAD_SENTENCES)
 
 
