@@ -184,7 +184,8 @@ def print_answer(answer: Answer) -> None:
             print(_wrap(f'"{as_shown(q.text)}"', "  "))
             print(f"  [{q.citation.label()}]")
         print()
-    for i, e in enumerate(answer.evidence, 1):
+    first, more = answer.sources()  # the passages quoted first, each with its context
+    for i, e in enumerate([*first, *more], 1):
         print(f"[{i}] {e.citation.label()}  (score {e.score:.4f})")
         print(_wrap(as_shown(e.chunk.text)))
         print()

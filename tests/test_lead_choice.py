@@ -130,3 +130,49 @@ def test_the_short_answer_quotes_the_sentence_that_answers_first(sample, questio
     lead = sample.ask(question).lead
     assert lead and answer in lead[0].text
     assert all(q.text in q.passage for q in lead)  # verbatim, from the passage it cites
+
+
+@pytest.mark.fast
+def test_the_short_answer_reads_past_the_answers_own_passages_and_shows_where_it_quoted():
+    """The answering sentence is in the leading document's third passage, which the answer's
+    own passages (two a document) do not hold: it is quoted, and shown in its context."""
+    from assistant.usecases.composer import Answer
+
+    def passage(n: int, text: str) -> Evidence:
+        chunk = Chunk(
+            f"qp-{n}", "QP-09.md", "/q/QP-09.md", "Stores", "QP-09", "1", "5 Method", None, n, text
+        )
+        return Evidence(chunk, 1.0 / (n + 1))
+
+    shown = [
+        passage(0, "5.1 Goods received are booked into the stores system by the storeman."),
+        passage(1, "5.2 Stores are kept clean and tidy, and stock is rotated first in first out."),
+    ]
+    beyond = passage(2, "5.3 The Stores Supervisor signs the stock count sheet every Friday.")
+    question = "Who signs the stock count sheet?"
+
+    def closeness(texts):  # the answering sentence is the closest in meaning
+        return np.array([0.7 if "signs" in t else 0.3 for t in texts])
+
+    answer = Answer(
+        question,
+        "plain",
+        evidence=shown,
+        ranked_files=["QP-09.md"],
+        closeness=closeness,
+        passages_by_file={"QP-09.md": [*shown, beyond]},
+        lead_model=LeadModel.load(),
+    )
+    assert answer.lead[0].text == beyond.chunk.text
+    first, more = answer.sources()
+    assert beyond in first and beyond not in more
+    # without the document's other passages, only what the answer holds can be quoted
+    alone = Answer(
+        question,
+        "plain",
+        evidence=shown,
+        ranked_files=["QP-09.md"],
+        closeness=closeness,
+        lead_model=LeadModel.load(),
+    )
+    assert all(q.passage != beyond.chunk.text for q in alone.lead)

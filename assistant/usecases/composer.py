@@ -314,9 +314,15 @@ class Answer:
 
     def sources(self) -> tuple[list[Evidence], list[Evidence]]:
         """The passages shown under the short answer (those it quotes, else the best one or
-        two) and the rest, for "More sources"; both in ranked order."""
+        two) and the rest, for "More sources"; both in ranked order. A quoted passage of the
+        leading document that the answer's own passages do not hold (the fitted scorer reads
+        more of it) is shown too: a quote is always shown in its context."""
         quoted = {q.passage for q in self.lead}
-        first = [e for e in self.evidence if e.chunk.text in quoted][:LEAD_SOURCES]
+        own = {e.chunk.id for e in self.evidence}
+        more = [
+            e for e in self.passages_by_file.get(self.leading_file, []) if e.chunk.id not in own
+        ]
+        first = [e for e in self.evidence + more if e.chunk.text in quoted][:LEAD_SOURCES]
         first = first or self.evidence[:LEAD_SOURCES]
         return first, [e for e in self.evidence if e not in first]
 
