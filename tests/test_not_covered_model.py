@@ -35,7 +35,12 @@ def _script():
 # Not in the sample's procedures, though its maintenance passages come close: answered, in the
 # caution band. (Until stop 36 this was how many parts a cutting insert may machine; with the
 # sample's own labelled questions among the precedents, that is now not covered.)
-STAFF_FRIDGE = "How often is the staff fridge cleaned out?"
+# Not in the sample's procedures, but its competence and HR passages come close: the model
+# stops short of "not covered" (0.43 at stop 38; the staff fridge, used here until stop 37,
+# is refused since the refit with confirm51 and confirm52).
+HOME_WORKING = (
+    "Am I allowed to work from home a couple of days a week if my manager is happy with it?"
+)
 LEAVE = "Who do I ask about booking a week's leave in August?"
 # In the sample's maintenance procedure (QP-15: stop the machine, report the fault), in words far
 # from it: the three signals alone called it not covered (0.69).
@@ -308,11 +313,11 @@ def test_an_organisation_without_precedents_is_named(sample):
 
 @pytest.fixture
 def doubting(sample, monkeypatch: pytest.MonkeyPatch):
-    """The sample with a caution edge just below STAFF_FRIDGE's probability: the shipped edge
+    """The sample with a caution edge just below HOME_WORKING's probability: the shipped edge
     is fitted (scripts/fit_not_covered.py; 0.45 since stop 36, off at stop 35), and a test
     pinned to it would fail with every refit rather than when the caution breaks."""
     reader, model = sample.ask_service.not_covered
-    probability = sample.ask(STAFF_FRIDGE).signals["probability"]
+    probability = sample.ask(HOME_WORKING).signals["probability"]
     assert probability < 0.5  # answered: the closest passages come close
     edge = replace(model, caution_from=probability - 0.01)
     monkeypatch.setattr(sample.ask_service, "not_covered", (reader, edge))
@@ -320,10 +325,10 @@ def doubting(sample, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_an_answer_the_model_doubts_is_shown_with_a_caution(doubting):
-    """The staff fridge is not in the sample's procedures, but its maintenance passages come
+    """Working from home is not in the sample's procedures, but passages on people come
     close: the model stops short of "not covered", so in the caution band the closest passages
     are shown under a caution rather than as the answer without one."""
-    answer = doubting.ask(STAFF_FRIDGE)
+    answer = doubting.ask(HOME_WORKING)
     assert not answer.no_evidence and answer.caution
     assert answer.to_dict()["caution"] == answer.caution
     # a clearly answered question carries none, nor does one that is not covered
@@ -335,7 +340,7 @@ def test_an_answer_the_model_doubts_is_shown_with_a_caution(doubting):
 def test_ask_prints_the_caution_above_the_passages(doubting, capsys) -> None:
     from assistant.cli import print_answer
 
-    print_answer(doubting.ask(STAFF_FRIDGE))
+    print_answer(doubting.ask(HOME_WORKING))
     out = capsys.readouterr().out
     assert out.index("Caution: The documents may not answer this directly") < out.index("[1] ")
     # the passages it leads with are not called the answer
