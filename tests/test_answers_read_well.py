@@ -80,6 +80,29 @@ def test_ask_page_shows_the_short_answer_then_sources_with_the_rest_folded(monke
     assert any(f"**{plain(lead.text)}**" in m.value and len(m.value) > 300 for m in at.markdown)
 
 
+def test_ask_page_shows_the_passage_a_short_answer_quotes_beyond_the_answers_own(
+    monkeypatch, sample
+):
+    """The short answer reads more of the leading document than the answer's own passages (stop
+    38): the passage it quotes from is shown under it, outside the fold, as any quote's is."""
+    question = (
+        "Our quality head, who normally signs finished product out for shipping, is off site "
+        "this week - who else is allowed to let finished gauges leave?"
+    )
+    answer = sample.ask(question)
+    quoted = answer.lead[0]
+    assert "Metrology Lead" in quoted.text
+    assert quoted.passage not in {e.chunk.text for e in answer.evidence}
+    at = _app(monkeypatch, sample).run()
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception
+    bubble = at.chat_message[-1]
+    folded = [m.value for e in bubble.expander for m in e.markdown]
+    label = plain(quoted.citation.label())
+    shown = [m.value for m in bubble.markdown if m.value.startswith("**\\[") and label in m.value]
+    assert shown and not any(label in v for v in folded)
+
+
 # --- 2. "How we meet it": steps and responsibilities before record and reference tables --------
 
 
