@@ -15,8 +15,11 @@ scripts/answer_sentences_eval.py counts them (``first``: the short answer's firs
 holds the answer; ``short``: one of its one or two sentences does), beside today's hand-set
 scorer. The grid: passages read, the second sentence's share, the penalty. The point written
 is the one with the most ``first`` among those that leave no organisation with fewer than the
-hand-set scorer (ties: fewer second sentences). ``--write`` fits it on every organisation's
-labels and writes usecases/lead_sentences.json with the folds.
+hand-set scorer (then the most ``short`` among those quoting a second sentence no more often
+than the hand-set scorer: ``chosen``). ``--write`` fits it on every organisation's labels and
+writes usecases/lead_sentences.json with the folds, and the chosen point's candidates (features
+and labels) to evals/results/lead-sentences-candidates.npz, from which tests/test_lead_choice.py
+refits the shipped weights.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ from answer_sentences_eval import holds, labels  # noqa: E402
 PASSAGES = (2, 3, 4, 6)
 SHARES = (0.7, 0.85, 1.0)  # 1.0: a second sentence only when as likely as the first
 PENALTIES = (1.0, 10.0, 100.0)  # C, the inverse of the L2 penalty
+CANDIDATES = (
+    Path(__file__).resolve().parents[1] / "evals" / "results" / "lead-sentences-candidates.npz"
+)
 
 
 class Asked:
@@ -107,11 +113,15 @@ def ask_all(organisations: Path, work_dir: Path, confirm: bool = False) -> list[
     return out
 
 
-def fit(asked: list[Asked], n: int, share: float, c: float) -> LeadModel:
+def matrices(asked: list[Asked], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate's features and label, reading ``n`` passages."""
     rows = [a for a in asked if n in a.x]
     x = np.vstack([a.x[n] for a in rows])
-    y = np.concatenate([a.y[n] for a in rows]).astype(float)
-    weights, intercept = fit_logistic(x, y, c)
+    return x, np.concatenate([a.y[n] for a in rows]).astype(float)
+
+
+def fit(asked: list[Asked], n: int, share: float, c: float) -> LeadModel:
+    weights, intercept = fit_logistic(*matrices(asked, n), c)
     return LeadModel(tuple(float(w) for w in weights), intercept, share, n)
 
 
@@ -202,6 +212,10 @@ def main() -> None:
         mine = [a for a in confirming if a.org == org]
         print(f"  {org:<16} hand-set {tally(mine, None)}  fitted {tally(mine, model)}")
     if args.write:
+        # the chosen point's candidates, so that a test refits the shipped weights from them
+        # (tests/test_lead_choice.py) without asking the questions again
+        x, y = matrices(fitting, n)
+        np.savez_compressed(CANDIDATES, x=x, y=y)
         MODEL_PATH.write_text(
             json.dumps(
                 {

@@ -176,3 +176,19 @@ def test_the_short_answer_reads_past_the_answers_own_passages_and_shows_where_it
         lead_model=LeadModel.load(),
     )
     assert all(q.passage != beyond.chunk.text for q in alone.lead)
+
+
+@pytest.mark.fast
+def test_the_shipped_weights_are_what_the_fit_gives():
+    """The shipped scorer is the fit of its saved candidates (scripts/fit_lead_sentences.py
+    --write keeps both): a weight edited by hand, or a fit not shipped, fails here."""
+    from assistant.evaluation.logistic import fit_logistic
+
+    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    fit = load_script("fit_lead_sentences")
+    with np.load(fit.CANDIDATES) as saved:
+        x, y = saved["x"], saved["y"]
+    assert x.shape[1] == len(FEATURES) and 0 < y.sum() < len(y)
+    weights, intercept = fit_logistic(x, y, shipped["c"])
+    assert np.allclose(weights, shipped["weights"], atol=1e-6)
+    assert intercept == pytest.approx(shipped["intercept"], abs=1e-6)
