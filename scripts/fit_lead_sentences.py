@@ -36,7 +36,7 @@ import numpy as np
 from assistant.core.progress import NoProgress
 from assistant.evaluation.logistic import fit_logistic
 from assistant.evaluation.organisations import indexed, load_organisations
-from assistant.usecases.composer import Answer, fitted_candidates, lead_quotes
+from assistant.usecases.composer import Answer, fitted_candidates
 from assistant.usecases.lead_choice import FEATURES, MODEL_PATH, LeadModel, features
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -60,20 +60,7 @@ class Asked:
         self.y: dict[int, np.ndarray] = {}
 
     def lead(self, model: LeadModel | None) -> list[str]:
-        a = self.answer
-        if a.no_evidence:
-            return []
-        leading = a.leading_file
-        quotes = lead_quotes(
-            a.question,
-            a.evidence,
-            a.context,
-            leading,
-            a.closeness,
-            model,
-            a.passages_by_file.get(leading, []),
-        )
-        return [q.text for q in quotes]
+        return [q.text for q in self.answer.lead_by(model)]
 
     def counts(self, model: LeadModel | None) -> tuple[bool, bool, bool]:
         """first, short, and whether a second sentence was quoted."""

@@ -82,7 +82,7 @@ LEAD_SECOND_SHARE = 0.6
 # the plateau's middle. Which document is quoted does not change (lead_quotes_eval.py: every
 # count the same); about 55 ms a question (median; 130 ms p95) when the short answer is shown.
 # Since stop 38 the short answer is chosen by a fitted scorer when one is shipped
-# (usecases/lead_choice.py, ``Answer.lead_model``: 95 against 70 of 224 first sentences
+# (usecases/lead_choice.py, ``Answer.lead_model``: 89 against 68 of 224 first sentences
 # answering, organisations left out in turn); this weight still chooses the procedures' quotes
 # and the short answer of an Answer made without the model.
 # A plain question's procedure quotes are chosen the same way (stop 27): a procedure quote held
@@ -290,6 +290,11 @@ class Answer:
         Quoting the leading document, not the best-worded sentence of any passage, was measured
         (scripts/lead_quotes_eval.py, docs/retrieval.md "The short answer quotes the leading
         document"): the ranking knows better than shared words which document answers."""
+        return self.lead_by(self.lead_model)
+
+    def lead_by(self, model: LeadModel | None) -> list[Quote]:
+        """The short answer as ``model`` chooses it (None: the hand-set scorer), worked out
+        anew: ``lead`` is the shipped model's, kept; a fit compares models on one answer."""
         if self.mode != "plain" or self.no_evidence:
             return []
         leading = self.leading_file
@@ -299,7 +304,7 @@ class Answer:
             self.context,
             leading,
             self.closeness,
-            self.lead_model,
+            model,
             self.passages_by_file.get(leading, []),
         )
 
@@ -606,10 +611,27 @@ def _named_section(asked: set[str], passages: list[Evidence]) -> list[Quote]:
     return _quotes(opening, LEAD_SENTENCES)
 
 
-def _reading(question: str, context: str) -> tuple[set[str], set[str], Callable[[Evidence], bool]]:
-    """How a plain question's short answer reads passages: the question's own words, its
-    context's other words, and which passages may be quoted (not what a document is; the
-    quality policy only when the question is about a policy)."""
+@dataclass(frozen=True)
+class _LeadReading:
+    """How a plain question's short answer reads the passages it may quote."""
+
+    own: set[str]  # the question's own words
+    extra: set[str]  # its context's other words (a follow-up's continued topic)
+    answering: list[Evidence]  # the answer's passages that may be quoted
+    first: list[Evidence]  # of those, the leading document's
+    more: list[Evidence]  # the leading document's other passages among the search's candidates
+    named: list[Quote]  # the opening of a section the question names, which answers first
+
+
+def _reading(
+    question: str,
+    evidence: list[Evidence],
+    context: str,
+    leading: str,
+    leading_passages: Sequence[Evidence],
+) -> _LeadReading:
+    """Passages that say what a document is are not quoted, nor the quality policy unless the
+    question is about a policy."""
     own = terms(question) - set(POINTING_BACK)  # "as they arise" answers no "are they ...?"
     about_policy = asks_about_policy(question)
 
@@ -618,7 +640,15 @@ def _reading(question: str, context: str) -> tuple[set[str], set[str], Callable[
             about_policy or not _policy_statement(e)
         )
 
-    return own, terms(context) - own, shown
+    answering = [e for e in evidence if shown(e)]
+    return _LeadReading(
+        own,
+        terms(context) - own,
+        answering,
+        [e for e in answering if e.chunk.file == leading] if leading else [],
+        [e for e in leading_passages if shown(e)],
+        _named_section(own, answering),
+    )
 
 
 def fitted_candidates(
@@ -632,13 +662,10 @@ def fitted_candidates(
     """What the fitted scorer chooses among for a plain question, as ``lead_quotes`` reads it
     (none when a named section answers, or none of the leading document's sentences shares a
     word with the question): for fitting it (scripts/fit_lead_sentences.py)."""
-    own, extra, shown = _reading(question, context)
-    answering = [e for e in evidence if shown(e)]
-    if not leading or _named_section(own, answering):
+    r = _reading(question, evidence, context, leading, leading_passages)
+    if not leading or r.named:
         return []
-    first = [e for e in answering if e.chunk.file == leading]
-    more = [e for e in leading_passages if shown(e)]
-    return lead_candidates(first, more, own, extra, passages)
+    return lead_candidates(r.first, r.more, r.own, r.extra, passages)
 
 
 def lead_quotes(
@@ -662,15 +689,12 @@ def lead_quotes(
     ``model``: with ``closeness``, the fitted scorer (usecases/lead_choice.py) chooses among
     the leading document's sentences instead, read from its best ``model.passages`` of
     ``leading_passages`` (the search's candidates of it) as well as those in ``evidence``."""
-    own, extra, shown = _reading(question, context)
-    answering = [e for e in evidence if shown(e)]
-    named = _named_section(own, answering)
-    if named:
-        return named
-    first = [e for e in answering if e.chunk.file == leading] if leading else []
+    r = _reading(question, evidence, context, leading, leading_passages)
+    if r.named:
+        return r.named
+    own, extra, answering, first = r.own, r.extra, r.answering, r.first
     if model is not None and closeness is not None and leading:
-        more = [e for e in leading_passages if shown(e)]
-        candidates = lead_candidates(first, more, own, extra, model.passages)
+        candidates = lead_candidates(first, r.more, own, extra, model.passages)
         if candidates:
             return _fitted_lead(question, candidates, model, closeness)
     for passages in (first, answering, evidence):
@@ -720,10 +744,8 @@ def _fitted_lead(
     )
     ranked = sorted(zip(probability, candidates, strict=True), key=lambda x: -x[0])
     ranked = [x for x in ranked if len(x[1].text) <= MAX_LEAD_CHARS] or ranked[:1]
-    best = ranked[0][0]
-    good = [(p, c.text, c.evidence) for p, c in ranked[:1]] + [
-        (p, c.text, c.evidence) for p, c in ranked[1:] if p >= model.second_share * best
-    ]
+    best = ranked[0][0]  # kept whatever the share: second_share is at most 1
+    good = [(p, c.text, c.evidence) for p, c in ranked if p >= model.second_share * best]
     return _quotes(good, LEAD_SENTENCES)
 
 
