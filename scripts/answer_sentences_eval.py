@@ -9,9 +9,10 @@ long ...?", 5 "what do I do if ...?"), each with the one document holding the an
 fragment of the answering sentence copied from it verbatim; ``heldout-ORG.jsonl`` (stop 27,
 same brief, written by other helpers) is read only with ``--heldout``, to confirm; since stop
 38 both are the fitting labels of the short answer's sentence scorer
-(scripts/fit_lead_sentences.py), and ``confirm-ORG.jsonl`` (same brief, stop 38) confirms it,
-read with ``--confirm``. Each question is asked as on the Ask page (a plain question, alone)
-and counted:
+(scripts/fit_lead_sentences.py), ``confirm-ORG.jsonl`` (same brief, stop 38) confirmed it and
+joined them at stop 39, and ``confirm2-ORG.jsonl`` (same brief, end of stop 38) confirms the
+stop-39 refit, read with ``--confirm``. Each question is asked as on the Ask page (a plain
+question, alone) and counted:
 
 - ``document``: the answer's leading document (the one the short answer quotes) is the source;
 - ``first``: the short answer's first sentence holds the fragment;
@@ -48,8 +49,8 @@ def _norm(text: str) -> str:
 
 
 def labels(org: str, prefix: str = "") -> list[dict]:
-    """An organisation's labelled questions of one set ("", "heldout-", "confirm-"); none when
-    it has no such file."""
+    """An organisation's labelled questions of one set ("", "heldout-", "confirm-",
+    "confirm2-"); none when it has no such file."""
     path = LABELS / f"{prefix}{org}.jsonl"
     if not path.exists():
         return []
@@ -73,7 +74,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = []
     for org, app in indexed(load_organisations(args.organisations), args.work_dir, NoProgress()):
-        prefix = "confirm-" if args.confirm else "heldout-" if args.heldout else ""
+        prefix = "confirm2-" if args.confirm else "heldout-" if args.heldout else ""
         for q in labels(org.key, prefix):
             answer = app.ask(q["question"])
             lead = [x.text for x in answer.lead]

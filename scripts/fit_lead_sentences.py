@@ -5,8 +5,9 @@
 
 Labels: ``evals/answer-sentences/ORG.jsonl`` and ``heldout-ORG.jsonl`` (16 staff questions
 each, every one with the sentence that answers it, copied from its document by a helper who
-never saw the system). ``confirm-ORG.jsonl`` (written the same way at stop 38, before this
-scorer was chosen) is never fitted on: read only with ``--confirm``, once, to confirm. Each
+never saw the system) and ``confirm-ORG.jsonl`` (written the same way at stop 38, before the
+scorer was chosen, read once to confirm it; fitted on since stop 39). ``confirm2-ORG.jsonl``
+(written at the end of stop 38) is never fitted on: read only with ``--confirm``, once. Each
 question is asked as on the Ask page; every quotable sentence of the leading document's best
 passages (``fitted_candidates``, for each number of passages in PASSAGES) is described by the
 FEATURES and labelled by whether it holds the answering sentence. For each organisation, a
@@ -75,7 +76,8 @@ class Asked:
 
 def ask_all(organisations: Path, work_dir: Path, confirm: bool = False) -> list[Asked]:
     out = []
-    files = (("", False), ("heldout-", False)) + ((("confirm-", True),) if confirm else ())
+    files = (("", False), ("heldout-", False), ("confirm-", False))
+    files += (("confirm2-", True),) if confirm else ()
     for org, app in indexed(load_organisations(organisations), work_dir, NoProgress()):
         for prefix, confirming in files:
             for row in labels(org.key, prefix):
@@ -91,7 +93,14 @@ def ask_all(organisations: Path, work_dir: Path, confirm: bool = False) -> list[
                         answer.passages_by_file.get(leading, []),
                         n,
                     )
-                    if found and answer.closeness is not None and not answer.no_evidence:
+                    # Only answers that get a short answer teach the scorer: a question read
+                    # as a clause question is answered clause first, with no short answer.
+                    if (
+                        found
+                        and answer.closeness is not None
+                        and not answer.no_evidence
+                        and answer.mode == "plain"
+                    ):
                         cosines = answer.closeness([c.text for c in found])
                         asked.x[n] = features(answer.question, found, cosines)
                         asked.y[n] = np.array([holds(c.text, row["answer"]) for c in found])
@@ -195,9 +204,14 @@ def main() -> None:
         print(
             f"confirming labels ({len(confirming)} questions), the model fitted on all the others:"
         )
+    # the scorer shipped today beside the new fit: a refit is kept only if it does better
+    shipped = LeadModel.load()
     for org in sorted({a.org for a in confirming}):
         mine = [a for a in confirming if a.org == org]
-        print(f"  {org:<16} hand-set {tally(mine, None)}  fitted {tally(mine, model)}")
+        print(f"  {org:<16} hand-set {tally(mine, None)}")
+        if shipped is not None:
+            print(f"  {'':<16} shipped  {tally(mine, shipped)}")
+        print(f"  {'':<16} fitted   {tally(mine, model)}")
     if args.write:
         # the chosen point's candidates, so that a test refits the shipped weights from them
         # (tests/test_lead_choice.py) without asking the questions again
