@@ -131,6 +131,13 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Do I report a lost handheld to the data protection officer?", "ISO/IEC 27001"),
         ("Is GDPR in our list of regulations?", "ISO/IEC 27001"),
         ("How do we protect the data in the test records?", None),
+        # stop 39 (confirm54): a past tense, food defence, a person's own pass
+        ("How often are our deployed apps penetration tested?", "ISO/IEC 27001"),
+        ("Have we got a food defence plan for deliberate tampering?", "ISO 22000"),
+        ("Who checks the tamper-evident seals at goods-in?", None),
+        ("I've lost my site ID badge and door fob. Where do I get a new one?", ""),
+        ("I dropped the keys and fob for a customer's site. Who do I tell?", None),
+        ("Do staff pass the competence test before they sign off a job?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):

@@ -68,6 +68,9 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
             ("food safety hazards", r"\bfood[- ]safety\b|\bfood hygiene\b|\bfood[- ]borne\b"),
             ("allergen control", r"\ballergens?\b"),
             ("prerequisite programmes", r"\bprerequisite programmes?\b|\bprps?\b"),
+            # deliberate contamination or tampering: a food-safety scheme's plan by its name
+            # (not "tampering" alone: a seal that shows tampering is a quality check)
+            ("food defence", r"\bfood defen[cs]e\b|\bfood fraud\b|\bvaccp\b|\btaccp\b"),
         ),
     ),
     OtherStandard(
@@ -203,7 +206,7 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
             (
                 "security testing and protection",
                 r"\bsecurity vulnerabilit(?:y|ies)\b|\bvulnerability scan(?:s|ning)?\b|"
-                r"\bpenetration test(?:s|ing)?\b|\bpen[- ]?test(?:s|ing)?\b|\bfirewalls?\b|"
+                r"\bpenetration test(?:s|ing|ed)?\b|\bpen[- ]?test(?:s|ing|ed)?\b|\bfirewalls?\b|"
                 r"\banti-?virus\b|\bvpn\b",
             ),
         ),
@@ -337,6 +340,13 @@ WORKPLACE = OtherStandard(
             r"\bsmoke breaks?\b|\bvap(?:e|es|ing)\b|\be-?cigarettes?\b",
         ),
         ("the canteen", r"\bcanteen\b|\bstaff restaurant\b"),
+        # a person's own pass (stop 39): not "fob" or "keys", which a cleaning contractor holds
+        # for its customers' sites as a quality matter
+        (
+            "ID badges and passes",
+            r"\b(?:id|identity|photo) (?:badges?|cards?|pass(?:es)?)\b|\bstaff (?:badges?|"
+            r"id cards?)\b|\bsite (?:id )?badges?\b",
+        ),
         ("the dress code", r"\bdress code\b"),
     ),
 )
