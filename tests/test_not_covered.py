@@ -138,6 +138,9 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("I've lost my site ID badge and door fob. Where do I get a new one?", ""),
         ("I dropped the keys and fob for a customer's site. Who do I tell?", None),
         ("Do staff pass the competence test before they sign off a job?", None),
+        ("Do we have to do a DPIA before using a new patient dataset?", "ISO/IEC 27001"),
+        ("Who signs a data protection impact assessment?", "ISO/IEC 27001"),
+        ("Who signs the clinical impact assessment?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):
@@ -157,6 +160,11 @@ def test_a_long_phrase_gives_only_the_topics_own_words_for_the_heading_check():
     found = other_standard_topic("Can I get a copy of everything we hold about me?")
     assert found is not None and found.words == "everything we hold"
     assert other_standard_topic("Is lone working allowed?").words == "lone working"
+    # an alternative without the group gives all it matched ("DPIA"), not None
+    assert other_standard_topic("Who signs a data protection impact assessment?").words == (
+        "impact assessment"
+    )
+    assert other_standard_topic("Do we need a DPIA for this?").words == "DPIA"
 
 
 def _labels(app) -> set[str]:

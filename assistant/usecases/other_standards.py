@@ -203,6 +203,12 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 r"\bdata protection (?:act|law|officer|authority|regulator|breach)\b|\bgdpr\b|"
                 r"\binformation commissioner\b|\breport (?:\w+ ){0,3}to the data protection\b",
             ),
+            # its own entry, so that only "impact assessment" is the topic's words: a heading
+            # that says "data" (GSTT's "Sensitive Data Disclosure") does not speak of it
+            (
+                "data protection impact assessments",
+                r"\bdata protection (?P<words>impact assessments?)\b|\bdpias?\b",
+            ),
             (
                 "security testing and protection",
                 r"\bsecurity vulnerabilit(?:y|ies)\b|\bvulnerability scan(?:s|ning)?\b|"
@@ -505,7 +511,9 @@ def other_standard_topic(question: str) -> OtherStandardTopic | None:
     for standard in (*OTHER_STANDARDS, WORKPLACE, QUALITY_METHODS, QUALITY_PRACTICES):
         for topic, pattern in standard.topics:
             if found := pattern.search(question):
-                words = found.group("words") if "words" in pattern.groupindex else found.group(0)
+                # the topic's own words when the pattern marks them, else all it matched (an
+                # alternative without the group leaves it None)
+                words = found.groupdict().get("words") or found.group(0)
                 return OtherStandardTopic(standard, topic, pattern, words)
     return None
 
