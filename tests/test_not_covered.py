@@ -141,6 +141,8 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Do we have to do a DPIA before using a new patient dataset?", "ISO/IEC 27001"),
         ("Who signs a data protection impact assessment?", "ISO/IEC 27001"),
         ("Who signs the clinical impact assessment?", None),
+        ("What if somebody gets shut inside one of the freezer chambers?", "ISO 45001"),
+        ("Which product is kept inside one of the freezer chambers?", None),
     ],
 )
 def test_topics_of_other_standards_are_recognised(question, standard):

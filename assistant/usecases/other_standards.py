@@ -154,8 +154,9 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
             ),
             (
                 "people trapped in cold rooms",
-                r"\b(?:trapped|shut|locked) (?:in|inside) (?:the |a )?(?:\w+ )?"
-                r"(?:freezers?|chillers?|cold (?:rooms?|stores?)|chambers?)\b",
+                # "shut inside one of the freezer chambers" (confirm54) as well
+                r"\b(?:trapped|shut|locked) (?:in|inside) (?:the |a |one of the |one of our )?"
+                r"(?:\w+ )?(?:freezers?|chillers?|cold (?:rooms?|stores?)|chambers?)\b",
             ),
             ("hearing protection", r"\bhearing protection\b|\bear (?:defenders|plugs)\b"),
             ("safety inductions", r"\b(?:health and |h&s |site )?safety inductions?\b"),
