@@ -36,8 +36,8 @@ def _script():
 # caution band. (Until stop 36 this was how many parts a cutting insert may machine; with the
 # sample's own labelled questions among the precedents, that is now not covered.)
 # Not in the sample's procedures, but its competence and HR passages come close: the model
-# stops short of "not covered" (0.43 at stop 38; the staff fridge, used here until stop 37,
-# is refused since the refit with confirm51 and confirm52).
+# stops short of "not covered" (0.43 at stop 38, 0.44 at stop 39; the staff fridge, used here
+# until stop 37, is refused since the refit with confirm51 and confirm52).
 HOME_WORKING = (
     "Am I allowed to work from home a couple of days a week if my manager is happy with it?"
 )
