@@ -83,8 +83,10 @@ def main() -> None:
     ap.add_argument("--pulls", type=float, nargs="+", default=list(PULLS))
     ap.add_argument("--out-dir", type=Path, help="keep each whole-answer run here")
     ap.add_argument("--write", action="store_true", help=f"write the map fitted at {PULL}")
+    ap.add_argument("--only", nargs="+", help="only these organisations (keys in the TOML)")
     args = ap.parse_args()
-    apps = list(indexed(load_organisations(args.organisations), args.work_dir, NoProgress()))
+    organisations = load_organisations(args.organisations, args.only)
+    apps = list(indexed(organisations, args.work_dir, NoProgress()))
     data = collect(apps)
     print("\ndense search alone, MRR without -> with the map fitted on the other organisations:")
     folds = {pull: fold_matrices(data, pull) for pull in args.pulls}
