@@ -83,6 +83,12 @@ def ask_all(organisations: Path, work_dir: Path, confirm: bool = False) -> list[
             for row in labels(org.key, prefix):
                 answer = app.ask(row["question"])
                 asked = Asked(org.key, row, answer, confirming)
+                out.append(asked)
+                # Only answers that get a short answer teach the scorer: a question read as a
+                # clause question is answered clause first, with no short answer.
+                closeness = answer.closeness
+                if answer.mode != "plain" or answer.no_evidence or closeness is None:
+                    continue
                 leading = answer.leading_file
                 for n in PASSAGES:
                     found = fitted_candidates(
@@ -93,18 +99,10 @@ def ask_all(organisations: Path, work_dir: Path, confirm: bool = False) -> list[
                         answer.passages_by_file.get(leading, []),
                         n,
                     )
-                    # Only answers that get a short answer teach the scorer: a question read
-                    # as a clause question is answered clause first, with no short answer.
-                    if (
-                        found
-                        and answer.closeness is not None
-                        and not answer.no_evidence
-                        and answer.mode == "plain"
-                    ):
-                        cosines = answer.closeness([c.text for c in found])
+                    if found:
+                        cosines = closeness([c.text for c in found])
                         asked.x[n] = features(answer.question, found, cosines)
                         asked.y[n] = np.array([holds(c.text, row["answer"]) for c in found])
-                out.append(asked)
         print(f"{org.key}: {sum(a.org == org.key for a in out)} questions", flush=True)
     return out
 

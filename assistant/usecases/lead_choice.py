@@ -168,11 +168,8 @@ class LeadModel:
     second_share: float
     passages: int  # the leading document's best passages read, at most
 
-    def scores(self, x: np.ndarray) -> np.ndarray:
-        return x @ np.asarray(self.weights) + self.intercept
-
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.scores(x)))
+        return 1.0 / (1.0 + np.exp(-(x @ np.asarray(self.weights) + self.intercept)))
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LeadModel | None:
