@@ -635,7 +635,8 @@ def parser() -> argparse.ArgumentParser:
         "--as-new",
         metavar="ORGANISATION",
         help="one of evals/organisations.toml's keys: its labelled questions are left out of "
-        "the not-covered model's precedents, as a new organisation's would not be there",
+        "the not-covered model's precedents and questions are moved by the question map fitted "
+        "without them, as a new organisation's would not be there",
     )
     data_dir(sp)
     sp.set_defaults(func=cmd_eval)
@@ -659,7 +660,8 @@ def parser() -> argparse.ArgumentParser:
         "--as-new",
         action="store_true",
         help="with --organisations: each one answered without its own labelled questions among "
-        "the not-covered model's precedents, as a new organisation's would be",
+        "the not-covered model's precedents and with the question map fitted without them, as "
+        "a new organisation's would be",
     )
     sp.add_argument("--json", help="write the full results here")
     data_dir(sp)

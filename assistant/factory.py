@@ -23,7 +23,7 @@ from assistant.llm.providers import chat_model
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, default_catalogue
 from assistant.search.glossary import load_glossary
-from assistant.search.question_map import QuestionMap
+from assistant.search.question_map import FOLDS_FILE, QuestionMap
 from assistant.search.retrieval import RetrievalParams, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.ask import AskParams, AskService
@@ -199,9 +199,18 @@ class Assistant:
 
     def as_new_organisation(self, key: str) -> None:
         """Answer as for a new organisation: this one's labelled questions (it is one of the
-        organisations the not-covered model was fitted on) are not its precedents."""
+        organisations the not-covered model and the question map were fitted on) are not its
+        precedents, and questions are moved by the map fitted without them."""
         if self.ask_service.not_covered is not None:
             self.ask_service.not_covered[0].leave_out(key)
+        if self.retriever.question_map is not None:
+            fold = QuestionMap.load_fold(self.embedder.model_id, key)
+            if fold is None:
+                raise UsageError(
+                    f"no question map fitted without organisation {key!r} in {FOLDS_FILE.name}"
+                    " (scripts/fit_question_map.py --write-folds keeps one per organisation)"
+                )
+            self.retriever.question_map = fold
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         self.require_index()

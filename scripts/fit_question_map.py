@@ -2,7 +2,7 @@
 
     # the folds: dense search alone, then the whole answer, without and with the map
     .venv/bin/python scripts/fit_question_map.py --organisations evals/organisations.toml \
-        --work-dir DIR [--pulls 0.003 0.01] [--out-dir OUT] [--write]
+        --work-dir DIR [--pulls 0.003 0.01] [--out-dir OUT] [--write] [--write-folds]
 
 The map: a 384 x 384 matrix M, kept near the identity, applied to a question's MiniLM vector
 before the dense search (``normalise(M @ q)``); passages and clause cards as the model reads
@@ -18,8 +18,10 @@ fitted on the others, for each pull; then the whole answer (both retrievers, fus
 clause cards, "not covered") without and with that map. ``--out-dir`` keeps each whole-answer
 run as ``assistant eval retrieval --json`` does (OUT/PULL-ORG.json, "none" without a map), to
 compare question by question. ``--write`` fits on every organisation at ``PULL`` and writes the
-map the product loads. Tried at stop 13 and 18 on fewer questions (not kept then), kept at
-stop 35: docs/retrieval.md, "A fitted map on the question's vector".
+map the product loads; ``--write-folds`` keeps the folds' maps at ``PULL`` (each organisation's
+fitted without it), which ``assistant eval retrieval --as-new ORG`` searches with. Tried at
+stop 13 and 18 on fewer questions (not kept then), kept at stop 35: docs/retrieval.md, "A fitted
+map on the question's vector".
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from assistant.evaluation.question_map_fit import (
 from assistant.evaluation.retrieval import evaluate_retrieval, load_questions
 from assistant.factory import Assistant
 from assistant.index.embedder import MODEL_ID
-from assistant.search.question_map import MAP_FILE, QuestionMap
+from assistant.search.question_map import FOLDS_FILE, MAP_FILE, QuestionMap, save_folds
 
 PULLS = (0.003, 0.01, 0.03)
 
@@ -84,6 +86,11 @@ def main() -> None:
     ap.add_argument("--out-dir", type=Path, help="keep each whole-answer run here")
     ap.add_argument("--write", action="store_true", help=f"write the map fitted at {PULL}")
     ap.add_argument("--only", nargs="+", help="only these organisations (keys in the TOML)")
+    ap.add_argument(
+        "--write-folds",
+        action="store_true",
+        help=f"keep each organisation's map fitted without it at {PULL} (for --as-new)",
+    )
     args = ap.parse_args()
     organisations = load_organisations(args.organisations, args.only)
     apps = list(indexed(organisations, args.work_dir, NoProgress()))
@@ -100,6 +107,10 @@ def main() -> None:
         )
     print("\nthe whole answer, without a map and with the map fitted on the others:")
     whole_answer(apps, folds, args.out_dir)
+    if args.write_folds:
+        matrices = folds.get(PULL) or fold_matrices(data, PULL)
+        save_folds(matrices, MODEL_ID)
+        print(f"\nwrote {FOLDS_FILE} ({len(matrices)} organisations, each left out, pull {PULL:g})")
     if args.write:
         QuestionMap(fit(data.values(), PULL), MODEL_ID).save(MAP_FILE)
         print(f"\nwrote {MAP_FILE} (pull {PULL:g}, {STEPS} steps, {len(data)} organisations)")

@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.core.errors import UsageError
+from assistant.evaluation.organisations import load_organisations
 from assistant.index.embedder import DIMENSIONS, MODEL_ID
-from assistant.search.question_map import MAP_FILE, QuestionMap
+from assistant.search.question_map import FOLDS_FILE, MAP_FILE, QuestionMap, save_folds
 from assistant.search.retrieval import Query
 from tests.conftest import make_assistant
 from tests.fakes import HashingEmbedder
@@ -43,6 +45,47 @@ def test_a_map_fitted_for_another_model_is_not_applied(
         assert QuestionMap.load(MODEL_ID, tmp_path / "map.npz") is None
     assert "another model" in caplog.text
     assert QuestionMap.load(MODEL_ID, tmp_path / "missing.npz") is None
+
+
+@pytest.mark.fast
+def test_each_organisations_fold_map_reads_back_as_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "folds.npz"
+    matrices = {"sample": _near_identity(1), "gstt-csc": _near_identity(2)}
+    save_folds(matrices, MODEL_ID, path)
+    for org, matrix in matrices.items():
+        back = QuestionMap.load_fold(MODEL_ID, org, path)
+        assert back is not None and np.abs(back.matrix - matrix).max() < 1e-4
+    assert QuestionMap.load_fold(MODEL_ID, "fernhill", path) is None  # none kept for it
+    assert QuestionMap.load_fold("another model", "sample", path) is None
+    assert QuestionMap.load_fold(MODEL_ID, "sample", tmp_path / "missing.npz") is None
+
+
+@pytest.mark.fast
+def test_every_evaluated_organisation_has_a_map_fitted_without_it() -> None:
+    """``--as-new ORG`` reads ORG's questions through the map that never saw them: one is
+    shipped for each organisation of evals/organisations.toml, and none equals the map fitted
+    on all of them."""
+    shipped = QuestionMap.load(MODEL_ID, MAP_FILE)
+    assert shipped is not None
+    for org in load_organisations(Path(__file__).parents[1] / "evals" / "organisations.toml"):
+        fold = QuestionMap.load_fold(MODEL_ID, org.key)
+        assert fold is not None, f"{FOLDS_FILE}: none for {org.key} (--write-folds)"
+        assert np.abs(fold.matrix - np.eye(DIMENSIONS)).max() > 1e-3  # fitted
+        assert not np.allclose(fold.matrix, shipped.matrix, atol=1e-3)
+
+
+def test_as_a_new_organisation_its_questions_are_moved_by_the_map_that_never_saw_them(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    app = make_assistant(tmp_path / "idx", models_dir=models_dir)
+    shipped = app.retriever.question_map
+    assert shipped is not None
+    app.as_new_organisation("openregulatory")
+    fold = QuestionMap.load_fold(MODEL_ID, "openregulatory")
+    assert fold is not None
+    assert np.array_equal(app.retriever.question_map.matrix, fold.matrix)
+    with pytest.raises(UsageError, match="nowhere-org"):
+        make_assistant(tmp_path / "idx2", models_dir=models_dir).as_new_organisation("nowhere-org")
 
 
 @pytest.mark.fast

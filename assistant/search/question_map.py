@@ -24,6 +24,12 @@ import numpy as np
 from assistant.core.model_files import load_for_model, save_for_model
 
 MAP_FILE = Path(__file__).with_name("question_map.npz")
+# The same recipe fitted with each evaluated organisation left out (``--write-folds``): what
+# ``assistant eval retrieval --as-new ORG`` searches with, so an organisation's figures "as
+# new" are read through a map that never saw its questions. A map that has seen an
+# organisation's earlier questions ranks even its new ones better (stop 40: docs/retrieval.md,
+# "What the question map learns"); a new user's organisation is never among them.
+FOLDS_FILE = Path(__file__).with_name("question_map_folds.npz")
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,7 @@ class QuestionMap:
         return (moved / norm).astype(np.float32) if norm else vector
 
     def save(self, path: Path = MAP_FILE) -> None:
-        delta = (self.matrix - np.eye(len(self.matrix), dtype=np.float32)).astype(np.float16)
-        save_for_model(path, self.model_id, delta=delta)
+        save_for_model(path, self.model_id, delta=_to_delta(self.matrix))
 
     @classmethod
     def load(cls, model_id: str, path: Path = MAP_FILE) -> QuestionMap | None:
@@ -47,5 +52,29 @@ class QuestionMap:
         arrays = load_for_model(path, model_id)
         if arrays is None:
             return None
-        delta = arrays["delta"].astype(np.float32)
-        return cls(np.eye(len(delta), dtype=np.float32) + delta, model_id)
+        return cls(_from_delta(arrays["delta"]), model_id)
+
+    @classmethod
+    def load_fold(
+        cls, model_id: str, organisation: str, path: Path = FOLDS_FILE
+    ) -> QuestionMap | None:
+        """The map fitted without this organisation's questions, or None when none was kept
+        for it (or for this model)."""
+        arrays = load_for_model(path, model_id)
+        if arrays is None or organisation not in arrays:
+            return None
+        return cls(_from_delta(arrays[organisation]), model_id)
+
+
+def save_folds(matrices: dict[str, np.ndarray], model_id: str, path: Path = FOLDS_FILE) -> None:
+    """Each organisation's fold map (fitted without it), kept as ``M - I`` in float16 like the
+    shipped map."""
+    save_for_model(path, model_id, **{org: _to_delta(m) for org, m in matrices.items()})
+
+
+def _to_delta(matrix: np.ndarray) -> np.ndarray:
+    return (matrix - np.eye(len(matrix), dtype=np.float32)).astype(np.float16)
+
+
+def _from_delta(delta: np.ndarray) -> np.ndarray:
+    return np.eye(len(delta), dtype=np.float32) + delta.astype(np.float32)
