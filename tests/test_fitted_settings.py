@@ -10,30 +10,38 @@ import pytest
 from assistant.core.settings import Settings
 from tests.conftest import ROOT
 
+# The grids in the order they were last run: a setting several grids hold keeps the choice of
+# the last one that fitted it (stop 40: `second`, read through fold maps, chose
+# doc_second_weight 0.6 after `fusion` and `fusion-near` had kept 0.3).
+GRIDS = (
+    "fusion",
+    "clause",
+    "about",
+    "words",
+    "reach",
+    "glossary",
+    "lead",
+    "policy",
+    "standard",
+    "fusion-near",
+    "second",
+)
+
+
+def _result(grid: str) -> dict:
+    return json.loads((ROOT / "evals" / "results" / f"retrieval-fit-{grid}.json").read_text())
+
 
 @pytest.mark.fast
-@pytest.mark.parametrize(
-    "grid",
-    [
-        "fusion",
-        "fusion-near",
-        "second",
-        "clause",
-        "about",
-        "words",
-        "reach",
-        "glossary",
-        "lead",
-        "policy",
-        "standard",
-    ],
-)
+@pytest.mark.parametrize("grid", GRIDS)
 def test_retrieval_defaults_are_the_points_their_fit_chose(grid):
-    result = json.loads((ROOT / "evals" / "results" / f"retrieval-fit-{grid}.json").read_text())
+    result = _result(grid)
     assert result["command"].endswith(f"--grid {grid}")
     chosen = result["chosen"]
     settings = Settings()
-    assert {k: getattr(settings, k) for k in chosen["point"]} == chosen["point"]
+    later = {k for g in GRIDS[GRIDS.index(grid) + 1 :] for k in _result(g)["chosen"]["point"]}
+    own = {k: v for k, v in chosen["point"].items() if k not in later}
+    assert {k: getattr(settings, k) for k in own} == own
     # kept only because no organisation's MRR is below what the settings before it gave
     assert all(new >= old for new, old in zip(chosen["mrr"], result["current"]["mrr"], strict=True))
     # four organisations until stop 30; the fifth (brightwater) joined the fits from then
