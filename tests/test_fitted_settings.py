@@ -17,7 +17,6 @@ GRIDS = (
     "fusion",
     "clause",
     "about",
-    "words",
     "reach",
     "glossary",
     "lead",
@@ -25,6 +24,7 @@ GRIDS = (
     "standard",
     "fusion-near",
     "second",
+    "words",
 )
 
 
