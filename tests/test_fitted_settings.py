@@ -19,12 +19,12 @@ GRIDS = (
     "about",
     "reach",
     "glossary",
-    "lead",
-    "policy",
-    "standard",
     "fusion-near",
     "second",
     "words",
+    "policy",
+    "lead",
+    "standard",
 )
 
 
