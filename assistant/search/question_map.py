@@ -28,7 +28,7 @@ MAP_FILE = Path(__file__).with_name("question_map.npz")
 # ``assistant eval retrieval --as-new ORG`` searches with, so an organisation's figures "as
 # new" are read through a map that never saw its questions. A map that has seen an
 # organisation's earlier questions ranks even its new ones better (stop 40: docs/retrieval.md,
-# "What the question map learns"); a new user's organisation is never among them.
+# "What the map learns"); a new user's organisation is never among them.
 FOLDS_FILE = Path(__file__).with_name("question_map_folds.npz")
 
 
