@@ -33,14 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.progress import NoProgress
-from assistant.core.settings import load_settings
-from assistant.evaluation import question_map_fit
 from assistant.evaluation.logistic import fit_logistic
 from assistant.evaluation.organisations import indexed, load_organisations
-from assistant.evaluation.question_map_fit import fold_matrices
+from assistant.evaluation.question_map_fit import use_fold_maps
 from assistant.evaluation.retrieval import load_questions, read_jsonl
 from assistant.index.embedder import MODEL_ID
-from assistant.search.question_map import QuestionMap
 from assistant.usecases.ask import NAMED_ELSEWHERE
 from assistant.usecases.not_covered import (
     MODEL_FILE,
@@ -161,10 +158,8 @@ def collect(organisations: Path, work_dir: Path) -> Questions:
     # read through it would be in-sample (stop 35: with the shipped map, and the moved cosine
     # as the similarity, the folds read 3268 right; out of fold 3114).
     apps = list(indexed(orgs, work_dir, NoProgress()))
-    maps = fold_matrices(question_map_fit.collect(apps)) if load_settings().question_map else {}
+    use_fold_maps(apps)
     for org, app in apps:
-        if org.key in maps and app.retriever.question_map is not None:
-            app.retriever.question_map = QuestionMap(maps[org.key], app.embedder.model_id)
         line = app.settings.no_evidence_similarity
         reader = app.ask_service.not_covered[0] if app.ask_service.not_covered else None
         declared = sorted(reader.declared()) if reader is not None else []

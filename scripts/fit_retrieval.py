@@ -54,12 +54,9 @@ from typing import Any
 import numpy as np
 
 from assistant.core.progress import NoProgress
-from assistant.core.settings import load_settings
-from assistant.evaluation import question_map_fit
 from assistant.evaluation.organisations import indexed, load_organisations
-from assistant.evaluation.question_map_fit import fold_matrices
+from assistant.evaluation.question_map_fit import use_fold_maps
 from assistant.evaluation.retrieval import load_questions
-from assistant.search.question_map import QuestionMap
 
 GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # how the dense and BM25 lists are fused into passages and documents (every question)
@@ -226,11 +223,9 @@ def rank_all(
     # better than one that has not (stop 40, confirm51-56: MRR 0.004-0.077 higher per
     # organisation; docs/retrieval.md), so a grid read through it would judge the fusion for
     # a dense list no new organisation gets.
-    maps = fold_matrices(question_map_fit.collect(apps)) if load_settings().question_map else {}
+    use_fold_maps(apps)
     for org, app in apps:
         service, retriever = app.ask_service, app.retriever
-        if org.key in maps and retriever.question_map is not None:
-            retriever.question_map = QuestionMap(maps[org.key], app.embedder.model_id)
         retriever.store = _Store(retriever.store)  # type: ignore[assignment]
         service.not_covered = None  # ranking only: the not-covered decision is not scored here
         questions = [

@@ -4,6 +4,7 @@ in the repository, and the defaults are their choice (change one, re-run the oth
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import pytest
 
@@ -28,6 +29,7 @@ GRIDS = (
 )
 
 
+@cache
 def _result(grid: str) -> dict:
     return json.loads((ROOT / "evals" / "results" / f"retrieval-fit-{grid}.json").read_text())
 

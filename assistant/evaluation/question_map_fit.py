@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.evaluation.organisations import Organisation
 from assistant.evaluation.retrieval import load_questions
+from assistant.search.question_map import QuestionMap
 
 if TYPE_CHECKING:
     from assistant.factory import Assistant
@@ -130,3 +131,17 @@ def fold_matrices(
 ) -> dict[str, np.ndarray]:
     """For each organisation, the matrix fitted on the others."""
     return {k: fit([d for o, d in data.items() if o != k], pull, steps) for k in data}
+
+
+def use_fold_maps(apps: list[tuple[Organisation, Assistant]]) -> None:
+    """Give each organisation's assistant the map fitted on the other organisations, so its
+    questions are moved as a new organisation's would be (the fits of scripts/: a map ranks the
+    questions it was fitted on, and even an organisation's new ones once it has seen its
+    earlier ones, better than a new organisation's; docs/retrieval.md). Nothing is fitted when
+    the map is off."""
+    if not any(app.retriever.question_map is not None for _, app in apps):
+        return
+    matrices = fold_matrices(collect(apps))
+    for org, app in apps:
+        if app.retriever.question_map is not None:
+            app.retriever.question_map = QuestionMap(matrices[org.key], app.embedder.model_id)
