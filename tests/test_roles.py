@@ -30,6 +30,10 @@ FORM = "\n".join(
         # Named as a procedure: a procedure, even when the name mentions records or reporting.
         ("QP-01-document-and-record-control.md", "Document and record control", PROSE, PROCEDURE),
         ("CSC-PR-014-Incident-Reporting.md", "Incident Reporting", PROSE, PROCEDURE),
+        # ... and so is the control of documents and records, by name alone.
+        ("KWR-IMS-02 Document and Record Control.md", "Document control", PROSE, PROCEDURE),
+        ("HCL-P-02 Control of Documents and Records.md", "Records", PROSE, PROCEDURE),
+        ("records-control-log.md", "Records control log", FORM, RECORD),
         ("CSC-F-001-Training-Log-Template.md", "Training log", FORM, RECORD),
         ("supplier-checklist.md", "Supplier checklist", PROSE, RECORD),
         ("audit-report.md", "Audit report", PROSE, RECORD),

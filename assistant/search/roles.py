@@ -39,8 +39,15 @@ _ABOUT_NAME = re.compile(
 
 # Named as a procedure (SOP, QP-, -PR-, work instruction): a procedure, whatever else the name
 # says ("Document and Record Control", "Incident Reporting").
+# So is the control of documents or records by name ("KWR-IMS-02 Document and Record Control",
+# "HCL-P-02 Control of Documents and Records": stop 41, both were read as forms for "record").
 _PROCEDURE_NAME = re.compile(
-    r"(?:^|[-_\s])(?:sop|qp|pr|wi)(?:[-_\s]|\d)|procedure|work[-_\s]?instruction", re.I
+    r"(?:^|[-_\s])(?:sop|qp|pr|wi)(?:[-_\s]|\d)|procedure|work[-_\s]?instruction"
+    r"|(?:(?:documents?|records?)(?:[-_\s]+and[-_\s]+(?:documents?|records?))?[-_\s]+control"
+    r"|control[-_\s]+of[-_\s]+(?:documents?|records?))"
+    # (not a "document control log" or "... form", which are records)
+    r"(?![-_\s]+(?:logs?|forms?|sheets?|registers?|lists?|templates?)\b)",
+    re.I,
 )
 _NAME_ROLES = (
     (INDEX, re.compile(r"mapping|interaction|cross[\s_-]?reference|crosswalk", re.I)),
