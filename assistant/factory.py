@@ -114,7 +114,7 @@ class Assistant:
             self.retriever,
             params,
             self.roles,
-            CorpusTopics(self.store),
+            CorpusTopics(self.store, self.roles),
             (reader, NotCoveredModel.load()),
             reader,
             load_glossary(self.settings.glossary_file),

@@ -275,6 +275,34 @@ def test_once_a_document_names_the_topic_it_is_answered_from_it(tmp_path, models
     assert answer.ranked_files[0] == policy.name
 
 
+def test_a_form_that_names_the_topic_in_an_example_does_not_count(tmp_path, models_dir):
+    """A validation form's example entry ("can log in with their email and password") is not
+    the organisation dealing with passwords: the topic rule still refuses the question, and a
+    procedure that names them does count."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-08-purchasing-and-supplier-control.docx"])
+    form = tmp_path / "software-validation-form.md"
+    form.write_text(
+        "# Software validation form\n\n| ID | Requirement | Result | Pass? |\n|---|---|---|---|\n"
+        '| U1 | e.g. "A user can log in with their email and password." | <enter result> | [ ] |\n'
+        "| U2 | <enter requirement> | <enter result> | [ ] |\n",
+        encoding="utf-8",
+    )
+    app.ingest([form])
+    question = "I'm locked out after too many wrong password attempts. Who resets it?"
+    answer = app.ask(question)
+    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    procedure = tmp_path / "SOP-IT-01-accounts.md"
+    procedure.write_text(
+        "# SOP IT-01 User accounts\n\n## Resets\n\nA member of staff locked out of their "
+        "account asks the office manager, who resets the password after checking who they "
+        "are.\n",
+        encoding="utf-8",
+    )
+    app.ingest([procedure])
+    assert app.ask(question).decided_by != "topic named nowhere"
+
+
 def test_a_topic_the_documents_treat_in_their_own_words_is_still_answered(gstt):
     """GSTT never says "data breach"; its sensitive-data disclosure SOP is the answer, and its
     title shares the question's word "data" (the rule stands back)."""

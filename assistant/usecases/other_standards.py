@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.index.store import IndexStore
+from assistant.search.roles import RECORD, DocumentRoles
 
 
 @dataclass(frozen=True)
@@ -526,16 +527,22 @@ class CorpusTopics:
     richest in the question's own words for it (BM25, at most ``CANDIDATES``) are read for the
     topic's pattern, line by line. A word the corpus never uses finds no passage at all. One BM25
     query and at most CANDIDATES passages, at any corpus size: a scan of every passage per topic
-    put bench/ask_latency.py's p95 at 20,000 passages at 719 ms (now 41 ms)."""
+    put bench/ask_latency.py's p95 at 20,000 passages at 719 ms (now 41 ms).
+
+    A form or template (``roles``: search/roles.py's RECORD) does not count: its words are
+    example entries and field names ("e.g. a radiologist can log in with their email and
+    password"), not the organisation dealing with the matter."""
 
     CANDIDATES = 100  # hand-set: far more passages than name one topic in any corpus seen
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, roles: DocumentRoles | None = None) -> None:
         self.store = store
+        self.roles = roles
 
     def names(self, topic: OtherStandardTopic) -> bool:
         hits = self.store.lexical.query(topic.words, self.CANDIDATES)
-        chunks = self.store.manifest.chunks_by_id(chunk_id for chunk_id, _ in hits).values()
+        found = self.store.manifest.chunks_by_id(chunk_id for chunk_id, _ in hits).values()
+        chunks = [c for c in found if self.roles is None or self.roles.of(c.file) != RECORD]
         return any(
             topic.pattern.search(line) for c in chunks for line in c.embedding_text().splitlines()
         )
