@@ -202,6 +202,20 @@ def test_the_cost_of_quality_in_plain_words_is_a_named_method_too(sample):
     assert "the cost of quality" in answer.message
 
 
+def test_a_method_in_a_question_taken_for_a_clause_question_by_one_word_is_still_refused(sample):
+    """The word "requirement" makes this a clause question (7.1.5, by a synonym), but it asks of a
+    method no sample document names: the topic rule decides, as for any plain question. A
+    question that names the clause is about the clause."""
+    answer = sample.ask(
+        "Is there any requirement for us to run gauge repeatability and reproducibility "
+        "studies on the micrometers?"
+    )
+    assert answer.mode == "clause"
+    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    assert "gauge R&R" in answer.message
+    assert not sample.ask("Which procedure covers clause 7.1.5?").no_evidence
+
+
 @pytest.mark.parametrize(
     "question",
     [

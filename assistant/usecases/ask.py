@@ -403,7 +403,12 @@ class AskService:
         answer.bridges += self._glossary_notes(queries, result)
         # Whether the documents speak of the question's topic, read once: the "not covered"
         # model's precedent and the topic rule below both ask it (a BM25 query and a read).
-        topic = None if clause_mode else other_standard_topic(question)
+        # A question asked by a clause's number or title is about the clause. One taken for a
+        # clause question only for a word ("Do we follow 5S or a similar standard?", "Is there
+        # any requirement to run gauge R&R?") may still be on a method or another standard's
+        # topic that no document names.
+        by_reference = any(m.reason in ("number", "title") for m in plan.matches)
+        topic = None if clause_mode and by_reference else other_standard_topic(question)
         spoken_of = self._spoken_of(topic, result.passages)
         below, doubted = self._nothing_answers(answer, plan, result, threshold, spoken_of)
         # A plain question on another standard's topic that no indexed document even names
