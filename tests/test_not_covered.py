@@ -306,6 +306,8 @@ def test_a_form_that_names_the_topic_in_an_example_does_not_count(tmp_path, mode
     question = "I'm locked out after too many wrong password attempts. Who resets it?"
     answer = app.ask(question)
     assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    # ... and the refusal does not say no document mentions them
+    assert "none of them mentions passwords (only a form or template names it)" in answer.message
     procedure = tmp_path / "SOP-IT-01-accounts.md"
     procedure.write_text(
         "# SOP IT-01 User accounts\n\n## Resets\n\nA member of staff locked out of their "

@@ -430,9 +430,14 @@ class AskService:
             answer.no_evidence, answer.decided_by = True, TOPIC_NAMED_NOWHERE
             answer.closest = closest_documents(result.documents)
             answer.other_standard = unnamed.standard.standard
+            # A form's example entry may name it ("log in with email and password"): the
+            # refusal must not then say no document does.
+            forms = self.topics is not None and self.topics.only_forms_name(unnamed)
             answer.message = (
                 "The indexed procedures do not appear to cover this: none of them mentions "
-                f"{unnamed.topic}, {unnamed.standard.matter()}. "
+                f"{unnamed.topic}"
+                f"{' (only a form or template names it)' if forms else ''}, "
+                f"{unnamed.standard.matter()}. "
                 f"Closest documents: {'; '.join(answer.closest) or 'none'}."
             )
         elif (

@@ -540,9 +540,25 @@ class CorpusTopics:
         self.roles = roles
 
     def names(self, topic: OtherStandardTopic) -> bool:
+        return bool(self._naming(topic, forms=False))
+
+    def only_forms_name(self, topic: OtherStandardTopic) -> bool:
+        """A form or template names the topic (asked when no other document does: its example
+        entries), so a refusal must not say no document mentions it."""
+        return self.roles is not None and bool(self._naming(topic, forms=True))
+
+    def _naming(self, topic: OtherStandardTopic, forms: bool) -> list[str]:
+        """The files among the topic's BM25 candidates with a line the pattern finds: forms and
+        templates only (``forms``), or every other document."""
         hits = self.store.lexical.query(topic.words, self.CANDIDATES)
         found = self.store.manifest.chunks_by_id(chunk_id for chunk_id, _ in hits).values()
-        chunks = [c for c in found if self.roles is None or self.roles.of(c.file) != RECORD]
-        return any(
-            topic.pattern.search(line) for c in chunks for line in c.embedding_text().splitlines()
-        )
+        chunks = [
+            c
+            for c in found
+            if (self.roles is not None and self.roles.of(c.file) == RECORD) == forms
+        ]
+        return [
+            c.file
+            for c in chunks
+            if any(topic.pattern.search(line) for line in c.embedding_text().splitlines())
+        ]
