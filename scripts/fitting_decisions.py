@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
-from assistant.evaluation.retrieval import load_questions
+from assistant.evaluation.retrieval import load_questions, run_system, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,30 +31,14 @@ def run(out: Path, work_dir: Path, as_new: bool, only: list[str] | None) -> None
     for org, app in indexed(orgs, work_dir, NoProgress()):
         if as_new:
             app.as_new_organisation(org.key)
-        start, rows = time.perf_counter(), []
-        for path in org.fitting_files():
-            for q in load_questions(path):
-                answer = app.ask(q.question)
-                ranked = answer.ranked_files
-                rank = next((i + 1 for i, f in enumerate(ranked) if f in q.expected_sources), None)
-                rows.append(
-                    {
-                        "id": q.id,
-                        "question": q.question,
-                        "expected": q.expected_sources,
-                        "rank": rank,
-                        "not_covered": answer.no_evidence,
-                        "caution": bool(answer.caution),
-                        "decided_by": answer.decided_by,
-                    }
-                )
+        questions = [q for path in org.fitting_files() for q in load_questions(path)]
+        # as `assistant eval retrieval` asks and scores them, one row per question
+        rows, latencies = run_system(app.ask, questions, NoProgress())
         result[org.key] = rows
-        answered = [r for r in rows if r["expected"]]
-        mrr = sum(1 / r["rank"] for r in answered if r["rank"]) / max(1, len(answered))
-        right = sum(r["not_covered"] != bool(r["expected"]) for r in rows)
+        figures = summarise(rows, latencies)
         print(
-            f"{org.key:<15} {len(rows)} questions  MRR {mrr:.4f}  no-answer "
-            f"{right / max(1, len(rows)):.4f}  ({time.perf_counter() - start:.0f} s)",
+            f"{org.key:<15} {len(rows)} questions  MRR {figures['mrr']:.4f}  no-answer "
+            f"{figures['no_answer_accuracy']:.4f}  ({sum(latencies) / 1000:.0f} s)",
             flush=True,
         )
     out.write_text(json.dumps(result), encoding="utf-8")
@@ -64,16 +47,16 @@ def run(out: Path, work_dir: Path, as_new: bool, only: list[str] | None) -> None
 def diff(before: Path, after: Path) -> None:
     old = json.loads(before.read_text(encoding="utf-8"))
     new = json.loads(after.read_text(encoding="utf-8"))
+    keys = ("rank", "no_evidence", "caution")
     for org, rows in new.items():
         was = {r["id"]: r for r in old.get(org, [])}
         moved = 0
         for r in rows:
             o = was.get(r["id"])
-            keys = ("rank", "not_covered", "caution")
             if o is None or all(o[k] == r[k] for k in keys):
                 continue
             moved += 1
-            kind = "answered" if r["expected"] else "not answered"
+            kind = "answered" if r["expected_sources"] else "not answered"
             change = ", ".join(f"{k} {o[k]} -> {r[k]}" for k in keys if o[k] != r[k])
             print(f"  {org} {r['id']} ({kind}): {change}: {r['question'][:80]}")
         print(f"{org}: {moved} moved")
