@@ -336,8 +336,14 @@ class ClauseResolver:
         """Whether a text speaks of the standard, its clauses, requirements or certification."""
         return bool(_STANDARD_CONTEXT.search(text))
 
+    @staticmethod
+    def names_a_clause(matches: list[ClauseMatch]) -> bool:
+        """The text names a clause by its number or title (not only by a synonym or loose
+        words): it is about that clause, whatever else it asks."""
+        return any(m.reason in ("number", "title") for m in matches)
+
     def is_clause_question(self, text: str, matches: list[ClauseMatch]) -> bool:
-        if any(m.reason in ("number", "title") for m in matches):
+        if self.names_a_clause(matches):
             return True
         return bool(matches) and bool(_STANDARD_CONTEXT.search(text))
 

@@ -175,6 +175,11 @@ class DocumentRoles:
         self._refresh()
         return self._roles.get(file, PROCEDURE)
 
+    def with_role(self, role: str) -> frozenset[str]:
+        """The files of one role (the index version checked once, not once per file)."""
+        self._refresh()
+        return frozenset(f for f, r in self._roles.items() if r == role)
+
     def procedures_named_by(self, file: str) -> frozenset[str]:
         """The procedures a form, list or map names (none for a procedure)."""
         self._refresh()

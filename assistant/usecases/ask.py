@@ -407,8 +407,8 @@ class AskService:
         # clause question only for a word ("Do we follow 5S or a similar standard?", "Is there
         # any requirement to run gauge R&R?") may still be on a method or another standard's
         # topic that no document names.
-        by_reference = any(m.reason in ("number", "title") for m in plan.matches)
-        topic = None if clause_mode and by_reference else other_standard_topic(question)
+        about_clause = clause_mode and self.resolver.names_a_clause(plan.matches)
+        topic = None if about_clause else other_standard_topic(question)
         spoken_of = self._spoken_of(topic, result.passages)
         below, doubted = self._nothing_answers(answer, plan, result, threshold, spoken_of)
         # A plain question on another standard's topic that no indexed document even names

@@ -552,11 +552,8 @@ class CorpusTopics:
         templates only (``forms``), or every other document."""
         hits = self.store.lexical.query(topic.words, self.CANDIDATES)
         found = self.store.manifest.chunks_by_id(chunk_id for chunk_id, _ in hits).values()
-        chunks = [
-            c
-            for c in found
-            if (self.roles is not None and self.roles.of(c.file) == RECORD) == forms
-        ]
+        records = self.roles.with_role(RECORD) if self.roles is not None else frozenset()
+        chunks = [c for c in found if (c.file in records) == forms]
         return [
             c.file
             for c in chunks
