@@ -160,12 +160,14 @@ def _answer_now(
     get_app: Callable[[], Assistant],
     question: _Question,
     pending: Pending,
+    on_page: set[int],
     replacing: ConversationTurn | None = None,
 ) -> bool:
     """Echo the question at once, show work in progress in the assistant's bubble, then the
     answer in its place, from the conversation the browser session keeps. ``replacing``: the
     carried turn this question is asked again on its own in place of (it is not in
     ``pending``). False when another run answered it meanwhile: the page needs drawing again.
+    ``on_page``: the turns this run has drawn (by identity), the answer's added.
 
     The answer is drawn where the working state was rather than by running the page again:
     that second run drew the whole conversation once more for every answer, most of the
@@ -208,6 +210,7 @@ def _answer_now(
             st.error(plain(error))
         elif turn is not None:
             _show_reply(n, turn, last=not pending.questions)
+            on_page.add(id(turn))
     return True
 
 
@@ -257,9 +260,15 @@ def render(get_app: Callable[[], Assistant]) -> None:
         with st.chat_message("assistant"):
             st.error(plain(error[1]))
     drawn = True  # each answer drawn where it was worked out (else the page is drawn again)
+    on_page = {id(turn) for turn in shown}
     if redo is not None:
-        drawn = _answer_now(get_app, _Question(redo.question), pending, replacing=redo)
+        drawn = _answer_now(get_app, _Question(redo.question), pending, on_page, replacing=redo)
     while pending.questions:  # oldest first; each leaves the list once answered
-        drawn = _answer_now(get_app, pending.questions[0], pending) and drawn
-    if not drawn or offered_clicked:
+        drawn = _answer_now(get_app, pending.questions[0], pending, on_page) and drawn
+    # A turn another run answered after this one read the conversation and before it read the
+    # questions waiting is in neither: this page lacks it (seen in a fresh clone's walk-through:
+    # 5 of 6 turns shown, for good).
+    conversation = _conversation()
+    missing = conversation is not None and any(id(t) not in on_page for t in conversation.turns)
+    if not drawn or offered_clicked or missing:
         st.rerun()  # the example buttons, or a turn another run answered, are on the page
