@@ -1,11 +1,18 @@
 """The README's tables of untouched sets: each confirm set's recorded run, and all of them pooled.
 
-    .venv/bin/python scripts/confirm_report.py [--sets 3 4 5 6 7]
+    .venv/bin/python scripts/confirm_report.py [--sets 3 4 5 6 7] [--as-new]
 
 Reads evals/results/retrieval-confirmN-ORG.json, each written once by
 ``assistant eval retrieval --data-dir IDX --questions evals/confirmN/ORG.jsonl --json ...`` on
 the code of its stop (the README says which). Nothing is asked again here: a set's figures are
 those of the run that confirmed a change, before it joined the fitting sets.
+
+``--as-new`` reads the same sets' runs as a new organisation's
+(``assistant eval retrieval --as-new ORG ... --json ...-as-new.json``: no precedents of the
+organisation's own, the question map fitted without it), recorded beside each run from confirm49
+on. An organisation's earlier questions teach the map and the precedents where its documents
+answer the matters helpers ask about again and again; a new user's organisation has none, so
+these are the figures to read for one (docs/retrieval.md, "What the map learns").
 """
 
 from __future__ import annotations
@@ -21,13 +28,15 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "evals" / "results"
 
 
-def _runs_of_set(n: int, org: str) -> list[Path]:
+def _runs_of_set(n: int, org: str, as_new: bool = False) -> list[Path]:
     """A set's recorded runs for one organisation: ``ORG.json``, and ``ORG-b.json`` etc. where
-    two helpers wrote halves of it (brightwater's confirm35)."""
+    two helpers wrote halves of it (brightwater's confirm35); ``ORG-as-new.json`` with
+    ``as_new``."""
+    suffix = "-as-new" if as_new else ""
     return sorted(
         [
-            RESULTS / f"retrieval-confirm{n}-{org}.json",
-            *RESULTS.glob(f"retrieval-confirm{n}-{org}-?.json"),
+            RESULTS / f"retrieval-confirm{n}-{org}{suffix}.json",
+            *RESULTS.glob(f"retrieval-confirm{n}-{org}-?{suffix}.json"),
         ]
     )
 
@@ -39,6 +48,9 @@ def _best_baseline(run: dict) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", type=int, nargs="+", default=[3, 4, 5, 6, 7])
+    ap.add_argument(
+        "--as-new", action="store_true", help="the runs read as a new organisation's (confirm49 on)"
+    )
     args = ap.parse_args()
     print("set by set (hit@3 / MRR / no-answer accuracy; best baseline MRR):")
     pooled: dict[str, dict] = {}
@@ -46,7 +58,7 @@ def main() -> None:
         runs = [
             (n, json.loads(path.read_text(encoding="utf-8")))
             for n in args.sets
-            for path in _runs_of_set(n, org)
+            for path in _runs_of_set(n, org, args.as_new)
             if path.is_file()
         ]
         if not runs:
