@@ -62,3 +62,61 @@ def test_only_a_table_about_one_known_standard_with_a_clause_in_its_first_cell_c
     assert clause_maps.table_standard("ISO 9001:2015 clause map") == "9001"
     assert clause_maps.row_clauses("Clause: 8.7; Procedure: QP-11", "9001", catalogue) == {"8.7"}
     assert clause_maps.row_clauses("Step: Review; Owner: QA; Due: 8.3", "13485", catalogue) == set()
+
+
+class _Manifest:
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+
+    def get(self, key: str) -> str:
+        return "ingest-1"
+
+    def all_chunks(self) -> list[Chunk]:
+        return self.chunks
+
+
+class _Store:
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.manifest = _Manifest(chunks)
+
+
+def _numbered(file: str, doc_no: str, text: str = "Purpose of the procedure.") -> Chunk:
+    return Chunk(f"{file}#1", file, file, file, doc_no, "", "Purpose", None, 1, text)
+
+
+def test_a_cross_reference_row_naming_several_documents_maps_each_to_its_clause():
+    """A manual's cross-reference table lists two or three procedures per clause (fernhill's:
+    before stop 42 only rows naming one document counted, so its 8.5.4 question led with the
+    nonconforming-product SOP the table does not name). Only the clause cell counts: "FCC-QM-01
+    §8.4" in a later cell is the manual's own section, not clause 8.4."""
+    from assistant.search.clause_resolver import ClauseResolver
+    from assistant.search.retrieval import CitationMap
+
+    table = "\n".join(
+        [
+            "ISO 9001:2015 clause: 8.5.4; Subject (short): Preservation; Documents: "
+            "OPS-03, OPS-05, OPS-11",
+            "ISO 9001:2015 clause: 8.5.3; Subject (short): Customer property; Documents: "
+            "QM-01 §8.4, OPS-06",
+            "ISO 9001:2015 clause: 7.5; Subject (short): Documented information; Documents: OPS-01",
+            # a general list of every procedure is not a mapping
+            "ISO 9001:2015 clause: 5.3; Subject (short): Roles; Documents: OPS-01, OPS-03, "
+            "OPS-05, OPS-06, OPS-11",
+        ]
+    )
+    chunks = [
+        _numbered("manual.md", "QM-01", table),
+        *(_numbered(f"ops-{n}.md", f"OPS-{n}") for n in ("01", "03", "05", "06", "11")),
+    ]
+    citations = CitationMap(_Store(chunks), ClauseResolver(default_catalogue()))  # type: ignore[arg-type]
+    citations.refresh()
+    for file in ("ops-03.md", "ops-05.md", "ops-11.md"):
+        assert citations.tabled[file] == {"8.5.4"}
+    assert citations.tabled["ops-06.md"] == {"8.5.3"}
+    assert citations.tabled["manual.md"] == {"8.5.3"}  # not 8.4
+    # a row naming one document maps it as before (and says which clause a passage is about)
+    assert citations.mapped["ops-01.md"] == {"7.5"}
+    assert "ops-01.md" not in citations.tabled
+    chunk = chunks[2]  # ops-03: cited for the clause through the table
+    assert citations.cites(chunk, ["8.5.4"], 8) == (False, True)
+    assert citations.cites(chunk, ["8.7"], 8) == (False, False)

@@ -95,8 +95,12 @@ class CitationMap:
     Besides a document's own citations, an organisation's clause map counts: a table row that
     names exactly one indexed document by number and cites clauses ("Procedure: QP-15; ISO 9001
     clauses: 7.1.3, 7.1.4" in an audit programme or a manual's cross-reference table) maps that
-    document to those clauses, wherever the table is. Prose is left out: "this procedure meets
-    clause 10.2; records are kept under QP-01" says nothing about QP-01."""
+    document to those clauses, wherever the table is. A row that names two to
+    ``clause_maps.MAX_MAPPED_DOCUMENTS`` documents maps each of them to the clauses of the
+    row's first cell that cites any ("ISO 9001:2015 clause: 8.5.4; Subject: Preservation;
+    Documents: FCC-SOP-03, FCC-SOP-05, FCC-SOP-11"), kept with the mapping tables read by
+    title (``tabled``). Prose is left out: "this procedure meets clause 10.2; records are kept
+    under QP-01" says nothing about QP-01."""
 
     def __init__(self, store: IndexStore, resolver: ClauseResolver) -> None:
         self._store = store
@@ -130,6 +134,7 @@ class CitationMap:
             by_file: dict[str, set[str]] = defaultdict(set)
             mapped: dict[str, set[str]] = defaultdict(set)
             points_to: dict[str, str] = {}
+            listed: dict[str, set[str]] = defaultdict(set)
             for c in chunks:
                 lines = c.text.splitlines()
                 # Each table row's own citations, read once: for pointers and for the map.
@@ -150,13 +155,25 @@ class CitationMap:
                 by_chunk[c.id] = cited
                 by_file[c.file] |= cited
                 for line, line_cites in rows.items():
+                    if not line_cites:
+                        continue
                     named = _documents_named(line, files_by_no)
-                    if len(named) == 1 and line_cites:
+                    if len(named) == 1:
                         for file in files_by_no[named.pop()]:
                             mapped[file] |= line_cites
+                    elif len(named) > 1:
+                        # A cross-reference row naming several documents (stop 42: fernhill's
+                        # manual lists two or three per clause, and its table said nothing: its
+                        # 8.5.4 question led with the nonconforming-product SOP). Only its
+                        # clause cell counts: a later cell's "FCC-QM-01 §8.4" is the manual's
+                        # own section, not clause 8.4.
+                        clauses, files = self._row_mapping(line, files_by_no)
+                        for file in files:
+                            listed[file] |= clauses
             # A mapping table: a row per clause of the standard its heading names, the
-            # documents that meet it by title (clause_maps).
-            tabled: dict[str, set[str]] = defaultdict(set)
+            # documents that meet it by title (clause_maps); and the rows above that name
+            # several documents by number. Neither says which clause a passage is about.
+            tabled: dict[str, set[str]] = defaultdict(set, listed)
             titles = clause_maps.titles_index(chunks)
             for c in chunks:
                 standard = clause_maps.table_standard(c.heading)
@@ -172,6 +189,24 @@ class CitationMap:
             self.tabled = dict(tabled)
             self.points_to = points_to
             self._key = key
+
+    def _row_mapping(
+        self, line: str, files_by_no: dict[str, set[str]]
+    ) -> tuple[set[str], set[str]]:
+        """A cross-reference row's clauses (those of its first cell that cites any) and the
+        files of the documents its later cells name by number; none when it names more than
+        ``clause_maps.MAX_MAPPED_DOCUMENTS`` (a general list, not a mapping). Cells as a table
+        row is indexed: "Header: value; Header: value"."""
+        cells = line.split(";")
+        for i, cell in enumerate(cells):
+            clauses = self._resolver.cited_in_document(cell)
+            if not clauses:
+                continue
+            named = _documents_named(";".join(cells[i + 1 :]), files_by_no)
+            if len(named) > clause_maps.MAX_MAPPED_DOCUMENTS:
+                break
+            return clauses, {file for no in named for file in files_by_no[no]}
+        return set(), set()
 
     def cites(
         self, chunk: Chunk, clause_ids: list[str], max_doc_citations: int
