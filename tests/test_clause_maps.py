@@ -120,3 +120,22 @@ def test_a_cross_reference_row_naming_several_documents_maps_each_to_its_clause(
     chunk = chunks[2]  # ops-03: cited for the clause through the table
     assert citations.cites(chunk, ["8.5.4"], 8) == (False, True)
     assert citations.cites(chunk, ["8.7"], 8) == (False, False)
+
+
+def test_a_number_followed_by_its_siblings_in_short_names_them_all():
+    """ "LPP-SOP-02, -04, -09" is how people shorten three numbers of one series (larkfield's
+    manual maps 8.5 so; fernhill's document procedure lists "FCC-SOP-03, -04, -05, -06, -09"):
+    read as naming only the first, the artwork SOP was the one document mapped to 8.5 and led
+    the 8.5.4 question, and fernhill's line became a pointer to FCC-SOP-03 alone."""
+    from assistant.search.retrieval import _documents_named
+
+    files = {no: {f"{no}.md"} for no in ("LPP-SOP-02", "LPP-SOP-04", "LPP-SOP-09", "QP-11")}
+    assert _documents_named("Where addressed: LPP-SOP-02, -04, -09", files) == {
+        "LPP-SOP-02",
+        "LPP-SOP-04",
+        "LPP-SOP-09",
+    }
+    assert _documents_named("LPP-SOP-04 and -09", files) == {"LPP-SOP-04", "LPP-SOP-09"}
+    # a short number no document has, or a minus sign elsewhere, names nothing more
+    assert _documents_named("LPP-SOP-02, -07", files) == {"LPP-SOP-02"}
+    assert _documents_named("see QP-11; store at -04 to -09 C", files) == {"QP-11"}

@@ -225,13 +225,25 @@ class CitationMap:
         return chunk_cites, doc_cites or any(_related(c, x) for c in mapped for x in clause_ids)
 
 
+# A number followed by the short forms of its siblings: "LPP-SOP-02, -04, -09" names LPP-SOP-04
+# and LPP-SOP-09 too (stop 42: larkfield's manual maps 8.5 to all three so; read as one, the
+# row made the artwork SOP the only one citing 8.5, and its 8.5.4 question led with it).
+_SIBLINGS = re.compile(r"(?<![\w-])([A-Za-z][\w-]*?-)(\d+)((?:\s*(?:,|&|/|\band\b)\s*-\d+\b)+)")
+
+
 def _documents_named(line: str, files_by_no: dict[str, set[str]]) -> set[str]:
-    """The indexed document numbers a line names as whole words."""
-    return {
+    """The indexed document numbers a line names as whole words, and those it names in short
+    after a sibling ("LPP-SOP-02, -04, -09")."""
+    named = {
         no
         for no in files_by_no
         if no in line and re.search(rf"(?<![\w-]){re.escape(no)}(?![\w-])", line)
     }
+    for m in _SIBLINGS.finditer(line):
+        for short in re.findall(r"-(\d+)", m.group(3)):
+            if (no := m.group(1) + short) in files_by_no:
+                named.add(no)
+    return named
 
 
 class Retriever:
