@@ -540,22 +540,22 @@ class CorpusTopics:
         self.roles = roles
 
     def names(self, topic: OtherStandardTopic) -> bool:
-        return bool(self._naming(topic, forms=False))
+        return self._named_in(topic, forms=False)
 
     def only_forms_name(self, topic: OtherStandardTopic) -> bool:
         """A form or template names the topic (asked when no other document does: its example
         entries), so a refusal must not say no document mentions it."""
-        return self.roles is not None and bool(self._naming(topic, forms=True))
+        return self.roles is not None and self._named_in(topic, forms=True)
 
-    def _naming(self, topic: OtherStandardTopic, forms: bool) -> list[str]:
-        """The files among the topic's BM25 candidates with a line the pattern finds: forms and
-        templates only (``forms``), or every other document."""
+    def _named_in(self, topic: OtherStandardTopic, forms: bool) -> bool:
+        """A passage among the topic's BM25 candidates has a line the pattern finds: in a form
+        or template (``forms``), or in any other document."""
         hits = self.store.lexical.query(topic.words, self.CANDIDATES)
         found = self.store.manifest.chunks_by_id(chunk_id for chunk_id, _ in hits).values()
         records = self.roles.with_role(RECORD) if self.roles is not None else frozenset()
-        chunks = [c for c in found if (c.file in records) == forms]
-        return [
-            c.file
-            for c in chunks
-            if any(topic.pattern.search(line) for line in c.embedding_text().splitlines())
-        ]
+        return any(
+            topic.pattern.search(line)
+            for c in found
+            if (c.file in records) == forms
+            for line in c.embedding_text().splitlines()
+        )
