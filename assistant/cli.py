@@ -1,4 +1,5 @@
-"""Command line: ``assistant ingest|status|ask|clause``. Errors are one line, never a traceback.
+"""Command line: ``assistant ingest|status|ask|chat|coverage|eval|interview|history|labels|
+clause``. Errors are one line, never a traceback.
 
 Exit status: 0 success, 1 when any file failed or a command could not be done, 2 usage errors.
 """
@@ -369,6 +370,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     app.require_index()
     if args.as_new:
         app.as_new_organisation(args.as_new)
+    # A label answers its own question: the set's own questions are read without theirs.
+    if labelled := app.own_labels.ignore(q.question for q in questions):
+        print(f"{labelled} question(s) of the set are labelled here: not read for them")
     baselines = None
     if not args.no_baselines:
         baselines = baselines_for(app.store, app.embedder, app.settings.max_file_bytes)
@@ -567,6 +571,43 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_labels(args: argparse.Namespace) -> int:
+    """The organisation's own verdicts on questions (usecases/own_labels.py)."""
+    app = _assistant(args)
+    labels = app.own_labels
+    if args.action == "add":
+        label = labels.add(args.question, answered=args.answered, origin="command line")
+        print(f"label {label.id}: {label.question!r} {label.verdict()}")
+    elif args.action == "import":
+        from assistant.evaluation.retrieval import load_questions
+
+        for file in args.files:
+            questions = load_questions(Path(file))  # a bad line: one message, nothing written
+            n = labels.add_many(
+                ((q.question, bool(q.expected_sources)) for q in questions), Path(file).name
+            )
+            answered = sum(bool(q.expected_sources) for q in questions)
+            print(f"{file}: {n} questions labelled ({answered} answered, {n - answered} not)")
+    elif args.action == "remove":
+        removed = labels.remove(args.ids)
+        print(f"removed {removed} label(s)" + ("" if removed == len(args.ids) else "; no others"))
+        return 0 if removed == len(args.ids) else 1
+    else:
+        shown = labels.all()
+        if args.json:
+            print(json.dumps([vars(label) for label in shown], indent=2))
+            return 0
+        if not shown:
+            print(
+                "no labels yet: mark answers on the Ask page, or run "
+                "assistant labels add QUESTION --answered|--not-answered"
+            )
+        for label in shown:
+            verdict = "answered" if label.answered else "NOT answered"
+            print(f"{label.id:>5}  {label.day()}  {verdict:<12}  {label.question}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description="ISO 9001 audit coach")
     sub = p.add_subparsers(dest="command", required=True)
@@ -683,6 +724,34 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--export", help="write a .csv or .md report")
     data_dir(sp)
     sp.set_defaults(func=cmd_history)
+
+    sp = sub.add_parser(
+        "labels",
+        help="our own verdicts on questions (answered by our documents or not): listed, "
+        "added, imported, removed; they correct 'not covered'",
+    )
+    lb = sp.add_subparsers(dest="action")
+    sp.add_argument("--json", action="store_true", help="list as JSON")
+    data_dir(sp)
+    sp.set_defaults(func=cmd_labels, action="list")
+    add = lb.add_parser("add", help="label one question")
+    add.add_argument("question")
+    verdict = add.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--answered", dest="answered", action="store_true")
+    verdict.add_argument("--not-answered", dest="answered", action="store_false")
+    data_dir(add)
+    imp = lb.add_parser(
+        "import",
+        help="label every question of JSONL question sets (no expected_sources: not answered)",
+    )
+    imp.add_argument("files", nargs="+")
+    data_dir(imp)
+    rm = lb.add_parser("remove", help="take labels back by their numbers (assistant labels)")
+    rm.add_argument("ids", nargs="+", type=int)
+    data_dir(rm)
+    lb.add_parser("list", help="every label (the default)").add_argument(
+        "--json", action="store_true"
+    )
 
     sp = sub.add_parser("clause", help="print an ISO 9001 clause card, e.g. 8.7")
     sp.add_argument("id")

@@ -43,6 +43,7 @@ from assistant.usecases.lead_choice import LeadModel
 from assistant.usecases.library import Library
 from assistant.usecases.not_covered import NotCoveredModel, Precedents, SignalReader
 from assistant.usecases.other_standards import CorpusTopics
+from assistant.usecases.own_labels import OwnLabels
 from assistant.usecases.own_words import own_words
 from assistant.usecases.status import IndexStatus, index_status
 
@@ -108,7 +109,9 @@ class Assistant:
         precedents = Precedents.load(self.embedder.model_id)
         # the lexical index is read when asked: an ingest replaces it
         mentions = lambda word: store.lexical.mentions(word)  # noqa: E731
-        reader = SignalReader(self.embedder, lambda: store.words, precedents, mentions)
+        reader = SignalReader(
+            self.embedder, lambda: store.words, precedents, mentions, self.own_labels
+        )
         return AskService(
             self.resolver,
             self.retriever,
@@ -120,6 +123,12 @@ class Assistant:
             load_glossary(self.settings.glossary_file),
             LeadModel.load(),
         )
+
+    @cached_property
+    def own_labels(self) -> OwnLabels:
+        """The organisation's own "answered / not answered" verdicts on questions, beside its
+        index (its precedents for "not covered", and the verdict on a question asked again)."""
+        return OwnLabels(Path(self.settings.data_dir) / "labels.sqlite", self.embedder.encode_query)
 
     @cached_property
     def roles(self) -> DocumentRoles:

@@ -143,6 +143,29 @@ def test_ask_and_interview_in_a_real_browser(sample, server):
             expect(bubbles.nth(2 * n + 1).get_by_text("Sources", exact=True)).to_have_count(1)
             expect(page.get_by_text(question, exact=True)).to_have_count(1)
 
+        # The organisation's own verdict: marked under an answer (the buttons alone redrawn),
+        # then the same question asked afresh is answered by the mark, with the closest
+        # documents still named.
+        page.get_by_role("button", name="New conversation").click()
+        expect(bubbles).to_have_count(0, timeout=60_000)
+        page.get_by_placeholder("Ask").fill(QUICK[0])
+        page.keyboard.press("Enter")
+        no = bubbles.nth(1).get_by_role("button", name="No, they do not answer it")
+        no.click(timeout=120_000)
+        bubbles.nth(1).get_by_text(
+            "You marked this question not answered by our documents"
+        ).wait_for()
+        page.get_by_role("button", name="New conversation").click()
+        expect(bubbles).to_have_count(0, timeout=60_000)
+        page.get_by_placeholder("Ask").fill(QUICK[0])
+        page.keyboard.press("Enter")
+        marked = page.get_by_text("Marked as not answered by our documents (Ask page")
+        marked.wait_for(timeout=120_000)
+        expect(page.get_by_text("Closest documents:")).to_have_count(1)
+        page.screenshot(path=str(ARTIFACTS / "ask-marked.png"))
+        page.get_by_role("button", name="Take the mark back").click()
+        page.get_by_role("button", name="Yes, our documents answer it").wait_for(timeout=30_000)
+
         page.get_by_role("link", name="Interview practice").click()
         page.get_by_label("Your name").fill("browser")
         page.keyboard.press("Enter")

@@ -129,15 +129,53 @@ def _ask_alone(n: int) -> None:
     st.session_state[_ALONE] = n  # answered before the history is drawn (render)
 
 
-def _show_turn(n: int, turn: ConversationTurn, last: bool) -> None:
+def _show_turn(
+    n: int, turn: ConversationTurn, last: bool, get_app: Callable[[], Assistant]
+) -> None:
     """One turn: the question, then the reply (``_show_reply``)."""
     with st.chat_message("user"):
         st.markdown(plain(turn.question))
     with st.chat_message("assistant"):
-        _show_reply(n, turn, last)
+        _show_reply(n, turn, last, get_app)
 
 
-def _show_reply(n: int, turn: ConversationTurn, last: bool) -> None:
+@st.fragment
+def _verdict(get_app: Callable[[], Assistant], question: str, key: str) -> None:
+    """Whether our documents answer this question, as the person asking knows (usecases/
+    own_labels.py): asked again in these words it gets that verdict, and questions like it are
+    judged with it. A fragment: a click redraws these buttons alone."""
+    labels = get_app().own_labels
+    label = labels.of(question)
+    if label is None:
+        st.caption(
+            "Do our documents answer this? Your answer is kept for this question, and "
+            "questions like it are judged with it."
+        )
+        # The label is kept by the click's callback, before the fragment is drawn again.
+        yes, no = st.columns(2)
+        for column, answered, text in (
+            (yes, True, "Yes, our documents answer it"),
+            (no, False, "No, they do not answer it"),
+        ):
+            column.button(
+                text,
+                key=f"{key}-{'yes' if answered else 'no'}",
+                on_click=labels.add,
+                args=(question, answered, "Ask page"),
+            )
+        return
+    st.caption(
+        plain(
+            f"You marked this question {label.verdict()} ({label.origin or 'a label'}, "
+            f"{label.day()}): asked again in these words, it gets this verdict."
+        )
+    )
+    st.button("Take the mark back", key=f"{key}-undo", on_click=labels.remove, args=([label.id],))
+
+
+def _show_reply(
+    n: int, turn: ConversationTurn, last: bool, get_app: Callable[[], Assistant]
+) -> None:
     """How the question was taken (when it continues the earlier one) and the answer. Only the
     last turn can be asked again on its own: later turns build on it."""
     if note := turn.reading.note():
@@ -149,6 +187,9 @@ def _show_reply(n: int, turn: ConversationTurn, last: bool) -> None:
     if turn.clauses and not turn.answer.clauses:
         st.caption(plain("Clause: " + ", ".join(turn.clauses)))
     _show_answer(turn.answer, n)
+    # Only a plain question asked on its own is judged by "not covered" as these words alone.
+    if turn.answer.mode == "plain" and not turn.reading.carried:
+        _verdict(get_app, turn.question, key=f"verdict-{n}")
 
 
 def _conversation() -> Conversation | None:
@@ -209,7 +250,7 @@ def _answer_now(
             st.session_state[_ERROR] = (question.text, error)
             st.error(plain(error))
         elif turn is not None:
-            _show_reply(n, turn, last=not pending.questions)
+            _show_reply(n, turn, not pending.questions, get_app)
             on_page.add(id(turn))
     return True
 
@@ -253,7 +294,7 @@ def render(get_app: Callable[[], Assistant]) -> None:
     for n, turn in enumerate(shown):
         # The turn ending the history is not the last when questions wait below it: they are
         # drawn in place, with no second run to take its "Ask it on its own" away.
-        _show_turn(n, turn, last=n == len(turns) - 1 and not pending.questions)
+        _show_turn(n, turn, n == len(turns) - 1 and not pending.questions, get_app)
     if error is not None and redo is None:
         with st.chat_message("user"):
             st.markdown(plain(error[0]))

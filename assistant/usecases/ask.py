@@ -29,6 +29,7 @@ from assistant.usecases.other_standards import (
     OtherStandardTopic,
     other_standard_topic,
 )
+from assistant.usecases.own_labels import Label
 
 # Words that frame a clause question as an audit visit rather than say what it asks about
 # ("The auditor wants to look at clause 8.5.1 next week, what should I have ready?"). Searched
@@ -250,6 +251,13 @@ class AskService:
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
 
+    def _own_label(self, plan: AskPlan) -> Label | None:
+        """The organisation's label of a plain question asked on its own, in these words."""
+        if plan.clause_mode or self.not_covered is None or plan.gap_query != plan.question:
+            return None
+        labels = self.not_covered[0].own_labels
+        return labels.of(plan.question) if labels is not None else None
+
     def _standards_named_nowhere(self, question: str) -> list[str]:
         """The other standards the question cites that no indexed document names, and that a
         quality system cannot answer for: those we have no cross-reference for, and other
@@ -417,7 +425,18 @@ class AskService:
         # documents whatever the turn asks ("What about holiday pay?" after gauges).
         own_similarity = result.similarity.get(question, similarity)
         unnamed = topic if self._named_nowhere(topic, own_similarity, spoken_of) else None
-        if unknown:
+        # The organisation said whether its documents answer this very question (own_labels.py):
+        # its word stands over every rule and the model, so it is not contradicted a second time.
+        label = self._own_label(plan)
+        if label is not None and (result.passages or not label.answered):
+            if not label.answered:
+                answer.no_evidence, answer.decided_by = True, OWN_LABEL
+                answer.closest = closest_documents(result.documents)
+                answer.message = (
+                    f"Marked as not answered by our documents ({label.origin or 'a label'}, "
+                    f"{label.day()}). Closest documents: {'; '.join(answer.closest) or 'none'}."
+                )
+        elif unknown:
             answer.no_evidence, answer.decided_by = True, UNKNOWN_STANDARD
             named = ", ".join(f"ISO {n}" for n in unknown)
             answer.message = (
@@ -475,7 +494,7 @@ class AskService:
                     f"The indexed procedures do not appear to cover this.{why} "
                     f"Closest documents: {closest}."
                 )
-        if doubted and not answer.no_evidence:  # an answer is shown, and the model doubts it
+        if doubted and not answer.no_evidence and label is None:  # shown, and the model doubts it
             answer.caution = CAUTION
         if reranked or policy:
             # The passages shown, and the short answer's leading document, follow the
@@ -539,6 +558,8 @@ class AskService:
 # (``Answer.decided_by``); the fitting scripts count them on both sides.
 UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE = "unknown standard", "topic named nowhere"
 NAMED_ELSEWHERE = (UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE)
+# Not covered because the organisation marked the question so (usecases/own_labels.py).
+OWN_LABEL = "own label"
 # Said above an answer the fitted model doubts (usecases/not_covered.py, the caution band).
 CAUTION = (
     "The documents may not answer this directly: the passages below come closest. "

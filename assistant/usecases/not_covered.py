@@ -61,6 +61,7 @@ from assistant.core.models import Evidence
 from assistant.core.text import FUNCTION_WORDS
 from assistant.index.embedder import Embedder
 from assistant.index.word_store import PASSAGE_TOKENS, WordStore
+from assistant.usecases.own_labels import OwnLabels
 
 MODEL_FILE = Path(__file__).with_name("not_covered.json")
 PRECEDENTS_FILE = Path(__file__).with_name("precedents.npz")
@@ -248,15 +249,24 @@ class Precedents:
     # documents name that standard (``Signals.matter``); "" for the others
     matters: np.ndarray | None = None
 
-    def read(self, vector: np.ndarray, declared: frozenset[str] = frozenset()) -> float:
+    def read(
+        self,
+        vector: np.ndarray,
+        declared: frozenset[str] = frozenset(),
+        own: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> float:
         """``precedent_score`` among the examples this corpus may learn from: not those on a
         matter of a standard its documents do not name (``declared``). That an integrated
         system answered "oil is running towards the drain" says nothing of a quality system
-        that never speaks of spills."""
+        that never speaks of spills. ``own``: the organisation's own labelled questions
+        (vectors, not answered; usecases/own_labels.py), read beside the others."""
         similarities, not_answered = self.vectors @ vector, self.not_answered
         if self.matters is not None:
             kept = readable(self.matters, declared)
             similarities, not_answered = similarities[kept], not_answered[kept]
+        if own is not None:
+            similarities = np.concatenate([similarities, own[0] @ vector])
+            not_answered = np.concatenate([not_answered, own[1]])
         return precedent_score(similarities, not_answered)
 
     def without(self, organisation: str) -> Precedents:
@@ -334,10 +344,13 @@ class SignalReader:
         words: Callable[[], WordStore] | None = None,
         precedents: Precedents | None = None,
         mentions: Callable[[str], bool] | None = None,
+        own_labels: OwnLabels | None = None,
     ) -> None:
         self.embedder = embedder
         self.words = words
         self.precedents = precedents
+        # the organisation's own labelled questions: precedents of its own (own_labels.py)
+        self.own_labels = own_labels
         # whether the indexed documents name a word (the lexical index's): which standards of
         # ELSEWHERE the corpus deals with as its own (``declared_standards``)
         self.mentions = mentions
@@ -360,7 +373,8 @@ class SignalReader:
             vector = self.embedder.encode_query(question)
         recall = self.word_recall(question, passages)
         declared = self.declared()
-        score = self.precedents.read(vector, declared) if self.precedents is not None else 0.0
+        own = self.own_labels.examples() if self.own_labels is not None else None
+        score = self.precedents.read(vector, declared, own) if self.precedents is not None else 0.0
         precedent = precedent_signal(score, recall, topic_named)
         elsewhere, matter = self.elsewhere(vector, declared)
         return Signals(similarity, recall, elsewhere, precedent, topic_named, matter)

@@ -1,0 +1,185 @@
+"""The organisation's own verdicts on questions (usecases/own_labels.py): kept, replaced and
+taken back; the verdict of a question asked again in the same words; the labels read as the
+organisation's own precedents by "not covered"; the CLI and the Ask page that give them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.usecases.ask import OWN_LABEL
+from assistant.usecases.not_covered import Precedents, precedent_score
+from assistant.usecases.own_labels import OwnLabels, normalised
+from tests.conftest import ROOT, indexed_texts, run_cli
+from tests.fakes import HashingEmbedder
+
+
+def _labels(tmp_path: Path) -> OwnLabels:
+    return OwnLabels(tmp_path / "labels.sqlite", HashingEmbedder().encode_query)
+
+
+@pytest.mark.fast
+def test_a_label_is_kept_replaced_by_a_newer_verdict_and_taken_back(tmp_path):
+    labels = _labels(tmp_path)
+    assert labels.all() == [] and labels.examples() is None
+    assert not labels.path.exists()  # reading never writes to the data directory
+    first = labels.add("Who signs off a new supplier?", answered=True, origin="Ask page")
+    assert labels.of("  who signs off a NEW supplier ") == first  # the same words, asked again
+    assert labels.of("Who approves a new supplier?") is None  # other words: no verdict
+    again = labels.add("who signs off a new supplier?", answered=False)
+    assert [(x.id, x.answered) for x in labels.all()] == [(first.id, False)]
+    assert labels.remove([again.id, 999]) == 1 and labels.all() == []
+    with pytest.raises(Exception, match="empty"):
+        labels.add("  ?  ", answered=True)
+
+
+@pytest.mark.fast
+def test_the_labels_are_precedents_read_again_only_when_they_change(tmp_path):
+    calls: list[str] = []
+    embed = HashingEmbedder().encode_query
+
+    def counting(question: str) -> np.ndarray:
+        calls.append(question)
+        return embed(question)
+
+    labels = OwnLabels(tmp_path / "labels.sqlite", counting)
+    labels.add_many([("Where is the canteen?", False), ("How do we calibrate?", True)], "set")
+    vectors, not_answered = labels.examples()
+    assert vectors.shape == (2, embed("x").shape[0]) and list(not_answered) == [True, False]
+    labels.examples()
+    assert len(calls) == 2  # read once
+    labels.add("Where is the canteen?", answered=True)
+    assert list(labels.examples()[1]) == [False, False] and len(calls) == 2  # verdict re-read
+    assert labels.ignore(["where is the canteen", "never labelled"]) == 1
+    assert [x.question for x in labels.all()] == ["How do we calibrate?"]
+    assert labels.of("Where is the canteen?") is None and len(labels.examples()[0]) == 1
+
+
+@pytest.mark.fast
+def test_own_precedents_are_read_beside_the_other_organisations():
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(12, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    shipped = Precedents(
+        vectors, np.arange(12) % 2 == 0, np.array(["a"] * 12), np.arange(12).astype(str), "m"
+    )
+    question = vectors[0] * 0.2 + rng.normal(size=8).astype(np.float32)
+    question /= np.linalg.norm(question)
+    alone = shipped.read(question)
+    assert alone == pytest.approx(precedent_score(vectors @ question, shipped.not_answered))
+    near = np.stack([question, question, question])  # three labels on this very question
+    assert shipped.read(question, own=(near, np.array([True] * 3))) > alone
+    assert shipped.read(question, own=(near, np.array([False] * 3))) < alone
+
+
+@pytest.mark.fast
+def test_normalised_ignores_case_spacing_and_the_closing_mark():
+    assert normalised("  What  is OUR policy?! ") == "what is our policy"
+
+
+DOCS = {
+    "QP-01 Purchasing.md": (
+        "# QP-01 Purchasing\n\n## 1. Supplier approval\n\nA new supplier is approved by the "
+        "Purchasing Manager after a questionnaire and a trial order. Approved suppliers are kept "
+        "on the approved supplier list, reviewed every year.\n\n## 2. Orders\n\nEvery purchase "
+        "order states the part number, revision, quantity and the inspection needed on receipt."
+    ),
+    "QP-02 Calibration.md": (
+        "# QP-02 Calibration\n\n## 1. Intervals\n\nEvery gauge is calibrated against a "
+        "reference standard traceable to national standards, at the interval on its record "
+        "card. A gauge found out of tolerance is quarantined and the product it measured since "
+        "the last good calibration is assessed."
+    ),
+}
+
+
+def test_a_verdict_on_a_question_stands_when_it_is_asked_again(tmp_path):
+    app = indexed_texts(tmp_path, DOCS)
+    answered = "Who approves a new supplier?"
+    assert not app.ask(answered).no_evidence
+    app.own_labels.add(answered, answered=False, origin="Ask page")
+    refused = app.ask("who approves a new supplier")
+    assert refused.no_evidence and refused.decided_by == OWN_LABEL
+    assert "Marked as not answered by our documents (Ask page" in refused.message
+    assert "QP-01 Purchasing" in refused.message  # still says where to look
+    outside = "Where do I park my car on the night shift?"
+    assert app.ask(outside).no_evidence
+    app.own_labels.add(outside, answered=True)
+    shown = app.ask(outside)
+    assert not shown.no_evidence and not shown.caution and shown.evidence
+
+
+def test_labels_move_questions_like_them_through_the_precedents(tmp_path):
+    """Three labels near a question push its precedent (and "not covered") towards their
+    verdict, as the organisation's own questions did in the folds (scripts/own_labels_eval.py)."""
+    app = indexed_texts(tmp_path, DOCS)
+    question = "A colleague is leaving at the end of the month. What do we sort out?"
+    before = app.ask(question).signals
+    near = [  # closer than any other organisation's question (the three closest count)
+        "A colleague leaves at the end of the month. What do we need to sort out?",
+        "A colleague is leaving at the end of this month: what should we sort out?",
+        "Our colleague is leaving at the end of the month. What must we sort out?",
+    ]
+    app.own_labels.add_many([(q, False) for q in near], "test")
+    leaning_out = app.ask(question).signals
+    app.own_labels.add_many([(q, True) for q in near], "test")
+    leaning_in = app.ask(question).signals
+    assert leaning_out["precedent"] > before["precedent"] > leaning_in["precedent"]
+    assert leaning_out["probability"] > before["probability"] > leaning_in["probability"]
+
+
+def test_labels_from_the_command_line_and_a_question_set(tmp_path):
+    app = indexed_texts(tmp_path, DOCS)
+    data = ["--data-dir", str(app.settings.data_dir)]
+    good = tmp_path / "set.jsonl"
+    rows = [
+        {
+            "id": "1",
+            "question": "Who approves suppliers?",
+            "expected_sources": ["QP-01 Purchasing.md"],
+        },
+        {"id": "2", "question": "Where is the canteen?", "expected_sources": []},
+    ]
+    good.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = run_cli("labels", "import", str(good), *data)
+    assert out.returncode == 0 and "2 questions labelled (1 answered, 1 not)" in out.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "3", "question": "Is this kept?"}\nnot json\n')
+    out = run_cli("labels", "import", str(bad), *data)
+    assert out.returncode != 0 and "bad.jsonl:2" in out.stderr  # one clear line, nothing kept
+    out = run_cli("labels", "add", "Who calibrates gauges?", "--answered", *data)
+    assert out.returncode == 0
+    listed = json.loads(run_cli("labels", "--json", *data).stdout)
+    assert [(x["question"], x["answered"]) for x in listed] == [
+        ("Who approves suppliers?", True),
+        ("Where is the canteen?", False),
+        ("Who calibrates gauges?", True),
+    ]
+    assert run_cli("labels", "remove", str(listed[1]["id"]), *data).returncode == 0
+    assert "canteen" not in run_cli("labels", *data).stdout
+    # an evaluation does not read a label for its own question
+    out = run_cli("eval", "retrieval", "--questions", str(good), "--no-baselines", *data)
+    assert out.returncode == 0 and "1 question(s) of the set are labelled here" in out.stdout
+
+
+def test_the_ask_page_takes_a_verdict_and_the_question_asked_again_gets_it(tmp_path, monkeypatch):
+    app = indexed_texts(tmp_path, DOCS)
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(app.settings.data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("Who approves a new supplier?").run()
+    assert not at.exception and not at.warning
+    no = next(b for b in at.button if b.key == "verdict-0-no")
+    no.click().run()
+    assert not at.exception
+    assert any(
+        "You marked this question not answered by our documents" in c.value for c in at.caption
+    )
+    next(b for b in at.button if b.key == "new-conversation").click().run()
+    at.chat_input[0].set_value("Who approves a new supplier?").run()
+    assert "Marked as not answered by our documents" in at.warning[0].value
+    next(b for b in at.button if b.key == "verdict-0-undo").click().run()
+    assert app.own_labels.all() == []
