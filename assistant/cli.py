@@ -156,6 +156,9 @@ def print_answer(answer: Answer) -> None:
         print()
     if answer.no_evidence:
         print(answer.message)
+        for q in answer.excluded:  # the words that leave the clause out
+            print(_wrap(f'"{as_shown(q.text)}"', "  "))
+            print(f"  [{q.citation.label()}]")
         return
     if answer.prose:
         print("In short (language model, every sentence checked against its citation):")
@@ -319,6 +322,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                         "title": r.title,
                         "strength": r.strength,
                         "gap": r.is_gap,
+                        "excluded_by": r.excluded_by,
                         "supports": [vars(s) for s in r.supports],
                     }
                     for r in rows
@@ -336,6 +340,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     print(f"\n{len(gaps)} clause(s) with no or weak support:")
     for r in gaps:
         print(f"  {r.clause_id} {r.title}")
+    excluded = [r for r in rows if r.excluded_by]
+    if excluded:
+        print(f"\n{len(excluded)} clause(s) the documents declare excluded:")
+        for r in excluded:
+            print(f"  {r.clause_id} {r.title}: {r.excluded_by}")
     if args.csv:
         print(f"written: {args.csv}")
     return 0

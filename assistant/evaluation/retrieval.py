@@ -3,7 +3,11 @@
 Metrics are document-level: a question is a hit at k when one of its expected source files is
 among the first k documents the system ranks. ``no_answer_accuracy`` is the share of questions
 where the no-evidence decision is right (no-evidence for questions without expected sources,
-evidence for the others).
+evidence for the others). An answer that the clause asked about is excluded, led by the document
+that says so (``decided_by`` "excluded", usecases/ask.py), agrees with both ways people label
+such a question: "not met" (no expected sources) and "answered by the manual that excludes it"
+(that document expected): it counts as a refusal for the first and as an answer for the second
+when the excluding document is among the expected ones (``refused``).
 """
 
 from __future__ import annotations
@@ -115,6 +119,14 @@ def metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def refused(row: dict[str, Any]) -> bool:
+    """The answer said the documents do not answer the question. An exclusion led by a
+    document the labeller expected is that document's answer, not a refusal."""
+    if row.get("decided_by") == "excluded" and row["expected_sources"]:
+        return row["rank"] != 1
+    return bool(row["no_evidence"])
+
+
 def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
     out = metrics(rows)
     out["by_kind"] = {
@@ -122,23 +134,23 @@ def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, A
     }
     decided = [r for r in rows if r.get("no_evidence") is not None]
     if decided:
-        right = sum(r["no_evidence"] == (not r["expected_sources"]) for r in decided)
+        right = sum(refused(r) == (not r["expected_sources"]) for r in decided)
         out["no_answer_accuracy"] = round(right / len(decided), 4)
         unanswerable = [r for r in decided if not r["expected_sources"]]
         out["no_answer_recall"] = (
-            round(sum(r["no_evidence"] for r in unanswerable) / len(unanswerable), 4)
+            round(sum(refused(r) for r in unanswerable) / len(unanswerable), 4)
             if unanswerable
             else None
         )
         answerable = [r for r in decided if r["expected_sources"]]
         out["false_no_evidence_rate"] = round(
-            sum(r["no_evidence"] for r in answerable) / max(1, len(answerable)), 4
+            sum(refused(r) for r in answerable) / max(1, len(answerable)), 4
         )
         # The caution band: not-answered questions refused or answered with a caution, and
         # answerable questions answered with one (a right answer doubted).
         out["not_covered_or_caution"] = (
             round(
-                sum(r["no_evidence"] or r.get("caution", False) for r in unanswerable)
+                sum(refused(r) or r.get("caution", False) for r in unanswerable)
                 / len(unanswerable),
                 4,
             )

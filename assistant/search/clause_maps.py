@@ -64,6 +64,12 @@ def table_standard(heading: str) -> str | None:
     return standard if standard == "9001" or crosswalk(standard) else None
 
 
+def first_cell_number(line: str) -> str | None:
+    """A row's first cell when it is a bare clause number ("Section: 6.4; Title: ...")."""
+    m = _FIRST_CELL_NUMBER.match(line)
+    return m.group(1) if m else None
+
+
 def row_clauses(line: str, standard: str, catalogue: Catalogue) -> set[str]:
     """The ISO 9001 clauses a mapping row is about: its first cell's number, bridged from the
     table's standard when that is not ISO 9001."""

@@ -19,6 +19,7 @@ from assistant.index.store import IndexStore
 from assistant.search import clause_maps
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Clause
+from assistant.search.exclusions import Exclusion, excluded_clauses, exclusions_in
 from assistant.search.question_map import QuestionMap
 
 # hand-set, not measured (commit 38e1224): a passage citing more clauses than this is a
@@ -119,6 +120,8 @@ class CitationMap:
         # chunk id -> the one other document it names by number ("approved and monitored
         # under FCC-SOP-09"): a manual's or a map's pointer to where the matter is dealt with.
         self.points_to: dict[str, str] = {}
+        # ISO 9001 clause -> the sentences or rows that declare it excluded (exclusions.py)
+        self.excluded: dict[str, list[Exclusion]] = {}
 
     def refresh(self) -> None:
         key = self._store.manifest.get("last_ingest") or ""
@@ -188,6 +191,10 @@ class CitationMap:
             self.by_chunk, self.by_file, self.mapped = by_chunk, dict(by_file), dict(mapped)
             self.tabled = dict(tabled)
             self.points_to = points_to
+            self.excluded = excluded_clauses(
+                (e for c in chunks for e in exclusions_in(c, self._resolver)),
+                self._resolver.catalogue,
+            )
             self._key = key
 
     def _row_mapping(

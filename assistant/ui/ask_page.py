@@ -76,6 +76,12 @@ def _show_answer(answer: Answer, n: int) -> None:
             st.markdown(plain(clause.requires))
             if clause.synonyms:
                 st.caption(plain("Also called: " + ", ".join(clause.synonyms)))
+    if answer.excluded:  # a clause the documents leave out, and where they say so
+        st.info(plain(answer.message))
+        for i, q in enumerate(answer.excluded):
+            show_quote(q.text)
+            _citation(q.citation, q.text, q.passage, key=f"excluded-{n}-{i}")
+        return
     if answer.no_evidence:
         st.warning(plain(answer.message))  # it names documents by their titles: text, not Markdown
         # Not covered may only mean not indexed yet: where to add the document that covers it.

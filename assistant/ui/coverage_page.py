@@ -155,4 +155,9 @@ def render(app: Assistant) -> None:
     for r in gaps:
         closest = ", ".join(s.doc_no or s.file for s in r.supports[:3]) or "none"
         st.markdown(f"- **{plain(r.clause_id)}** {plain(r.title)}: closest {plain(closest)}")
+    excluded = [r for r in rows if r.excluded_by]
+    if excluded:
+        st.subheader(f"Excluded: {len(excluded)} clause(s) our documents declare not applicable")
+        for r in excluded:
+            st.markdown(f"- **{plain(r.clause_id)}** {plain(r.title)}: {plain(r.excluded_by)}")
     st.download_button("Download coverage (CSV)", csv_text(rows), "coverage.csv", "text/csv")

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.core.models import Evidence
+from assistant.core.models import Citation, Evidence
 from assistant.core.text import asks_about_policy, is_policy_section, terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
+from assistant.search.exclusions import excluded_clause
 from assistant.search.glossary import Glossary
 from assistant.search.retrieval import (
     DocumentHit,
@@ -21,7 +22,13 @@ from assistant.search.retrieval import (
     document_score,
 )
 from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles, asks_for_record
-from assistant.usecases.composer import Answer, Closeness, document_label, procedure_answers
+from assistant.usecases.composer import (
+    Answer,
+    Closeness,
+    Quote,
+    document_label,
+    procedure_answers,
+)
 from assistant.usecases.lead_choice import LeadModel
 from assistant.usecases.not_covered import LEAD_PASSAGES, NotCoveredModel, SignalReader
 from assistant.usecases.other_standards import (
@@ -251,6 +258,46 @@ class AskService:
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
 
+    def _exclusions(self, clauses: list[Clause]) -> list[Quote]:
+        """The sentences that declare every asked clause excluded (none unless all are: a
+        question on 8.3 and 8.4 is answered for 8.4), quoted from their passages."""
+        citations = self.retriever.citations
+        citations.refresh()
+        found = [e for c in clauses for e in excluded_clause(c.id, citations.excluded)]
+        if not clauses or not all(excluded_clause(c.id, citations.excluded) for c in clauses):
+            return []
+        chunks = self.retriever.store.manifest.chunks_by_id({e.chunk_id for e in found})
+        quotes: dict[tuple[str, str], Quote] = {}
+        for e in found:
+            c = chunks.get(e.chunk_id)
+            if c is not None and e.quote in c.text:  # verbatim, or not shown
+                citation = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
+                quotes.setdefault((c.file, e.quote), Quote(e.quote, citation, c.text))
+        return list(quotes.values())
+
+    def _excluded_message(self, clauses: list[Clause], quotes: list[Quote]) -> str:
+        """ "Clause 8.3 (...) is excluded from our quality management system: BW-QM-01 says so";
+        through another standard, which of its clauses the documents declare not applicable."""
+        asked = ", ".join(f"{c.id} ({c.title})" for c in clauses)
+        labels = (
+            document_label(q.citation.doc_no, q.citation.title, q.citation.file) for q in quotes
+        )
+        where = "; ".join(dict.fromkeys(labels))
+        excluded = self.retriever.citations.excluded
+        others = sorted(
+            {
+                f"ISO {e.standard} {e.number}"
+                for c in clauses
+                for e in excluded_clause(c.id, excluded)
+                if e.standard != "9001"
+            }
+        )
+        through = f" (through {', '.join(others)}, declared not applicable)" if others else ""
+        return (
+            f"Clause {asked} is excluded from our quality management system{through}: {where} "
+            "says so, quoted below. An auditor will ask for the reasons; they should be there too."
+        )
+
     def _own_label(self, plan: AskPlan) -> Label | None:
         """The organisation's label of a plain question asked on its own, in these words."""
         if plan.clause_mode or self.not_covered is None or plan.gap_query != plan.question:
@@ -428,7 +475,20 @@ class AskService:
         # The organisation said whether its documents answer this very question (own_labels.py):
         # its word stands over every rule and the model, so it is not contradicted a second time.
         label = self._own_label(plan)
-        if label is not None and (result.passages or not label.answered):
+        # (nothing found: nothing indexed that could say so either)
+        excluded = self._exclusions(clauses) if clause_mode and result.passages else []
+        if excluded:
+            # The organisation says it leaves the clause out: that, quoted, is the answer an
+            # auditor expects (with its reasons, in the passage), not the nearest procedure.
+            answer.no_evidence, answer.decided_by = True, EXCLUDED
+            answer.excluded = excluded
+            answer.procedures = []  # nothing "meets" it: the quotes say why
+            # the documents that say so lead: they are where the answer is
+            saying = list(dict.fromkeys(q.citation.file for q in excluded))
+            answer.ranked_files = saying + [f for f in answer.ranked_files if f not in saying]
+            answer.closest = closest_documents(result.documents)
+            answer.message = self._excluded_message(clauses, excluded)
+        elif label is not None and (result.passages or not label.answered):
             if not label.answered:
                 answer.no_evidence, answer.decided_by = True, OWN_LABEL
                 answer.closest = closest_documents(result.documents)
@@ -560,6 +620,8 @@ UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE = "unknown standard", "topic named nowhere
 NAMED_ELSEWHERE = (UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE)
 # Not covered because the organisation marked the question so (usecases/own_labels.py).
 OWN_LABEL = "own label"
+# A clause question on a clause the documents declare excluded (search/exclusions.py).
+EXCLUDED = "excluded"
 # Said above an answer the fitted model doubts (usecases/not_covered.py, the caution band).
 CAUTION = (
     "The documents may not answer this directly: the passages below come closest. "

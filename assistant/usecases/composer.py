@@ -251,6 +251,9 @@ class Answer:
     # Answered, but the fitted model gives a fair chance that the documents do not answer it
     # (usecases/not_covered.py, the caution band): said above the answer, which is still shown.
     caution: str = ""
+    # A clause question on a clause the documents declare excluded (search/exclusions.py): the
+    # sentences or rows that say so, quoted (the answer is then "excluded", not "how we meet it")
+    excluded: list[Quote] = field(default_factory=list)
     # How close each of some sentences is to the question (given by the ask use case): chooses
     # the short answer's sentences. None: by shared words alone (an Answer made by hand).
     closeness: Closeness | None = field(default=None, repr=False, compare=False)
@@ -337,7 +340,8 @@ class Answer:
             "question": self.question,
             "mode": self.mode,
             "no_evidence": self.no_evidence,
-            "possible_gap": self.no_evidence and self.mode == "clause",
+            "possible_gap": self.no_evidence and self.mode == "clause" and not self.excluded,
+            "excluded": [_quote_dict(q) for q in self.excluded],
             "message": self.message,
             "prose": self.prose,
             "llm_notice": self.llm_notice,

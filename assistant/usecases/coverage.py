@@ -6,7 +6,8 @@ the document's best passage (MiniLM cosine). Strength:
 - strong: cited and matched, or a very close match;
 - moderate: cited, or a close match;
 - weak: a loose match only.
-A clause whose best support is weak or absent is listed as a gap.
+A clause whose best support is weak or absent is listed as a gap, unless the documents declare it
+excluded (search/exclusions.py): then it is listed as excluded, with the words that say so.
 
 Each support keeps the passages of its procedure that show it (the one citing the clause, the
 closest match, the retrieval's best), so the clause card and a click on a heatmap cell can show
@@ -27,6 +28,7 @@ from assistant.core.progress import NoProgress, Progress
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.search.clauses import Catalogue, Clause
+from assistant.search.exclusions import excluded_clause
 from assistant.search.retrieval import DocumentHit, Query, Retriever
 
 STRENGTHS = ("none", "weak", "moderate", "strong")
@@ -87,6 +89,9 @@ class ClauseCoverage:
     # file -> the passages showing its support. Kept beside ``supports`` rather than in them:
     # a Support stays flat (``vars(support)`` is the CLI's JSON).
     passages: dict[str, tuple[SupportPassage, ...]] = field(default_factory=dict)
+    # "BW-QM-01 Quality Manual.md: We have decided that ... clause 8.3 ... does not apply.":
+    # where the documents declare the clause excluded (search/exclusions.py); "" for the others
+    excluded_by: str = ""
 
     def support(self, file: str) -> Support | None:
         return next((s for s in self.supports if s.file == file), None)
@@ -97,7 +102,9 @@ class ClauseCoverage:
 
     @property
     def is_gap(self) -> bool:
-        return STRENGTHS.index(self.strength) < STRENGTHS.index("moderate")
+        """Weak or no support, and not a clause the documents declare excluded (that is their
+        decision, to be justified, not a gap)."""
+        return not self.excluded_by and STRENGTHS.index(self.strength) < STRENGTHS.index("moderate")
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,9 @@ def clause_coverage(
         if chunk and (chunk.file not in closest or sim > closest[chunk.file][0]):
             closest[chunk.file] = (sim, chunk)
     row = ClauseCoverage(clause.id, clause.title)
+    retriever.citations.refresh()
+    if excluded := excluded_clause(clause.id, retriever.citations.excluded):
+        row.excluded_by = f"{excluded[0].file}: {excluded[-1].quote}"
     cites = partial(_passage_cites, retriever, clause.id)
     for doc in result.documents[:per_clause]:
         sim, passage = closest.get(doc.file, (0.0, None))
@@ -249,6 +259,7 @@ def csv_text(rows: list[ClauseCoverage]) -> str:
             "support",
             "similarity",
             "cites_clause",
+            "excluded_by",
         ]
     )
     for r in rows:
@@ -265,6 +276,7 @@ def csv_text(rows: list[ClauseCoverage]) -> str:
                     s.strength if s else "none",
                     s.similarity if s else "",
                     ("yes" if s.cited else "no") if s else "",
+                    r.excluded_by,
                 ]
             )
     return f.getvalue()

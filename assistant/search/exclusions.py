@@ -1,0 +1,167 @@
+"""Clauses an organisation's documents declare excluded from its quality system ("ISO 9001
+clause 8.3 (design and development) is excluded", "Section: 6.4; Title: Work Environment;
+Document: - not applicable -"), with the sentence or row that says so.
+
+"Which of our documents covers clause 8.3?" asked of an organisation whose manual excludes 8.3
+was answered from that manual (the sentence cites the clause) under "How we meet it", or from
+whatever came closest (fernhill: its contract-review section): the answer an auditor expects is
+the exclusion and its justification (ISO 9001 4.3 asks for one). Found by helpers writing
+questions on clauses each organisation does not meet (evals/gaps/, stop 43): four of the seven
+organisations declare an exclusion.
+
+Read strictly, because a clause wrongly called excluded is worse than a possible gap:
+- a sentence (or table row) that cites the clause as the resolver reads a citation (a cue word:
+  "clause 8.3", "ISO 9001:2015 clause: 8.3"; another standard's through the crosswalk) and says
+  it is excluded or does not apply, in the same sentence;
+- a row of a mapping table whose heading names its standard ("ISO 13485:2016 Mapping ..."),
+  first cell the clause's number, another cell "not applicable";
+- an item of a list under a heading on exclusions, whose lead-in names the standard ("The
+  following sections of ISO 13485:2016 will be excluded ...").
+Through another standard, an ISO 9001 clause is excluded only when every clause of that standard
+bridged to it is. A scope cut short ("does not apply to the reference gauges") is no exclusion.
+Other documents' mentions are not weighed against it: they refer to the decision ("the
+applicability decision on clause 8.3", an audit programme's "n/a"), they do not meet the clause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.core.models import Chunk
+from assistant.documents.text import is_table_row
+from assistant.search import clause_maps
+from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import Catalogue
+from assistant.search.crosswalk import blank_references, crosswalk, references
+
+# Said of a clause: it does not apply, or it is excluded ("is not excluded" does not match).
+_EXCLUDED = re.compile(
+    r"\bnot\s+applicable\b|\bdoes\s+not\s+apply\b|\bdo\s+not\s+apply\b|\bnot\s+relevant\b"
+    r"|\b(?:is|are|will\s+be|has\s+been|have\s+been)\s+excluded\b|\bexcluded\s+from\b",
+    re.IGNORECASE,
+)
+# "does not apply to the reference gauges": a scope cut short, not the clause left out ("does
+# not apply to us", "to Larkfield" are the whole organisation).
+_PARTIAL = re.compile(
+    r"\b(?:apply|applicable)\s+(?:to|for)\s+(?!us\b|our\s+(?:organi[sz]ation|company|business|"
+    r"site|qms|quality management system|system)\b|the\s+(?:organi[sz]ation|company|business|"
+    r"qms|quality management system)\b|[A-Z])",
+)
+# A sentence ends at a full stop, question or exclamation mark followed by a space and a
+# capital (so "clause 8.3 (design...)" and "ISO 9001:2015" do not end one).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*\"'(])")
+_EXCLUSIONS_HEADING = re.compile(r"\bexclu", re.IGNORECASE)
+_STANDARD = re.compile(r"\bISO\s*(\d{4,5})\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:[*\-\u2022]|\d+[.)])?\s*(\d{1,2}(?:\.\d{1,2}){1,3})\b")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A clause declared excluded: of which standard, where, and the words that say so
+    (verbatim from the passage, so it can be quoted)."""
+
+    standard: str  # "9001", or another standard we have a crosswalk for ("13485")
+    number: str  # the clause's number in that standard
+    chunk_id: str
+    file: str
+    quote: str
+
+
+def sentences(line: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(line) if s.strip()]
+
+
+def _cited(text: str, resolver: ClauseResolver) -> set[tuple[str, str]]:
+    """(standard, number) of every clause ``text`` cites: ISO 9001's as the resolver reads a
+    citation, another standard's where we have its crosswalk."""
+    other = {(s, n) for s, n, _ in references(text) if crosswalk(s) is not None}
+    own = resolver.cited_in_document(blank_references(text))
+    return other | {("9001", n) for n in own}
+
+
+def exclusions_in(chunk: Chunk, resolver: ClauseResolver) -> list[Exclusion]:
+    """The clauses this passage declares excluded, each with its quote."""
+    found: list[Exclusion] = []
+
+    def add(cited: Iterable[tuple[str, str]], quote: str) -> None:
+        for standard, number in sorted(cited):
+            found.append(Exclusion(standard, number, chunk.id, chunk.file, quote.strip()))
+
+    lines = chunk.text.splitlines()
+    table = clause_maps.table_standard(chunk.heading)
+    for line in lines:
+        if not _EXCLUDED.search(line):
+            continue
+        if is_table_row(line):
+            # A row says it whole: its clause cell and its "not applicable" cell.
+            cited = _cited(line, resolver)
+            first = clause_maps.first_cell_number(line)
+            if not cited and table is not None and first:
+                cited = {(table, first)}
+            add(cited, line)
+            continue
+        for sentence in sentences(line):
+            if _EXCLUDED.search(sentence) and not _PARTIAL.search(sentence):
+                add(_cited(sentence, resolver), sentence)
+    # A list under a heading on exclusions, its lead-in naming the standard it numbers.
+    if _EXCLUSIONS_HEADING.search(chunk.heading.rsplit(">", 1)[-1]):
+        lead_in = next((line for line in lines if _EXCLUDED.search(line)), "")
+        named = {m.group(1) for m in _STANDARD.finditer(lead_in)}
+        if len(named) == 1:
+            (standard,) = named
+            if standard == "9001" or crosswalk(standard) is not None:
+                for line in lines:
+                    m = _LIST_ITEM.match(line)
+                    if m and line is not lead_in:
+                        # the lead-in says what the list is: both are quoted
+                        add({(standard, m.group(1))}, lead_in)
+                        add({(standard, m.group(1))}, line)
+    return found
+
+
+def excluded_clauses(
+    found: Iterable[Exclusion], catalogue: Catalogue
+) -> dict[str, list[Exclusion]]:
+    """ISO 9001 clause -> the exclusions that take it out of the system. Through another
+    standard only when every clause of it our crosswalk bridges to that ISO 9001 clause is
+    excluded (or its parent is): ISO 13485's sterile-product clause 7.5.5 is not ISO 9001's
+    production control 8.5.1, which six other ISO 13485 clauses share."""
+    out: dict[str, list[Exclusion]] = {}
+    by_standard: dict[str, list[Exclusion]] = {}
+    for e in found:
+        by_standard.setdefault(e.standard, []).append(e)
+    for standard, excl in by_standard.items():
+        if standard == "9001":
+            for e in excl:
+                if e.number in catalogue:
+                    out.setdefault(e.number, []).append(e)
+            continue
+        table = crosswalk(standard)
+        if table is None:
+            continue
+        numbers = {e.number for e in excl}
+        for e in excl:
+            bridge = table.bridge(e.number)
+            for clause_id in bridge.iso9001 if bridge else ():
+                sharing = [n for n, (_, ids) in table.clauses.items() if clause_id in ids]
+                if clause_id in catalogue and all(_within(n, numbers) for n in sharing):
+                    out.setdefault(clause_id, []).append(e)
+    return out
+
+
+def _within(number: str, numbers: set[str]) -> bool:
+    """``number`` or one of its parents is among ``numbers``."""
+    parts = number.split(".")
+    return any(".".join(parts[:n]) in numbers for n in range(2, len(parts) + 1))
+
+
+def excluded_clause(clause_id: str, excluded: dict[str, list[Exclusion]]) -> list[Exclusion]:
+    """The exclusions that cover a clause: its own, or its parent's (8.3 covers 8.3.2)."""
+    parts = clause_id.split(".")
+    for n in range(len(parts), 1, -1):
+        found = excluded.get(".".join(parts[:n]))
+        if found:
+            return found
+    return []

@@ -1,0 +1,160 @@
+"""Clauses the documents declare excluded (search/exclusions.py): read from a sentence, a
+cross-reference row, another standard's mapping table and an exclusions list; never from a scope
+cut short or "no exclusions"; answered as "excluded", quoted, not "how we meet it" or a gap; and
+shown as excluded, not a gap, in the coverage."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.core.models import Chunk
+from assistant.evaluation.retrieval import summarise
+from assistant.search.clause_resolver import ClauseResolver
+from assistant.search.clauses import default_catalogue
+from assistant.search.exclusions import excluded_clause, excluded_clauses, exclusions_in
+from assistant.usecases.ask import EXCLUDED
+from tests.conftest import indexed_texts
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ClauseResolver:
+    return ClauseResolver(default_catalogue())
+
+
+def _chunk(text: str, heading: str = "Scope", n: int = 1) -> Chunk:
+    return Chunk(
+        f"QM#{n}", "QM.md", "QM.md", "Quality Manual", "QM-01", "1", heading, None, n, text
+    )
+
+
+def _excluded(resolver: ClauseResolver, *chunks: Chunk) -> dict[str, list[str]]:
+    found = [e for c in chunks for e in exclusions_in(c, resolver)]
+    return {k: [e.quote for e in v] for k, v in excluded_clauses(found, resolver.catalogue).items()}
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have decided that ISO 9001:2015 clause 8.3 (design and development) does not apply. "
+        "We do not design products.",
+        "2.4.1 ISO 9001:2015 clause 8.3 (design and development) is **not applicable**.",
+        "ISO 9001 clause 8.3 (design and development) is excluded.",
+        "ISO 9001:2015 clause: 8.3; Subject: Design and development; Documents: Not applicable",
+        "We have considered clause 8.3 and decided it does not apply to us.",
+    ],
+)
+def test_a_declared_exclusion_is_read_with_the_sentence_that_says_so(resolver, text):
+    found = _excluded(resolver, _chunk(text))
+    assert list(found) == ["8.3"]
+    (quote,) = found["8.3"]
+    assert quote in text and "8.3" in quote and "We do not design" not in quote  # the sentence
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4.2 Applicability: every requirement of ISO 9001:2015 applies here; there are no "
+        "exclusions.",
+        "Clause 7.1.5 does not apply to the reference gauges, which are calibrated externally.",
+        "Clause 8.3 is not excluded: we design our own gauges.",
+        "5.6.2 Blank fields that do not apply are marked N/A.",
+        "No other clause is excluded.",
+    ],
+)
+def test_no_exclusion_is_read_where_none_is_declared(resolver, text):
+    assert _excluded(resolver, _chunk(text)) == {}
+
+
+@pytest.mark.fast
+def test_another_standards_exclusion_leaves_out_an_iso_9001_clause_only_when_all_of_it_goes(
+    resolver,
+):
+    """ISO 13485 6.4 (work environment) is all of ISO 9001 7.1.4; 7.5.5 (sterile products) is
+    one of seven ISO 13485 clauses of 9001's 8.5.1, which the organisation still meets."""
+    mapping = _chunk(
+        "Section: 6.4; Title: Work Environment; Document: - not applicable -\n"
+        "Section: 7.5.5; Title: Sterile Medical Devices; Document: - not applicable -\n"
+        "Section: 7.5.1; Title: Production; Document: SOP Production",
+        heading="ISO 13485:2016 Mapping of Requirements to Documents",
+    )
+    listed = _chunk(
+        "The following sections of ISO 13485:2016 will be excluded as the product is software:\n"
+        "* 7.5.11 Preservation of product\n* 7.5.2 Cleanliness of product",
+        heading="1. Scope > Exclusions",
+        n=2,
+    )
+    found = _excluded(resolver, mapping, listed)
+    assert set(found) == {"7.1.4", "8.5.4"}
+    assert found["8.5.4"] == [
+        "The following sections of ISO 13485:2016 will be excluded as the product is software:",
+        "* 7.5.11 Preservation of product",
+    ]
+
+
+@pytest.mark.fast
+def test_a_sub_clause_of_an_excluded_clause_is_excluded_with_it(resolver):
+    found = [e for e in exclusions_in(_chunk("Clause 8.3 is excluded."), resolver)]
+    excluded = excluded_clauses(found, resolver.catalogue)
+    assert excluded_clause("8.3.4", excluded) and excluded_clause("8.3", excluded)
+    assert not excluded_clause("8.4", excluded) and not excluded_clause("8.5.3", excluded)
+
+
+@pytest.mark.fast
+def test_an_exclusion_led_by_the_expected_document_agrees_with_either_label():
+    def row(expected: list[str], rank: int | None) -> dict:
+        return {
+            "kind": "clause_lookup",
+            "expected_sources": expected,
+            "rank": rank,
+            "no_evidence": True,
+            "decided_by": "excluded",
+        }
+
+    not_met, by_manual, elsewhere = row([], None), row(["QM.md"], 1), row(["SOP-07.md"], 3)
+    assert summarise([not_met, by_manual], [])["no_answer_accuracy"] == 1.0
+    assert summarise([elsewhere], [])["no_answer_accuracy"] == 0.0  # a refusal of an answer
+
+
+MANUAL = (
+    "# QM-01 Quality Manual\n\n## 2. Scope\n\n### 2.1 Exclusion\n\nWe have decided that ISO "
+    "9001:2015 clause 8.3 (design and development) does not apply. We make parts to our "
+    "customers' drawings and design nothing ourselves.\n\n## 3. Purchasing\n\nSuppliers are "
+    "approved by the Purchasing Manager (ISO 9001 clause 8.4) and re-evaluated every year."
+)
+
+
+def test_a_question_on_an_excluded_clause_is_answered_with_the_exclusion(tmp_path):
+    app = indexed_texts(tmp_path, {"QM-01 Quality Manual.md": MANUAL})
+    for question in ("How do we meet clause 8.3?", "Which document covers ISO 9001 8.3.2?"):
+        answer = app.ask(question)
+        assert answer.no_evidence and answer.decided_by == EXCLUDED
+        assert not answer.to_dict()["possible_gap"] and not answer.procedures
+        (quote,) = answer.excluded
+        assert quote.text == (
+            "We have decided that ISO 9001:2015 clause 8.3 (design and development) does not apply."
+        )
+        assert quote.text in quote.passage  # verbatim, from its passage
+        assert "is excluded from our quality management system: QM-01" in answer.message
+        assert answer.ranked_files[0] == "QM-01 Quality Manual.md"
+    assert app.ask("How do we meet clause 8.4?").decided_by != EXCLUDED
+    rows = {r.clause_id: r for r in app.coverage()}
+    assert rows["8.3"].excluded_by.startswith("QM-01 Quality Manual.md: We have decided")
+    assert not rows["8.3"].is_gap and not rows["8.3.4"].is_gap
+    assert not rows["7.1.5"].excluded_by
+
+
+def test_the_ask_page_shows_the_exclusion_quoted_with_its_citation(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    app = indexed_texts(tmp_path, {"QM-01 Quality Manual.md": MANUAL})
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(app.settings.data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("How do we meet clause 8.3?").run()
+    assert not at.exception and not at.warning  # not a "possible gap"
+    assert "is excluded from our quality management system" in at.info[0].value
+    assert any(b.key == "excluded-0-0" and "QM\\-01 Quality Manual" in b.label for b in at.button)
+    assert not any("How we meet it" in m.value for m in at.markdown)
