@@ -6,7 +6,8 @@ Asks every clause question of every organisation's fitting sets (evals/organisat
 each indexed under DIR/<key>) and prints, per organisation and candidate line, how many the
 documents answer that a line would call a possible gap, and how many they do not answer that it
 would still answer. A clause question led by a document that cites the clause (or that the
-organisation's clause map names for it) is answered whatever the line, as in the product.
+organisation's clause map names for it) is answered whatever the line, as in the product; one on
+a clause the documents declare excluded is answered so whatever the line (counted apart).
 Nothing is written: the line is a setting (``ASSISTANT_GAP_SIMILARITY``).
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.retrieval import load_questions
+from assistant.usecases.ask import EXCLUDED
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     # (organisation) -> [(answered by the documents, similarity, a citing document leads)]
     rows: dict[str, list[tuple[bool, float, bool]]] = defaultdict(list)
+    excluded: dict[str, int] = defaultdict(int)  # questions on a clause declared excluded
     for org, app in indexed(load_organisations(args.organisations), args.work_dir, NoProgress()):
         for path in org.fitting_files():
             for q in load_questions(path):
@@ -39,10 +42,17 @@ def main() -> None:
                 answer = app.ask(q.question)
                 if answer.mode != "clause":
                     continue  # decided as a plain question (no clause recognised)
+                if answer.decided_by == EXCLUDED:
+                    excluded[org.key] += 1
+                    continue  # the documents exclude the clause: answered so at any line
                 # a document the answer leads with cites the clause (or the clause map names it)
                 cited = any(p.cites_clause for p in answer.procedures)
                 rows[org.key].append((bool(q.expected_sources), answer.similarity, cited))
-        print(f"{org.key}: {len(rows[org.key])} clause questions", flush=True)
+        print(
+            f"{org.key}: {len(rows[org.key])} clause questions "
+            f"(and {excluded[org.key]} on a clause the documents exclude)",
+            flush=True,
+        )
     print("\nline  " + "  ".join(f"{k[:14]:>14s}" for k in rows))
     print("      (answered called a gap / not answered still answered)")
     for line in args.lines:

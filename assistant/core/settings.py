@@ -181,8 +181,12 @@ class Settings(BaseSettings):
     # sets decided as such): lines from 0.31 to 0.38 differ from 0.40 only on brightwater's
     # 8.5.4 and 8.5.2 (3 answered questions at 0.383 and 0.389); only 3 of the 774 are not
     # answered by their documents (at 0.31, 0.46 and 0.51), too few to place a line by, so the
-    # line is kept (docs/retrieval.md, "The clause gap line, re-read").
-    gap_similarity: float = Field(0.40, ge=-1, le=1, description="Below: possible clause gap.")
+    # line was kept. Stop 43, with evals/gaps/ (clause questions on what each organisation does
+    # not meet) among them: every line from 0.33 to 0.37 is wrong on fewer questions than 0.40
+    # on brightwater (6 -> 1) and kestrel (2 -> 1) and on as many elsewhere; 0.30 answers two
+    # of kestrel's unmet clauses. The middle of that plateau (docs/retrieval.md, "The clause
+    # gap line, re-read").
+    gap_similarity: float = Field(0.35, ge=-1, le=1, description="Below: possible clause gap.")
     # Clause questions: weight of forms, lists and clause maps beside procedures (search/roles.py).
     # Grid 1.0/0.8/0.6/0.4 tuned on openregulatory (MRR 0.882 -> 0.892, flat from 0.8 down);
     # confirmed on gstt-csc (0.925 -> 0.975), fernhill and the sample unchanged; held-out same.
