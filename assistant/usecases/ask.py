@@ -263,9 +263,10 @@ class AskService:
         question on 8.3 and 8.4 is answered for 8.4), quoted from their passages."""
         citations = self.retriever.citations
         citations.refresh()
-        found = [e for c in clauses for e in excluded_clause(c.id, citations.excluded)]
-        if not clauses or not all(excluded_clause(c.id, citations.excluded) for c in clauses):
+        per_clause = [excluded_clause(c.id, citations.excluded) for c in clauses]
+        if not per_clause or not all(per_clause):
             return []
+        found = [e for es in per_clause for e in es]
         chunks = self.retriever.store.manifest.chunks_by_id({e.chunk_id for e in found})
         quotes: dict[tuple[str, str], Quote] = {}
         for e in found:
