@@ -588,10 +588,17 @@ def cmd_labels(args: argparse.Namespace) -> int:
         label = labels.add(args.question, answered=args.answered, origin="command line")
         print(f"label {label.id}: {label.question!r} {label.verdict()}")
     elif args.action == "import":
-        from assistant.evaluation.retrieval import load_questions
+        from assistant.evaluation.retrieval import load_questions, read_jsonl
 
         for file in args.files:
             questions = load_questions(Path(file))  # a bad line: one message, nothing written
+            # A set of bare questions says nothing of whether they are answered: not all "not".
+            for n, row in read_jsonl(Path(file), "a question"):
+                if "expected_sources" not in row:
+                    raise UsageError(
+                        f"{file}:{n}: no 'expected_sources' (the documents that answer it; [] "
+                        "for a question they do not answer): nothing imported from this file"
+                    )
             n = labels.add_many(
                 ((q.question, bool(q.expected_sources)) for q in questions), Path(file).name
             )

@@ -151,6 +151,10 @@ def test_labels_from_the_command_line_and_a_question_set(tmp_path):
     bad.write_text('{"id": "3", "question": "Is this kept?"}\nnot json\n')
     out = run_cli("labels", "import", str(bad), *data)
     assert out.returncode != 0 and "bad.jsonl:2" in out.stderr  # one clear line, nothing kept
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text('{"id": "4", "question": "Is this answered?"}\n')
+    out = run_cli("labels", "import", str(bare), *data)
+    assert out.returncode != 0 and "bare.jsonl:1: no 'expected_sources'" in out.stderr
     out = run_cli("labels", "add", "Who calibrates gauges?", "--answered", *data)
     assert out.returncode == 0
     listed = json.loads(run_cli("labels", "--json", *data).stdout)
