@@ -218,7 +218,7 @@ def clause_coverage(
     row = ClauseCoverage(clause.id, clause.title)
     retriever.citations.refresh()
     if excluded := excluded_clause(clause.id, retriever.citations.excluded):
-        row.excluded_by = f"{excluded[0].file}: {excluded[-1].quote}"
+        row.excluded_by = f"{excluded[0].file}: {excluded[0].quote}"
     cites = partial(_passage_cites, retriever, clause.id)
     for doc in result.documents[:per_clause]:
         sim, passage = closest.get(doc.file, (0.0, None))
