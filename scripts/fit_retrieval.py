@@ -131,12 +131,14 @@ RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 # from stop 19 evals/conversations5, conversations6 and conversations7, from stop 20
 # conversations8 and conversations9, from the end of stop 21 conversations10 (12 conversations
 # of four turns per organisation each, written by helpers from the documents alone), and from
-# stop 22, once read, conversations11 (12 of three turns each, opening in everyday words).
+# stop 22, once read, conversations11 (12 of three turns each, opening in everyday words), and
+# from stop 43 conversations12 (8 long conversations of 6-8 turns each, read once to decide
+# the capped carry: docs/conversation.md).
 CONVERSATIONS = (
     RESULTS.parent / "conversations.jsonl",
     *(
         path
-        for n in range(2, 12)  # conversations2/ to conversations11/
+        for n in range(2, 13)  # conversations2/ to conversations12/
         for path in sorted((RESULTS.parent / f"conversations{n}").glob("*.jsonl"))
     ),
 )
