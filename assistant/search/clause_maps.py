@@ -73,10 +73,9 @@ def first_cell_number(line: str) -> str | None:
 def row_clauses(line: str, standard: str, catalogue: Catalogue) -> set[str]:
     """The ISO 9001 clauses a mapping row is about: its first cell's number, bridged from the
     table's standard when that is not ISO 9001."""
-    m = _FIRST_CELL_NUMBER.match(line)
-    if not m:
+    number = first_cell_number(line)
+    if number is None:
         return set()
-    number = m.group(1)
     if standard == "9001":
         return {number} if number in catalogue else set()
     table = crosswalk(standard)

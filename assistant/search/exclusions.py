@@ -53,7 +53,6 @@ _PARTIAL = re.compile(
 # capital (so "clause 8.3 (design...)" and "ISO 9001:2015" do not end one).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*\"'(])")
 _EXCLUSIONS_HEADING = re.compile(r"\bexclu", re.IGNORECASE)
-_STANDARD = re.compile(r"\bISO\s*(\d{4,5})\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[*\-\u2022]|\d+[.)])?\s*(\d{1,2}(?:\.\d{1,2}){1,3})\b")
 
 
@@ -108,16 +107,14 @@ def exclusions_in(chunk: Chunk, resolver: ClauseResolver) -> list[Exclusion]:
     # A list under a heading on exclusions, its lead-in naming the standard it numbers.
     if _EXCLUSIONS_HEADING.search(chunk.heading.rsplit(">", 1)[-1]):
         lead_in = next((line for line in lines if _EXCLUDED.search(line)), "")
-        named = {m.group(1) for m in _STANDARD.finditer(lead_in)}
-        if len(named) == 1:
-            (standard,) = named
-            if standard == "9001" or crosswalk(standard) is not None:
-                for line in lines:
-                    m = _LIST_ITEM.match(line)
-                    if m and line is not lead_in:
-                        # the lead-in says what the list is: both are quoted
-                        add({(standard, m.group(1))}, lead_in)
-                        add({(standard, m.group(1))}, line)
+        # the one standard it names, if ISO 9001 or one we have a crosswalk for
+        if standard := clause_maps.table_standard(lead_in):
+            for line in lines:
+                m = _LIST_ITEM.match(line)
+                if m and line is not lead_in:
+                    # the lead-in says what the list is: both are quoted
+                    add({(standard, m.group(1))}, lead_in)
+                    add({(standard, m.group(1))}, line)
     return found
 
 
@@ -151,17 +148,18 @@ def excluded_clauses(
     return out
 
 
+def _lineage(number: str) -> list[str]:
+    """A clause number and its parents, deepest first ("8.3.2", "8.3"; a chapter alone is
+    too coarse to exclude)."""
+    parts = number.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 1, -1)]
+
+
 def _within(number: str, numbers: set[str]) -> bool:
     """``number`` or one of its parents is among ``numbers``."""
-    parts = number.split(".")
-    return any(".".join(parts[:n]) in numbers for n in range(2, len(parts) + 1))
+    return any(n in numbers for n in _lineage(number))
 
 
 def excluded_clause(clause_id: str, excluded: dict[str, list[Exclusion]]) -> list[Exclusion]:
     """The exclusions that cover a clause: its own, or its parent's (8.3 covers 8.3.2)."""
-    parts = clause_id.split(".")
-    for n in range(len(parts), 1, -1):
-        found = excluded.get(".".join(parts[:n]))
-        if found:
-            return found
-    return []
+    return next((excluded[n] for n in _lineage(clause_id) if excluded.get(n)), [])

@@ -12,7 +12,7 @@ from assistant.core.text import asks_about_policy, is_policy_section, terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import bridges, crosswalk
-from assistant.search.exclusions import excluded_clause
+from assistant.search.exclusions import Exclusion, excluded_clause
 from assistant.search.glossary import Glossary
 from assistant.search.retrieval import (
     DocumentHit,
@@ -258,25 +258,31 @@ class AskService:
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
 
-    def _exclusions(self, clauses: list[Clause]) -> list[Quote]:
-        """The sentences that declare every asked clause excluded (none unless all are: a
-        question on 8.3 and 8.4 is answered for 8.4), quoted from their passages."""
+    def _exclusions(self, clauses: list[Clause]) -> list[Exclusion]:
+        """What declares every asked clause excluded (nothing unless all are: a question on
+        8.3 and 8.4 is answered for 8.4)."""
         citations = self.retriever.citations
         citations.refresh()
         per_clause = [excluded_clause(c.id, citations.excluded) for c in clauses]
         if not per_clause or not all(per_clause):
             return []
-        found = [e for es in per_clause for e in es]
+        return [e for es in per_clause for e in es]
+
+    def _excluded_quotes(self, found: list[Exclusion]) -> list[Quote]:
+        """Each exclusion's words, quoted from its passage (verbatim, or not shown)."""
         chunks = self.retriever.store.manifest.chunks_by_id({e.chunk_id for e in found})
         quotes: dict[tuple[str, str], Quote] = {}
         for e in found:
             c = chunks.get(e.chunk_id)
-            if c is not None and e.quote in c.text:  # verbatim, or not shown
+            if c is not None and e.quote in c.text:
                 citation = Citation(c.file, c.heading, c.page, c.doc_no, c.title)
                 quotes.setdefault((c.file, e.quote), Quote(e.quote, citation, c.text))
         return list(quotes.values())
 
-    def _excluded_message(self, clauses: list[Clause], quotes: list[Quote]) -> str:
+    @staticmethod
+    def _excluded_message(
+        clauses: list[Clause], found: list[Exclusion], quotes: list[Quote]
+    ) -> str:
         """ "Clause 8.3 (...) is excluded from our quality management system: BW-QM-01 says so";
         through another standard, which of its clauses the documents declare not applicable."""
         asked = ", ".join(f"{c.id} ({c.title})" for c in clauses)
@@ -284,15 +290,7 @@ class AskService:
             document_label(q.citation.doc_no, q.citation.title, q.citation.file) for q in quotes
         )
         where = "; ".join(dict.fromkeys(labels))
-        excluded = self.retriever.citations.excluded
-        others = sorted(
-            {
-                f"ISO {e.standard} {e.number}"
-                for c in clauses
-                for e in excluded_clause(c.id, excluded)
-                if e.standard != "9001"
-            }
-        )
+        others = sorted({f"ISO {e.standard} {e.number}" for e in found if e.standard != "9001"})
         through = f" (through {', '.join(others)}, declared not applicable)" if others else ""
         return (
             f"Clause {asked} is excluded from our quality management system{through}: {where} "
@@ -477,7 +475,8 @@ class AskService:
         # its word stands over every rule and the model, so it is not contradicted a second time.
         label = self._own_label(plan)
         # (nothing found: nothing indexed that could say so either)
-        excluded = self._exclusions(clauses) if clause_mode and result.passages else []
+        found = self._exclusions(clauses) if clause_mode and result.passages else []
+        excluded = self._excluded_quotes(found) if found else []
         if excluded:
             # The organisation says it leaves the clause out: that, quoted, is the answer an
             # auditor expects (with its reasons, in the passage), not the nearest procedure.
@@ -488,7 +487,7 @@ class AskService:
             saying = list(dict.fromkeys(q.citation.file for q in excluded))
             answer.ranked_files = saying + [f for f in answer.ranked_files if f not in saying]
             answer.closest = closest_documents(result.documents)
-            answer.message = self._excluded_message(clauses, excluded)
+            answer.message = self._excluded_message(clauses, found, excluded)
         elif label is not None and (result.passages or not label.answered):
             if not label.answered:
                 answer.no_evidence, answer.decided_by = True, OWN_LABEL

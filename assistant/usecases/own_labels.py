@@ -61,14 +61,26 @@ class Label:
         return time.strftime("%Y-%m-%d", time.localtime(self.created))
 
 
+# A newer verdict on the same question (``normalised``) replaces the older.
+_UPSERT = (
+    "INSERT INTO labels (question, normalised, answered, origin, created) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(normalised) DO UPDATE SET question=excluded.question, "
+    "answered=excluded.answered, origin=excluded.origin, created=excluded.created"
+)
+
+
 class OwnLabels:
     """``path``: the SQLite file (made by the first label). ``embed``: a question's vector as the
-    "not covered" model reads it (the embedder's ``encode_query``), for the precedents."""
+    "not covered" model reads it (the embedder's ``encode_query``), for the precedents.
+
+    Every plain question reads the labels twice (its own verdict, the precedents), so one
+    connection is kept once the file exists, shared by the web app's threads under a lock."""
 
     def __init__(self, path: Path, embed: Callable[[str], np.ndarray]) -> None:
         self.path = path
         self.embed = embed
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
         # (the table's state when read, the labels' vectors, not answered), re-read on change
         self._examples: tuple[tuple, np.ndarray, np.ndarray] | None = None
         self._vectors: dict[str, np.ndarray] = {}  # by normalised question
@@ -76,70 +88,55 @@ class OwnLabels:
         # answer its own question, and the set would measure nothing)
         self.ignored: frozenset[str] = frozenset()
 
-    def _connect(self, create: bool = False) -> sqlite3.Connection | None:
-        if not create and not self.path.exists():
-            return None
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(SCHEMA)
-        return db
+    def _connection(self, create: bool = False) -> sqlite3.Connection | None:
+        """The open connection; None while there is no file and ``create`` is not asked."""
+        if self._db is None and (create or self.path.exists()):
+            db = sqlite3.connect(
+                self.path, timeout=10, isolation_level=None, check_same_thread=False
+            )
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            self._db = db
+        return self._db
 
     def add(self, question: str, answered: bool, origin: str = "") -> Label:
         """Label a question (again: the newer verdict replaces the older)."""
         if not normalised(question):
             raise UsageError("an empty question cannot be labelled")
-        db = self._connect(create=True)
-        assert db is not None
-        with db:
-            db.execute(
-                "INSERT INTO labels (question, normalised, answered, origin, created) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(normalised) DO UPDATE SET "
-                "question=excluded.question, answered=excluded.answered, "
-                "origin=excluded.origin, created=excluded.created",
-                (question.strip(), normalised(question), int(answered), origin, time.time()),
-            )
-            row = db.execute(
-                "SELECT * FROM labels WHERE normalised = ?", (normalised(question),)
-            ).fetchone()
-        db.close()
-        return _label(row)
+        self.add_many([(question, answered)], origin)
+        label = self.of(question)
+        assert label is not None
+        return label
 
     def add_many(self, labelled: Iterable[tuple[str, bool]], origin: str) -> int:
         """Label several questions in one transaction (an import); how many."""
         rows = [(q.strip(), normalised(q), int(a), origin) for q, a in labelled if normalised(q)]
         if not rows:
             return 0
-        db = self._connect(create=True)
-        assert db is not None
         now = time.time()
-        with db:
-            db.executemany(
-                "INSERT INTO labels (question, normalised, answered, origin, created) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(normalised) DO UPDATE SET "
-                "question=excluded.question, answered=excluded.answered, "
-                "origin=excluded.origin, created=excluded.created",
-                [(*row, now) for row in rows],
-            )
-        db.close()
+        with self._lock:
+            db = self._connection(create=True)
+            assert db is not None
+            with db:
+                db.executemany(_UPSERT, [(*row, now) for row in rows])
         return len(rows)
 
     def remove(self, ids: Iterable[int]) -> int:
         """Take labels back; how many there were."""
-        db = self._connect()
-        if db is None:
-            return 0
-        with db:
-            removed = sum(db.execute("DELETE FROM labels WHERE id = ?", (i,)).rowcount for i in ids)
-        db.close()
-        return removed
+        with self._lock:
+            db = self._connection()
+            if db is None:
+                return 0
+            with db:
+                return sum(
+                    db.execute("DELETE FROM labels WHERE id = ?", (i,)).rowcount for i in ids
+                )
 
     def all(self) -> list[Label]:
-        db = self._connect()
-        if db is None:
-            return []
-        rows = db.execute("SELECT * FROM labels ORDER BY id").fetchall()
-        db.close()
+        with self._lock:
+            db = self._connection()
+            rows = db.execute("SELECT * FROM labels ORDER BY id").fetchall() if db else []
         return [_label(r) for r in rows if r["normalised"] not in self.ignored]
 
     def of(self, question: str) -> Label | None:
@@ -147,26 +144,26 @@ class OwnLabels:
         key = normalised(question)
         if key in self.ignored:
             return None
-        db = self._connect()
-        if db is None:
-            return None
-        row = db.execute("SELECT * FROM labels WHERE normalised = ?", (key,)).fetchone()
-        db.close()
+        with self._lock:
+            db = self._connection()
+            if db is None:
+                return None
+            row = db.execute("SELECT * FROM labels WHERE normalised = ?", (key,)).fetchone()
         return _label(row) if row is not None else None
 
     def examples(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The labelled questions' vectors and which the documents do not answer, for the
         precedents; None without labels. Read again only when the labels change (one small
         query per question asked), each question embedded once."""
-        db = self._connect()
-        if db is None:
-            return None
-        state = tuple(
-            db.execute(
-                "SELECT count(*), max(id), max(created), total(answered) FROM labels"
-            ).fetchone()
-        )
         with self._lock:
+            db = self._connection()
+            if db is None:
+                return None
+            state = tuple(
+                db.execute(
+                    "SELECT count(*), max(id), max(created), total(answered) FROM labels"
+                ).fetchone()
+            )
             if self._examples is None or self._examples[0] != (state, self.ignored):
                 rows = db.execute("SELECT question, normalised, answered FROM labels").fetchall()
                 rows = [r for r in rows if r["normalised"] not in self.ignored]
@@ -177,18 +174,15 @@ class OwnLabels:
                 not_answered = np.array([not r["answered"] for r in rows], dtype=bool)
                 self._examples = ((state, self.ignored), vectors, not_answered)
             _, vectors, not_answered = self._examples
-        db.close()
         return (vectors, not_answered) if len(vectors) else None
 
     def ignore(self, questions: Iterable[str]) -> int:
         """Do not read the labels of these questions (an evaluation asks them); how many of
         them are labelled."""
         self.ignored = frozenset(normalised(q) for q in questions)
-        db = self._connect()
-        if db is None:
-            return 0
-        found = {r[0] for r in db.execute("SELECT normalised FROM labels").fetchall()}
-        db.close()
+        with self._lock:
+            db = self._connection()
+            found = {r[0] for r in db.execute("SELECT normalised FROM labels")} if db else set()
         return len(found & self.ignored)
 
 
