@@ -94,6 +94,45 @@ def test_another_standards_exclusion_leaves_out_an_iso_9001_clause_only_when_all
 
 
 @pytest.mark.fast
+def test_a_table_under_a_non_applicable_heading_is_read_though_split_from_its_lead_in(resolver):
+    """gstt-csc's manual: "Non-Applicable Requirements > ISO 13485:2016", a table of sections
+    and rationales, no "not applicable" in any row; the passage holding 7.6 does not hold the
+    lead-in. Leaving out 7.6 (calibration) while validating software (4.1.6) takes out 7.1.5.2
+    only, not 7.1.5 or 7.1.5.1; leaving out servicing (7.5.4) keeps post-delivery activities
+    (8.5.5), which post-market feedback (8.2.1) still meets."""
+    heading = "Quality Manual > 1. Scope > Non-Applicable Requirements > ISO 13485:2016"
+    first = _chunk(
+        "The following sections of ISO 13485:2016 are non-applicable because we make software:"
+        "\n\nSection: 7.5.4; Title: Servicing activities; Rationale: We develop software only",
+        heading=heading,
+    )
+    split = _chunk(
+        "Section: 7.6; Title: Control of Monitoring and Measuring equipment; Rationale: Ad-hoc "
+        "software makes any measurements",
+        heading=heading,
+        n=2,
+    )
+    found = _excluded(resolver, first, split)
+    assert set(found) == {"7.1.5.2"}
+    assert found["7.1.5.2"] == [split.text]
+    excluded = excluded_clauses(
+        [e for c in (first, split) for e in exclusions_in(c, resolver)], resolver.catalogue
+    )
+    assert not excluded_clause("7.1.5", excluded) and not excluded_clause("7.1.5.1", excluded)
+
+
+@pytest.mark.fast
+def test_a_clause_table_under_scope_and_exclusions_excludes_nothing_without_a_lead_in(resolver):
+    """A manual's "Scope and exclusions" section may map every clause to where it is met."""
+    mapping = _chunk(
+        "Section: 8.3; Title: Design and development; Document: QP-07\n"
+        "Section: 8.4; Title: Externally provided processes; Document: QP-08",
+        heading="Quality Manual > 1.2 Scope and exclusions > ISO 9001:2015",
+    )
+    assert _excluded(resolver, mapping) == {}
+
+
+@pytest.mark.fast
 def test_a_sub_clause_of_an_excluded_clause_is_excluded_with_it(resolver):
     found = [e for e in exclusions_in(_chunk("Clause 8.3 is excluded."), resolver)]
     excluded = excluded_clauses(found, resolver.catalogue)
@@ -143,6 +182,48 @@ def test_a_question_on_an_excluded_clause_is_answered_with_the_exclusion(tmp_pat
     assert rows["8.3"].excluded_by.startswith("QM-01 Quality Manual.md: We have decided")
     assert not rows["8.3"].is_gap and not rows["8.3.4"].is_gap
     assert not rows["7.1.5"].excluded_by
+
+
+SOFTWARE_MANUAL = (
+    "# QM-02 Quality Manual\n\n## 1. Scope\n\n### Non-Applicable Requirements\n\n"
+    "#### ISO 13485:2016\n\nThese sections of ISO 13485:2016 are non-applicable, as we only "
+    "make software:\n\n| Section | Title | Rationale |\n|---|---|---|\n"
+    "| 7.5.5 | Sterile devices | Software is not sterilised |\n"
+    "| 7.5.2 | Cleanliness of product | Software carries no contamination |\n"
+    "| 6.4.2 | Contamination control | No physical product is made or handled here |\n\n"
+    "The decision is reviewed at every management review and whenever the product range "
+    "changes; a hardware accessory or a physical device would bring these sections back.\n\n"
+    "## 2. Production\n\nReleases are built and deployed under SOP-09 (ISO 13485 7.5.1): the "
+    "build pipeline, release checklist and deployment record control how software is produced. "
+    "Each release is built from a tagged commit by the pipeline, never by hand, and the build "
+    "log is kept with the release record. The release manager checks the checklist is complete "
+    "before deployment, and the deployment record names the version, the date and who approved "
+    "it. A failed deployment is rolled back to the last released version and raised as a "
+    "problem report under the problem resolution procedure."
+)
+
+
+def test_a_question_by_another_standards_excluded_clause_is_answered_with_the_exclusion(
+    tmp_path,
+):
+    """ISO 13485 7.5.5 (sterile devices) left out is not ISO 9001 8.5.1 left out: asked by
+    its number, the answer is the exclusion and the counterpart still to ask about, not "met
+    through 8.5.1"; asked by ISO 9001's number, the production control that meets it."""
+    app = indexed_texts(tmp_path, {"QM-02 Quality Manual.md": SOFTWARE_MANUAL})
+    answer = app.ask("Which procedure covers ISO 13485 clause 7.5.5?")
+    assert answer.no_evidence and answer.decided_by == EXCLUDED
+    assert answer.message.startswith(
+        "ISO 13485:2016 7.5.5 (sterile products) is declared not applicable"
+    )
+    assert "counterpart (8.5.1) may still be met" in answer.message
+    assert not any("is met through" in b for b in answer.bridges)
+    assert any(
+        q.text == "Section: 7.5.5; Title: Sterile devices; Rationale: Software is not sterilised"
+        and q.text in q.passage
+        for q in answer.excluded
+    )
+    for question in ("Which procedure covers ISO 13485 7.5.1?", "How do we meet clause 8.5.1?"):
+        assert app.ask(question).decided_by != EXCLUDED
 
 
 def test_the_ask_page_shows_the_exclusion_quoted_with_its_citation(tmp_path, monkeypatch):

@@ -16,7 +16,9 @@ Read strictly, because a clause wrongly called excluded is worse than a possible
 - a row of a mapping table whose heading names its standard ("ISO 13485:2016 Mapping ..."),
   first cell the clause's number, another cell "not applicable";
 - an item of a list under a heading on exclusions, whose lead-in names the standard ("The
-  following sections of ISO 13485:2016 will be excluded ...").
+  following sections of ISO 13485:2016 will be excluded ..."), or a row or item under a heading
+  only about exclusions whose subheading names it ("Non-Applicable Requirements > ISO
+  13485:2016").
 Through another standard, an ISO 9001 clause is excluded only when every clause of that standard
 bridged to it is. A scope cut short ("does not apply to the reference gauges") is no exclusion.
 Other documents' mentions are not weighed against it: they refer to the decision ("the
@@ -39,7 +41,8 @@ from assistant.search.crosswalk import blank_references, crosswalk, references
 # Said of a clause: it does not apply, or it is excluded ("is not excluded" does not match).
 _EXCLUDED = re.compile(
     r"\bnot\s+applicable\b|\bdoes\s+not\s+apply\b|\bdo\s+not\s+apply\b|\bnot\s+relevant\b"
-    r"|\b(?:is|are|will\s+be|has\s+been|have\s+been)\s+excluded\b|\bexcluded\s+from\b",
+    r"|\b(?:is|are|will\s+be|has\s+been|have\s+been)\s+excluded\b|\bexcluded\s+from\b"
+    r"|\b(?:is|are)\s+non-?applicable\b",
     re.IGNORECASE,
 )
 # "does not apply to the reference gauges": a scope cut short, not the clause left out ("does
@@ -53,6 +56,15 @@ _PARTIAL = re.compile(
 # capital (so "clause 8.3 (design...)" and "ISO 9001:2015" do not end one).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*\"'(])")
 _EXCLUSIONS_HEADING = re.compile(r"\bexclu", re.IGNORECASE)
+# A heading that is only about what is left out ("Exclusions", "1.3 Non-Applicable
+# Requirements": gstt-csc's manual, a table of ISO 13485 sections under its standard's
+# subheading, split from its lead-in into the next passage). "Scope and exclusions" may hold a
+# table of every clause and where it is met: its rows count only after a lead-in saying so.
+_ONLY_EXCLUSIONS_HEADING = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:exclusions?|non-?applicable|not\s+applicable)\b"
+    r"(?:\s+(?:requirements|clauses|sections))?\s*$",
+    re.IGNORECASE,
+)
 _LIST_ITEM = re.compile(r"^\s*(?:[*\-\u2022]|\d+[.)])?\s*(\d{1,2}(?:\.\d{1,2}){1,3})\b")
 
 
@@ -104,18 +116,38 @@ def exclusions_in(chunk: Chunk, resolver: ClauseResolver) -> list[Exclusion]:
         for sentence in sentences(line):
             if _EXCLUDED.search(sentence) and not _PARTIAL.search(sentence):
                 add(_cited(sentence, resolver), sentence)
-    # A list under a heading on exclusions, its lead-in naming the standard it numbers.
-    if _EXCLUSIONS_HEADING.search(chunk.heading.rsplit(">", 1)[-1]):
-        lead_in = next((line for line in lines if _EXCLUDED.search(line)), "")
-        # the one standard it names, if ISO 9001 or one we have a crosswalk for
-        if standard := clause_maps.table_standard(lead_in):
-            for line in lines:
-                m = _LIST_ITEM.match(line)
-                if m and line is not lead_in:
-                    # the lead-in says what the list is: both are quoted
-                    add({(standard, m.group(1))}, lead_in)
-                    add({(standard, m.group(1))}, line)
+    # A list or table under a heading on exclusions, its lead-in or its own heading naming the
+    # standard it numbers.
+    heads = [h.strip() for h in chunk.heading.split(">")]
+    lead_in = next((line for line in lines if _EXCLUDED.search(line)), "")
+    if lead_in and _EXCLUSIONS_HEADING.search(heads[-1]):
+        # the one standard the lead-in names, if ISO 9001 or one we have a crosswalk for
+        standard = clause_maps.table_standard(lead_in)
+    else:
+        # or, under a heading only about exclusions, the one its subheadings name ("Non-
+        # Applicable Requirements > ISO 13485:2016")
+        only = [i for i, h in enumerate(heads) if _ONLY_EXCLUSIONS_HEADING.match(h)]
+        named = [clause_maps.table_standard(h) for h in heads[only[-1] :]] if only else []
+        standard = next((n for n in reversed(named) if n), None)
+    if standard is None:
+        return found
+    for line in lines:
+        number = _listed_number(line)
+        if number and line is not lead_in:
+            # the lead-in says what the list is: both are quoted (when it is in this passage)
+            if lead_in:
+                add({(standard, number)}, lead_in)
+            add({(standard, number)}, line)
     return found
+
+
+def _listed_number(line: str) -> str | None:
+    """The clause number an exclusions list item ("* 7.5.11 Preservation of product") or
+    table row ("Section: 7.6; Title: ...") starts with."""
+    if is_table_row(line):
+        return clause_maps.first_cell_number(line)
+    m = _LIST_ITEM.match(line)
+    return m.group(1) if m else None
 
 
 def excluded_clauses(
@@ -141,11 +173,42 @@ def excluded_clauses(
         numbers = {e.number for e in excl}
         for e in excl:
             bridge = table.bridge(e.number)
-            for clause_id in bridge.iso9001 if bridge else ():
-                sharing = [n for n, (_, ids) in table.clauses.items() if clause_id in ids]
-                if clause_id in catalogue and all(_within(n, numbers) for n in sharing):
-                    out.setdefault(clause_id, []).append(e)
+            for bridged in bridge.iso9001 if bridge else ():
+                # The clause bridged to and each of its parts, each out when every clause of
+                # the other standard bridged to it, to a part of it or to what holds it is:
+                # gstt-csc leaves out ISO 13485 7.6 (calibration, 7.1.5) but validates its
+                # software (4.1.6, 7.1.5.1), so only 7.1.5.2 goes.
+                for clause_id in [bridged, *_parts(bridged, catalogue)]:
+                    sharing = [
+                        n
+                        for n, (_, ids) in table.clauses.items()
+                        if any(_bears_on(i, clause_id, n, table.clauses) for i in ids)
+                    ]
+                    if clause_id in catalogue and all(_within(n, numbers) for n in sharing):
+                        out.setdefault(clause_id, []).append(e)
     return out
+
+
+def _parts(clause_id: str, catalogue: Catalogue) -> list[str]:
+    """Every sub-clause of a clause, at any depth."""
+    if clause_id not in catalogue:
+        return []
+    found: list[str] = []
+    for child in catalogue.children(clause_id):
+        found += [child.id, *_parts(child.id, catalogue)]
+    return found
+
+
+def _bears_on(bridged: str, clause_id: str, number: str, clauses: dict) -> bool:
+    """A clause ``number`` of the other standard, bridged to ISO 9001's ``bridged``, bears on
+    ``clause_id``: bridged to it or to a part of it, or to what holds it when ``number`` has no
+    parts of its own in the table (ISO 13485 7.6 holds all of 7.1.5; 7.5, whose parts 7.5.1 to
+    7.5.11 are bridged one by one, does not hold 8.5.4 beside 7.5.11)."""
+    if bridged == clause_id or bridged.startswith(clause_id + "."):
+        return True
+    return clause_id.startswith(bridged + ".") and not any(
+        n.startswith(number + ".") for n in clauses
+    )
 
 
 def _lineage(number: str) -> list[str]:
@@ -158,6 +221,13 @@ def _lineage(number: str) -> list[str]:
 def _within(number: str, numbers: set[str]) -> bool:
     """``number`` or one of its parents is among ``numbers``."""
     return any(n in numbers for n in _lineage(number))
+
+
+def declared_excluded(standard: str, number: str, declared: Iterable[Exclusion]) -> list[Exclusion]:
+    """The exclusions of another standard's clause as the documents number it: its own, or
+    its parent's ("ISO 13485 7.5.9.2" under a declared 7.5.9)."""
+    lineage = _lineage(number)
+    return [e for e in declared if e.standard == standard and e.number in lineage]
 
 
 def excluded_clause(clause_id: str, excluded: dict[str, list[Exclusion]]) -> list[Exclusion]:

@@ -122,6 +122,9 @@ class CitationMap:
         self.points_to: dict[str, str] = {}
         # ISO 9001 clause -> the sentences or rows that declare it excluded (exclusions.py)
         self.excluded: dict[str, list[Exclusion]] = {}
+        # every exclusion as declared, in its own standard's numbers ("ISO 13485 7.5.5"): a
+        # question may ask by that number
+        self.declared: list[Exclusion] = []
 
     def refresh(self) -> None:
         key = self._store.manifest.get("last_ingest") or ""
@@ -191,10 +194,8 @@ class CitationMap:
             self.by_chunk, self.by_file, self.mapped = by_chunk, dict(by_file), dict(mapped)
             self.tabled = dict(tabled)
             self.points_to = points_to
-            self.excluded = excluded_clauses(
-                (e for c in chunks for e in exclusions_in(c, self._resolver)),
-                self._resolver.catalogue,
-            )
+            self.declared = [e for c in chunks for e in exclusions_in(c, self._resolver)]
+            self.excluded = excluded_clauses(self.declared, self._resolver.catalogue)
             self._key = key
 
     def _row_mapping(

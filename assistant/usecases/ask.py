@@ -11,8 +11,8 @@ from assistant.core.models import Citation, Evidence
 from assistant.core.text import asks_about_policy, is_policy_section, terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
-from assistant.search.crosswalk import bridges, crosswalk
-from assistant.search.exclusions import Exclusion, excluded_clause
+from assistant.search.crosswalk import Bridge, bridges, crosswalk
+from assistant.search.exclusions import Exclusion, declared_excluded, excluded_clause
 from assistant.search.glossary import Glossary
 from assistant.search.retrieval import (
     DocumentHit,
@@ -258,15 +258,24 @@ class AskService:
         answer.signals = {**signals.as_dict(), "probability": round(probability, 4)}
         return model.not_covered(signals), model.doubtful(probability)
 
-    def _exclusions(self, clauses: list[Clause]) -> list[Exclusion]:
+    def _exclusions(
+        self, clauses: list[Clause], asked: list[Bridge]
+    ) -> tuple[list[Exclusion], list[Bridge]]:
         """What declares every asked clause excluded (nothing unless all are: a question on
-        8.3 and 8.4 is answered for 8.4)."""
+        8.3 and 8.4 is answered for 8.4). Asked by another standard's number ("ISO 13485
+        7.5.5"), what declares that clause excluded: the organisation left out the sterile-
+        product clause, not ISO 9001's production control 8.5.1 it shares with six others.
+        With them, the other standard's clauses they were found for (none: by ISO 9001's)."""
         citations = self.retriever.citations
         citations.refresh()
+        if asked:
+            by_number = [declared_excluded(b.code, b.number, citations.declared) for b in asked]
+            if all(by_number):
+                return [e for es in by_number for e in es], asked
         per_clause = [excluded_clause(c.id, citations.excluded) for c in clauses]
         if not per_clause or not all(per_clause):
-            return []
-        return [e for es in per_clause for e in es]
+            return [], []
+        return [e for es in per_clause for e in es], []
 
     def _excluded_quotes(self, found: list[Exclusion]) -> list[Quote]:
         """Each exclusion's words, quoted from its passage (verbatim, or not shown)."""
@@ -281,15 +290,29 @@ class AskService:
 
     @staticmethod
     def _excluded_message(
-        clauses: list[Clause], found: list[Exclusion], quotes: list[Quote]
+        clauses: list[Clause],
+        found: list[Exclusion],
+        quotes: list[Quote],
+        asked_by: list[Bridge],
     ) -> str:
         """ "Clause 8.3 (...) is excluded from our quality management system: BW-QM-01 says so";
         through another standard, which of its clauses the documents declare not applicable."""
-        asked = ", ".join(f"{c.id} ({c.title})" for c in clauses)
         labels = (
             document_label(q.citation.doc_no, q.citation.title, q.citation.file) for q in quotes
         )
         where = "; ".join(dict.fromkeys(labels))
+        if asked_by:
+            # asked by another standard's number: that clause is out, its ISO 9001
+            # counterpart may well be met through its other parts
+            named = ", ".join(f"{b.standard} {b.number} ({b.topic})" for b in asked_by)
+            counterparts = ", ".join(dict.fromkeys(i for b in asked_by for i in b.iso9001))
+            verb = "is" if len(asked_by) == 1 else "are"
+            return (
+                f"{named} {verb} declared not applicable in our quality management system: {where} "
+                f"says so, quoted below. Its ISO 9001:2015 counterpart ({counterparts}) may "
+                "still be met through its other parts: ask about it to see how."
+            )
+        asked = ", ".join(f"{c.id} ({c.title})" for c in clauses)
         others = sorted({f"ISO {e.standard} {e.number}" for e in found if e.standard != "9001"})
         through = f" (through {', '.join(others)}, declared not applicable)" if others else ""
         return (
@@ -475,7 +498,9 @@ class AskService:
         # its word stands over every rule and the model, so it is not contradicted a second time.
         label = self._own_label(plan)
         # (nothing found: nothing indexed that could say so either)
-        found = self._exclusions(clauses) if clause_mode and result.passages else []
+        found, asked_by = (
+            self._exclusions(clauses, asked) if clause_mode and result.passages else ([], [])
+        )
         excluded = self._excluded_quotes(found) if found else []
         if excluded:
             # The organisation says it leaves the clause out: that, quoted, is the answer an
@@ -487,7 +512,10 @@ class AskService:
             saying = list(dict.fromkeys(q.citation.file for q in excluded))
             answer.ranked_files = saying + [f for f in answer.ranked_files if f not in saying]
             answer.closest = closest_documents(result.documents)
-            answer.message = self._excluded_message(clauses, found, excluded)
+            answer.message = self._excluded_message(clauses, found, excluded, asked_by)
+            # not "is met through 8.5.1": the message says how the two stand
+            notes = {b.note() for b in asked_by}
+            answer.bridges = [n for n in answer.bridges if n not in notes]
         elif label is not None and (result.passages or not label.answered):
             if not label.answered:
                 answer.no_evidence, answer.decided_by = True, OWN_LABEL
