@@ -26,7 +26,6 @@ from assistant.search.glossary import load_glossary
 from assistant.search.question_map import FOLDS_FILE, QuestionMap
 from assistant.search.retrieval import RetrievalParams, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
-from assistant.usecases.answerability import Answerability
 from assistant.usecases.ask import AskParams, AskService
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import Conversation, ConversationParams, ConversationTurn
@@ -111,13 +110,7 @@ class Assistant:
         # the lexical index is read when asked: an ingest replaces it
         mentions = lambda word: store.lexical.mentions(word)  # noqa: E731
         reader = SignalReader(
-            self.embedder,
-            lambda: store.words,
-            precedents,
-            mentions,
-            self.own_labels,
-            Answerability.load(self.embedder.model_id),
-            lambda ids: store.reader.embeddings(ids),  # read when asked, as the words are
+            self.embedder, lambda: store.words, precedents, mentions, self.own_labels
         )
         return AskService(
             self.resolver,

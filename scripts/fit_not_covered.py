@@ -19,12 +19,7 @@ tests/test_not_covered_model.py checks that the shipped weights are what they gi
 ``precedent`` signal is read here for each fold: a question's own organisation, and the one left
 out, are never among the labelled questions it is compared with; nor are questions on the
 matters of a standard the question's organisation does not name (``declared`` and ``matter`` in
-the signals rows; usecases/not_covered.py, ``Precedents.read``). The ``answerability`` signal
-(usecases/answerability.py) is fitted here too, nested: the value a fold reads for a question
-comes from a fit without the question's organisation and without the one left out; the shipped
-fit (every organisation) and one without each organisation (for ``--as-new``) go to
-usecases/answerability.npz with ``--write``; the lead passages' vectors and the folds' values
-are kept in evals/results/not-covered-leads.npz for ``--cached``.
+the signals rows; usecases/not_covered.py, ``Precedents.read``).
 """
 
 from __future__ import annotations
@@ -37,14 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.core.model_files import load_for_model, save_for_model
 from assistant.core.progress import NoProgress
 from assistant.evaluation.logistic import fit_logistic
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.question_map_fit import use_fold_maps
 from assistant.evaluation.retrieval import load_questions, read_jsonl
 from assistant.index.embedder import MODEL_ID
-from assistant.usecases.answerability import ANSWERABILITY_FILE, Answerability, pair_features
 from assistant.usecases.ask import NAMED_ELSEWHERE
 from assistant.usecases.not_covered import (
     MODEL_FILE,
@@ -58,19 +51,10 @@ from assistant.usecases.not_covered import (
 )
 
 SIGNALS = Path(__file__).resolve().parents[1] / "evals" / "results" / "not-covered-signals.jsonl"
-# Beside them: each question's lead passage vector (int8, as the precedents), and the
-# answerability values the folds read (``Questions.answerability_columns``), so that --cached
-# and the test of the shipped weights need not refit answerability 56 times.
-LEADS = SIGNALS.with_name("not-covered-leads.npz")
 
 # The signals the answer reads (kept in SIGNALS), and the model's: those and ``precedent``.
 READ = ("similarity", "word_recall", "elsewhere")
-FEATURES = (*READ, "precedent", "answerability")
-# The answerability fit's penalty (usecases/answerability.py). Measured once with nested folds
-# (stop 44, docs/retrieval.md "Answerability"): right on 4893 / 4903 / 4905 at 3 / 10 / 30, and
-# 10 the one right on more than without the signal on every organisation; not chosen again at
-# each refit (each value costs 56 fits), ``--answerability-c`` measures another.
-ANSWERABILITY_C = 10.0
+FEATURES = (*READ, "precedent")
 # Rules that decide before the model (usecases/ask.py): kept beside it, and counted in both.
 # The L2 penalty's inverse strength (as scikit-learn's C), chosen by ``choose_c`` with the
 # folds below among PENALTIES, as a change to any fitted setting is: another value replaces the
@@ -104,23 +88,10 @@ class Questions:
     """The plain questions asked, one signals row each, and their vectors' cosines to each
     other, from which each fold reads ``precedent``."""
 
-    def __init__(
-        self,
-        rows: list[dict],
-        vectors: np.ndarray,
-        leads: np.ndarray,
-        columns: dict[str, np.ndarray] | None = None,
-        answerability_c: float = ANSWERABILITY_C,
-    ) -> None:
+    def __init__(self, rows: list[dict], vectors: np.ndarray) -> None:
         self.rows = rows
         # as the shipped file keeps them, so a refit from it (--cached) gives the same model
         self.vectors = decoded(encoded(vectors))
-        # each question's lead passage vector (zeros: no passage), kept as LEADS keeps them
-        self.has_lead = np.abs(leads).sum(axis=1) > 0
-        self.leads = decoded(encoded(leads))
-        self.answerability_c = answerability_c
-        # left-out organisation ("" for none) -> every question's answerability value
-        self.columns: dict[str, np.ndarray] = dict(columns or {})
         self.organisations = np.array([r["organisation"] for r in rows])
         self.labels = np.array([r["label"] for r in rows], dtype=float)
         # the standard whose matter each question is on, when its organisation names it
@@ -134,7 +105,6 @@ class Questions:
         if left_out not in self._features:
             not_answered = self.labels == 1
             x = np.zeros((len(self.rows), len(FEATURES)))
-            x[:, -1] = self.answerability_column(left_out)
             for i, row in enumerate(self.rows):
                 # as Precedents.read: not on a matter of a standard its documents do not name
                 keep = (
@@ -144,51 +114,9 @@ class Questions:
                 )
                 x[i, : len(READ)] = [row[f] for f in READ]
                 score = precedent_score(self.similarities[i][keep], not_answered[keep])
-                x[i, -2] = precedent_signal(score, row["word_recall"], bool(row["topic_named"]))
+                x[i, -1] = precedent_signal(score, row["word_recall"], bool(row["topic_named"]))
             self._features[left_out] = x
         return self._features[left_out]
-
-    def answerability_fit(self, without: set[str]) -> tuple[np.ndarray, float]:
-        """The answerability score fitted on the questions of every organisation but these."""
-        train = ~np.isin(self.organisations, list(without)) & self.has_lead
-        x = pair_features(self.vectors[train], self.leads[train])
-        return fit_logistic(x, self.labels[train], self.answerability_c)
-
-    def answerability_column(self, left_out: str | None) -> np.ndarray:
-        """Every question's answerability as a fold reads it: scored by a fit without its own
-        organisation and without the one left out (nested, so that no question's value comes
-        from a fit that saw its organisation or the fold's); 0 without a lead passage, as the
-        answer reads it."""
-        name = left_out or ""
-        if name not in self.columns:
-            column = np.zeros(len(self.rows))
-            for org in sorted(set(self.organisations)):
-                weights, intercept = self.answerability_fit({org, name} - {""})
-                mine = (self.organisations == org) & self.has_lead
-                x = pair_features(self.vectors[mine], self.leads[mine])
-                column[mine] = x @ weights + intercept
-            self.columns[name] = column
-        return self.columns[name]
-
-    def answerability(self) -> Answerability:
-        """The shipped fit (every organisation), with one fit without each for ``--as-new``."""
-        weights, intercept = self.answerability_fit(set())
-        folds = {o: self.answerability_fit({o}) for o in sorted(set(self.organisations))}
-        return Answerability(weights, intercept, MODEL_ID, folds)
-
-    def save_leads(self, path: Path = LEADS) -> None:
-        """The lead vectors and every fold's answerability values, for --cached."""
-        names = sorted({"", *sorted(set(self.organisations))})
-        columns = np.array([self.answerability_column(n or None) for n in names])
-        save_for_model(
-            path,
-            MODEL_ID,
-            keys=np.array([key(r) for r in self.rows]),
-            codes=encoded(self.leads * self.has_lead[:, None]),
-            columns=columns,
-            column_names=np.array(names),
-            answerability_c=np.array(self.answerability_c),
-        )
 
     def where(self, organisation: str, inside: bool) -> list[int]:
         return [i for i, r in enumerate(self.rows) if (r["organisation"] == organisation) == inside]
@@ -213,17 +141,7 @@ class Questions:
                 f"{len(missing)} recorded questions (first {missing[0]}) have no vector in "
                 f"{PRECEDENTS_FILE}: refit without --cached"
             )
-        leads = load_for_model(LEADS, MODEL_ID)
-        if leads is None or [str(k) for k in leads["keys"]] != [key(r) for r in rows]:
-            raise SystemExit(f"{LEADS} does not match {SIGNALS}: refit without --cached")
-        columns = {str(n): c for n, c in zip(leads["column_names"], leads["columns"], strict=True)}
-        return cls(
-            rows,
-            kept.vectors[[at[key(r)] for r in rows]],
-            decoded(leads["codes"]),
-            columns,
-            float(leads["answerability_c"]),
-        )
+        return cls(rows, kept.vectors[[at[key(r)] for r in rows]])
 
 
 def key(row: dict) -> str:
@@ -233,7 +151,7 @@ def key(row: dict) -> str:
 def collect(organisations: Path, work_dir: Path) -> Questions:
     """One row per plain question: organisation, label (1 = not answered), signals, whether a
     rule decided before the model, and the cosine line's decision; and its vector."""
-    rows, vectors, leads = [], [], []
+    rows, vectors = [], []
     orgs = load_organisations(organisations)
     # Each organisation's questions are asked with the question map fitted on the others: a
     # map ranks the questions it was fitted on better than a new organisation's, so signals
@@ -272,12 +190,8 @@ def collect(organisations: Path, work_dir: Path) -> Questions:
                 )
                 # the question's own vector, as the answer reads ``precedent`` from it
                 vectors.append(app.embedder.encode_query(q.question))
-                # its lead passage's stored vector, as the answer reads ``answerability``
-                lead = str(answer.signals.get("lead", ""))
-                stored = app.store.reader.embeddings([lead]).get(lead) if lead else None
-                leads.append(np.zeros(len(vectors[-1])) if stored is None else stored)
         print(f"{org.key}: {sum(r['organisation'] == org.key for r in rows)} plain questions")
-    return Questions(rows, np.array(vectors, dtype=np.float32), np.array(leads, dtype=np.float32))
+    return Questions(rows, np.array(vectors, dtype=np.float32))
 
 
 def fit(
@@ -393,27 +307,15 @@ def main() -> None:
     ap.add_argument("--work-dir", type=Path, help="where each organisation is indexed")
     ap.add_argument("--cached", action="store_true", help=f"refit from {SIGNALS}")
     ap.add_argument("--write", action="store_true", help=f"write the model to {MODEL_FILE}")
-    ap.add_argument(
-        "--answerability-c",
-        type=float,
-        default=ANSWERABILITY_C,
-        help="the answerability fit's penalty (measure another against the shipped one)",
-    )
     args = ap.parse_args()
     cache = SIGNALS
     if not args.cached and args.work_dir is None:
         ap.error("--work-dir is needed unless --cached")
     if args.cached:
         questions = Questions.cached()
-        if args.answerability_c != questions.answerability_c:
-            questions = Questions(
-                questions.rows, questions.vectors, questions.leads, None, args.answerability_c
-            )
     else:
         questions = collect(args.organisations, args.work_dir)
-        questions.answerability_c = args.answerability_c
         cache.write_text("".join(json.dumps(r) + "\n" for r in questions.rows), encoding="utf-8")
-        questions.save_leads()
     rows = questions.rows
     for c in PENALTIES:
         table = folds(questions, c)
@@ -459,10 +361,7 @@ def main() -> None:
         }
         MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         questions.precedents().save()
-        questions.answerability().save()
-        if args.cached and args.answerability_c != ANSWERABILITY_C:
-            questions.save_leads()
-        print(f"wrote {MODEL_FILE}, {PRECEDENTS_FILE} and {ANSWERABILITY_FILE}")
+        print(f"wrote {MODEL_FILE} and {PRECEDENTS_FILE}")
 
 
 if __name__ == "__main__":

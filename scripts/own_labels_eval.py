@@ -60,8 +60,6 @@ def decide(
             row["word_recall"],
             row["elsewhere"],
             precedent_signal(score, row["word_recall"], bool(row["topic_named"])),
-            # fitted without this organisation (its labels do not refit it)
-            questions.answerability_column(org)[i],
         ]
     )
     probability = 1.0 / (1.0 + np.exp(-(x @ weights + intercept)))

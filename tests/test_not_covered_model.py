@@ -124,14 +124,7 @@ def test_the_model_leans_the_way_its_signals_mean():
     assert model.not_covered(
         Signals(similarity=0.4, word_recall=0.45, elsewhere=0.5, precedent=0.1)
     )
-    moves = (
-        ("similarity", 0.3),
-        ("word_recall", 0.5),
-        ("elsewhere", 0.6),
-        ("precedent", 0.1),
-        # like the questions the documents do not answer, as read with the lead passage
-        ("answerability", 2.0),
-    )
+    moves = (("similarity", 0.3), ("word_recall", 0.5), ("elsewhere", 0.6), ("precedent", 0.1))
     for signal, value in moves:
         moved = Signals(**{**close.as_dict(), signal: value})
         assert model.probability(moved) > model.probability(close), signal

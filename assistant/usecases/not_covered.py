@@ -1,12 +1,12 @@
 """Whether the indexed documents answer a plain question: a model fitted on labelled questions of
-seven organisations, over five signals that read the question against the passages found and
+seven organisations, over four signals that read the question against the passages found and
 against those labelled questions.
 
 One cosine line ("best passage below 0.35: not covered") was calibrated on one corpus and did
 not carry over: on questions written later by people who had not seen the system, the
 documents' near-misses (a cold-chain company asked about cold-store clothing, a software team
 asked about its server's updates) came close enough, and plain, answerable questions in
-everyday words fell below it. The model reads five signals:
+everyday words fell below it. The model reads four signals:
 
 - ``similarity``: the best cosine of the question to any passage (the retriever's);
 - ``word_recall``: for each word of the question that carries its subject (not a function
@@ -36,10 +36,6 @@ everyday words fell below it. The model reads five signals:
   organisation left out (its questions are never among the precedents it is scored with):
   docs/retrieval.md, "Precedents". Precedents on the matters of a standard the corpus does not
   name are not read (``Precedents.read``).
-- ``answerability`` (stop 44): the question's vector and its lead passage's read whole, by a
-  linear score fitted on the labelled questions (usecases/answerability.py): the near miss
-  that speaks of the situation but not of what is asked ("a senior developer leaves: how do we
-  keep what they know?" led by an offboarding section on access rights).
 
 A logistic model combines them; its weights are fitted with each organisation left out in turn
 and kept in ``not_covered.json`` with the command that refits them
@@ -65,7 +61,6 @@ from assistant.core.models import Evidence
 from assistant.core.text import FUNCTION_WORDS
 from assistant.index.embedder import Embedder
 from assistant.index.word_store import PASSAGE_TOKENS, WordStore
-from assistant.usecases.answerability import Answerability
 from assistant.usecases.own_labels import OwnLabels
 
 MODEL_FILE = Path(__file__).with_name("not_covered.json")
@@ -171,12 +166,6 @@ class Signals:
     # standard; "" otherwise (not a signal of the model: the fit keeps it with the question, as
     # its precedent's ``matter``)
     matter: str = ""
-    # log-odds of "not covered" from the question's vector and its lead passage's
-    # (usecases/answerability.py); 0 without the fit or a passage
-    answerability: float = 0.0
-    # the lead passage's chunk id (not a signal: the fit reads ``answerability`` from it, as the
-    # answer did)
-    lead: str = ""
 
     def as_dict(self) -> dict[str, float | str]:
         return {k: v if isinstance(v, str) else round(v, 4) for k, v in asdict(self).items()}
@@ -345,7 +334,7 @@ def decoded(codes: np.ndarray) -> np.ndarray:
 
 
 class SignalReader:
-    """Reads the five signals for a question and the passages found for it. ``words``: the
+    """Reads the four signals for a question and the passages found for it. ``words``: the
     passages' words kept at ingest (index/word_store.py); a passage not kept there is read.
     ``precedents``: the labelled questions ``precedent`` reads (0 without)."""
 
@@ -356,14 +345,8 @@ class SignalReader:
         precedents: Precedents | None = None,
         mentions: Callable[[str], bool] | None = None,
         own_labels: OwnLabels | None = None,
-        answerability: Answerability | None = None,
-        stored: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
     ) -> None:
         self.embedder = embedder
-        # the fitted answerability score and the indexed passages' stored vectors it reads
-        # (the vector store's: no passage is embedded again)
-        self.answerability = answerability
-        self.stored = stored
         self.words = words
         self.precedents = precedents
         # the organisation's own labelled questions: precedents of its own (own_labels.py)
@@ -394,37 +377,21 @@ class SignalReader:
         score = self.precedents.read(vector, declared, own) if self.precedents is not None else 0.0
         precedent = precedent_signal(score, recall, topic_named)
         elsewhere, matter = self.elsewhere(vector, declared)
-        lead = passages[0].chunk.id if passages else ""
-        answerable = self.answerable(vector, lead)
-        return Signals(
-            similarity, recall, elsewhere, precedent, topic_named, matter, answerable, lead
-        )
-
-    def answerable(self, vector: np.ndarray, lead: str) -> float:
-        """The answerability score of the question with its lead passage (0 without the fit,
-        a passage or its stored vector)."""
-        if self.answerability is None or self.stored is None or not lead:
-            return 0.0
-        passage = self.stored([lead]).get(lead)
-        return 0.0 if passage is None else self.answerability.score(vector, passage)
+        return Signals(similarity, recall, elsewhere, precedent, topic_named, matter)
 
     def declared(self) -> frozenset[str]:
         """The standards of ELSEWHERE the indexed documents name (none without ``mentions``)."""
         return declared_standards(self.mentions) if self.mentions is not None else frozenset()
 
     def leave_out(self, organisation: str) -> None:
-        """Read ``precedent`` without this organisation's labelled questions, and
-        ``answerability`` with the fit made without them (to evaluate on one of the
-        organisations they came from as on a new one)."""
-        if self.precedents is not None:
-            if organisation not in set(self.precedents.organisations):
-                known = ", ".join(sorted(set(self.precedents.organisations)))
-                raise UsageError(
-                    f"no precedents of organisation {organisation!r} (only of {known})"
-                )
-            self.precedents = self.precedents.without(organisation)
-        if self.answerability is not None:
-            self.answerability = self.answerability.without(organisation)
+        """Read ``precedent`` without this organisation's labelled questions (to evaluate on
+        one of the organisations they came from as on a new one)."""
+        if self.precedents is None:
+            return
+        if organisation not in set(self.precedents.organisations):
+            known = ", ".join(sorted(set(self.precedents.organisations)))
+            raise UsageError(f"no precedents of organisation {organisation!r} (only of {known})")
+        self.precedents = self.precedents.without(organisation)
 
     def elsewhere(
         self, vector: np.ndarray, declared: frozenset[str] = frozenset()
