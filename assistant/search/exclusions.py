@@ -171,6 +171,9 @@ def excluded_clauses(
         if table is None:
             continue
         numbers = {e.number for e in excl}
+        # clauses of the table with parts of their own: each part is bridged one by one
+        umbrellas = {n for n in table.clauses for m in table.clauses if m.startswith(n + ".")}
+        out_of: dict[str, bool] = {}  # ISO 9001 clause -> all of it excluded
         for e in excl:
             bridge = table.bridge(e.number)
             for bridged in bridge.iso9001 if bridge else ():
@@ -179,12 +182,16 @@ def excluded_clauses(
                 # gstt-csc leaves out ISO 13485 7.6 (calibration, 7.1.5) but validates its
                 # software (4.1.6, 7.1.5.1), so only 7.1.5.2 goes.
                 for clause_id in [bridged, *_parts(bridged, catalogue)]:
-                    sharing = [
-                        n
-                        for n, (_, ids) in table.clauses.items()
-                        if any(_bears_on(i, clause_id, n, table.clauses) for i in ids)
-                    ]
-                    if clause_id in catalogue and all(_within(n, numbers) for n in sharing):
+                    if clause_id not in out_of:
+                        sharing = [
+                            n
+                            for n, (_, ids) in table.clauses.items()
+                            if any(_bears_on(i, clause_id, n in umbrellas) for i in ids)
+                        ]
+                        out_of[clause_id] = clause_id in catalogue and all(
+                            _within(n, numbers) for n in sharing
+                        )
+                    if out_of[clause_id]:
                         out.setdefault(clause_id, []).append(e)
     return out
 
@@ -199,16 +206,14 @@ def _parts(clause_id: str, catalogue: Catalogue) -> list[str]:
     return found
 
 
-def _bears_on(bridged: str, clause_id: str, number: str, clauses: dict) -> bool:
-    """A clause ``number`` of the other standard, bridged to ISO 9001's ``bridged``, bears on
-    ``clause_id``: bridged to it or to a part of it, or to what holds it when ``number`` has no
-    parts of its own in the table (ISO 13485 7.6 holds all of 7.1.5; 7.5, whose parts 7.5.1 to
-    7.5.11 are bridged one by one, does not hold 8.5.4 beside 7.5.11)."""
+def _bears_on(bridged: str, clause_id: str, umbrella: bool) -> bool:
+    """A clause of the other standard, bridged to ISO 9001's ``bridged``, bears on
+    ``clause_id``: bridged to it or to a part of it, or to what holds it unless it is an
+    ``umbrella`` with parts of its own in the table (ISO 13485 7.6 holds all of 7.1.5; 7.5,
+    whose parts 7.5.1 to 7.5.11 are bridged one by one, does not hold 8.5.4 beside 7.5.11)."""
     if bridged == clause_id or bridged.startswith(clause_id + "."):
         return True
-    return clause_id.startswith(bridged + ".") and not any(
-        n.startswith(number + ".") for n in clauses
-    )
+    return not umbrella and clause_id.startswith(bridged + ".")
 
 
 def _lineage(number: str) -> list[str]:
