@@ -72,10 +72,15 @@ POINTING_BACK = (
 ).split()
 
 
+# A heading's own number, if any ("4.3 ", "2. "): what heading patterns skip before the words
+# they look for.
+HEADING_NUMBER = r"(?:\d+(?:\.\d+)*\.?\s+)?"
+
+
 # A heading that names no subject ("1. Introduction", "Summary", "Revision history"): not a
 # document's title (documents/metadata.py), nor the topic of an interview's follow-up.
 GENERIC_HEADING = re.compile(
-    r"(?:\d+(?:\.\d+)*\.?\s+)?(?:summary|general(?: information)?|purpose|scope|introduction|"
+    HEADING_NUMBER + r"(?:summary|general(?: information)?|purpose|scope|introduction|"
     r"description|overview|contents|table of contents|document (?:information|control|history)|"
     r"revision history|change history|version history)",
     re.IGNORECASE,
@@ -85,7 +90,7 @@ GENERIC_HEADING = re.compile(
 # Sections that say what a document is (purpose, scope, definitions...), not what people do:
 # never a key point, and quoted only when a document has nothing else to show.
 TEMPLATE_SECTION = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:purpose|scope|definitions?|terms and definitions|"
+    r"^\s*" + HEADING_NUMBER + r"(?:purpose|scope|definitions?|terms and definitions|"
     r"abbreviations|references?|related documents|revision history|document history|"
     r"change history|amendment history|approvals?|distribution)\b",
     re.IGNORECASE,
@@ -142,7 +147,7 @@ _QUOTED_BULLET = re.compile(r"^[\s>]*[-*+]\s")
 # to 12 of its 97 answered plain fitting questions at stop 14, never the right one; at stop 31 a
 # policy passage led 30 plain fitting questions over five organisations and answered none.
 POLICY_SECTION = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:the\s+)?quality\s+policy(?:\s+statement)?"
+    r"^\s*" + HEADING_NUMBER + r"(?:the\s+)?quality\s+policy(?:\s+statement)?"
     r"(?:\s*(?:&|and)\s+objectives)?\s*(?:\([^)]*\))?\s*$",
     re.IGNORECASE,
 )

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.core.models import Chunk
+from assistant.core.text import HEADING_NUMBER
 from assistant.documents.text import is_table_row
 from assistant.search import clause_maps
 from assistant.search.clause_resolver import ClauseResolver
@@ -61,7 +62,7 @@ _EXCLUSIONS_HEADING = re.compile(r"\bexclu", re.IGNORECASE)
 # subheading, split from its lead-in into the next passage). "Scope and exclusions" may hold a
 # table of every clause and where it is met: its rows count only after a lead-in saying so.
 _ONLY_EXCLUSIONS_HEADING = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:exclusions?|non-?applicable|not\s+applicable)\b"
+    r"^\s*" + HEADING_NUMBER + r"(?:exclusions?|non-?applicable|not\s+applicable)\b"
     r"(?:\s+(?:requirements|clauses|sections))?\s*$",
     re.IGNORECASE,
 )

@@ -24,6 +24,7 @@ import numpy as np
 from assistant.core.models import HEADING_SEP, Citation, Evidence
 from assistant.core.text import (
     FORM,
+    HEADING_NUMBER,
     POINTING_BACK,
     ROLE,
     TEMPLATE_SECTION,
@@ -126,13 +127,13 @@ _ROLE_DOES = re.compile(
 _NUMBERED_STEP = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?|\d+[.)])\s+\S")
 # Top-level sections that say what people do.
 _STEPS_SECTION = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:procedure|method|process|instructions?|"
+    r"^\s*" + HEADING_NUMBER + r"(?:procedure|method|process|instructions?|"
     r"responsibilit(?:y|ies)|roles|activities|steps|work instructions?)\b",
     re.IGNORECASE,
 )
 # Top-level sections that list records, forms or other documents.
 _REFERENCE_SECTION = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:quality\s+)?records?|forms?|references?|"
+    r"^\s*" + HEADING_NUMBER + r"(?:(?:quality\s+)?records?|forms?|references?|"
     r"related documents|associated documents|supporting documents|documentation|appendix|"
     r"annex|(?:clause\s+)?cross[- ]reference)\b",
     re.IGNORECASE,

@@ -29,7 +29,13 @@ from typing import Any
 import numpy as np
 
 from assistant.core.models import Citation
-from assistant.core.text import TEMPLATE_SECTION, is_template_guidance, sentences, terms
+from assistant.core.text import (
+    HEADING_NUMBER,
+    TEMPLATE_SECTION,
+    is_template_guidance,
+    sentences,
+    terms,
+)
 from assistant.index.embedder import Embedder
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Catalogue, Clause
@@ -70,7 +76,7 @@ _VAGUE = frozenset(
 # feedback and complaints."), as a purpose or scope section does; in a template it also holds
 # the blank process-owner and KPI fields. Neither is what an auditor listens for: a person was
 # told they "missed" both (found walking through an interview on openregulatory).
-_SUMMARY_SECTION = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?summary\s*$", re.IGNORECASE)
+_SUMMARY_SECTION = re.compile(r"^\s*" + HEADING_NUMBER + r"summary\s*$", re.IGNORECASE)
 # A template's blank field ("<enter KPIs to be tracked>", "\<Software Title\>", "[insert
 # name]", "____"): a word inside angle brackets, not a comparison ("<5 °C") or a line break tag.
 _BLANK = re.compile(
