@@ -159,6 +159,11 @@ def print_answer(answer: Answer) -> None:
         for q in answer.excluded:  # the words that leave the clause out
             print(_wrap(f'"{as_shown(q.text)}"', "  "))
             print(f"  [{q.citation.label()}]")
+        if answer.cited_anyway:
+            print("Cited all the same:")
+        for q in answer.cited_anyway:
+            print(_wrap(f'"{as_shown(q.text)}"', "  "))
+            print(f"  [{q.citation.label()}]")
         return
     if answer.prose:
         print("In short (language model, every sentence checked against its citation):")

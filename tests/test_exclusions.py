@@ -11,7 +11,12 @@ from assistant.core.models import Chunk
 from assistant.evaluation.retrieval import summarise
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import default_catalogue
-from assistant.search.exclusions import excluded_clause, excluded_clauses, exclusions_in
+from assistant.search.exclusions import (
+    cited_anyway,
+    excluded_clause,
+    excluded_clauses,
+    exclusions_in,
+)
 from assistant.usecases.ask import EXCLUDED
 from tests.conftest import indexed_texts
 
@@ -141,6 +146,59 @@ def test_a_sub_clause_of_an_excluded_clause_is_excluded_with_it(resolver):
 
 
 @pytest.mark.fast
+def test_a_document_citing_an_excluded_clause_is_found_but_not_one_naming_the_decision(resolver):
+    """gstt-csc's manual leaves out ISO 13485 7.6 while a procedure lists 7.6 among its
+    references: found, with the row that cites it. An audit programme's "n/a" row, a review
+    input "the applicability decision on clause 8.3", or a parent clause are no such citation."""
+    manual = _chunk(
+        "These sections of ISO 13485:2016 are non-applicable:\n"
+        "Section: 7.6; Title: Measuring equipment; Rationale: nothing is measured by hand\n"
+        "Section: 7.5.5; Title: Sterile devices; Rationale: software only\n"
+        "ISO 9001 clause 8.3 (design and development) is excluded.",
+        heading="Scope > Non-Applicable Requirements > ISO 13485:2016",
+    )
+    declared = exclusions_in(manual, resolver)
+    excluded = excluded_clauses(declared, resolver.catalogue)
+    citing = Chunk(
+        "SOP#1",
+        "SOP.md",
+        "SOP.md",
+        "Validation",
+        "SOP-09",
+        "1",
+        "General",
+        None,
+        1,
+        (
+            "Regulatory References; ISO 13485:2016 Sec. 4.1.6 and 7.6\n"
+            "Design reviews are held at each stage (ISO 9001 clause 8.3.4). Production follows "
+            "ISO 13485 7.5 throughout."
+        ),
+    )
+    decision = Chunk(
+        "AP#1",
+        "AP.md",
+        "AP.md",
+        "Audit programme",
+        "AP-01",
+        "1",
+        "Plan",
+        None,
+        1,
+        (
+            "Audit ID: ISO 13485:2016, para. 7.6; #1: n/a; #2: n/a\n"
+            "Review inputs include the applicability decision on clause 8.3."
+        ),
+    )
+    found = cited_anyway([manual, citing, decision], declared, excluded, resolver)
+    assert sorted((c.standard, c.number, c.file, c.quote) for c in found) == [
+        ("13485", "7.6", "SOP.md", "Regulatory References; ISO 13485:2016 Sec. 4.1.6 and 7.6"),
+        ("9001", "8.3", "SOP.md", "Design reviews are held at each stage (ISO 9001 clause 8.3.4)."),
+    ]
+    assert all(c.quote in citing.text for c in found)  # verbatim, so it can be quoted
+
+
+@pytest.mark.fast
 def test_an_exclusion_led_by_the_expected_document_agrees_with_either_label():
     def row(expected: list[str], rank: int | None) -> dict:
         return {
@@ -222,8 +280,32 @@ def test_a_question_by_another_standards_excluded_clause_is_answered_with_the_ex
         and q.text in q.passage
         for q in answer.excluded
     )
+    assert not answer.cited_anyway  # no other document cites 7.5.5
     for question in ("Which procedure covers ISO 13485 7.5.1?", "How do we meet clause 8.5.1?"):
         assert app.ask(question).decided_by != EXCLUDED
+
+
+DESIGN_SOP = (
+    "# SOP-07 Design Review\n\n## 1. Purpose\n\nDesign reviews are held at the end of each "
+    "stage (ISO 9001 clause 8.3.4): the project lead invites sales and production, and the "
+    "minutes record the actions agreed and who closes them."
+)
+
+
+def test_a_document_citing_an_excluded_clause_is_pointed_out_beside_the_exclusion(tmp_path):
+    """The manual leaves out design and development while a procedure cites its review
+    clause: an auditor asks which is right, so the answer and the coverage say so, quoted."""
+    app = indexed_texts(
+        tmp_path, {"QM-01 Quality Manual.md": MANUAL, "SOP-07 Design Review.md": DESIGN_SOP}
+    )
+    answer = app.ask("How do we meet clause 8.3?")
+    assert answer.decided_by == EXCLUDED and answer.excluded
+    assert "Yet SOP-07 Design Review cites ISO 9001 8.3 all the same" in answer.message
+    (quote,) = answer.cited_anyway
+    assert quote.citation.file == "SOP-07 Design Review.md" and quote.text in quote.passage
+    assert "clause 8.3.4" in quote.text
+    rows = {r.clause_id: r for r in app.coverage()}
+    assert rows["8.3"].excluded_by.endswith("(yet cited all the same by SOP-07 Design Review.md)")
 
 
 def test_the_ask_page_shows_the_exclusion_quoted_with_its_citation(tmp_path, monkeypatch):
@@ -231,7 +313,9 @@ def test_the_ask_page_shows_the_exclusion_quoted_with_its_citation(tmp_path, mon
 
     from tests.conftest import ROOT
 
-    app = indexed_texts(tmp_path, {"QM-01 Quality Manual.md": MANUAL})
+    app = indexed_texts(
+        tmp_path, {"QM-01 Quality Manual.md": MANUAL, "SOP-07 Design Review.md": DESIGN_SOP}
+    )
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(app.settings.data_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     at.chat_input[0].set_value("How do we meet clause 8.3?").run()
@@ -239,3 +323,6 @@ def test_the_ask_page_shows_the_exclusion_quoted_with_its_citation(tmp_path, mon
     assert "is excluded from our quality management system" in at.info[0].value
     assert any(b.key == "excluded-0-0" and "QM\\-01 Quality Manual" in b.label for b in at.button)
     assert not any("How we meet it" in m.value for m in at.markdown)
+    # the procedure that cites the excluded clause all the same, quoted with its citation
+    assert any(m.value == "**Cited all the same**" for m in at.markdown)
+    assert any(b.key == "cited-anyway-0-0" and "SOP\\-07" in b.label for b in at.button)

@@ -67,6 +67,10 @@ _ONLY_EXCLUSIONS_HEADING = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[*\-\u2022]|\d+[.)])?\s*(\d{1,2}(?:\.\d{1,2}){1,3})\b")
+# A mention of an excluded clause that refers to the decision, not to meeting the clause: an
+# audit programme's "para. 6.4 ... #1: n/a" (openregulatory), "the applicability decision on
+# clause 8.3" among a review's inputs (fernhill).
+_REFERS_TO_DECISION = re.compile(r"\bn/a\b|\bapplicab|\bexclu", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,15 @@ class Exclusion:
     chunk_id: str
     file: str
     quote: str
+
+
+@dataclass(frozen=True)
+class CitedAnyway(Exclusion):
+    """A sentence or table row that cites a clause declared excluded (or a part of it) as
+    one the document meets: ``standard`` and ``number`` are the excluded clause's, ``quote``
+    the citing words. gstt-csc's manual declares ISO 13485 7.6 (monitoring and measuring
+    equipment) not applicable while its third-party software validation procedure lists 7.6
+    among its regulatory references: an auditor reading both asks which is right."""
 
 
 def sentences(line: str) -> list[str]:
@@ -139,6 +152,35 @@ def exclusions_in(chunk: Chunk, resolver: ClauseResolver) -> list[Exclusion]:
             if lead_in:
                 add({(standard, number)}, lead_in)
             add({(standard, number)}, line)
+    return found
+
+
+def cited_anyway(
+    chunks: Iterable[Chunk],
+    declared: list[Exclusion],
+    excluded: Iterable[str],
+    resolver: ClauseResolver,
+) -> list[CitedAnyway]:
+    """Every sentence or table row, outside the words that exclude it, that cites a clause
+    declared excluded (in its own standard's numbers, or an ISO 9001 clause excluded through
+    one) or a part of it; a mention of the decision itself ("n/a", "applicability") is none."""
+    out = {(e.standard, e.number) for e in declared} | {("9001", n) for n in excluded}
+    saying = {e.quote for e in declared}
+    found: list[CitedAnyway] = []
+    for chunk in chunks:
+        # most passages name none of the numbers: not split into sentences and read
+        if not any(number in chunk.text for _, number in out):
+            continue
+        for line in chunk.text.splitlines():
+            for part in [line] if is_table_row(line) else sentences(line):
+                words = part.strip()
+                if words in saying or _EXCLUDED.search(words) or _REFERS_TO_DECISION.search(words):
+                    continue
+                for standard, number in sorted(_cited(words, resolver)):
+                    lineage = _lineage(number)
+                    for s, n in sorted(out):
+                        if s == standard and n in lineage:
+                            found.append(CitedAnyway(s, n, chunk.id, chunk.file, words))
     return found
 
 

@@ -19,7 +19,13 @@ from assistant.index.store import IndexStore
 from assistant.search import clause_maps
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Clause
-from assistant.search.exclusions import Exclusion, excluded_clauses, exclusions_in
+from assistant.search.exclusions import (
+    CitedAnyway,
+    Exclusion,
+    cited_anyway,
+    excluded_clauses,
+    exclusions_in,
+)
 from assistant.search.question_map import QuestionMap
 
 # hand-set, not measured (commit 38e1224): a passage citing more clauses than this is a
@@ -125,6 +131,8 @@ class CitationMap:
         # every exclusion as declared, in its own standard's numbers ("ISO 13485 7.5.5"): a
         # question may ask by that number
         self.declared: list[Exclusion] = []
+        # sentences or rows elsewhere that cite an excluded clause all the same
+        self.cited_anyway: list[CitedAnyway] = []
 
     def refresh(self) -> None:
         key = self._store.manifest.get("last_ingest") or ""
@@ -196,6 +204,7 @@ class CitationMap:
             self.points_to = points_to
             self.declared = [e for c in chunks for e in exclusions_in(c, self._resolver)]
             self.excluded = excluded_clauses(self.declared, self._resolver.catalogue)
+            self.cited_anyway = cited_anyway(chunks, self.declared, self.excluded, self._resolver)
             self._key = key
 
     def _row_mapping(

@@ -81,6 +81,11 @@ def _show_answer(answer: Answer, n: int) -> None:
         for i, q in enumerate(answer.excluded):
             show_quote(q.text)
             _citation(q.citation, q.text, q.passage, key=f"excluded-{n}-{i}")
+        if answer.cited_anyway:
+            st.markdown("**Cited all the same**")
+        for i, q in enumerate(answer.cited_anyway):
+            show_quote(q.text)
+            _citation(q.citation, q.text, q.passage, key=f"cited-anyway-{n}-{i}")
         return
     if answer.no_evidence:
         st.warning(plain(answer.message))  # it names documents by their titles: text, not Markdown

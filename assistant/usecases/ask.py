@@ -277,7 +277,29 @@ class AskService:
             return [], []
         return [e for es in per_clause for e in es], []
 
-    def _excluded_quotes(self, found: list[Exclusion]) -> list[Quote]:
+    def _cited_anyway(
+        self, found: list[Exclusion], clauses: list[Clause]
+    ) -> tuple[list[Quote], str]:
+        """Where other documents cite the excluded clause (or an ISO 9001 clause asked, excluded
+        through it) all the same, quoted, and a sentence saying so ("" for none): the exclusion
+        and they cannot both stand."""
+        out = {(e.standard, e.number) for e in found} | {("9001", c.id) for c in clauses}
+        citing = [c for c in self.retriever.citations.cited_anyway if (c.standard, c.number) in out]
+        quotes = self._excluded_quotes(citing)
+        if not quotes:
+            return [], ""
+        labels = (
+            document_label(q.citation.doc_no, q.citation.title, q.citation.file) for q in quotes
+        )
+        named = list(dict.fromkeys(labels))
+        cited = ", ".join(dict.fromkeys(f"ISO {c.standard} {c.number}" for c in citing))
+        verb = "cites" if len(named) == 1 else "cite"
+        return quotes, (
+            f"Yet {'; '.join(named)} {verb} {cited} all the same (quoted below): an auditor "
+            "will ask how that fits the exclusion."
+        )
+
+    def _excluded_quotes(self, found: Sequence[Exclusion]) -> list[Quote]:
         """Each exclusion's words, quoted from its passage (verbatim, or not shown)."""
         chunks = self.retriever.store.manifest.chunks_by_id({e.chunk_id for e in found})
         quotes: dict[tuple[str, str], Quote] = {}
@@ -513,6 +535,8 @@ class AskService:
             answer.ranked_files = saying + [f for f in answer.ranked_files if f not in saying]
             answer.closest = closest_documents(result.documents)
             answer.message = self._excluded_message(clauses, found, excluded, asked_by)
+            answer.cited_anyway, note = self._cited_anyway(found, clauses)
+            answer.message = " ".join(filter(None, [answer.message, note]))
             # not "is met through 8.5.1": the message says how the two stand
             notes = {b.note() for b in asked_by}
             answer.bridges = [n for n in answer.bridges if n not in notes]

@@ -255,6 +255,9 @@ class Answer:
     # A clause question on a clause the documents declare excluded (search/exclusions.py): the
     # sentences or rows that say so, quoted (the answer is then "excluded", not "how we meet it")
     excluded: list[Quote] = field(default_factory=list)
+    # ... and the sentences or rows of other documents that cite it all the same (a procedure
+    # listing the excluded ISO 13485 7.6 among its references): what an auditor asks about next
+    cited_anyway: list[Quote] = field(default_factory=list)
     # How close each of some sentences is to the question (given by the ask use case): chooses
     # the short answer's sentences. None: by shared words alone (an Answer made by hand).
     closeness: Closeness | None = field(default=None, repr=False, compare=False)

@@ -219,6 +219,12 @@ def clause_coverage(
     retriever.citations.refresh()
     if excluded := excluded_clause(clause.id, retriever.citations.excluded):
         row.excluded_by = f"{excluded[0].file}: {excluded[0].quote}"
+        # a document citing it all the same: the exclusion and it cannot both stand
+        out = {(e.standard, e.number) for e in excluded} | {("9001", clause.id)}
+        citing = [c for c in retriever.citations.cited_anyway if (c.standard, c.number) in out]
+        if citing:
+            files = ", ".join(dict.fromkeys(c.file for c in citing))
+            row.excluded_by += f" (yet cited all the same by {files})"
     cites = partial(_passage_cites, retriever, clause.id)
     for doc in result.documents[:per_clause]:
         sim, passage = closest.get(doc.file, (0.0, None))
