@@ -7,6 +7,7 @@ Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonu
 ``doc_second_weight``), ``fusion-near`` (the first and last of those around today's point),
 ``second`` (``doc_second_weight`` alone),
 ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a clause question adds),
+``rest`` (``clause_words_weight``: a clause question's words beyond the reference),
 ``about`` (``about_weight``: a README's weight), ``words`` (``word_rerank_weight``), ``reach``
 (how many documents and passages it reads), ``glossary`` (``glossary_weight``,
 ``glossary_below``: everyday phrases searched in a quality system's words), ``lead``
@@ -82,6 +83,11 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
         "cite_boost": (0.0, 0.02, 0.04, 0.06),
         "record_weight": (0.4, 0.6, 0.8, 1.0),
     },
+    # a clause question's own words beyond the reference, searched beside its cards (stop 45:
+    # "An auditor from our certification body wants evidence for clause 8.5.1 ..." led with the
+    # audit procedure, which the manual names for the certification body); 1 first, so a tie
+    # keeps today's weight
+    "rest": {"clause_words_weight": (1.0, 0.75, 0.5, 0.35, 0.2, 0.0)},
     # a folder's notes about itself (README, changelog: search/roles.py), every question;
     # gentlest first, so a tie goes to the weight that moves them least
     "about": {"about_weight": (1.0, 0.75, 0.5, 0.25)},
@@ -119,6 +125,7 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
 # Settings the plan holds (in its queries' weights and gates): a point that sets one plans again.
 PLAN_SETTINGS = {
     "card_weight",
+    "clause_words_weight",
     "glossary_weight",
     "glossary_below",
     "glossary_queries",

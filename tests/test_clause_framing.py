@@ -17,9 +17,9 @@ from assistant.usecases.ask import AskParams, AskService
 pytestmark = pytest.mark.fast
 
 
-def _service() -> AskService:
+def _service(**settings: float) -> AskService:
     retriever = SimpleNamespace(store=SimpleNamespace(lexical=SimpleNamespace(mentions=bool)))
-    params = _from_settings(AskParams, Settings())
+    params = _from_settings(AskParams, Settings(**settings))
     return AskService(ClauseResolver(default_catalogue()), retriever, params)
 
 
@@ -45,3 +45,14 @@ def test_an_audit_visit_framing_is_not_searched(question) -> None:
 def test_what_a_clause_question_asks_beyond_the_clause_is_still_searched() -> None:
     question = "For clause 7.1.5, who keeps the calibration certificates and for how long?"
     assert _free_text(question) == [_service().resolver.strip_references(question)]
+
+
+def test_the_words_beyond_the_clause_are_searched_at_their_fitted_weight() -> None:
+    """``clause_words_weight`` (fitted: scripts/fit_retrieval.py --grid rest) weighs them
+    beside the cards; 0 leaves the clause's cards alone."""
+    question = "For clause 7.1.5, who keeps the calibration certificates and for how long?"
+    rest = _service().resolver.strip_references(question)
+    for weight, expected in ((0.5, [(rest, 0.5)]), (0.0, [])):
+        plan = _service(clause_words_weight=weight).plan(question)
+        free = [(q.text, q.weight) for q in plan.queries if not q.fixed and q.dense and q.lexical]
+        assert plan.clause_mode and free == expected

@@ -26,6 +26,7 @@ GRIDS = (
     "policy",
     "lead",
     "standard",
+    "rest",
 )
 
 

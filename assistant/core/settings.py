@@ -107,6 +107,15 @@ class Settings(BaseSettings):
     first_place_bonus: float = Field(0.02, ge=0, description="Extra for a list's top passage.")
     # 0.5-2 change nothing on the sample set (eval retrieval); 1.0 kept, not chosen by it
     card_weight: float = Field(1.0, ge=0, description="Weight of a named clause's card queries.")
+    # A clause question's own words beyond the clause reference ("for clause 7.1.5, who keeps
+    # the certificates?"), searched beside its cards when two are left that are not an audit
+    # visit's framing (CLAUSE_FRAMING). scripts/fit_retrieval.py --grid rest (stop 45, every
+    # fitting question, evals/results/retrieval-fit-rest.json): 1.0 / 0.75 / 0.5 / 0.2 / 0 give
+    # MRR gstt-csc .864/.865/.863/.861/.862, openregulatory .873/.873/.872/.873/.872, the others
+    # level or lower below 1.0; each fold chose 1.0 on the others, so 1.0 is kept, measured.
+    clause_words_weight: float = Field(
+        1.0, ge=0, description="Weight of a clause question's words beyond the clause reference."
+    )
     # 0 chosen: expanding plain questions by matched words gave MRR 0.876 -> 0.854 (eval retrieval)
     synonym_weight: float = Field(0.0, ge=0, description="Weight of a clause matched by words.")
     # A plain question that speaks of the standard but names no clause: the closest clause

@@ -68,6 +68,7 @@ class AskParams:
     glossary_weight: float = 0.0
     glossary_queries: int = 2
     glossary_below: float = 1.0
+    clause_words_weight: float = 1.0
     record_lead_reach: int = 0
     policy_weight: float = 1.0
     standard_card_weight: float = 0.0
@@ -131,7 +132,8 @@ class AskService:
             # "How do we meet clause 7.1.5?" asks nothing beyond the clause: its card is the
             # query. Words beyond the reference ("... and who keeps the records?") still count.
             rest = self.resolver.strip_references(question)
-            queries = [Query(rest)] if len(terms(rest) - CLAUSE_FRAMING) >= 2 else []
+            own_words = len(terms(rest) - CLAUSE_FRAMING) >= 2 and p.clause_words_weight > 0
+            queries = [Query(rest, p.clause_words_weight)] if own_words else []
             clauses = self.resolver.clauses(
                 matches[:2]
                 if matches[0].reason != "number"
