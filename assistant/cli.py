@@ -156,14 +156,16 @@ def print_answer(answer: Answer) -> None:
         print()
     if answer.no_evidence:
         print(answer.message)
-        for q in answer.excluded:  # the words that leave the clause out
-            print(_wrap(f'"{as_shown(q.text)}"', "  "))
-            print(f"  [{q.citation.label()}]")
-        if answer.cited_anyway:
-            print("Cited all the same:")
-        for q in answer.cited_anyway:
-            print(_wrap(f'"{as_shown(q.text)}"', "  "))
-            print(f"  [{q.citation.label()}]")
+        # the words that leave the clause out, then any that cite it all the same
+        for heading, quotes in (
+            ("", answer.excluded),
+            ("Cited all the same:", answer.cited_anyway),
+        ):
+            if heading and quotes:
+                print(heading)
+            for q in quotes:
+                print(_wrap(f'"{as_shown(q.text)}"', "  "))
+                print(f"  [{q.citation.label()}]")
         return
     if answer.prose:
         print("In short (language model, every sentence checked against its citation):")

@@ -184,6 +184,15 @@ def cited_anyway(
     return found
 
 
+def citing(
+    found: Iterable[Exclusion], clause_ids: Iterable[str], cited: Iterable[CitedAnyway]
+) -> list[CitedAnyway]:
+    """Of ``cited``, the citations of a clause these exclusions leave out, or of one of these
+    ISO 9001 clauses (excluded through them)."""
+    out = {(e.standard, e.number) for e in found} | {("9001", c) for c in clause_ids}
+    return [c for c in cited if (c.standard, c.number) in out]
+
+
 def _listed_number(line: str) -> str | None:
     """The clause number an exclusions list item ("* 7.5.11 Preservation of product") or
     table row ("Section: 7.6; Title: ...") starts with."""

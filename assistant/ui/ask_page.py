@@ -78,14 +78,17 @@ def _show_answer(answer: Answer, n: int) -> None:
                 st.caption(plain("Also called: " + ", ".join(clause.synonyms)))
     if answer.excluded:  # a clause the documents leave out, and where they say so
         st.info(plain(answer.message))
-        for i, q in enumerate(answer.excluded):
-            show_quote(q.text)
-            _citation(q.citation, q.text, q.passage, key=f"excluded-{n}-{i}")
-        if answer.cited_anyway:
-            st.markdown("**Cited all the same**")
-        for i, q in enumerate(answer.cited_anyway):
-            show_quote(q.text)
-            _citation(q.citation, q.text, q.passage, key=f"cited-anyway-{n}-{i}")
+        # the words that leave it out, then any that cite it all the same
+        shown = (
+            ("excluded", "", answer.excluded),
+            ("cited-anyway", "Cited all the same", answer.cited_anyway),
+        )
+        for kind, heading, quotes in shown:
+            if heading and quotes:
+                st.markdown(f"**{heading}**")
+            for i, q in enumerate(quotes):
+                show_quote(q.text)
+                _citation(q.citation, q.text, q.passage, key=f"{kind}-{n}-{i}")
         return
     if answer.no_evidence:
         st.warning(plain(answer.message))  # it names documents by their titles: text, not Markdown

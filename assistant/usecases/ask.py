@@ -12,7 +12,7 @@ from assistant.core.text import asks_about_policy, is_policy_section, terms
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import Bridge, bridges, crosswalk
-from assistant.search.exclusions import Exclusion, declared_excluded, excluded_clause
+from assistant.search.exclusions import Exclusion, citing, declared_excluded, excluded_clause
 from assistant.search.glossary import Glossary
 from assistant.search.retrieval import (
     DocumentHit,
@@ -285,20 +285,19 @@ class AskService:
         """Where other documents cite the excluded clause (or an ISO 9001 clause asked, excluded
         through it) all the same, quoted, and a sentence saying so ("" for none): the exclusion
         and they cannot both stand."""
-        out = {(e.standard, e.number) for e in found} | {("9001", c.id) for c in clauses}
-        citing = [c for c in self.retriever.citations.cited_anyway if (c.standard, c.number) in out]
-        quotes = self._excluded_quotes(citing)
+        cited = citing(found, [c.id for c in clauses], self.retriever.citations.cited_anyway)
+        quotes = self._excluded_quotes(cited)
         if not quotes:
             return [], ""
         labels = (
             document_label(q.citation.doc_no, q.citation.title, q.citation.file) for q in quotes
         )
         named = list(dict.fromkeys(labels))
-        cited = ", ".join(dict.fromkeys(f"ISO {c.standard} {c.number}" for c in citing))
+        clauses_cited = ", ".join(dict.fromkeys(f"ISO {c.standard} {c.number}" for c in cited))
         verb = "cites" if len(named) == 1 else "cite"
         return quotes, (
-            f"Yet {'; '.join(named)} {verb} {cited} all the same (quoted below): an auditor "
-            "will ask how that fits the exclusion."
+            f"Yet {'; '.join(named)} {verb} {clauses_cited} all the same (quoted below): an "
+            "auditor will ask how that fits the exclusion."
         )
 
     def _excluded_quotes(self, found: Sequence[Exclusion]) -> list[Quote]:

@@ -28,7 +28,7 @@ from assistant.core.progress import NoProgress, Progress
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.search.clauses import Catalogue, Clause
-from assistant.search.exclusions import excluded_clause
+from assistant.search.exclusions import citing, excluded_clause
 from assistant.search.retrieval import DocumentHit, Query, Retriever
 
 STRENGTHS = ("none", "weak", "moderate", "strong")
@@ -220,10 +220,9 @@ def clause_coverage(
     if excluded := excluded_clause(clause.id, retriever.citations.excluded):
         row.excluded_by = f"{excluded[0].file}: {excluded[0].quote}"
         # a document citing it all the same: the exclusion and it cannot both stand
-        out = {(e.standard, e.number) for e in excluded} | {("9001", clause.id)}
-        citing = [c for c in retriever.citations.cited_anyway if (c.standard, c.number) in out]
-        if citing:
-            files = ", ".join(dict.fromkeys(c.file for c in citing))
+        cited = citing(excluded, [clause.id], retriever.citations.cited_anyway)
+        if cited:
+            files = ", ".join(dict.fromkeys(c.file for c in cited))
             row.excluded_by += f" (yet cited all the same by {files})"
     cites = partial(_passage_cites, retriever, clause.id)
     for doc in result.documents[:per_clause]:
