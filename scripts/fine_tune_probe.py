@@ -3,7 +3,8 @@ than the shipped model with its fitted question map? A probe, not a fit: nothing
 shipped or read by the product.
 
     .venv/bin/python scripts/fine_tune_probe.py --organisations evals/organisations.toml \
-        --work-dir DIR --held-out openregulatory [--epochs 2] [--lr 5e-5] [--save DIR]
+        --work-dir DIR --held-out openregulatory [--epochs 2] [--lr 5e-5] [--with-map] \
+        [--save DIR]
 
 DIR holds each organisation's index (``DIR/ORG``, as ``scripts/fitting_decisions.py`` uses).
 The model is trained on the answered fitting questions of every organisation but the held-out
@@ -15,7 +16,10 @@ Then the held-out organisation's answered fitting questions (which it never saw)
 dense search alone, a document by its best passage, and three readings printed as MRR / hit@3:
 the shipped model, the shipped model through the question map fitted without that organisation
 (``question_map_folds.npz``: what ``eval retrieval --as-new`` searches with), and the fine-tuned
-model. Dense ranking alone: the product fuses it with BM25, clause cards and the rules after it,
+model. ``--with-map`` then fits a question map (``evaluation/question_map_fit.fit``, the shipped
+recipe) on the other organisations' questions under each model and reads the held-out one
+through it: does a map add to a fine-tuned model? Dense ranking alone: the product fuses it with
+BM25, clause cards and the rules after it,
 so a gain here is an upper bound on what the product would see (docs/retrieval.md, "A fine-tuned
 MiniLM").
 
@@ -37,6 +41,7 @@ from sentence_transformers import SentenceTransformer
 from assistant.core.models import Chunk
 from assistant.core.settings import load_settings
 from assistant.evaluation.organisations import Organisation, load_organisations
+from assistant.evaluation.question_map_fit import OrganisationData, dense_mrr, fit
 from assistant.factory import Assistant
 from assistant.index.embedder import MODEL_ID, model_path
 from assistant.search.question_map import QuestionMap
@@ -86,6 +91,34 @@ def ranks(model: SentenceTransformer, data: Labelled, qmap: QuestionMap | None =
 def reading(r: list[int]) -> str:
     mrr = float(np.mean([1 / x for x in r]))
     return f"MRR {mrr:.3f} / hit@3 {float(np.mean([x <= 3 for x in r])):.3f} (n={len(r)})"
+
+
+def fit_data(model: SentenceTransformer, data: Labelled) -> OrganisationData:
+    """The organisation's passages and questions as ``model`` reads them, for a map fit."""
+    chunks, questions = data
+    docs = sorted({Path(c.file).name for c in chunks})
+    index = {f: i for i, f in enumerate(docs)}
+    targets = np.zeros((len(questions), len(docs)), dtype=bool)
+    for i, (_, expected) in enumerate(questions):
+        targets[i, [index[f] for f in expected if f in index]] = True
+    keep = targets.any(axis=1)  # an expected document not indexed: not a question to fit on
+    return OrganisationData(
+        encode(model, [c.embedding_text() for c in chunks]).astype(np.float32),
+        np.array([index[Path(c.file).name] for c in chunks]),
+        docs,
+        encode(model, [q for q, _ in questions]).astype(np.float32)[keep],
+        targets[keep],
+        [],
+    )
+
+
+def with_map(models: dict[str, SentenceTransformer], data: dict[str, Labelled], held: str) -> None:
+    """Dense MRR of the held-out organisation through a map fitted on the others, per model."""
+    for name, model in models.items():
+        fitted = {k: fit_data(model, d) for k, d in data.items()}
+        matrix = fit([d for k, d in fitted.items() if k != held])
+        mrr = dense_mrr(fitted[held], matrix)
+        print(f"{held} {name} + map fitted on the others: MRR {mrr:.3f}")
 
 
 def triplets(model: SentenceTransformer, data: Labelled) -> list[tuple[str, str, str]]:
@@ -142,6 +175,7 @@ def main() -> None:
     ap.add_argument("--held-out", required=True)
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--with-map", action="store_true", help="also fit a map under each model")
     ap.add_argument("--save", type=Path, help="keep the fine-tuned model here")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -160,6 +194,8 @@ def main() -> None:
     model = train(examples, args.epochs, args.lr)
     with torch.no_grad():
         print(f"{args.held_out} fine-tuned:             {reading(ranks(model, held))}")
+        if args.with_map:
+            with_map({"shipped": shipped, "fine-tuned": model}, data, args.held_out)
     if args.save:
         model.save(str(args.save))
 
