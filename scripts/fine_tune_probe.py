@@ -41,7 +41,7 @@ from sentence_transformers import SentenceTransformer
 from assistant.core.models import Chunk
 from assistant.core.settings import load_settings
 from assistant.evaluation.organisations import Organisation, load_organisations
-from assistant.evaluation.question_map_fit import OrganisationData, dense_mrr, fit
+from assistant.evaluation.question_map_fit import OrganisationData, dense_mrr, dense_ranks, fit
 from assistant.factory import Assistant
 from assistant.index.embedder import MODEL_ID, model_path
 from assistant.search.question_map import QuestionMap
@@ -68,24 +68,6 @@ def labelled(org: Organisation, work_dir: Path) -> Labelled:
 
 def encode(model: SentenceTransformer, texts: list[str]) -> np.ndarray:
     return model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
-
-
-def ranks(model: SentenceTransformer, data: Labelled, qmap: QuestionMap | None = None) -> list[int]:
-    """Each question's rank of its first expected document, documents by their best passage."""
-    chunks, questions = data
-    passages = encode(model, [c.embedding_text() for c in chunks])
-    asked = encode(model, [q for q, _ in questions])
-    if qmap is not None:
-        asked = np.stack([qmap.apply(v) for v in asked])
-    files = [Path(c.file).name for c in chunks]
-    out = []
-    for i, (_, expected) in enumerate(questions):
-        best: dict[str, float] = {}
-        for f, s in zip(files, passages @ asked[i], strict=True):
-            best[f] = max(best.get(f, -1.0), float(s))
-        order = sorted(best, key=lambda f: -best[f])
-        out.append(next((n + 1 for n, f in enumerate(order) if f in expected), len(order) + 1))
-    return out
 
 
 def reading(r: list[int]) -> str:
@@ -186,14 +168,15 @@ def main() -> None:
     shipped = SentenceTransformer(model_path(), device="cpu")
     examples = [t for k, d in data.items() if k != args.held_out for t in triplets(shipped, d)]
     print(f"{len(examples)} training triplets from {len(data) - 1} organisations")
-    held = data[args.held_out]
-    print(f"{args.held_out} shipped model:          {reading(ranks(shipped, held))}")
+    held = fit_data(shipped, data[args.held_out])
+    print(f"{args.held_out} shipped model:          {reading(dense_ranks(held, None))}")
     fold = QuestionMap.load_fold(MODEL_ID, args.held_out)
     if fold is not None:
-        print(f"{args.held_out} shipped + map fold:     {reading(ranks(shipped, held, fold))}")
+        print(f"{args.held_out} shipped + map fold:     {reading(dense_ranks(held, fold.matrix))}")
     model = train(examples, args.epochs, args.lr)
     with torch.no_grad():
-        print(f"{args.held_out} fine-tuned:             {reading(ranks(model, held))}")
+        tuned = fit_data(model, data[args.held_out])
+        print(f"{args.held_out} fine-tuned:             {reading(dense_ranks(tuned, None))}")
         if args.with_map:
             with_map({"shipped": shipped, "fine-tuned": model}, data, args.held_out)
     if args.save:

@@ -111,6 +111,12 @@ def fit(data: Iterable[OrganisationData], pull: float = PULL, steps: int = STEPS
 
 def dense_mrr(d: OrganisationData, matrix: np.ndarray | None) -> float:
     """Mean reciprocal rank of the first expected document, by the dense search alone."""
+    return float(np.mean([1.0 / r for r in dense_ranks(d, matrix)]))
+
+
+def dense_ranks(d: OrganisationData, matrix: np.ndarray | None) -> list[int]:
+    """Each question's rank of its first expected document by the dense search alone, a
+    document by its best passage."""
     q = d.questions if matrix is None else d.questions @ matrix.T
     q = q / np.linalg.norm(q, axis=1, keepdims=True)
     cos = q @ d.chunks.T
@@ -122,8 +128,8 @@ def dense_mrr(d: OrganisationData, matrix: np.ndarray | None) -> float:
     ranks = []
     for row, target in zip(scores, d.targets, strict=True):
         order = np.argsort(-row, kind="stable")
-        ranks.append(1.0 / (int(np.flatnonzero(target[order])[0]) + 1))
-    return float(np.mean(ranks))
+        ranks.append(int(np.flatnonzero(target[order])[0]) + 1)
+    return ranks
 
 
 def fold_matrices(
