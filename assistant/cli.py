@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported lazily where used: the CLI starts fast
     from assistant.search.clauses import Clause
     from assistant.usecases.composer import Answer
     from assistant.usecases.interview.grader import Grade
+    from assistant.usecases.own_labels import Label
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -175,6 +176,9 @@ def print_answer(answer: Answer) -> None:
         print(f"note: {answer.llm_notice}; the answer below is the offline one.")
     if answer.caution:
         print(f"Caution: {answer.caution}")
+        print()
+    if answer.label_lead:
+        print(answer.label_lead)
         print()
     if answer.mode == "clause":
         print("How we meet it:")
@@ -592,8 +596,12 @@ def cmd_labels(args: argparse.Namespace) -> int:
     app = _assistant(args)
     labels = app.own_labels
     if args.action == "add":
-        label = labels.add(args.question, answered=args.answered, origin="command line")
-        print(f"label {label.id}: {label.question!r} {label.verdict()}")
+        if args.documents and not args.answered:
+            raise UsageError("--document names a document that answers it: only with --answered")
+        label = labels.add(
+            args.question, args.answered, "command line", documents=args.documents or ()
+        )
+        print(f"label {label.id}: {label.question!r} {label.verdict()}{_naming(label)}")
     elif args.action == "import":
         from assistant.evaluation.retrieval import load_questions, read_jsonl
 
@@ -607,10 +615,15 @@ def cmd_labels(args: argparse.Namespace) -> int:
                         "for a question they do not answer): nothing imported from this file"
                     )
             n = labels.add_many(
-                ((q.question, bool(q.expected_sources)) for q in questions), Path(file).name
+                ((q.question, bool(q.expected_sources), q.expected_sources) for q in questions),
+                Path(file).name,
             )
             answered = sum(bool(q.expected_sources) for q in questions)
-            print(f"{file}: {n} questions labelled ({answered} answered, {n - answered} not)")
+            # each answered question names its documents: those lead questions close to it
+            print(
+                f"{file}: {n} questions labelled ({answered} answered, {n - answered} not); "
+                "the documents an answered one names lead questions close to it"
+            )
     elif args.action == "remove":
         removed = labels.remove(args.ids)
         print(f"removed {removed} label(s)" + ("" if removed == len(args.ids) else "; no others"))
@@ -627,8 +640,13 @@ def cmd_labels(args: argparse.Namespace) -> int:
             )
         for label in shown:
             verdict = "answered" if label.answered else "NOT answered"
-            print(f"{label.id:>5}  {label.day()}  {verdict:<12}  {label.question}")
+            print(f"{label.id:>5}  {label.day()}  {verdict:<12}  {label.question}{_naming(label)}")
     return 0
+
+
+def _naming(label: Label) -> str:
+    """The documents a label names as answering it, as listed after the question."""
+    return f"  -> {', '.join(label.documents)}" if label.documents else ""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -762,6 +780,13 @@ def parser() -> argparse.ArgumentParser:
     verdict = add.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--answered", dest="answered", action="store_true")
     verdict.add_argument("--not-answered", dest="answered", action="store_false")
+    add.add_argument(
+        "--document",
+        dest="documents",
+        action="append",
+        help="a document that answers it (file name; repeat for more, the best first): "
+        "questions close to it are then led by that document",
+    )
     data_dir(add)
     imp = lb.add_parser(
         "import",

@@ -207,6 +207,13 @@ class Settings(BaseSettings):
     record_lead_reach: int = Field(
         2, ge=0, description="Documents after a leading form searched for its procedure."
     )
+    # Every question: the organisation's own label naming the document that answers a question
+    # at this cosine or closer (asked by the same numbers) leads with that document
+    # (usecases/own_labels.py; above 1: off). Fitted by scripts/own_label_lead_eval.py with
+    # each organisation left out (evals/results/own-label-lead.json; docs/retrieval.md).
+    label_lead_similarity: float = Field(
+        0.7, ge=-1, le=2, description="A labelled question this close leads with its document."
+    )
     # Every question: weight of a folder's notes about itself (README, changelog, licence;
     # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
     about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")

@@ -16,8 +16,9 @@ from assistant.core.text import unescaped
 from assistant.factory import Assistant
 from assistant.ui.app import examples, page
 from assistant.ui.render import plain, show_passage, show_quote
-from assistant.usecases.composer import Answer
+from assistant.usecases.composer import Answer, document_label
 from assistant.usecases.conversation import Conversation, ConversationTurn
+from assistant.usecases.own_labels import OwnLabels
 
 _CONVERSATION = "ask_conversation"  # session state: this browser session's Conversation
 _ERROR = "ask_error"  # (question, message) of the last question that could not be answered
@@ -104,6 +105,8 @@ def _show_answer(answer: Answer, n: int) -> None:
         st.info(plain(f"{answer.llm_notice}; showing the offline answer."))
     if answer.caution:
         st.warning(plain(answer.caution))
+    if answer.label_lead:  # the organisation's own label put this document first
+        st.info(plain(answer.label_lead))
     if answer.mode == "clause":
         st.markdown("**How we meet it**")
         for p in answer.procedures:
@@ -153,38 +156,64 @@ def _show_turn(
         _show_reply(n, turn, last, get_app)
 
 
+NOT_SAYING = "(not saying which)"
+
+
 @st.fragment
-def _verdict(get_app: Callable[[], Assistant], question: str, key: str) -> None:
+def _verdict(
+    get_app: Callable[[], Assistant], question: str, documents: dict[str, str], key: str
+) -> None:
     """Whether our documents answer this question, as the person asking knows (usecases/
     own_labels.py): asked again in these words it gets that verdict, and questions like it are
-    judged with it. A fragment: a click redraws these buttons alone."""
+    judged with it; the document said to answer it leads questions close to it. ``documents``:
+    the sources shown, label -> file. A fragment: a click redraws these buttons alone."""
     labels = get_app().own_labels
     label = labels.of(question)
     if label is None:
         st.caption(
             "Do our documents answer this? Your answer is kept for this question, and "
-            "questions like it are judged with it."
+            "questions like it are judged with it; the document you name leads them."
         )
+        which = f"{key}-document"
+        st.selectbox("The document that answers it", [NOT_SAYING, *documents], key=which)
         # The label is kept by the click's callback, before the fragment is drawn again.
         yes, no = st.columns(2)
-        for column, answered, text in (
-            (yes, True, "Yes, our documents answer it"),
-            (no, False, "No, they do not answer it"),
-        ):
-            column.button(
-                text,
-                key=f"{key}-{'yes' if answered else 'no'}",
-                on_click=labels.add,
-                args=(question, answered, "Ask page"),
-            )
+        yes.button(
+            "Yes, our documents answer it",
+            key=f"{key}-yes",
+            on_click=_mark_answered,
+            args=(labels, question, documents, which),
+        )
+        no.button(
+            "No, they do not answer it",
+            key=f"{key}-no",
+            on_click=labels.add,
+            args=(question, False, "Ask page"),
+        )
         return
+    named = f", by {', '.join(label.documents)}" if label.documents else ""
     st.caption(
         plain(
-            f"You marked this question {label.verdict()} ({label.origin or 'a label'}, "
+            f"You marked this question {label.verdict()}{named} ({label.origin or 'a label'}, "
             f"{label.day()}): asked again in these words, it gets this verdict."
         )
     )
     st.button("Take the mark back", key=f"{key}-undo", on_click=labels.remove, args=([label.id],))
+
+
+def _mark_answered(labels: OwnLabels, question: str, documents: dict[str, str], which: str) -> None:
+    """ "Yes, our documents answer it", with the document chosen in the box, if any."""
+    chosen = documents.get(st.session_state.get(which, NOT_SAYING))
+    labels.add(question, True, "Ask page", documents=[chosen] if chosen else [])
+
+
+def _shown_documents(answer: Answer) -> dict[str, str]:
+    """The documents of the sources shown, best first: their label -> file."""
+    out: dict[str, str] = {}
+    for e in answer.evidence:
+        c = e.chunk
+        out.setdefault(document_label(c.doc_no, c.title, c.file), c.file)
+    return out
 
 
 def _show_reply(
@@ -203,7 +232,7 @@ def _show_reply(
     _show_answer(turn.answer, n)
     # Only a plain question asked on its own is judged by "not covered" as these words alone.
     if turn.answer.mode == "plain" and not turn.reading.carried:
-        _verdict(get_app, turn.question, key=f"verdict-{n}")
+        _verdict(get_app, turn.question, _shown_documents(turn.answer), key=f"verdict-{n}")
 
 
 def _conversation() -> Conversation | None:

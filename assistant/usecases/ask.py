@@ -36,7 +36,7 @@ from assistant.usecases.other_standards import (
     OtherStandardTopic,
     other_standard_topic,
 )
-from assistant.usecases.own_labels import Label
+from assistant.usecases.own_labels import Label, LabelLead, lead_index
 
 # Words that frame a clause question as an audit visit rather than say what it asks about
 # ("The auditor wants to look at clause 8.5.1 next week, what should I have ready?"). Searched
@@ -73,6 +73,9 @@ class AskParams:
     policy_weight: float = 1.0
     standard_card_weight: float = 0.0
     standard_cards: int = 1
+    # a labelled question at this cosine or closer leads with the document it names (above 1:
+    # off); the settings' default is fitted (scripts/own_label_lead_eval.py)
+    label_lead_similarity: float = 2.0
 
 
 @dataclass
@@ -443,6 +446,31 @@ class AskService:
                 documents.insert(0, documents.pop(i))
                 return
 
+    def _lead_with_label(self, plan: AskPlan, result: RetrievalResult) -> LabelLead | None:
+        """The organisation marked a question close to this one as answered by a document it
+        named: that document, among those found, leads (its score rises to the lead's, as a
+        form's procedure does). The label speaks for this organisation's documents, which the
+        fitted rankers never saw. A question asked by other numbers is another question."""
+        labels = self.not_covered[0].own_labels if self.not_covered is not None else None
+        vector = result.vectors.get(plan.question)
+        threshold = self.params.label_lead_similarity
+        if labels is None or vector is None or threshold > 1 or not result.documents:
+            return None
+        found = labels.leading(plan.question, vector, threshold)
+        if found is None:
+            return None
+        label, cosine = found
+        documents = result.documents
+        i = lead_index([d.file for d in documents], label.documents)
+        # Not among the candidates: nothing of it to quote. Already first: the label changed
+        # nothing, and a note would claim it did.
+        if not i:
+            return None
+        documents[i].score = documents[0].score
+        documents.insert(0, documents.pop(i))
+        lead = documents[0].best.chunk
+        return LabelLead(label, document_label(lead.doc_no, lead.title, lead.file), cosine)
+
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
         p = self.params
@@ -470,6 +498,7 @@ class AskService:
         )
         if not clause_mode:
             self._lead_with_named_procedure(question, result.documents)
+        led = self._lead_with_label(plan, result)
 
         similarity = result.similarity.get(gap_query, 0.0)
         threshold = p.gap_similarity if clause_mode else p.no_evidence_similarity
@@ -485,6 +514,8 @@ class AskService:
             passages_by_file={d.file: d.passages for d in result.documents},
             lead_model=self.lead_model,
         )
+        if led is not None:
+            answer.label_lead = led.note()
         extra = " ".join(c.keyword_text() for c in clauses)
         docs = result.documents
         if docs:
@@ -609,7 +640,7 @@ class AskService:
                 )
         if doubted and not answer.no_evidence and label is None:  # shown, and the model doubts it
             answer.caution = CAUTION
-        if reranked or policy:
+        if reranked or policy or led is not None:
             # The passages shown, and the short answer's leading document, follow the
             # documents' new order (each document's passages in their own order), after "not
             # covered" was decided on the passages the model was fitted on.

@@ -258,6 +258,9 @@ class Answer:
     # ... and the sentences or rows of other documents that cite it all the same (a procedure
     # listing the excluded ISO 13485 7.6 among its references): what an auditor asks about next
     cited_anyway: list[Quote] = field(default_factory=list)
+    # "Led by QP-04 ...: it was marked as answering a question like this one (...)": the
+    # organisation's own label that put the leading document first (usecases/own_labels.py)
+    label_lead: str = ""
     # How close each of some sentences is to the question (given by the ask use case): chooses
     # the short answer's sentences. None: by shared words alone (an Answer made by hand).
     closeness: Closeness | None = field(default=None, repr=False, compare=False)
@@ -355,6 +358,7 @@ class Answer:
             "other_standard": self.other_standard,
             "decided_by": self.decided_by,
             "caution": self.caution,
+            "label_lead": self.label_lead,
             "signals": self.signals,
             "similarity": round(self.similarity, 4),
             "lead": [_quote_dict(q) for q in self.lead],

@@ -2,7 +2,8 @@
 given on the Ask page or imported from a labelled question set (``assistant labels``), kept in
 ``labels.sqlite`` under the data directory.
 
-Two uses, both in the "not covered" decision (usecases/ask.py, usecases/not_covered.py):
+Three uses: two in the "not covered" decision (usecases/ask.py, usecases/not_covered.py), one
+in the order of the documents:
 
 - a question asked again in the same words gets its label's verdict: a quality lead who said
   "the documents do answer this" is not told "not covered" a second time;
@@ -13,7 +14,13 @@ Two uses, both in the "not covered" decision (usecases/ask.py, usecases/not_cove
   did not cover are refused. Measured with each organisation left out and its own earlier
   questions as its labels (``scripts/own_labels_eval.py``, docs/retrieval.md "An
   organisation's own labels"): 20-40 labels move no-answer accuracy on its later questions up
-  on every organisation with room to move.
+  on every organisation with room to move;
+- a label that says which document answers ("answered by QP-04") leads with that document a
+  later question close to it (``nearest_answering``): read as a new organisation, the map that
+  moves questions towards the documents that answer them was fitted on other organisations'
+  documents, and the label is this organisation's own word on where its answer is.
+  Measured and its closeness line fitted with ``scripts/own_label_lead_eval.py``
+  (docs/retrieval.md, "Which document answers: labels that lead").
 
 The file is created by the first label, so reading an index never writes to its directory.
 """
@@ -24,9 +31,9 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import numpy as np
 
@@ -35,9 +42,21 @@ from assistant.core.errors import UsageError
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY, question TEXT NOT NULL, normalised TEXT NOT NULL UNIQUE,
-    answered INTEGER NOT NULL, origin TEXT NOT NULL DEFAULT '', created REAL NOT NULL
+    answered INTEGER NOT NULL, origin TEXT NOT NULL DEFAULT '', created REAL NOT NULL,
+    documents TEXT NOT NULL DEFAULT ''
 );
 """
+# Files made before labels named documents lack the column: added in place, nothing lost.
+_ADD_DOCUMENTS = "ALTER TABLE labels ADD COLUMN documents TEXT NOT NULL DEFAULT ''"
+
+# Numbers a question asks by (a clause, a document, a quantity): two questions asking by
+# different ones are different questions however alike their other words ("Which procedure
+# would I show for clause 8.4?" and "... 7.5?" are 0.9 apart as vectors).
+_NUMBERS = re.compile(r"\d+(?:\.\d+)*")
+
+
+def numbers(question: str) -> frozenset[str]:
+    return frozenset(_NUMBERS.findall(question))
 
 
 def normalised(question: str) -> str:
@@ -53,6 +72,9 @@ class Label:
     answered: bool  # the documents answer it
     origin: str  # where the label came from: "ask page", a file imported, "cli"
     created: float  # seconds since the epoch
+    # the documents that answer it, as the organisation names them (file names, the best
+    # first); empty when it did not say, and always for a question not answered
+    documents: tuple[str, ...] = ()
 
     def verdict(self) -> str:
         return "answered by our documents" if self.answered else "not answered by our documents"
@@ -63,10 +85,62 @@ class Label:
 
 # A newer verdict on the same question (``normalised``) replaces the older.
 _UPSERT = (
-    "INSERT INTO labels (question, normalised, answered, origin, created) VALUES (?, ?, ?, ?, ?) "
+    "INSERT INTO labels (question, normalised, answered, origin, documents, created) "
+    "VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(normalised) DO UPDATE SET question=excluded.question, "
-    "answered=excluded.answered, origin=excluded.origin, created=excluded.created"
+    "answered=excluded.answered, origin=excluded.origin, documents=excluded.documents, "
+    "created=excluded.created"
 )
+
+# A labelled question with the documents it names, as ``nearest_answering`` compares them.
+Labelled = tuple[str, bool] | tuple[str, bool, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class LabelLead:
+    """The label a question's answer is led by: the document it names, how close it is."""
+
+    label: Label
+    document: str  # as the answer names it: number and title
+    similarity: float
+
+    def note(self) -> str:
+        return (
+            f"Led by {self.document}: it was marked as answering a question like this one "
+            f'("{self.label.question}", {self.label.origin or "a label"}, {self.label.day()}).'
+        )
+
+
+def lead_index(files: Sequence[str], named: Sequence[str]) -> int | None:
+    """Where, among the documents found (best first), the first one a label names stands,
+    compared by file name (a set names ``QP-04.docx``, the index ``procedures/QP-04.docx``)."""
+    found: dict[str, int] = {}
+    for i, file in enumerate(files):
+        found.setdefault(PurePath(file).name, i)
+    for name in named:
+        if (at := found.get(PurePath(name).name)) is not None:
+            return at
+    return None
+
+
+def nearest_answering(
+    question: str,
+    vector: np.ndarray,
+    labelled: Sequence[tuple[str, np.ndarray, tuple[str, ...]]],
+    threshold: float,
+) -> tuple[int, float] | None:
+    """Which of ``labelled`` (question, vector, documents named) leads this question: the
+    closest one naming documents, asking by the same numbers, at cosine ``threshold`` or more;
+    (its index, the cosine) or None. Shared by the product and the script that fits the line."""
+    asked = numbers(question)
+    best: tuple[int, float] | None = None
+    for i, (text, v, documents) in enumerate(labelled):
+        if not documents or numbers(text) != asked:
+            continue
+        cosine = float(v @ vector)
+        if cosine >= threshold and (best is None or cosine > best[1]):
+            best = (i, cosine)
+    return best
 
 
 class OwnLabels:
@@ -84,6 +158,8 @@ class OwnLabels:
         # (the table's state when read, the labels' vectors, not answered), re-read on change
         self._examples: tuple[tuple, np.ndarray, np.ndarray] | None = None
         self._vectors: dict[str, np.ndarray] = {}  # by normalised question
+        # (the table's state when read, the labels naming documents with their vectors)
+        self._named: tuple[tuple, list[tuple[Label, np.ndarray]]] | None = None
         # questions whose labels are not read: an evaluation's own questions (a label would
         # answer its own question, and the set would measure nothing)
         self.ignored: frozenset[str] = frozenset()
@@ -97,21 +173,31 @@ class OwnLabels:
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
+            if "documents" not in {r["name"] for r in db.execute("PRAGMA table_info(labels)")}:
+                db.execute(_ADD_DOCUMENTS)
             self._db = db
         return self._db
 
-    def add(self, question: str, answered: bool, origin: str = "") -> Label:
-        """Label a question (again: the newer verdict replaces the older)."""
+    def add(
+        self, question: str, answered: bool, origin: str = "", documents: Sequence[str] = ()
+    ) -> Label:
+        """Label a question (again: the newer verdict replaces the older); ``documents``: the
+        ones that answer it, when the person labelling says (kept only for "answered")."""
         if not normalised(question):
             raise UsageError("an empty question cannot be labelled")
-        self.add_many([(question, answered)], origin)
+        self.add_many([(question, answered, documents)], origin)
         label = self.of(question)
         assert label is not None
         return label
 
-    def add_many(self, labelled: Iterable[tuple[str, bool]], origin: str) -> int:
-        """Label several questions in one transaction (an import); how many."""
-        rows = [(q.strip(), normalised(q), int(a), origin) for q, a in labelled if normalised(q)]
+    def add_many(self, labelled: Iterable[Labelled], origin: str) -> int:
+        """Label several questions in one transaction (an import); how many. Each is
+        (question, answered) or (question, answered, the documents that answer it)."""
+        rows = [
+            (q.strip(), normalised(q), int(a), origin, _documents(a, rest))
+            for q, a, *rest in labelled
+            if normalised(q)
+        ]
         if not rows:
             return 0
         now = time.time()
@@ -176,6 +262,39 @@ class OwnLabels:
             _, vectors, not_answered = self._examples
         return (vectors, not_answered) if len(vectors) else None
 
+    def leading(
+        self, question: str, vector: np.ndarray, threshold: float
+    ) -> tuple[Label, float] | None:
+        """The label naming documents that leads this question (``nearest_answering``): the
+        label and its cosine to ``vector`` (the question's own, as ``embed`` gives it)."""
+        naming = self._naming()
+        found = nearest_answering(
+            question, vector, [(lb.question, v, lb.documents) for lb, v in naming], threshold
+        )
+        return (naming[found[0]][0], found[1]) if found is not None else None
+
+    def _naming(self) -> list[tuple[Label, np.ndarray]]:
+        """The labels that name documents, with their vectors; read again when labels change."""
+        with self._lock:
+            db = self._connection()
+            if db is None:
+                return []
+            state = tuple(
+                db.execute(
+                    "SELECT count(*), max(id), max(created), total(length(documents)) FROM labels"
+                ).fetchone()
+            )
+            if self._named is None or self._named[0] != (state, self.ignored):
+                rows = db.execute("SELECT * FROM labels WHERE documents != ''").fetchall()
+                labels = [_label(r) for r in rows if r["normalised"] not in self.ignored]
+                for lb in labels:
+                    key = normalised(lb.question)
+                    if key not in self._vectors:
+                        self._vectors[key] = self.embed(lb.question)
+                named = [(lb, self._vectors[normalised(lb.question)]) for lb in labels]
+                self._named = ((state, self.ignored), named)
+            return self._named[1]
+
     def ignore(self, questions: Iterable[str]) -> int:
         """Do not read the labels of these questions (an evaluation asks them); how many of
         them are labelled."""
@@ -186,5 +305,14 @@ class OwnLabels:
         return len(found & self.ignored)
 
 
+def _documents(answered: bool, rest: list) -> str:
+    """The documents column: the names given, one per line, for an answered question."""
+    names = [str(d).strip() for d in (rest[0] if rest else ()) if str(d).strip()]
+    return "\n".join(dict.fromkeys(names)) if answered else ""
+
+
 def _label(row: sqlite3.Row) -> Label:
-    return Label(row["id"], row["question"], bool(row["answered"]), row["origin"], row["created"])
+    documents = tuple(d for d in (row["documents"] or "").split("\n") if d)
+    return Label(
+        row["id"], row["question"], bool(row["answered"]), row["origin"], row["created"], documents
+    )
