@@ -70,3 +70,31 @@ def test_a_read_only_index_answers_and_refuses_changes(published):
     ingest = _as_nobody("ingest", str(CORPUS), data=published)
     assert ingest.returncode in (1, 2) and "Traceback" not in ingest.stderr
     assert ingest.stderr.startswith("error:") and "read-only" in ingest.stderr
+
+
+def test_labels_written_before_they_named_documents_still_count_when_read_only(published):
+    """A published copy whose labels file predates the documents column cannot gain it: its
+    verdicts are read all the same, and nothing is written."""
+    import sqlite3
+
+    path = published / "labels.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE labels (id INTEGER PRIMARY KEY, question TEXT NOT NULL, normalised TEXT "
+        "NOT NULL UNIQUE, answered INTEGER NOT NULL, origin TEXT NOT NULL DEFAULT '', "
+        "created REAL NOT NULL)"
+    )
+    question = "Who approves a concession?"
+    db.execute(
+        "INSERT INTO labels VALUES (1, ?, ?, 0, 'Ask page', 0)", (question, question[:-1].lower())
+    )
+    db.commit()
+    db.close()
+    path.chmod(0o444)
+    before = path.read_bytes()
+    asked = _as_nobody("ask", question, data=published)
+    assert asked.returncode == 0 and "Traceback" not in asked.stderr, asked.stderr
+    assert "Marked as not answered by our documents (Ask page" in asked.stdout
+    listed = _as_nobody("labels", data=published)
+    assert listed.returncode == 0 and question in listed.stdout
+    assert path.read_bytes() == before

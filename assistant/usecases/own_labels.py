@@ -160,6 +160,8 @@ class OwnLabels:
         self._vectors: dict[str, np.ndarray] = {}  # by normalised question
         # (the table's state when read, the labels naming documents with their vectors)
         self._named: tuple[tuple, list[tuple[Label, np.ndarray]]] | None = None
+        # False for a file made before labels named documents that cannot be changed here
+        self._documents_column = True
         # questions whose labels are not read: an evaluation's own questions (a label would
         # answer its own question, and the set would measure nothing)
         self.ignored: frozenset[str] = frozenset()
@@ -174,7 +176,10 @@ class OwnLabels:
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
             if "documents" not in {r["name"] for r in db.execute("PRAGMA table_info(labels)")}:
-                db.execute(_ADD_DOCUMENTS)
+                try:
+                    db.execute(_ADD_DOCUMENTS)
+                except sqlite3.OperationalError:  # a read-only copy: its verdicts still count
+                    self._documents_column = False
             self._db = db
         return self._db
 
@@ -277,7 +282,7 @@ class OwnLabels:
         """The labels that name documents, with their vectors; read again when labels change."""
         with self._lock:
             db = self._connection()
-            if db is None:
+            if db is None or not self._documents_column:
                 return []
             state = tuple(
                 db.execute(
@@ -312,7 +317,9 @@ def _documents(answered: bool, rest: list) -> str:
 
 
 def _label(row: sqlite3.Row) -> Label:
-    documents = tuple(d for d in (row["documents"] or "").split("\n") if d)
+    # an older read-only file has no such column (a Row's "in" reads values, not names)
+    named = row["documents"] if "documents" in row.keys() else ""  # noqa: SIM118
+    documents = tuple(d for d in (named or "").split("\n") if d)
     return Label(
         row["id"], row["question"], bool(row["answered"]), row["origin"], row["created"], documents
     )
