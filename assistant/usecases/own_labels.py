@@ -250,20 +250,13 @@ class OwnLabels:
             db = self._connection()
             if db is None:
                 return None
-            state = tuple(
-                db.execute(
-                    "SELECT count(*), max(id), max(created), total(answered) FROM labels"
-                ).fetchone()
-            )
-            if self._examples is None or self._examples[0] != (state, self.ignored):
+            state = self._state(db)
+            if self._examples is None or self._examples[0] != state:
                 rows = db.execute("SELECT question, normalised, answered FROM labels").fetchall()
                 rows = [r for r in rows if r["normalised"] not in self.ignored]
-                for r in rows:
-                    if r["normalised"] not in self._vectors:
-                        self._vectors[r["normalised"]] = self.embed(r["question"])
-                vectors = np.array([self._vectors[r["normalised"]] for r in rows], np.float32)
+                vectors = np.array([self._vector(r["question"]) for r in rows], np.float32)
                 not_answered = np.array([not r["answered"] for r in rows], dtype=bool)
-                self._examples = ((state, self.ignored), vectors, not_answered)
+                self._examples = (state, vectors, not_answered)
             _, vectors, not_answered = self._examples
         return (vectors, not_answered) if len(vectors) else None
 
@@ -284,21 +277,25 @@ class OwnLabels:
             db = self._connection()
             if db is None or not self._documents_column:
                 return []
-            state = tuple(
-                db.execute(
-                    "SELECT count(*), max(id), max(created), total(length(documents)) FROM labels"
-                ).fetchone()
-            )
-            if self._named is None or self._named[0] != (state, self.ignored):
+            state = self._state(db)
+            if self._named is None or self._named[0] != state:
                 rows = db.execute("SELECT * FROM labels WHERE documents != ''").fetchall()
                 labels = [_label(r) for r in rows if r["normalised"] not in self.ignored]
-                for lb in labels:
-                    key = normalised(lb.question)
-                    if key not in self._vectors:
-                        self._vectors[key] = self.embed(lb.question)
-                named = [(lb, self._vectors[normalised(lb.question)]) for lb in labels]
-                self._named = ((state, self.ignored), named)
+                self._named = (state, [(lb, self._vector(lb.question)) for lb in labels])
             return self._named[1]
+
+    def _state(self, db: sqlite3.Connection) -> tuple:
+        """What the labels are now, in one small query: a reading is kept while it holds."""
+        documents = ", total(length(documents))" if self._documents_column else ""
+        query = f"SELECT count(*), max(id), max(created), total(answered){documents} FROM labels"
+        return tuple(db.execute(query).fetchone()), self.ignored
+
+    def _vector(self, question: str) -> np.ndarray:
+        """A labelled question's vector, embedded once."""
+        key = normalised(question)
+        if key not in self._vectors:
+            self._vectors[key] = self.embed(question)
+        return self._vectors[key]
 
     def ignore(self, questions: Iterable[str]) -> int:
         """Do not read the labels of these questions (an evaluation asks them); how many of
