@@ -260,10 +260,18 @@ def test_a_document_named_by_a_label_leads_a_question_close_to_it(tmp_path):
     assert led.label_lead.startswith("Led by QP-01 Purchasing: it was marked as answering")
     assert '"What happens to a gauge that is out of tolerance?", Ask page' in led.label_lead
     assert led.evidence[0].chunk.file == "QP-01 Purchasing.md"  # its passages come first
-    assert (
-        "Led by QP-01 Purchasing"
-        in run_cli("ask", question, "--data-dir", str(app.settings.data_dir)).stdout
+    data = ["--data-dir", str(app.settings.data_dir)]
+    assert "Led by QP-01 Purchasing" in run_cli("ask", question, *data).stdout
+    # an evaluation records which answers a label led
+    asked = tmp_path / "asked.jsonl"
+    row = {"id": "1", "question": question, "expected_sources": ["QP-01 Purchasing.md"]}
+    asked.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "out.json"
+    run_cli(
+        "eval", "retrieval", "--questions", str(asked), "--no-baselines", "--json", str(out), *data
     )
+    [evaluated] = json.loads(out.read_text())["questions"]
+    assert evaluated["label_lead"] and evaluated["rank"] == 1
     # asked by a number the label does not ask by, or far from it: the search's own order
     other = app.ask("What do we do with a gauge found out of tolerance on line 2?")
     assert other.ranked_files[0] == "QP-02 Calibration.md" and not other.label_lead

@@ -194,6 +194,8 @@ def run_system(
                 "signals": answer.signals,
                 "decided_by": answer.decided_by,
                 "caution": bool(answer.caution),
+                # led by the organisation's own label naming its document (own_labels.py)
+                "label_lead": bool(answer.label_lead),
             }
         )
         progress.advance()
