@@ -13,7 +13,8 @@ import sqlite3
 import sys
 import textwrap
 import time
-from pathlib import Path
+from collections.abc import Iterable
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from assistant.core.errors import AssistantError, UsageError
@@ -598,6 +599,12 @@ def cmd_labels(args: argparse.Namespace) -> int:
     if args.action == "add":
         if args.documents and not args.answered:
             raise UsageError("--document names a document that answers it: only with --answered")
+        if unknown := _not_indexed(app, args.documents or ()):
+            # a misspelt name would never lead anything, silently
+            raise UsageError(
+                f"not an indexed document: {', '.join(unknown)} (give the file name, as "
+                "`assistant status` lists it); nothing labelled"
+            )
         label = labels.add(
             args.question, args.answered, "command line", documents=args.documents or ()
         )
@@ -624,6 +631,11 @@ def cmd_labels(args: argparse.Namespace) -> int:
                 f"{file}: {n} questions labelled ({answered} answered, {n - answered} not); "
                 "the documents an answered one names lead questions close to it"
             )
+            if unknown := _not_indexed(app, [d for q in questions for d in q.expected_sources]):
+                print(
+                    f"{file}: not indexed here, so leading nothing until they are: "
+                    f"{', '.join(unknown)} (the verdicts count all the same)"
+                )
     elif args.action == "remove":
         removed = labels.remove(args.ids)
         print(f"removed {removed} label(s)" + ("" if removed == len(args.ids) else "; no others"))
@@ -642,6 +654,13 @@ def cmd_labels(args: argparse.Namespace) -> int:
             verdict = "answered" if label.answered else "NOT answered"
             print(f"{label.id:>5}  {label.day()}  {verdict:<12}  {label.question}{_naming(label)}")
     return 0
+
+
+def _not_indexed(app: Assistant, names: Iterable[str]) -> list[str]:
+    """The document names, compared by file name, that no indexed document has; none when
+    nothing is indexed yet (labels may come before the documents)."""
+    indexed = {PurePath(path).name for path in app.store.manifest.files()}
+    return [n for n in dict.fromkeys(names) if indexed and PurePath(n).name not in indexed]
 
 
 def _naming(label: Label) -> str:

@@ -164,10 +164,20 @@ def test_labels_from_the_command_line_and_a_question_set(tmp_path):
         ("Who calibrates gauges?", True, []),
     ]
     out = run_cli("labels", "add", "Who buys?", "--answered", "--document", "QP-01.md", *data)
-    assert out.returncode == 0 and "answered by our documents  -> QP-01.md" in out.stdout
+    assert out.returncode != 0 and "not an indexed document: QP-01.md" in out.stderr
+    assert "Who buys?" not in run_cli("labels", *data).stdout  # nothing labelled
+    named = ["--document", "QP-01 Purchasing.md"]
+    out = run_cli("labels", "add", "Who buys?", "--answered", *named, *data)
+    assert out.returncode == 0 and "answered by our documents  -> QP-01 Purchasing.md" in out.stdout
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    row = {"id": "5", "question": "Who audits?", "expected_sources": ["QP-09 Audit.md"]}
+    elsewhere.write_text(json.dumps(row) + "\n")
+    out = run_cli("labels", "import", str(elsewhere), *data)
+    assert out.returncode == 0 and "not indexed here, so leading nothing" in out.stdout
+    assert "QP-09 Audit.md" in out.stdout
     out = run_cli("labels", "add", "Who parks?", "--not-answered", "--document", "QP-01.md", *data)
     assert out.returncode != 0 and "only with --answered" in out.stderr
-    assert "Who buys?  -> QP-01.md" in run_cli("labels", *data).stdout
+    assert "Who buys?  -> QP-01 Purchasing.md" in run_cli("labels", *data).stdout
     assert run_cli("labels", "remove", str(listed[1]["id"]), *data).returncode == 0
     assert "canteen" not in run_cli("labels", *data).stdout
     # an evaluation does not read a label for its own question
