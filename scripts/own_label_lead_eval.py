@@ -63,6 +63,11 @@ def ordered(org: Organisation) -> list[EvalQuestion]:
     return [q for path in org.fitting_files() for q in load_questions(path)]
 
 
+def first_asked(questions: list[EvalQuestion]) -> int:
+    """Where the asked questions start: the last quarter, and never fewer than ASKED_AT_LEAST."""
+    return len(questions) - max(ASKED_AT_LEAST, len(questions) // 4)
+
+
 def reciprocal_rank(files: list[str], expected: list[str]) -> float:
     names = {PurePath(e).name for e in expected}
     return next((1 / r for r, f in enumerate(files, 1) if PurePath(f).name in names), 0.0)
@@ -72,7 +77,7 @@ def read(org: Organisation, work_dir: Path) -> Read:
     app = Assistant(load_settings(data_dir=work_dir / org.key, label_lead_similarity=OFF))
     app.as_new_organisation(org.key)
     questions = ordered(org)
-    start = len(questions) - max(ASKED_AT_LEAST, len(questions) // 4)
+    start = first_asked(questions)
     files = {
         i: app.ask(questions[i].question).ranked_files
         for i in range(start, len(questions))
@@ -130,7 +135,7 @@ def confirm(org: Organisation, work_dir: Path, k: int, line: float) -> dict:
     """The product on a copy of the index with the K labels imported: everything asked, with
     the lead at ``line`` and without."""
     questions = ordered(org)
-    start = len(questions) - max(ASKED_AT_LEAST, len(questions) // 4)
+    start = first_asked(questions)
     asked = questions[start:]
     out: dict = {"asked": len(asked)}
     with tempfile.TemporaryDirectory() as tmp:

@@ -36,7 +36,7 @@ from assistant.usecases.other_standards import (
     OtherStandardTopic,
     other_standard_topic,
 )
-from assistant.usecases.own_labels import Label, LabelLead, lead_index
+from assistant.usecases.own_labels import Label, LabelLead, OwnLabels, lead_index
 
 # Words that frame a clause question as an audit visit rather than say what it asks about
 # ("The auditor wants to look at clause 8.5.1 next week, what should I have ready?"). Searched
@@ -346,12 +346,18 @@ class AskService:
             "says so, quoted below. An auditor will ask for the reasons; they should be there too."
         )
 
+    @property
+    def _own_labels(self) -> OwnLabels | None:
+        """The organisation's labels (kept with the "not covered" reader, which reads them as
+        precedents); None without that reader."""
+        return self.not_covered[0].own_labels if self.not_covered is not None else None
+
     def _own_label(self, plan: AskPlan) -> Label | None:
         """The organisation's label of a plain question asked on its own, in these words."""
-        if plan.clause_mode or self.not_covered is None or plan.gap_query != plan.question:
+        labels = self._own_labels
+        if plan.clause_mode or labels is None or plan.gap_query != plan.question:
             return None
-        labels = self.not_covered[0].own_labels
-        return labels.of(plan.question) if labels is not None else None
+        return labels.of(plan.question)
 
     def _standards_named_nowhere(self, question: str) -> list[str]:
         """The other standards the question cites that no indexed document names, and that a
@@ -440,10 +446,7 @@ class AskService:
         named = self.roles.procedures_named_by(lead.file)
         for i, d in enumerate(documents[1 : 1 + reach], start=1):
             if d.file in named:
-                # Its score rises to the form's so that the score ratio that picks the
-                # documents to answer from still measures from the lead.
-                d.score = lead.score
-                documents.insert(0, documents.pop(i))
+                _to_first(documents, i)
                 return
 
     def _lead_with_label(self, plan: AskPlan, result: RetrievalResult) -> LabelLead | None:
@@ -451,7 +454,7 @@ class AskService:
         named: that document, among those found, leads (its score rises to the lead's, as a
         form's procedure does). The label speaks for this organisation's documents, which the
         fitted rankers never saw. A question asked by other numbers is another question."""
-        labels = self.not_covered[0].own_labels if self.not_covered is not None else None
+        labels = self._own_labels
         vector = result.vectors.get(plan.question)
         threshold = self.params.label_lead_similarity
         if labels is None or vector is None or threshold > 1 or not result.documents:
@@ -466,8 +469,7 @@ class AskService:
         # nothing, and a note would claim it did.
         if not i:
             return None
-        documents[i].score = documents[0].score
-        documents.insert(0, documents.pop(i))
+        _to_first(documents, i)
         lead = documents[0].best.chunk
         return LabelLead(label, document_label(lead.doc_no, lead.title, lead.file), cosine)
 
@@ -713,6 +715,13 @@ CAUTION = (
 )
 # hand-set, not measured: documents named as the closest when nothing answers
 CLOSEST_DOCUMENTS = 3
+
+
+def _to_first(documents: list[DocumentHit], i: int) -> None:
+    """Document ``i`` leads. Its score rises to the lead's, so that the score ratio that picks
+    the documents to answer from still measures from the lead."""
+    documents[i].score = documents[0].score
+    documents.insert(0, documents.pop(i))
 
 
 def closest_documents(documents: list[DocumentHit], n: int = CLOSEST_DOCUMENTS) -> list[str]:
