@@ -335,6 +335,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                         "strength": r.strength,
                         "gap": r.is_gap,
                         "excluded_by": r.excluded_by,
+                        "our_label": r.own.note() if r.own else "",
                         "supports": [vars(s) for s in r.supports],
                     }
                     for r in rows
@@ -345,13 +346,20 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         docs = ", ".join(
-            f"{s.doc_no or s.file} ({s.strength}{', cited' if s.cited else ''})" for s in r.supports
+            f"{s.doc_no or s.file} ({s.strength}{', cited' if s.cited else ''}"
+            f"{', our label' if s.confirmed else ''})"
+            for s in r.supports
         )
         print(f"{r.clause_id:<8} {r.strength:<9} {r.title[:48]:<48} {docs or '-'}")
     gaps = [r for r in rows if r.is_gap]
-    print(f"\n{len(gaps)} clause(s) with no or weak support:")
+    print(f"\n{len(gaps)} clause(s) with no or weak support, or marked not met:")
     for r in gaps:
-        print(f"  {r.clause_id} {r.title}")
+        print(f"  {r.clause_id} {r.title}" + (f": {r.own.note()}" if r.own else ""))
+    marked = [r for r in rows if r.own is not None and r.own.answered]
+    if marked:
+        print(f"\n{len(marked)} clause(s) our own labels say we meet:")
+        for r in marked:
+            print(f"  {r.clause_id} {r.title}: {r.own.note() if r.own else ''}")
     excluded = [r for r in rows if r.excluded_by]
     if excluded:
         print(f"\n{len(excluded)} clause(s) the documents declare excluded:")

@@ -34,6 +34,8 @@ from assistant.usecases.coverage import (
     CoverageThresholds,
     clause_coverage,
     coverage,
+    labelled_support,
+    with_own_verdicts,
 )
 from assistant.usecases.examples import GENERIC_EXAMPLES, example_questions
 from assistant.usecases.history import History
@@ -244,6 +246,22 @@ class Assistant:
         return answer
 
     def coverage(self, progress: Progress | None = None) -> list[ClauseCoverage]:
+        """Every clause's coverage, with the organisation's own word on it (its labels on
+        clause questions) over the coverage the documents' words give."""
+        rows = self._words_coverage(progress)
+        verdicts = self.own_labels.on_clauses(self.ask_service.clauses_asked)
+        t = self._thresholds()
+        return with_own_verdicts(
+            rows,
+            verdicts,
+            self.store.manifest.files(),
+            lambda clause_id, file: labelled_support(
+                self.catalogue.get(clause_id), file, self.retriever, self.embedder, self.store, t
+            ),
+        )
+
+    def _words_coverage(self, progress: Progress | None = None) -> list[ClauseCoverage]:
+        """The coverage the documents' words give, worked out once per index version."""
         self.require_index()
         key = self.store.manifest.get("last_ingest")  # computed once per index version
         if self._coverage is None or self._coverage[0] != key:

@@ -21,6 +21,13 @@ them is also read at the line chosen without it (``folds``). ``--confirm K`` the
 product itself at the chosen line on a copy of each index with the K labels imported (labels
 also move "not covered": both runs have them, only the lead differs): MRR and no-answer accuracy
 of everything asked, with the lead and without. ``--write``: evals/results/own-label-lead.json.
+
+``--clause-lead K [K ...]`` measures only what a label on a question about one clause does for
+later questions on that clause (``clause_labels``: by number or by name, whatever their words,
+they are led by the documents it names and get its verdict): the product on a copy of each
+index with the K labels imported (0: every question before the first asked), the closeness lead
+at the shipped line in both runs, without and with it. ``--write``:
+evals/results/clause-label-lead.json.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from pathlib import Path, PurePath
 
 import numpy as np
 
-from assistant.core.settings import load_settings
+from assistant.core.settings import Settings, load_settings
 from assistant.evaluation.organisations import Organisation, load_organisations
 from assistant.evaluation.retrieval import EvalQuestion, load_questions
 from assistant.factory import Assistant
@@ -42,6 +49,7 @@ from assistant.usecases.own_labels import lead_index, nearest_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "evals" / "results" / "own-label-lead.json"
+CLAUSE_OUT = ROOT / "evals" / "results" / "clause-label-lead.json"
 GRID = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]
 MAIN = ["sample", "gstt-csc", "openregulatory", "fernhill", "brightwater"]
 ASKED_AT_LEAST = 20  # as scripts/own_labels_eval.py
@@ -74,7 +82,9 @@ def reciprocal_rank(files: list[str], expected: list[str]) -> float:
 
 
 def read(org: Organisation, work_dir: Path) -> Read:
-    app = Assistant(load_settings(data_dir=work_dir / org.key, label_lead_similarity=OFF))
+    app = Assistant(
+        load_settings(data_dir=work_dir / org.key, label_lead_similarity=OFF, clause_labels=False)
+    )
     app.as_new_organisation(org.key)
     questions = ordered(org)
     start = first_asked(questions)
@@ -133,39 +143,91 @@ def choose(table: dict[str, dict[int, dict[float, float]]], orgs: list[str]) -> 
 
 def confirm(org: Organisation, work_dir: Path, k: int, line: float) -> dict:
     """The product on a copy of the index with the K labels imported: everything asked, with
-    the lead at ``line`` and without."""
+    the lead at ``line`` and without (neither led by a label on the clause asked)."""
+    return compare(
+        org,
+        work_dir,
+        k,
+        {"label_lead_similarity": OFF, "clause_labels": False},
+        {"label_lead_similarity": line, "clause_labels": False},
+    )
+
+
+def confirm_clauses(org: Organisation, work_dir: Path, k: int | None, line: float) -> dict:
+    """As ``confirm``, the lead at ``line`` in both, without and with the word of a label on
+    the clause asked (``clause_labels``); ``k`` None: every question before the first asked
+    is a label."""
+    return compare(
+        org,
+        work_dir,
+        k,
+        {"label_lead_similarity": line, "clause_labels": False},
+        {"label_lead_similarity": line, "clause_labels": True},
+    )
+
+
+def compare(org: Organisation, work_dir: Path, k: int | None, without: dict, led: dict) -> dict:
+    """The product on a copy of the index with the K labels imported (None: every question
+    before the first asked), everything asked with the settings ``without`` and ``led``: MRR
+    (of all answered questions, and of the clause questions among them), no-answer accuracy
+    and how many answers a label led."""
     questions = ordered(org)
     start = first_asked(questions)
     asked = questions[start:]
     out: dict = {"asked": len(asked)}
+    first_label = 0 if k is None else max(0, start - k)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / org.key
         shutil.copytree(work_dir / org.key, copy)
-        for name, at in (("without", OFF), ("with", line)):
-            app = Assistant(load_settings(data_dir=copy, label_lead_similarity=at))
+        for name, overrides in (("without", without), ("with", led)):
+            app = Assistant(load_settings(data_dir=copy, **overrides))
             app.as_new_organisation(org.key)
             if name == "without":
                 app.own_labels.add_many(
                     [
                         (q.question, bool(q.expected_sources), q.expected_sources)
-                        for q in questions[max(0, start - k) : start]
+                        for q in questions[first_label:start]
                     ],
                     "earlier questions",
                 )
             app.own_labels.ignore(q.question for q in asked)
-            rr, right, led = [], 0, 0
+            rr, clause_rr, right, by_label = [], [], 0, 0
             for q in asked:
                 a = app.ask(q.question)
                 right += bool(q.expected_sources) != a.no_evidence
-                led += bool(a.label_lead)
+                by_label += bool(a.label_lead)
                 if q.expected_sources:
                     rr.append(reciprocal_rank(a.ranked_files, q.expected_sources))
+                    if q.kind == "clause_lookup":
+                        clause_rr.append(rr[-1])
             out[name] = {
                 "mrr": round(float(np.mean(rr)), 4),
+                "clause_mrr": round(float(np.mean(clause_rr)), 4) if clause_rr else None,
+                "clause_questions": len(clause_rr),
                 "no_answer_accuracy": round(right / len(asked), 4),
-                "led": led,
+                "led": by_label,
             }
     return out
+
+
+def clause_lead(orgs: list[Organisation], work_dir: Path, ks: list[int], write: bool) -> None:
+    """``confirm_clauses`` for every organisation and K, at the shipped line."""
+    line = Settings().label_lead_similarity
+    result: dict = {
+        "command": "scripts/own_label_lead_eval.py --organisations evals/organisations.toml "
+        f"--work-dir DIR --clause-lead {' '.join(map(str, ks))}",
+        "line": line,
+        "by_labels": {},
+    }
+    for k in ks:
+        rows = {}
+        for org in orgs:
+            rows[org.key] = confirm_clauses(org, work_dir, k or None, line)
+            print(f"{org.key} with {k or 'all earlier'} labels: {json.dumps(rows[org.key])}")
+        result["by_labels"][str(k or "all")] = rows
+    if write:
+        CLAUSE_OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(f"written: {CLAUSE_OUT.relative_to(ROOT)}")
 
 
 def main() -> None:
@@ -174,9 +236,21 @@ def main() -> None:
     ap.add_argument("--work-dir", type=Path, required=True)
     ap.add_argument("--labels", type=int, nargs="+", default=[20, 40, 80])
     ap.add_argument("--confirm", type=int, help="run the product with this many labels")
+    ap.add_argument(
+        "--clause-lead",
+        type=int,
+        nargs="+",
+        metavar="K",
+        help="only compare the product without and with the word of a label on the clause "
+        "asked, at the shipped line, with K labels (0: every earlier question); "
+        f"--write: {CLAUSE_OUT.relative_to(ROOT)}",
+    )
     ap.add_argument("--write", action="store_true", help=f"write {OUT.relative_to(ROOT)}")
     args = ap.parse_args()
     orgs = load_organisations(args.organisations)
+    if args.clause_lead:
+        clause_lead(orgs, args.work_dir, args.clause_lead, args.write)
+        return
     table: dict[str, dict[int, dict[float, float]]] = {}
     for org in orgs:
         r = read(org, args.work_dir)

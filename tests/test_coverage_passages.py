@@ -21,7 +21,9 @@ from assistant.usecases.coverage import (
     SupportPassage,
     _passages,
     cell,
+    with_own_verdicts,
 )
+from assistant.usecases.own_labels import Label
 
 from .conftest import CORPUS, make_assistant
 from .fakes import HashingEmbedder
@@ -119,3 +121,52 @@ def test_every_support_comes_with_verbatim_passages_of_its_own_procedure(app) ->
     qp11 = cell(rows, "8.7", "QP-11-nonconforming-product.md")
     assert qp11 is not None and qp11.support is not None and qp11.support.cited
     assert qp11.passages and all(p.why != "cites the clause" for p in qp11.passages)
+
+
+@pytest.mark.fast
+def test_the_organisations_own_word_on_a_clause_comes_over_the_words_match():
+    def rows() -> list[ClauseCoverage]:
+        weak = Support("QP-03.md", "QP-03", "weak", 0.38, False)
+        strong = Support("QP-01.md", "QP-01", "strong", 0.6, True)
+        return [
+            ClauseCoverage("8.4", "External providers", [weak]),
+            ClauseCoverage("7.5", "Documented information", [strong]),
+            ClauseCoverage("9.2", "Internal audit", [weak]),
+            ClauseCoverage("9.3", "Management review", []),
+        ]
+
+    passage = SupportPassage(Citation("QP-02.md", "1. Orders", None, "QP-02", "T"), "x", "y")
+    asked: list[tuple[str, str]] = []
+
+    def support_of(clause_id: str, path: str):
+        asked.append((clause_id, path))
+        return Support("QP-02.md", "QP-02", "moderate", 0.3, False, confirmed=True), (passage,)
+
+    verdicts = {
+        # a document the coverage did not list for the clause, named by its file
+        "8.4": Label(1, "Who buys our parts?", True, "Ask page", 0.0, ("QP-02.md",)),
+        "7.5": Label(2, "Where is 7.5 met?", False, "cli", 0.0),
+        # a document the coverage listed, weak: confirmed, it counts as a citation does
+        "9.2": Label(3, "Who audits us?", True, "cli", 0.0, ("QP-03.md",)),
+        # a label naming only a document no longer indexed is out of date
+        "9.3": Label(4, "Who reviews?", True, "cli", 0.0, ("QP-99.md",)),
+    }
+    indexed = ["/docs/QP-01.md", "/docs/QP-02.md", "/docs/QP-03.md"]
+    before = rows()
+    assert [r.is_gap for r in before] == [True, False, True, True]
+    out = with_own_verdicts(before, verdicts, indexed, support_of)
+    by = {r.clause_id: r for r in out}
+    assert asked == [("8.4", "/docs/QP-02.md")]  # the path, to read its passages
+    assert [s.file for s in by["8.4"].supports] == ["QP-02.md", "QP-03.md"]
+    assert by["8.4"].supports[0].reason == "marked as meeting it by a label"
+    assert by["8.4"].passages["QP-02.md"] == (passage,) and not by["8.4"].is_gap
+    # marked not met: a gap whatever the words match, and it says whose word that is
+    assert by["7.5"].is_gap and by["7.5"].strength == "strong"
+    assert by["7.5"].own is not None
+    assert by["7.5"].own.note().startswith('marked not met by our documents ("Where is 7.5')
+    confirmed = by["9.2"].supports[0]
+    assert confirmed.confirmed and confirmed.strength == "moderate" and not by["9.2"].is_gap
+    assert by["9.3"].own is None and by["9.3"].is_gap
+    # the cached coverage itself is not changed
+    assert [r.is_gap for r in before] == [True, False, True, True]
+    assert with_own_verdicts(before, {}, indexed, support_of) is before

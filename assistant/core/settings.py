@@ -214,6 +214,13 @@ class Settings(BaseSettings):
     label_lead_similarity: float = Field(
         0.7, ge=-1, le=2, description="A labelled question this close leads with its document."
     )
+    # A label on a question about one clause (by number or by name) speaks for that clause: a
+    # later question on it is led by the documents the label names and gets its verdict,
+    # whatever its words (usecases/ask.py), as the coverage reads it. Measured with
+    # scripts/own_label_lead_eval.py --clause-lead (docs/retrieval.md, "Labels on a clause").
+    clause_labels: bool = Field(
+        True, description="A label on a question about a clause speaks for that clause."
+    )
     # Every question: weight of a folder's notes about itself (README, changelog, licence;
     # search/roles.py). Chosen by scripts/fit_retrieval.py --grid about (docs/retrieval.md).
     about_weight: float = Field(0.5, ge=0, le=1, description="README-like documents' weight.")

@@ -381,3 +381,14 @@ class ClauseResolver:
 
     def clauses(self, matches: list[ClauseMatch]) -> list[Clause]:
         return [self.catalogue.get(m.clause_id) for m in matches]
+
+    def asked_clauses(self, text: str, matches: list[ClauseMatch] | None = None) -> list[Clause]:
+        """The clauses a clause question is about: those it names by number (three at most),
+        else its two best by words; none for a question that is not a clause question.
+        ``matches``: ``resolve``'s, when already read."""
+        matches = self.resolve(text) if matches is None else matches
+        if not self.is_clause_question(text, matches):
+            return []
+        if matches[0].reason != "number":
+            return self.clauses(matches[:2])
+        return self.clauses([m for m in matches if m.reason == "number"][:3])

@@ -161,17 +161,26 @@ NOT_SAYING = "(not saying which)"
 
 @st.fragment
 def _verdict(
-    get_app: Callable[[], Assistant], question: str, documents: dict[str, str], key: str
+    get_app: Callable[[], Assistant],
+    question: str,
+    documents: dict[str, str],
+    key: str,
+    clause: str = "",
 ) -> None:
     """Whether our documents answer this question, as the person asking knows (usecases/
     own_labels.py): asked again in these words it gets that verdict, and questions like it are
-    judged with it; the document said to answer it leads questions close to it. ``documents``:
-    the sources shown, label -> file. A fragment: a click redraws these buttons alone."""
+    judged with it; the document said to answer it leads questions close to it. For a
+    question on one clause (``clause``), the verdict is the organisation's word on that
+    clause: later questions on it, in any words, and the coverage read it. ``documents``: the
+    sources shown, label -> file. A fragment: a click redraws these buttons alone."""
     labels = get_app().own_labels
     label = labels.of(question)
     if label is None:
         st.caption(
-            "Do our documents answer this? Your answer is kept for this question, and "
+            f"Do our documents meet clause {clause}? Your answer is kept for the clause: later "
+            "questions on it get it, the document you name leads them, and the coverage shows it."
+            if clause
+            else "Do our documents answer this? Your answer is kept for this question, and "
             "questions like it are judged with it; the document you name leads them."
         )
         which = f"{key}-document"
@@ -192,10 +201,15 @@ def _verdict(
         )
         return
     named = f", by {', '.join(label.documents)}" if label.documents else ""
+    reach = (
+        f"questions on clause {clause} get this verdict, and the coverage shows it"
+        if clause
+        else "asked again in these words, it gets this verdict"
+    )
     st.caption(
         plain(
             f"You marked this question {label.verdict()}{named} ({label.origin or 'a label'}, "
-            f"{label.day()}): asked again in these words, it gets this verdict."
+            f"{label.day()}): {reach}."
         )
     )
     st.button("Take the mark back", key=f"{key}-undo", on_click=labels.remove, args=([label.id],))
@@ -230,9 +244,14 @@ def _show_reply(
     if turn.clauses and not turn.answer.clauses:
         st.caption(plain("Clause: " + ", ".join(turn.clauses)))
     _show_answer(turn.answer, n)
-    # Only a plain question asked on its own is judged by "not covered" as these words alone.
-    if turn.answer.mode == "plain" and not turn.reading.carried:
-        _verdict(get_app, turn.question, _shown_documents(turn.answer), key=f"verdict-{n}")
+    # Only a plain question asked on its own is judged by "not covered" as these words alone;
+    # a question on one clause takes a verdict for that clause (usecases/ask.py, _own_label).
+    if turn.reading.carried:
+        return
+    one_clause = turn.answer.clauses[0].id if len(turn.answer.clauses) == 1 else ""
+    if turn.answer.mode == "plain" or (turn.answer.mode == "clause" and one_clause):
+        documents = _shown_documents(turn.answer)
+        _verdict(get_app, turn.question, documents, key=f"verdict-{n}", clause=one_clause)
 
 
 def _conversation() -> Conversation | None:

@@ -56,6 +56,8 @@ def render(app: Assistant) -> None:
             st.warning("No indexed procedure supports this clause: a possible gap.")
         else:
             st.markdown(f"Coverage: {STRENGTH_NOTE[support.strength]}")
+            if support.own is not None:
+                st.caption(plain(f"Our own word: {support.own.note()}."))
             titles = {d.file: d.title for d in app.status().document_list}
             for s in support.supports:
                 name = document_label(s.doc_no, titles.get(s.file, ""), s.file)

@@ -154,7 +154,20 @@ def render(app: Assistant) -> None:
         st.success("Every clause has at least one procedure with moderate or strong support.")
     for r in gaps:
         closest = ", ".join(s.doc_no or s.file for s in r.supports[:3]) or "none"
-        st.markdown(f"- **{plain(r.clause_id)}** {plain(r.title)}: closest {plain(closest)}")
+        # a gap the organisation marked itself says so: it is its word, not the words' match
+        why = f"{r.own.note()}; " if r.own else ""
+        st.markdown(
+            f"- **{plain(r.clause_id)}** {plain(r.title)}: {plain(why)}closest {plain(closest)}"
+        )
+    marked = [r for r in rows if r.own is not None and r.own.answered]
+    if marked:
+        st.subheader(f"Marked by us: {len(marked)} clause(s) our own labels say we meet")
+        for r in marked:
+            named = ", ".join(s.doc_no or s.file for s in r.supports if s.confirmed) or "-"
+            st.markdown(
+                f"- **{plain(r.clause_id)}** {plain(r.title)}: {plain(named)}; "
+                f"{plain(r.own.note() if r.own else '')}"
+            )
     excluded = [r for r in rows if r.excluded_by]
     if excluded:
         st.subheader(f"Excluded: {len(excluded)} clause(s) our documents declare not applicable")

@@ -76,6 +76,9 @@ class AskParams:
     # a labelled question at this cosine or closer leads with the document it names (above 1:
     # off); the settings' default is fitted (scripts/own_label_lead_eval.py)
     label_lead_similarity: float = 2.0
+    # a label on a question about one clause speaks for the clause: a question on it is led by
+    # the documents it names (``_lead_with_label``) and gets its verdict (``_own_label``)
+    clause_labels: bool = False
 
 
 @dataclass
@@ -137,11 +140,7 @@ class AskService:
             rest = self.resolver.strip_references(question)
             own_words = len(terms(rest) - CLAUSE_FRAMING) >= 2 and p.clause_words_weight > 0
             queries = [Query(rest, p.clause_words_weight)] if own_words else []
-            clauses = self.resolver.clauses(
-                matches[:2]
-                if matches[0].reason != "number"
-                else [m for m in matches if m.reason == "number"][:3]
-            )
+            clauses = self.resolver.asked_clauses(question, matches)
             queries += self.card_queries(clauses)
             gap_query = clauses[0].embedding_text()
         else:
@@ -353,11 +352,18 @@ class AskService:
         return self.not_covered[0].own_labels if self.not_covered is not None else None
 
     def _own_label(self, plan: AskPlan) -> Label | None:
-        """The organisation's label of a plain question asked on its own, in these words."""
+        """The organisation's word on this question: for a plain question asked on its own,
+        its label in these words; for a question on one clause, the newest label on a question
+        about that clause, in these words or others (the clause is the same: the coverage
+        reads it so too)."""
         labels = self._own_labels
-        if plan.clause_mode or labels is None or plan.gap_query != plan.question:
+        if labels is None:
             return None
-        return labels.of(plan.question)
+        if plan.clause_mode:
+            if not self.params.clause_labels or len(plan.clauses) != 1:
+                return None
+            return labels.on_clauses(self.clauses_asked).get(plan.clauses[0].id)
+        return labels.of(plan.question) if plan.gap_query == plan.question else None
 
     def _standards_named_nowhere(self, question: str) -> list[str]:
         """The other standards the question cites that no indexed document names, and that a
@@ -457,12 +463,23 @@ class AskService:
         labels = self._own_labels
         vector = result.vectors.get(plan.question)
         threshold = self.params.label_lead_similarity
-        if labels is None or vector is None or threshold > 1 or not result.documents:
+        if labels is None or not result.documents:
             return None
-        found = labels.leading(plan.question, vector, threshold)
-        if found is None:
+        found = (
+            labels.leading(plan.question, vector, threshold)
+            if vector is not None and threshold <= 1
+            else None
+        )
+        label, cosine, clause = (*found, "") if found is not None else (None, 1.0, "")
+        if label is None and self.params.clause_labels and len(plan.clauses) == 1:
+            # A question on one clause, by number or by name, is led by the documents the
+            # organisation named for a question on that clause, however it was worded: the
+            # clause is the same, the words need not be ("For 8.4, what do I show?" and "How
+            # do we keep control of outside suppliers, for the auditor?").
+            clause = plan.clauses[0].id
+            label = labels.on_clauses(self.clauses_asked).get(clause)
+        if label is None or not label.documents:
             return None
-        label, cosine = found
         documents = result.documents
         i = lead_index([d.file for d in documents], label.documents)
         # Not among the candidates: nothing of it to quote. Already first: the label changed
@@ -471,7 +488,13 @@ class AskService:
             return None
         _to_first(documents, i)
         lead = documents[0].best.chunk
-        return LabelLead(label, document_label(lead.doc_no, lead.title, lead.file), cosine)
+        name = document_label(lead.doc_no, lead.title, lead.file)
+        return LabelLead(label, name, cosine, clause)
+
+    def clauses_asked(self, question: str) -> list[str]:
+        """The ids of the clauses a question is about, as the Ask page reads it (none for a
+        plain question)."""
+        return [c.id for c in self.resolver.asked_clauses(question)]
 
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""
@@ -578,9 +601,14 @@ class AskService:
             if not label.answered:
                 answer.no_evidence, answer.decided_by = True, OWN_LABEL
                 answer.closest = closest_documents(result.documents)
+                closest = "; ".join(answer.closest) or "none"
                 answer.message = (
-                    f"Marked as not answered by our documents ({label.origin or 'a label'}, "
-                    f"{label.day()}). Closest documents: {'; '.join(answer.closest) or 'none'}."
+                    f"Possible gap: clause {clauses[0].id} ({clauses[0].title}) was marked as not "
+                    f'met by our documents ("{label.question}", {label.origin or "a label"}, '
+                    f"{label.day()}). Closest documents: {closest}."
+                    if clause_mode
+                    else f"Marked as not answered by our documents ({label.origin or 'a label'}, "
+                    f"{label.day()}). Closest documents: {closest}."
                 )
         elif unknown:
             answer.no_evidence, answer.decided_by = True, UNKNOWN_STANDARD

@@ -9,6 +9,12 @@ the document's best passage (MiniLM cosine). Strength:
 A clause whose best support is weak or absent is listed as a gap, unless the documents declare it
 excluded (search/exclusions.py): then it is listed as excluded, with the words that say so.
 
+The organisation's own word comes on top (``with_own_verdicts``): a label on a question about a
+clause (usecases/own_labels.py, "For 8.4, what do we show?" marked answered by QP-08) makes the
+documents it names supports of that clause, confirmed, as a citation would; one marked "not
+answered" lists the clause as a gap, whatever the words match. Worked out for each reading,
+over the coverage computed once per index version, so a new label shows at once.
+
 Each support keeps the passages of its procedure that show it (the one citing the clause, the
 closest match, the retrieval's best), so the clause card and a click on a heatmap cell can show
 them, cited, without searching again.
@@ -18,10 +24,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from assistant.core.models import Chunk, Citation
 from assistant.core.progress import NoProgress, Progress
@@ -30,6 +36,7 @@ from assistant.index.store import IndexStore
 from assistant.search.clauses import Catalogue, Clause
 from assistant.search.exclusions import citing, excluded_clause
 from assistant.search.retrieval import DocumentHit, Query, Retriever
+from assistant.usecases.own_labels import Label
 
 STRENGTHS = ("none", "weak", "moderate", "strong")
 # hand-set, not measured (commit 38e1224): supporting procedures listed per clause, at most
@@ -58,12 +65,17 @@ class Support:
     strength: str
     similarity: float
     cited: bool
+    # the organisation marked it as answering a question on the clause (a label); it then
+    # counts as a citation does
+    confirmed: bool = False
 
     @property
     def reason(self) -> str:
         """Why it has this strength, in plain words for people who do not read cosines (the
-        same rules as ``_strength``: a citation makes at least moderate, so a weak support is
-        never cited)."""
+        same rules as ``_strength``: a citation or a label makes at least moderate, so a weak
+        support is neither)."""
+        if self.confirmed:
+            return "marked as meeting it by a label" + (", and cited" if self.cited else "")
         if self.strength == "strong":
             return "cited and a close match" if self.cited else "a very close match"
         if self.strength == "moderate":
@@ -81,6 +93,20 @@ class SupportPassage:
     why: str
 
 
+@dataclass(frozen=True)
+class OwnVerdict:
+    """The organisation's own word on a clause: its newest label on a question about it."""
+
+    question: str
+    answered: bool
+    origin: str
+    day: str
+
+    def note(self) -> str:
+        verdict = "met by our documents" if self.answered else "not met by our documents"
+        return f'marked {verdict} ("{self.question}", {self.origin or "a label"}, {self.day})'
+
+
 @dataclass
 class ClauseCoverage:
     clause_id: str
@@ -92,6 +118,8 @@ class ClauseCoverage:
     # "BW-QM-01 Quality Manual.md: We have decided that ... clause 8.3 ... does not apply.":
     # where the documents declare the clause excluded (search/exclusions.py); "" for the others
     excluded_by: str = ""
+    # the organisation's own word on the clause (``with_own_verdicts``), None without one
+    own: OwnVerdict | None = None
 
     def support(self, file: str) -> Support | None:
         return next((s for s in self.supports if s.file == file), None)
@@ -103,8 +131,13 @@ class ClauseCoverage:
     @property
     def is_gap(self) -> bool:
         """Weak or no support, and not a clause the documents declare excluded (that is their
-        decision, to be justified, not a gap)."""
-        return not self.excluded_by and STRENGTHS.index(self.strength) < STRENGTHS.index("moderate")
+        decision, to be justified, not a gap); the organisation's own word on the clause,
+        when it gave one, over the words' match."""
+        if self.excluded_by:
+            return False
+        if self.own is not None:
+            return not self.own.answered
+        return STRENGTHS.index(self.strength) < STRENGTHS.index("moderate")
 
 
 @dataclass(frozen=True)
@@ -236,6 +269,88 @@ def clause_coverage(
     return row
 
 
+def with_own_verdicts(
+    rows: list[ClauseCoverage],
+    verdicts: Mapping[str, Label],
+    indexed: Iterable[str],
+    support_of: Callable[[str, str], tuple[Support, tuple[SupportPassage, ...]] | None],
+) -> list[ClauseCoverage]:
+    """The coverage with the organisation's own word on each clause (``verdicts``: clause id ->
+    its newest label, ``OwnLabels.on_clauses``): the documents an answered one names lead the
+    clause's supports, confirmed; a "not answered" one marks the clause a gap. ``indexed``:
+    the indexed files (a label names a file, the index a path); ``support_of(clause id,
+    file)``: the support of a named document the coverage did not list, with its passages. A
+    label naming only documents no longer indexed is out of date and not read. ``rows`` are
+    not changed (they are the cached coverage)."""
+    if not verdicts:
+        return rows
+    by_name: dict[str, list[str]] = {}
+    for path in indexed:
+        by_name.setdefault(PurePath(path).name, []).append(path)
+    out = []
+    for row in rows:
+        label = verdicts.get(row.clause_id)
+        named = (
+            [p for d in label.documents for p in by_name.get(PurePath(d).name, [])] if label else []
+        )
+        if label is None or (label.documents and not named):
+            out.append(row)
+            continue
+        own = OwnVerdict(label.question, label.answered, label.origin, label.day())
+        supports, passages = list(row.supports), dict(row.passages)
+        confirmed: list[Support] = []
+        for path in dict.fromkeys(named):
+            # the coverage names a document as its passages do, which need not be the path
+            listed = (s for s in supports if PurePath(s.file).name == PurePath(path).name)
+            if (s := next(listed, None)) is not None:
+                supports.remove(s)
+                strength = max(s.strength, "moderate", key=STRENGTHS.index)
+                confirmed.append(replace(s, strength=strength, confirmed=True))
+            elif (found := support_of(row.clause_id, path)) is not None:
+                confirmed.append(found[0])
+                passages[found[0].file] = found[1]
+        out.append(replace(row, supports=confirmed + supports, passages=passages, own=own))
+    return out
+
+
+def labelled_support(
+    clause: Clause,
+    file: str,
+    retriever: Retriever,
+    embedder: Embedder,
+    store: IndexStore,
+    thresholds: CoverageThresholds,
+) -> tuple[Support, tuple[SupportPassage, ...]] | None:
+    """The support of a document the organisation named for the clause and the coverage did
+    not list: its passage closest to the clause card (and the one citing it, if any), its
+    strength as for a cited document; None for a file with no passages."""
+    chunks = store.manifest.chunks_of(file)
+    vectors = store.reader.embeddings([c.id for c in chunks])
+    card = embedder.encode_query(clause.embedding_text())
+    scored = [(float(vectors[c.id] @ card), c) for c in chunks if c.id in vectors]
+    if not scored:
+        return None
+    similarity, closest = max(scored, key=lambda sc: sc[0])
+    cites = partial(_passage_cites, retriever, clause.id)
+    citing = next((c for c in chunks if cites(c)), None)
+    picks = [(citing, "cites the clause")] if citing is not None else []
+    picks += [(closest, "closest to the clause")]
+    passages: dict[str, SupportPassage] = {}
+    for chunk, why in picks:
+        citation = Citation(chunk.file, chunk.heading, chunk.page, chunk.doc_no, chunk.title)
+        passages.setdefault(chunk.id, SupportPassage(citation, chunk.text, why))
+    strength = _strength(similarity, True, thresholds)
+    support = Support(
+        closest.file,  # as the coverage's other supports name it
+        closest.doc_no,
+        strength,
+        round(similarity, 4),
+        citing is not None,
+        confirmed=True,
+    )
+    return support, tuple(passages.values())
+
+
 def write_csv(rows: list[ClauseCoverage], path: Path) -> None:
     path.write_text(csv_text(rows), encoding="utf-8", newline="")
 
@@ -265,6 +380,7 @@ def csv_text(rows: list[ClauseCoverage]) -> str:
             "similarity",
             "cites_clause",
             "excluded_by",
+            "our_label",
         ]
     )
     for r in rows:
@@ -282,6 +398,7 @@ def csv_text(rows: list[ClauseCoverage]) -> str:
                     s.similarity if s else "",
                     ("yes" if s.cited else "no") if s else "",
                     r.excluded_by,
+                    r.own.note() if r.own else "",
                 ]
             )
     return f.getvalue()

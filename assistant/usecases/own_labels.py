@@ -102,11 +102,14 @@ class LabelLead:
 
     label: Label
     document: str  # as the answer names it: number and title
-    similarity: float
+    similarity: float  # the two questions' cosine; 1.0 when led by the clause asked (below)
+    # the clause both questions are about, when the label leads for that and not for its words
+    clause: str = ""
 
     def note(self) -> str:
+        like = f"a question on clause {self.clause}" if self.clause else "a question like this one"
         return (
-            f"Led by {self.document}: it was marked as answering a question like this one "
+            f"Led by {self.document}: it was marked as answering {like} "
             f'("{self.label.question}", {self.label.origin or "a label"}, {self.label.day()}).'
         )
 
@@ -160,6 +163,9 @@ class OwnLabels:
         self._vectors: dict[str, np.ndarray] = {}  # by normalised question
         # (the table's state when read, the labels naming documents with their vectors)
         self._named: tuple[tuple, list[tuple[Label, np.ndarray]]] | None = None
+        # (the table's state when read, the newest label on each clause asked about alone)
+        self._clauses: tuple[tuple, dict[str, Label]] | None = None
+        self._about: dict[str, tuple[str, ...]] = {}  # the clauses asked, by normalised question
         # False for a file made before labels named documents that cannot be changed here
         self._documents_column = True
         # questions whose labels are not read: an evaluation's own questions (a label would
@@ -270,6 +276,29 @@ class OwnLabels:
             question, vector, [(lb.question, v, lb.documents) for lb, v in naming], threshold
         )
         return (naming[found[0]][0], found[1]) if found is not None else None
+
+    def on_clauses(self, clauses_of: Callable[[str], Sequence[str]]) -> dict[str, Label]:
+        """The organisation's latest word on each clause: the newest label on a question about
+        that clause alone (``clauses_of``: the ids of the clauses a question is about, as the
+        Ask page reads it; always the same reader). A question on two clauses says nothing of
+        either alone. Read again when the labels change."""
+        with self._lock:
+            db = self._connection()
+            if db is None:
+                return {}
+            state = self._state(db)
+            if self._clauses is None or self._clauses[0] != state:
+                newest: dict[str, Label] = {}
+                for label in sorted(self.all(), key=lambda lb: (lb.created, lb.id)):
+                    # each question read once (about 1 ms each: 2,000 labels would take two
+                    # seconds at every change), as its vector is
+                    key = normalised(label.question)
+                    if key not in self._about:
+                        self._about[key] = tuple(dict.fromkeys(clauses_of(label.question)))
+                    if len(self._about[key]) == 1:
+                        newest[self._about[key][0]] = label
+                self._clauses = (state, newest)
+            return self._clauses[1]
 
     def _naming(self) -> list[tuple[Label, np.ndarray]]:
         """The labels that name documents, with their vectors; read again when labels change."""
