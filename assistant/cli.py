@@ -617,6 +617,11 @@ def cmd_labels(args: argparse.Namespace) -> int:
             args.question, args.answered, "command line", documents=args.documents or ()
         )
         print(f"label {label.id}: {label.question!r} {label.verdict()}{_naming(label)}")
+        if clause := _speaks_for(app).get(label.id):
+            print(
+                f"it is our word on clause {clause}: later questions on that clause, in any "
+                "words, and the coverage read it"
+            )
     elif args.action == "import":
         from assistant.evaluation.retrieval import load_questions, read_jsonl
 
@@ -650,8 +655,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
         return 0 if removed == len(args.ids) else 1
     else:
         shown = labels.all()
+        speaks_for = _speaks_for(app)
         if args.json:
-            print(json.dumps([vars(label) for label in shown], indent=2))
+            rows = [vars(label) | {"clause": speaks_for.get(label.id, "")} for label in shown]
+            print(json.dumps(rows, indent=2))
             return 0
         if not shown:
             print(
@@ -660,8 +667,19 @@ def cmd_labels(args: argparse.Namespace) -> int:
             )
         for label in shown:
             verdict = "answered" if label.answered else "NOT answered"
-            print(f"{label.id:>5}  {label.day()}  {verdict:<12}  {label.question}{_naming(label)}")
+            clause = f"  [our word on clause {c}]" if (c := speaks_for.get(label.id)) else ""
+            print(
+                f"{label.id:>5}  {label.day()}  {verdict:<12}  {label.question}{_naming(label)}"
+                f"{clause}"
+            )
     return 0
+
+
+def _speaks_for(app: Assistant) -> dict[int, str]:
+    """Label id -> the clause it is the organisation's word on (the newest label on a
+    question about that clause alone; usecases/own_labels.py ``on_clauses``)."""
+    on = app.own_labels.on_clauses(app.ask_service.clauses_asked)
+    return {label.id: clause for clause, label in on.items()}
 
 
 def _not_indexed(app: Assistant, names: Iterable[str]) -> list[str]:

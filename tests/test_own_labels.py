@@ -394,6 +394,9 @@ def test_a_label_on_a_clause_leads_questions_on_it_and_is_the_coverages_word_on_
     assert (
         '7.1.5 Monitoring and measuring resources: marked not met by our documents ("Where' in out
     )
+    listed = run_cli("labels", "--data-dir", str(app.settings.data_dir)).stdout
+    assert "products and services?  -> QP-02 Calibration.md  [our word on clause 8.4]" in listed
+    assert "Where do we meet clause 7.1.5?  [our word on clause 7.1.5]" in listed
     # the coverage page lists both, saying whose word it is
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(app.settings.data_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
