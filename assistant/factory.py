@@ -32,6 +32,8 @@ from assistant.usecases.conversation import Conversation, ConversationParams, Co
 from assistant.usecases.coverage import (
     ClauseCoverage,
     CoverageThresholds,
+    Support,
+    SupportPassage,
     clause_coverage,
     coverage,
     labelled_support,
@@ -62,6 +64,8 @@ class Assistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._coverage: tuple[str | None, list[ClauseCoverage]] | None = None
+        # (index version, clause, path) -> a labelled document's support (_labelled_support)
+        self._labelled: dict[tuple, tuple[Support, tuple[SupportPassage, ...]] | None] = {}
         self._examples: tuple[str | None, list[str]] | None = None
         self._own_words: tuple[str | None, dict[str, str]] | None = None
 
@@ -250,15 +254,23 @@ class Assistant:
         clause questions) over the coverage the documents' words give."""
         rows = self._words_coverage(progress)
         verdicts = self.own_labels.on_clauses(self.ask_service.clauses_asked)
-        t = self._thresholds()
         return with_own_verdicts(
-            rows,
-            verdicts,
-            self.store.manifest.files(),
-            lambda clause_id, file: labelled_support(
-                self.catalogue.get(clause_id), file, self.retriever, self.embedder, self.store, t
-            ),
+            rows, verdicts, self.store.manifest.files(), self._labelled_support
         )
+
+    def _labelled_support(
+        self, clause_id: str, path: str
+    ) -> tuple[Support, tuple[SupportPassage, ...]] | None:
+        """A labelled document's support of a clause the words did not list, kept for the index
+        version (the coverage page reads the coverage at every rerun)."""
+        key = (self.store.manifest.get("last_ingest"), clause_id, path)
+        if self._labelled and next(iter(self._labelled))[0] != key[0]:
+            self._labelled.clear()  # another index version: none of them holds
+        if key not in self._labelled:
+            clause, t = self.catalogue.get(clause_id), self._thresholds()
+            found = labelled_support(clause, path, self.retriever, self.embedder, self.store, t)
+            self._labelled[key] = found
+        return self._labelled[key]
 
     def _words_coverage(self, progress: Progress | None = None) -> list[ClauseCoverage]:
         """The coverage the documents' words give, worked out once per index version."""
