@@ -191,16 +191,18 @@ def compare(org: Organisation, work_dir: Path, k: int | None, without: dict, led
                     "earlier questions",
                 )
             app.own_labels.ignore(q.question for q in asked)
-            rr, clause_rr, right, by_label = [], [], 0, 0
+            rr, clause_rr, right, by_label, top3 = [], [], 0, 0, 0
             for q in asked:
                 a = app.ask(q.question)
                 right += bool(q.expected_sources) != a.no_evidence
                 by_label += bool(a.label_lead)
                 if q.expected_sources:
                     rr.append(reciprocal_rank(a.ranked_files, q.expected_sources))
+                    top3 += rr[-1] >= 1 / 3
                     if q.kind == "clause_lookup":
                         clause_rr.append(rr[-1])
             out[name] = {
+                "hit_at_3": round(top3 / len(rr), 4),
                 "mrr": round(float(np.mean(rr)), 4),
                 "clause_mrr": round(float(np.mean(clause_rr)), 4) if clause_rr else None,
                 "clause_questions": len(clause_rr),
@@ -210,8 +212,53 @@ def compare(org: Organisation, work_dir: Path, k: int | None, without: dict, led
     return out
 
 
+def coverage_agreement(org: Organisation, work_dir: Path, k: int | None) -> dict:
+    """How often the coverage agrees with the clause questions asked (each on one clause):
+    the first support of the clause is a document the question's set names, one of the first
+    three is, and the clause is a gap exactly when the set says the documents do not answer;
+    without labels and with the K before them imported (None: every earlier question)."""
+    questions = ordered(org)
+    start = first_asked(questions)
+    asked = [q for q in questions[start:] if q.kind == "clause_lookup"]
+    asked = [q for q in asked if len(q.expected_clauses) == 1]
+    out: dict = {"clause_questions": len(asked)}
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / org.key
+        shutil.copytree(work_dir / org.key, copy)
+        app = Assistant(load_settings(data_dir=copy))
+        for name in ("without", "with"):
+            if name == "with":
+                first_label = 0 if k is None else max(0, start - k)
+                app.own_labels.add_many(
+                    [
+                        (q.question, bool(q.expected_sources), q.expected_sources)
+                        for q in questions[first_label:start]
+                    ],
+                    "earlier questions",
+                )
+            app.own_labels.ignore(q.question for q in questions[start:])
+            rows = {r.clause_id: r for r in app.coverage()}
+            first = top3 = gap_right = 0
+            for q in asked:
+                row = rows.get(q.expected_clauses[0])
+                if row is None:
+                    continue
+                files = [s.file for s in row.supports]
+                first += reciprocal_rank(files[:1], q.expected_sources) == 1
+                top3 += reciprocal_rank(files[:3], q.expected_sources) > 0
+                gap_right += row.is_gap == (not q.expected_sources)
+            n = len(asked) or 1
+            out[name] = {
+                "first_support_named": round(first / n, 4),
+                "named_in_first_three": round(top3 / n, 4),
+                "gap_right": round(gap_right / n, 4),
+            }
+    return out
+
+
 def clause_lead(orgs: list[Organisation], work_dir: Path, ks: list[int], write: bool) -> None:
-    """``confirm_clauses`` for every organisation and K, at the shipped line."""
+    """``confirm_clauses`` for every organisation and K, at the shipped line, and the
+    coverage's agreement with the clause questions asked (``coverage_agreement``)."""
     line = Settings().label_lead_similarity
     result: dict = {
         "command": "scripts/own_label_lead_eval.py --organisations evals/organisations.toml "
@@ -223,6 +270,7 @@ def clause_lead(orgs: list[Organisation], work_dir: Path, ks: list[int], write: 
         rows = {}
         for org in orgs:
             rows[org.key] = confirm_clauses(org, work_dir, k or None, line)
+            rows[org.key]["coverage"] = coverage_agreement(org, work_dir, k or None)
             print(f"{org.key} with {k or 'all earlier'} labels: {json.dumps(rows[org.key])}")
         result["by_labels"][str(k or "all")] = rows
     if write:

@@ -449,4 +449,7 @@ def test_labels_on_a_clause_are_read_because_they_left_no_organisation_worse():
             assert led["mrr"] >= without["mrr"], org
             assert led["no_answer_accuracy"] >= without["no_answer_accuracy"], org
             gains.append(led["mrr"] - without["mrr"])
+            # the coverage, always read with the labels, agrees no less with what was asked
+            cover = row["coverage"]
+            assert all(cover["with"][m] >= cover["without"][m] for m in cover["without"]), org
     assert Settings().clause_labels == (max(gains) > 0)
