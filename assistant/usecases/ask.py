@@ -470,7 +470,8 @@ class AskService:
             if vector is not None and threshold <= 1
             else None
         )
-        label, cosine, clause = (*found, "") if found is not None else (None, 1.0, "")
+        label, cosine = found if found is not None else (None, None)
+        clause = ""
         if label is None and self.params.clause_labels and len(plan.clauses) == 1:
             # A question on one clause, by number or by name, is led by the documents the
             # organisation named for a question on that clause, however it was worded: the

@@ -102,7 +102,7 @@ class LabelLead:
 
     label: Label
     document: str  # as the answer names it: number and title
-    similarity: float  # the two questions' cosine; 1.0 when led by the clause asked (below)
+    similarity: float | None  # the two questions' cosine; None when led by the clause asked
     # the clause both questions are about, when the label leads for that and not for its words
     clause: str = ""
 
