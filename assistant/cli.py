@@ -678,7 +678,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
 def _speaks_for(app: Assistant) -> dict[int, str]:
     """Label id -> the clause it is the organisation's word on (the newest label on a
     question about that clause alone; usecases/own_labels.py ``on_clauses``)."""
-    on = app.own_labels.on_clauses(app.ask_service.clauses_asked)
+    on = app.own_labels.on_clauses(app.ask_service.clause_asked)
     return {label.id: clause for clause, label in on.items()}
 
 

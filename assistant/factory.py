@@ -253,7 +253,7 @@ class Assistant:
         """Every clause's coverage, with the organisation's own word on it (its labels on
         clause questions) over the coverage the documents' words give."""
         rows = self._words_coverage(progress)
-        verdicts = self.own_labels.on_clauses(self.ask_service.clauses_asked)
+        verdicts = self.own_labels.on_clauses(self.ask_service.clause_asked)
         return with_own_verdicts(
             rows, verdicts, self.store.manifest.files(), self._labelled_support
         )

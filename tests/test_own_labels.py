@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.search.clause_resolver import ClauseResolver
 from assistant.usecases.ask import OWN_LABEL
 from assistant.usecases.not_covered import Precedents, precedent_score
 from assistant.usecases.own_labels import OwnLabels, lead_index, nearest_answering, normalised
@@ -336,18 +338,33 @@ def test_the_newest_label_on_a_question_about_one_clause_is_the_organisations_wo
     tmp_path,
 ):
     labels = _labels(tmp_path)
-    assert labels.on_clauses(lambda q: []) == {}  # no file yet: nothing, nothing written
+    assert labels.on_clauses(lambda q: "") == {}  # no file yet: nothing, nothing written
     assert not (tmp_path / "labels.sqlite").exists()
-    about = {"For 8.4, what do we show?": ["8.4"], "Who buys our parts?": ["8.4"]}
-    about |= {"How do we meet 8.4 and 7.5?": ["8.4", "7.5"], "Where is 7.5 met?": ["7.5"]}
+    # the one clause each question is about ("": a question on two clauses, or none)
+    about = {"For 8.4, what do we show?": "8.4", "Who buys our parts?": "8.4"}
+    about |= {"How do we meet 8.4 and 7.5?": "", "Where is 7.5 met?": "7.5"}
     labels.add("For 8.4, what do we show?", True, "cli", documents=["QP-01.md"])
     labels.add("Where is 7.5 met?", False, "cli")
     labels.add("How do we meet 8.4 and 7.5?", True, "cli", documents=["QP-09.md"])
-    read = labels.on_clauses(lambda q: about.get(q, []))
+    read = labels.on_clauses(lambda q: about.get(q, ""))
     # a question on two clauses says nothing of either alone
     assert read["8.4"].documents == ("QP-01.md",) and not read["7.5"].answered
     labels.add("Who buys our parts?", True, "Ask page", documents=["QP-02.md"])
-    assert labels.on_clauses(lambda q: about.get(q, []))["8.4"].documents == ("QP-02.md",)
+    assert labels.on_clauses(lambda q: about.get(q, ""))["8.4"].documents == ("QP-02.md",)
+
+
+@pytest.mark.fast
+def test_a_question_on_a_clause_and_its_sub_clauses_is_about_that_clause():
+    def clauses(*ids: str) -> list:
+        return [SimpleNamespace(id=i) for i in ids]  # a clause's id is all it reads
+
+    one = ClauseResolver.one_clause
+    assert one(clauses("10.2")) == "10.2"
+    assert one(clauses("10.2", "10.2.1")) == "10.2"  # "nonconformity and corrective action"
+    assert one(clauses("8.4", "7.5")) == "" and one([]) == ""
+    assert one(clauses("10.2.1", "10.2")) == ""  # led by the sub-clause: not the whole one
+    assert one(clauses("8.5", "8.5.1", "8.5.2")) == "8.5"
+    assert one(clauses("7.1", "7.10")) == ""  # a number that only starts the same
 
 
 def test_a_label_on_a_clause_leads_questions_on_it_and_is_the_coverages_word_on_it(
@@ -370,6 +387,15 @@ def test_a_label_on_a_clause_leads_questions_on_it_and_is_the_coverages_word_on_
     assert plain.ranked_files[0] == "QP-01 Purchasing.md" and not plain.label_lead
     off = make_assistant(app.settings.data_dir, clause_labels=False)
     assert off.ask(asked).ranked_files[0] == "QP-01 Purchasing.md"
+    # a question naming a clause and its sub-clause in words (10.2 and 10.2.1) is about the
+    # clause: a label on "clause 10.2" leads it too
+    by_words = "For ISO 9001, how do we handle nonconformities and take corrective action?"
+    assert [c.id for c in app.ask(by_words).clauses] == ["10.2", "10.2.1"]
+    second = app.ask(by_words).ranked_files[1]
+    app.own_labels.add("Which procedure covers clause 10.2?", True, "cli", documents=[second])
+    led_by_words = app.ask(by_words)
+    assert led_by_words.ranked_files[0] == second
+    assert "a question on clause 10.2 (" in led_by_words.label_lead
     # The coverage: the named document leads the clause's supports, confirmed; a clause the
     # organisation marked not met is a gap, however well the words match.
     app.own_labels.add("Where do we meet clause 7.1.5?", False, "cli")
@@ -402,7 +428,7 @@ def test_a_label_on_a_clause_leads_questions_on_it_and_is_the_coverages_word_on_
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     at.switch_page("assistant/ui/pages/coverage.py").run()
     assert not at.exception
-    assert any(h.value.startswith("Marked by us: 1 clause(s)") for h in at.subheader)
+    assert any(h.value.startswith("Marked by us: 2 clause(s)") for h in at.subheader)
     shown = [m.value.replace("\\", "") for m in at.markdown]
     assert any("7.1.5" in m and "marked not met by our documents" in m for m in shown)
     assert any(m.startswith("- **8.4**") and "QP-02" in m for m in shown)

@@ -382,6 +382,16 @@ class ClauseResolver:
     def clauses(self, matches: list[ClauseMatch]) -> list[Clause]:
         return [self.catalogue.get(m.clause_id) for m in matches]
 
+    @staticmethod
+    def one_clause(clauses: list[Clause]) -> str:
+        """The one clause a question is about, its id: the only clause asked, or the first when
+        every other is one of its sub-clauses ("nonconformity and corrective action" names
+        10.2 and its 10.2.1); "" for a question on several clauses or none."""
+        if not clauses:
+            return ""
+        first = clauses[0].id
+        return first if all(c.id.startswith(f"{first}.") for c in clauses[1:]) else ""
+
     def asked_clauses(self, text: str, matches: list[ClauseMatch] | None = None) -> list[Clause]:
         """The clauses a clause question is about: those it names by number (three at most),
         else its two best by words; none for a question that is not a clause question.

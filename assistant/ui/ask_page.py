@@ -14,6 +14,7 @@ from assistant.core.errors import AssistantError
 from assistant.core.models import Citation, Evidence
 from assistant.core.text import unescaped
 from assistant.factory import Assistant
+from assistant.search.clause_resolver import ClauseResolver
 from assistant.ui.app import examples, page
 from assistant.ui.render import plain, show_passage, show_quote
 from assistant.usecases.composer import Answer, document_label
@@ -248,7 +249,7 @@ def _show_reply(
     # a question on one clause takes a verdict for that clause (usecases/ask.py, _own_label).
     if turn.reading.carried:
         return
-    one_clause = turn.answer.clauses[0].id if len(turn.answer.clauses) == 1 else ""
+    one_clause = ClauseResolver.one_clause(turn.answer.clauses)
     if turn.answer.mode == "plain" or (turn.answer.mode == "clause" and one_clause):
         documents = _shown_documents(turn.answer)
         _verdict(get_app, turn.question, documents, key=f"verdict-{n}", clause=one_clause)

@@ -360,9 +360,10 @@ class AskService:
         if labels is None:
             return None
         if plan.clause_mode:
-            if not self.params.clause_labels or len(plan.clauses) != 1:
+            clause = self.resolver.one_clause(plan.clauses)
+            if not self.params.clause_labels or not clause:
                 return None
-            return labels.on_clauses(self.clauses_asked).get(plan.clauses[0].id)
+            return labels.on_clauses(self.clause_asked).get(clause)
         return labels.of(plan.question) if plan.gap_query == plan.question else None
 
     def _standards_named_nowhere(self, question: str) -> list[str]:
@@ -472,13 +473,13 @@ class AskService:
         )
         label, cosine = found if found is not None else (None, None)
         clause = ""
-        if label is None and self.params.clause_labels and len(plan.clauses) == 1:
+        if label is None and self.params.clause_labels:
             # A question on one clause, by number or by name, is led by the documents the
             # organisation named for a question on that clause, however it was worded: the
             # clause is the same, the words need not be ("For 8.4, what do I show?" and "How
             # do we keep control of outside suppliers, for the auditor?").
-            clause = plan.clauses[0].id
-            label = labels.on_clauses(self.clauses_asked).get(clause)
+            clause = self.resolver.one_clause(plan.clauses)
+            label = labels.on_clauses(self.clause_asked).get(clause) if clause else None
         if label is None or not label.documents:
             return None
         documents = result.documents
@@ -492,10 +493,10 @@ class AskService:
         name = document_label(lead.doc_no, lead.title, lead.file)
         return LabelLead(label, name, cosine, clause)
 
-    def clauses_asked(self, question: str) -> list[str]:
-        """The ids of the clauses a question is about, as the Ask page reads it (none for a
-        plain question)."""
-        return [c.id for c in self.resolver.asked_clauses(question)]
+    def clause_asked(self, question: str) -> str:
+        """The one clause a question is about, as the Ask page reads it (``one_clause``); ""
+        for a plain question or one on several clauses."""
+        return self.resolver.one_clause(self.resolver.asked_clauses(question))
 
     def answer(self, plan: AskPlan, k: int = 5) -> Answer:
         """Search as planned, then decide evidence or gap and compose the offline answer."""

@@ -165,7 +165,7 @@ class OwnLabels:
         self._named: tuple[tuple, list[tuple[Label, np.ndarray]]] | None = None
         # (the table's state when read, the newest label on each clause asked about alone)
         self._clauses: tuple[tuple, dict[str, Label]] | None = None
-        self._about: dict[str, tuple[str, ...]] = {}  # the clauses asked, by normalised question
+        self._about: dict[str, str] = {}  # the one clause asked, by normalised question
         # False for a file made before labels named documents that cannot be changed here
         self._documents_column = True
         # questions whose labels are not read: an evaluation's own questions (a label would
@@ -277,11 +277,11 @@ class OwnLabels:
         )
         return (naming[found[0]][0], found[1]) if found is not None else None
 
-    def on_clauses(self, clauses_of: Callable[[str], Sequence[str]]) -> dict[str, Label]:
+    def on_clauses(self, clause_of: Callable[[str], str]) -> dict[str, Label]:
         """The organisation's latest word on each clause: the newest label on a question about
-        that clause alone (``clauses_of``: the ids of the clauses a question is about, as the
-        Ask page reads it; always the same reader). A question on two clauses says nothing of
-        either alone. Read again when the labels change."""
+        that clause alone (``clause_of``: the one clause a question is about, as the Ask page
+        reads it, "" for none; always the same reader). A question on two clauses says nothing
+        of either alone. Read again when the labels change."""
         with self._lock:
             db = self._connection()
             if db is None:
@@ -294,9 +294,9 @@ class OwnLabels:
                     # seconds at every change), as its vector is
                     key = normalised(label.question)
                     if key not in self._about:
-                        self._about[key] = tuple(dict.fromkeys(clauses_of(label.question)))
-                    if len(self._about[key]) == 1:
-                        newest[self._about[key][0]] = label
+                        self._about[key] = clause_of(label.question)
+                    if self._about[key]:
+                        newest[self._about[key]] = label
                 self._clauses = (state, newest)
             return self._clauses[1]
 
