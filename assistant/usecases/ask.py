@@ -360,11 +360,14 @@ class AskService:
         if labels is None:
             return None
         if plan.clause_mode:
-            clause = self.resolver.one_clause(plan.clauses)
-            if not self.params.clause_labels or not clause:
-                return None
-            return labels.on_clauses(self.clause_asked).get(clause)
+            return self._clause_label(plan, labels)[1]
         return labels.of(plan.question) if plan.gap_query == plan.question else None
+
+    def _clause_label(self, plan: AskPlan, labels: OwnLabels) -> tuple[str, Label | None]:
+        """The one clause the question is about ("" for none, or with ``clause_labels`` off)
+        and the organisation's newest label on a question about it."""
+        clause = self.resolver.one_clause(plan.clauses) if self.params.clause_labels else ""
+        return clause, labels.on_clauses(self.clause_asked).get(clause) if clause else None
 
     def _standards_named_nowhere(self, question: str) -> list[str]:
         """The other standards the question cites that no indexed document names, and that a
@@ -473,13 +476,12 @@ class AskService:
         )
         label, cosine = found if found is not None else (None, None)
         clause = ""
-        if label is None and self.params.clause_labels:
+        if label is None:
             # A question on one clause, by number or by name, is led by the documents the
             # organisation named for a question on that clause, however it was worded: the
             # clause is the same, the words need not be ("For 8.4, what do I show?" and "How
             # do we keep control of outside suppliers, for the auditor?").
-            clause = self.resolver.one_clause(plan.clauses)
-            label = labels.on_clauses(self.clause_asked).get(clause) if clause else None
+            clause, label = self._clause_label(plan, labels)
         if label is None or not label.documents:
             return None
         documents = result.documents

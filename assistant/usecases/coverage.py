@@ -36,7 +36,7 @@ from assistant.index.store import IndexStore
 from assistant.search.clauses import Catalogue, Clause
 from assistant.search.exclusions import citing, excluded_clause
 from assistant.search.retrieval import DocumentHit, Query, Retriever
-from assistant.usecases.own_labels import Label
+from assistant.usecases.own_labels import Label, lead_index
 
 STRENGTHS = ("none", "weak", "moderate", "strong")
 # hand-set, not measured (commit 38e1224): supporting procedures listed per clause, at most
@@ -173,6 +173,11 @@ def _passages(
     if closest is not None:
         picks.append((closest, "closest to the clause"))
     picks += [(e.chunk, "found for the clause") for e in doc.passages]
+    return _picked(picks)
+
+
+def _picked(picks: list[tuple[Chunk, str]]) -> tuple[SupportPassage, ...]:
+    """The passages picked, with why, in order: each once, at most ``PASSAGES_PER_SUPPORT``."""
     out: dict[str, SupportPassage] = {}
     for chunk, why in picks:
         if chunk.id not in out:
@@ -301,9 +306,8 @@ def with_own_verdicts(
         confirmed: list[Support] = []
         for path in dict.fromkeys(named):
             # the coverage names a document as its passages do, which need not be the path
-            listed = (s for s in supports if PurePath(s.file).name == PurePath(path).name)
-            if (s := next(listed, None)) is not None:
-                supports.remove(s)
+            if (at := lead_index([s.file for s in supports], [path])) is not None:
+                s = supports.pop(at)
                 strength = max(s.strength, "moderate", key=STRENGTHS.index)
                 confirmed.append(replace(s, strength=strength, confirmed=True))
             elif (found := support_of(row.clause_id, path)) is not None:
@@ -335,10 +339,6 @@ def labelled_support(
     citing = next((c for c in chunks if cites(c)), None)
     picks = [(citing, "cites the clause")] if citing is not None else []
     picks += [(closest, "closest to the clause")]
-    passages: dict[str, SupportPassage] = {}
-    for chunk, why in picks:
-        citation = Citation(chunk.file, chunk.heading, chunk.page, chunk.doc_no, chunk.title)
-        passages.setdefault(chunk.id, SupportPassage(citation, chunk.text, why))
     strength = _strength(similarity, True, thresholds)
     support = Support(
         closest.file,  # as the coverage's other supports name it
@@ -348,7 +348,7 @@ def labelled_support(
         citing is not None,
         confirmed=True,
     )
-    return support, tuple(passages.values())
+    return support, _picked(picks)
 
 
 def write_csv(rows: list[ClauseCoverage], path: Path) -> None:
