@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.core.text import is_template_guidance
+from assistant.core.text import is_template_guidance, without_template_guidance
 from tests.conftest import indexed_texts
 
 
@@ -69,6 +69,58 @@ def test_a_sentence_of_an_instruction_block_is_part_of_the_instruction():
     assert not is_template_guidance("The QMO keeps this list current.", passage)
 
 
+@pytest.mark.fast
+def test_the_list_under_an_instruction_is_part_of_the_instruction():
+    """openregulatory's HR SOP: "> NOTE: As your organization grows, the following updates to
+    this process can be considered:" and its bullets were quoted for clause 8.1 as if practice."""
+    passage = (
+        "## Summary\n"
+        "> NOTE: As your organization grows, the following updates to this process can be "
+        "considered:\n"
+        ">\n"
+        "> * *Job descriptions* are formulated as part of a general template and respective "
+        "records instead of sections in the quality manual.\n"
+        "Employee qualification is reviewed before an employee assumes a new role."
+    )
+    bullet = "> * *Job descriptions* are formulated as part of a general template"
+    assert not is_template_guidance(bullet)  # alone, a bullet is a list
+    assert is_template_guidance(bullet, passage)
+    own = "Employee qualification is reviewed before an employee assumes a new role."
+    assert not is_template_guidance(own, passage)
+
+
+@pytest.mark.fast
+def test_the_searched_text_leaves_out_an_instruction_and_the_list_under_it():
+    """openregulatory's HR SOP: "> NOTE: ... feel free to add provisions for:" and its bullets
+    ("are you using software tools like BambooHR ...?") led questions about a new online tool;
+    the organisation's own quoted words stay, in the same block and outside it."""
+    passage = (
+        "## Recruitment\n"
+        "The CEO signs every employment contract.\n"
+        "> NOTE: depending on your current processes in place, feel free to add provisions for:\n"
+        ">\n"
+        "> * The recruitment of employees (for example: are you using software tools like\n"
+        ">   BambooHR for the application process? How do you document hiring decisions?)\n"
+        "> * Onboarding checklists for HR staff\n"
+        "> Every new hire meets the QMO in the first week.\n"
+        "> - choose suppliers who share our standards;\n"
+        "HR files are kept for ten years."
+    )
+    searched = without_template_guidance(passage)
+    assert "feel free" not in searched
+    assert "BambooHR" not in searched and "Onboarding checklists" not in searched
+    for own in (
+        "The CEO signs every employment contract.",
+        "> Every new hire meets the QMO in the first week.",
+        "> - choose suppliers who share our standards;",
+        "HR files are kept for ten years.",
+    ):
+        assert own in searched
+    # a quality policy set apart in a quote block is the organisation's, and searched whole
+    policy = "> **Our Quality Policy**\n>\n> We build every gauge to read true.\n> - listen to us;"
+    assert without_template_guidance(policy) == policy
+
+
 def test_a_templates_instructions_are_never_quoted(tmp_path, model):
     sop = (
         "# SOP Feedback Management\n\n"
@@ -91,3 +143,30 @@ def test_a_templates_instructions_are_never_quoted(tmp_path, model):
         ]
         assert quoted and not any(is_template_guidance(q) for q in quoted)
         assert any("two working days" in q for q in quoted)
+
+
+def test_a_question_is_not_led_by_a_templates_instruction(tmp_path, model):
+    """openregulatory's recurring miss: "a new online tool" was led by the HR SOP, whose only
+    words on software tools are the template's note to its author; the procedure that says
+    what is done before a new tool is used leads once that note is not searched."""
+    hr = (
+        "# SOP Human Resources Administration\n\n"
+        "## Recruitment and onboarding\n\n"
+        "The hiring manager interviews every candidate and the CEO signs the contract.\n\n"
+        "> NOTE: depending on your current processes in place, feel free to add provisions "
+        "for:\n>\n"
+        "> * The recruitment of employees (for example: are you using online software tools "
+        "like BambooHR or Personio for the application process? Which new tool stores the "
+        "candidates' data?)\n"
+        "> * Onboarding checklists for new employees using a new online tool\n"
+    )
+    validation = (
+        "# SOP Computerized System Validation\n\n"
+        "## Validating systems before use\n\n"
+        "Before a computerized system is used for quality records, the QMO assesses its "
+        "risk, writes its intended use and tests it; it is added to the system list when "
+        "it passes.\n"
+    )
+    app = indexed_texts(tmp_path, {"sop-hr.md": hr, "sop-validation.md": validation})
+    answer = app.ask("I want to start using a new online tool for our candidates. Anything to do?")
+    assert answer.procedures and answer.procedures[0].file == "sop-validation.md"

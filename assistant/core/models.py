@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.core.text import unescaped
+from assistant.core.text import unescaped, without_template_guidance
+
+# Part of every index's fingerprint, as the parser's version is: a change to what
+# ``Chunk.embedding_text`` gives re-embeds every index at its next ingest.
+# 2: a template's instructions to its author left out of the searched text.
+SEARCH_TEXT_VERSION = 2
 
 HEADING_SEP = " > "
 
@@ -57,9 +62,13 @@ class Chunk:
     text: str
 
     def embedding_text(self) -> str:
-        """Text given to the embedder and BM25: the heading context helps both."""
+        """Text given to the embedder and BM25: the heading context helps both. A template's
+        instructions to its author are left out ("> NOTE: ... feel free to add provisions for
+        ... software tools like BambooHR"): they are about writing the document, and led
+        questions to it that its practice does not answer (docs/retrieval.md)."""
         label = f"{self.doc_no} {self.title}".strip()
-        return f"{label}\n{self.heading}\n{self.text}" if self.heading else f"{label}\n{self.text}"
+        text = without_template_guidance(self.text)
+        return f"{label}\n{self.heading}\n{text}" if self.heading else f"{label}\n{text}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -179,9 +179,10 @@ def is_template_guidance(sentence: str, passage: str | None = None) -> bool:
     if passage is None:
         return False
     head = sentence[:40]
-    for line in passage.splitlines():
-        if head in line and line.lstrip().startswith(">") and not _QUOTED_BULLET.match(line):
-            return any(_instruction(s) for s in sentences(line) if s != sentence)
+    lines = passage.splitlines()
+    for line, guidance in zip(lines, _guidance_lines(lines), strict=True):
+        if head in line and line.lstrip().startswith(">"):
+            return guidance
     return False
 
 
@@ -195,6 +196,39 @@ def _instruction(sentence: str) -> bool:
     if not _INSTRUCTION.match(body):
         return False
     return quoted or bool(_ITALIC.match(sentence)) or bool(_YOUR_COMPANY.search(body))
+
+
+_QUOTE_MARKS = re.compile(r"^[\s>]*")
+
+
+def without_template_guidance(text: str) -> str:
+    """``text`` without the quote-block paragraphs that instruct the template's author
+    (``_guidance_lines``). For the text that is searched, never for what is shown or quoted:
+    the passage itself stays verbatim."""
+    lines = text.splitlines()
+    return "\n".join(
+        line for line, guidance in zip(lines, _guidance_lines(lines), strict=True) if not guidance
+    )
+
+
+def _guidance_lines(lines: list[str]) -> list[bool]:
+    """Per line, whether it is a template's instruction to its author. A quote-block line
+    (">" opening it; the parser joins a paragraph's wrapped lines) is when one of its
+    sentences, read as quoted, is an instruction ("> NOTE: depending on your current processes
+    in place, feel free to add provisions for:"), and so are the bulleted quote lines under it:
+    they list what the author might add, not what the organisation does. A quote line with no
+    instruction (a quality policy set apart, its commitments as bullets) is not."""
+    flags: list[bool] = []
+    under = False  # under an instruction, until the quote block's next prose line or its end
+    for line in lines:
+        quoted = line.lstrip().startswith(">")
+        prose = _QUOTE_MARKS.sub("", line)
+        if not quoted:
+            under = False
+        elif prose and not _QUOTED_BULLET.match(line):
+            under = any(_instruction("> " + s) for s in sentences(prose))
+        flags.append(quoted and under)
+    return flags
 
 
 _LIST_MARKER = re.compile(r"^\s*[*+-]\s+")

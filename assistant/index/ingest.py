@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.errors import DocumentError, UsageError
-from assistant.core.models import Chunk, LoadedDocument
+from assistant.core.models import SEARCH_TEXT_VERSION, Chunk, LoadedDocument
 from assistant.core.progress import NoProgress, Progress
 from assistant.documents import loaders
 from assistant.documents.chunking import ChunkingParams, chunk_document
@@ -140,7 +140,8 @@ class Ingestor:
         v = self.store.vector_config
         where = "embedded" if v.kind == "embedded" else f"{v.host}:{v.port}/{v.collection}"
         return (
-            f"{MODEL_ID}|{self.params.fingerprint()}|parser={loaders.PARSER_VERSION}|store={where}"
+            f"{MODEL_ID}|{self.params.fingerprint()}|parser={loaders.PARSER_VERSION}"
+            f"|search={SEARCH_TEXT_VERSION}|store={where}"
         )
 
     def run(
