@@ -132,6 +132,23 @@ def test_rebuild_starts_over(tmp_path, small_corpus, model):
     assert _consistent(app)
 
 
+def test_an_index_searched_by_an_older_version_is_re_embedded(
+    tmp_path, small_corpus, model, monkeypatch
+):
+    """An upgrade that changes the searched text (stop 48: a template's notes left out) must not
+    keep vectors computed from the old text: the next ingest says so and embeds again."""
+    import assistant.index.ingest as ingest
+
+    app = make_assistant(tmp_path / "idx")
+    first = app.ingest([small_corpus])
+    monkeypatch.setattr(ingest, "SEARCH_TEXT_VERSION", ingest.SEARCH_TEXT_VERSION + 1)
+    upgraded = make_assistant(tmp_path / "idx").ingest([small_corpus])
+    assert upgraded.chunks_embedded == first.chunks_embedded > 0
+    assert any("searched changed" in r for r in upgraded.repaired)
+    again = make_assistant(tmp_path / "idx").ingest([small_corpus])
+    assert again.chunks_embedded == 0 and not again.repaired
+
+
 def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, model):
     folder = tmp_path / "mixed"
     shutil.copytree(DATA / "bad", folder)

@@ -124,6 +124,11 @@ class LoadedFile:
         )
 
 
+# What an ingest reports when the index's fingerprint no longer matches (an upgrade that reads
+# or searches documents differently, another model or chunk size, another vector store).
+_REBUILT = "the model, the chunking or how documents are read or searched changed: index rebuilt"
+
+
 class Ingestor:
     def __init__(
         self, store: IndexStore, embedder: Embedder, params: ChunkingParams, max_bytes: int
@@ -237,18 +242,18 @@ class Ingestor:
             staged.close()
             shutil.rmtree(staged.data_dir, ignore_errors=True)
         if not rebuild:
-            report.repaired.insert(0, "model or chunking settings changed: rebuilt the index")
+            report.repaired.insert(0, _REBUILT)
         return report
 
     def _reconcile(self, rebuild: bool, report: IngestReport) -> None:
-        """Start from a sound index: cleared when asked or when the model, chunking or store
-        changed, repaired after an interrupted run. Records this run's fingerprint and the
-        files skipped for their type."""
+        """Start from a sound index: cleared when asked or when the fingerprint (model,
+        chunking, reader, searched text, store) changed, repaired after an interrupted run.
+        Records this run's fingerprint and the files skipped for their type."""
         manifest = self.store.manifest
         stored_fp = manifest.get("fingerprint")
         if rebuild or (stored_fp is not None and stored_fp != self.fingerprint):
             if not rebuild:
-                report.repaired.append("model or chunking settings changed: rebuilt the index")
+                report.repaired.append(_REBUILT)
             self.store.clear()
         elif manifest.dirty:
             report.repaired += self.store.repair() or ["finished an interrupted ingest"]
