@@ -176,7 +176,7 @@ def is_template_guidance(sentence: str, passage: str | None = None) -> bool:
     instruction ("> List all your SOPs here. This list is highly company-specific ...")."""
     if _instruction(sentence):
         return True
-    if passage is None:
+    if passage is None or ">" not in passage:  # no quote block: nothing more to read
         return False
     head = sentence[:40]
     lines = passage.splitlines()
@@ -206,6 +206,8 @@ def without_template_guidance(text: str) -> str:
     (``_guidance_lines``). For the text that is searched, never for what is shown or quoted:
     the passage itself stays verbatim."""
     lines = text.splitlines()
+    if ">" not in text:  # no quote block (most passages): nothing to leave out
+        return "\n".join(lines)
     return "\n".join(
         line for line, guidance in zip(lines, _guidance_lines(lines), strict=True) if not guidance
     )
