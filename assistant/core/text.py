@@ -9,6 +9,7 @@ retrieval quotes and grading alike: re-run ``assistant eval retrieval`` and ``ev
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
 # hand-set, not measured (commit 38e1224): a slice this long or shorter is a fragment
@@ -172,18 +173,16 @@ def asks_about_policy(question: str) -> bool:
 
 def is_template_guidance(sentence: str, passage: str | None = None) -> bool:
     """A template's instruction to its author, not the organisation's practice. With the
-    ``passage`` it was read from: also a sentence of a quote-block paragraph that holds an
-    instruction ("> List all your SOPs here. This list is highly company-specific ...")."""
+    ``passage`` it was read from: also a sentence of a quote-block line that holds an
+    instruction ("> List all your SOPs here. This list is highly company-specific ...") or
+    of a bulleted quote line under one (``_guidance_lines``)."""
     if _instruction(sentence):
         return True
     if passage is None or ">" not in passage:  # no quote block: nothing more to read
         return False
     head = sentence[:40]
-    lines = passage.splitlines()
-    for line, guidance in zip(lines, _guidance_lines(lines), strict=True):
-        if head in line and line.lstrip().startswith(">"):
-            return guidance
-    return False
+    quoted = (g for line, g in _guidance_lines(passage) if head in line and _quoted(line))
+    return next(quoted, False)
 
 
 def _instruction(sentence: str) -> bool:
@@ -202,35 +201,38 @@ _QUOTE_MARKS = re.compile(r"^[\s>]*")
 
 
 def without_template_guidance(text: str) -> str:
-    """``text`` without the quote-block paragraphs that instruct the template's author
+    """``text`` without the quote-block lines that instruct the template's author
     (``_guidance_lines``). For the text that is searched, never for what is shown or quoted:
     the passage itself stays verbatim."""
-    lines = text.splitlines()
-    if ">" not in text:  # no quote block (most passages): nothing to leave out
-        return "\n".join(lines)
-    return "\n".join(
-        line for line, guidance in zip(lines, _guidance_lines(lines), strict=True) if not guidance
-    )
+    return "\n".join(line for line, guidance in _guidance_lines(text) if not guidance)
 
 
-def _guidance_lines(lines: list[str]) -> list[bool]:
-    """Per line, whether it is a template's instruction to its author. A quote-block line
-    (">" opening it; the parser joins a paragraph's wrapped lines) is when one of its
-    sentences, read as quoted, is an instruction ("> NOTE: depending on your current processes
-    in place, feel free to add provisions for:"), and so are the bulleted quote lines under it:
-    they list what the author might add, not what the organisation does. A quote line with no
-    instruction (a quality policy set apart, its commitments as bullets) is not."""
-    flags: list[bool] = []
+def _quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+@lru_cache(maxsize=1024)  # the composer asks once per sentence of the same passage
+def _guidance_lines(passage: str) -> tuple[tuple[str, bool], ...]:
+    """The passage's lines, each with whether it is a template's instruction to its author: a
+    quote-block line (">" opening it; the parser joins a paragraph's wrapped lines) one of
+    whose sentences, read as quoted, is an instruction ("> NOTE: depending on your current
+    processes in place, feel free to add provisions for:"), and the bulleted quote lines under
+    it, which list what the author might add, not what the organisation does. A quote line
+    with no instruction (a quality policy set apart, its commitments as bullets) is not."""
+    lines = passage.splitlines()
+    if ">" not in passage:  # no quote block (most passages)
+        return tuple((line, False) for line in lines)
+    out: list[tuple[str, bool]] = []
     under = False  # under an instruction, until the quote block's next prose line or its end
     for line in lines:
-        quoted = line.lstrip().startswith(">")
+        quoted = _quoted(line)
         prose = _QUOTE_MARKS.sub("", line)
         if not quoted:
             under = False
         elif prose and not _QUOTED_BULLET.match(line):
             under = any(_instruction("> " + s) for s in sentences(prose))
-        flags.append(quoted and under)
-    return flags
+        out.append((line, quoted and under))
+    return tuple(out)
 
 
 _LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
