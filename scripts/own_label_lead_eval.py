@@ -166,6 +166,21 @@ def confirm_clauses(org: Organisation, work_dir: Path, k: int | None, line: floa
     )
 
 
+def import_earlier(
+    app: Assistant, questions: list[EvalQuestion], start: int, k: int | None
+) -> None:
+    """Label the K questions before the first asked (None: every one) as the organisation
+    would have, each answered or not as its set says and naming the documents it names."""
+    first = 0 if k is None else max(0, start - k)
+    app.own_labels.add_many(
+        [
+            (q.question, bool(q.expected_sources), q.expected_sources)
+            for q in questions[first:start]
+        ],
+        "earlier questions",
+    )
+
+
 def compare(org: Organisation, work_dir: Path, k: int | None, without: dict, led: dict) -> dict:
     """The product on a copy of the index with the K labels imported (None: every question
     before the first asked), everything asked with the settings ``without`` and ``led``: MRR
@@ -175,7 +190,6 @@ def compare(org: Organisation, work_dir: Path, k: int | None, without: dict, led
     start = first_asked(questions)
     asked = questions[start:]
     out: dict = {"asked": len(asked)}
-    first_label = 0 if k is None else max(0, start - k)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / org.key
         shutil.copytree(work_dir / org.key, copy)
@@ -183,13 +197,7 @@ def compare(org: Organisation, work_dir: Path, k: int | None, without: dict, led
             app = Assistant(load_settings(data_dir=copy, **overrides))
             app.as_new_organisation(org.key)
             if name == "without":
-                app.own_labels.add_many(
-                    [
-                        (q.question, bool(q.expected_sources), q.expected_sources)
-                        for q in questions[first_label:start]
-                    ],
-                    "earlier questions",
-                )
+                import_earlier(app, questions, start, k)
             app.own_labels.ignore(q.question for q in asked)
             rr, clause_rr, right, by_label, top3 = [], [], 0, 0, 0
             for q in asked:
@@ -228,14 +236,7 @@ def coverage_agreement(org: Organisation, work_dir: Path, k: int | None) -> dict
         app = Assistant(load_settings(data_dir=copy))
         for name in ("without", "with"):
             if name == "with":
-                first_label = 0 if k is None else max(0, start - k)
-                app.own_labels.add_many(
-                    [
-                        (q.question, bool(q.expected_sources), q.expected_sources)
-                        for q in questions[first_label:start]
-                    ],
-                    "earlier questions",
-                )
+                import_earlier(app, questions, start, k)
             app.own_labels.ignore(q.question for q in questions[start:])
             rows = {r.clause_id: r for r in app.coverage()}
             first = top3 = gap_right = 0
