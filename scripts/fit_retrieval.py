@@ -76,12 +76,6 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # fusion-near, read, showed 0.45 hurting no organisation at today's lexical weight; 0.8 and
     # 1.0 from stop 40, when 0.6, the old edge, was chosen (read through fold maps)
     "second": {"doc_second_weight": (0.3, 0.45, 0.6, 0.8, 1.0)},
-    # the fusion's reciprocal ranks plus how far each passage's score stands above its list's
-    # last (stop 49): a cosine of 0.62 and one of 0.45 may be one rank apart; 0 first, so a tie
-    # keeps them off
-    "margins": {
-        "dense_margin_weight": (0.0, 0.02, 0.035, 0.05, 0.075, 0.1),
-    },
     # what a clause question adds: its cards' weight, the boost for documents citing the
     # clause (their own or the organisation's clause map) and the weight of forms and lists
     "clause": {

@@ -105,14 +105,6 @@ class Settings(BaseSettings):
     )
     # 0 / .01 / .02 / .03 / .05: hit@3 .938 / .969 / .984 / .984 / .984; 0.02 on the plateau
     first_place_bonus: float = Field(0.02, ge=0, description="Extra for a list's top passage.")
-    # Candidates of stop 49 (scripts/fit_retrieval.py --grid margins): how far a passage's
-    # cosine, or its BM25 score as a share of the list's best, stands above its list's last
-    dense_margin_weight: float = Field(
-        0.0, ge=0, description="Weight of a dense hit's cosine margin over its list's last."
-    )
-    lexical_margin_weight: float = Field(
-        0.0, ge=0, description="Weight of a BM25 hit's score margin (share of the best)."
-    )
     # 0.5-2 change nothing on the sample set (eval retrieval); 1.0 kept, not chosen by it
     card_weight: float = Field(1.0, ge=0, description="Weight of a named clause's card queries.")
     # A clause question's own words beyond the clause reference ("for clause 7.1.5, who keeps

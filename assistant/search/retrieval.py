@@ -47,10 +47,6 @@ class RetrievalParams:
     first_place_bonus: float
     pointer_weight: float = 0.0
     lexical_weight: float = 1.0  # BM25's list against the dense list's, in the fusion
-    # how far a passage's cosine (BM25 score, as a share of the list's best) stands above its
-    # list's last, added to the reciprocal ranks: a rank says nothing of how much closer
-    dense_margin_weight: float = 0.0
-    lexical_margin_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -346,17 +342,14 @@ class Retriever:
                 else:
                     similarity[q.text] = searched_best[q.text]
                 vectors[q.text] = own
-                floor = hits[-1][1] if hits else 0.0
-                for r, (cid, cos) in enumerate(hits, 1):
-                    margin = p.dense_margin_weight * (cos - floor)
-                    scores[cid] += q.weight * (self._fused(r) + margin)
+                for r, (cid, _) in enumerate(hits, 1):
+                    scores[cid] += q.weight * self._fused(r)
                     dense_rank.setdefault(cid, r)
             if q.lexical:
-                found = self.store.lexical.query(q.text, p.lexical_candidates)
-                top, floor = (found[0][1], found[-1][1]) if found else (0.0, 0.0)
-                for r, (cid, score) in enumerate(found, 1):
-                    margin = p.lexical_margin_weight * (score - floor) / top if top > 0 else 0.0
-                    scores[cid] += q.weight * p.lexical_weight * (self._fused(r) + margin)
+                for r, (cid, _) in enumerate(
+                    self.store.lexical.query(q.text, p.lexical_candidates), 1
+                ):
+                    scores[cid] += q.weight * p.lexical_weight * self._fused(r)
                     lexical_rank.setdefault(cid, r)
         chunks = self.store.manifest.chunks_by_id(scores)
         cites: dict[str, bool] = {}
