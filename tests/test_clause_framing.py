@@ -35,6 +35,11 @@ def _free_text(question: str) -> list[str]:
     [
         "The auditor wants to look at clause 8.5.1 next week. What should I have ready?",
         "An auditor has asked how we meet clause 8.5.4 of ISO 9001. Which procedure covers it?",
+        # stop 49: brightwater's 8.5.5 question led with the audit procedure (7th as new)
+        "The certification auditor wants to see how we meet ISO 9001 clause 8.5.5. What should I"
+        " put in front of them?",
+        "Auditor's asking about ISO 9001 section 8.1. What's our evidence for that one?",
+        "We've got a surveillance visit next month and the auditor says she'll be sampling 8.5.3.",
     ],
 )
 def test_an_audit_visit_framing_is_not_searched(question) -> None:

@@ -45,7 +45,11 @@ CLAUSE_FRAMING = frozenset(
     "auditor auditors assessor assessors certification surveillance visit wants want next week "
     "month tomorrow ready look looking covers cover covered satisfy satisfies meet meets point "
     "asks asked address addresses deals deal shows show see says handle handles prepare pull "
-    "would documents procedures".split()
+    "would documents procedures "
+    # stop 49: "what do I put in front of the auditor", "she'll be sampling 8.5.3", "the
+    # auditor's asking about ...", "what's our evidence for that one?"
+    "put putting front hand evidence ask asking sample sampling one got going about she they "
+    "external body agenda expect expects bring present".split()
 )
 
 
