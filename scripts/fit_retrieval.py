@@ -72,6 +72,9 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # (its second weight around 0.6 from stop 40, when `second` moved it; stop 40's reading, with
     # 0.2 / 0.3 / 0.45, is evals/results/retrieval-fit-fusion-near.json)
     "fusion-near": {"lexical_weight": (0.75, 1.0, 1.25), "doc_second_weight": (0.45, 0.6, 0.8)},
+    # how many of a document's passages were found (search/retrieval.py, `_add_breadth`);
+    # 0 first, so a tie keeps it off. Added at stop 50 (docs/retrieval.md, "A document's breadth")
+    "breadth": {"breadth_weight": (0.0, 0.025, 0.05, 0.075, 0.1, 0.15)},
     # a document's second passage alone (every question): declared at the end of stop 32, when
     # fusion-near, read, showed 0.45 hurting no organisation at today's lexical weight; 0.8 and
     # 1.0 from stop 40, when 0.6, the old edge, was chosen (read through fold maps)

@@ -151,6 +151,17 @@ class Settings(BaseSettings):
     # 42 down). A procedure that deals with a matter throughout outranks a document that
     # mentions it once (docs/retrieval.md, "A document's second passage, read as new").
     doc_second_weight: float = Field(0.6, ge=0, description="Share of a document's 2nd passage.")
+    # A document's breadth: plus this times the best document's score times log(1 + its
+    # passages among the candidates) (search/retrieval.py, `_add_breadth`). Probe at stop 50:
+    # a pairwise re-ranking of the first three documents of plain questions with each
+    # organisation left out found the count of a document's passages the one signal that
+    # raised every organisation. Fitted (scripts/fit_retrieval.py --grid breadth, 0 to 0.15,
+    # evals/results/retrieval-fit-breadth.json): chosen on six organisations, the point does
+    # no worse on the seventh in every fold; 0.05 keeps the conversations (0.075 did not).
+    # MRR as new from 0: gstt-csc 0.867 -> 0.874, the sample 0.883 -> 0.886, brightwater 0.909
+    # -> 0.912, openregulatory 0.868 -> 0.869, the others level (docs/retrieval.md, "A
+    # document's breadth").
+    breadth_weight: float = Field(0.05, ge=0, description="Weight of a document's passage count.")
     # hand-set, not measured
     max_passages_per_document: int = Field(2, ge=1)
     # hand-set, not measured

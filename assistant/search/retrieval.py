@@ -4,6 +4,7 @@ about, then ranked as documents as well as passages."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import defaultdict
@@ -47,6 +48,7 @@ class RetrievalParams:
     first_place_bonus: float
     pointer_weight: float = 0.0
     lexical_weight: float = 1.0  # BM25's list against the dense list's, in the fusion
+    breadth_weight: float = 0.0  # how many of a document's passages were found (_documents)
 
 
 @dataclass(frozen=True)
@@ -408,7 +410,21 @@ class Retriever:
                 [e.score for e in items[:2]] + pointed.get(file, []), self.params.doc_second_weight
             )
             docs.append(DocumentHit(file, score, items, cites.get(file, False)))
+        self._add_breadth(docs)
         return sorted(docs, key=lambda d: d.score, reverse=True)
+
+    def _add_breadth(self, docs: list[DocumentHit]) -> None:
+        """Each document gains ``breadth_weight`` times the best document's score times the log
+        of one plus how many of its passages either list found: a procedure that deals with the
+        matter throughout outranks one that shares a phrase with it in one or two places (as
+        CombMNZ counts a hit's lists). Relative to the best score, so the weight reads the same
+        whatever the fusion's scale."""
+        w = self.params.breadth_weight
+        if w <= 0 or not docs:
+            return
+        top = max(d.score for d in docs)
+        for d in docs:
+            d.score += w * top * math.log1p(len(d.passages))
 
     def _diversify(self, evidence: list[Evidence], k: int) -> list[Evidence]:
         """Best passages, at most ``max_passages_per_document`` from any one document."""
