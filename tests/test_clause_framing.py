@@ -40,6 +40,8 @@ def _free_text(question: str) -> list[str]:
         " put in front of them?",
         "Auditor's asking about ISO 9001 section 8.1. What's our evidence for that one?",
         "We've got a surveillance visit next month and the auditor says she'll be sampling 8.5.3.",
+        # stop 50: framing and function words alone ("start", "her" are not subjects either)
+        "The auditor says she'll start tomorrow with clause 8.1. What do we show her?",
     ],
 )
 def test_an_audit_visit_framing_is_not_searched(question) -> None:
