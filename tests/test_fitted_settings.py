@@ -27,6 +27,7 @@ GRIDS = (
     "lead",
     "standard",
     "rest",
+    "breadth",
 )
 
 
