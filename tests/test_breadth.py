@@ -6,39 +6,20 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.core.models import Chunk, Evidence
-from assistant.search.retrieval import RetrievalParams, Retriever
+from tests.ranking import passage, ranking_retriever
 
 pytestmark = pytest.mark.fast
 
 ONE_PHRASE, THROUGHOUT = "QP-03-one-phrase.md", "QP-07-throughout.md"
 
 
-def _evidence(file: str, n: int, score: float) -> Evidence:
-    chunk = Chunk(f"{file}-{n}", file, file, file, file[:5], "", "", None, n, "text")
-    return Evidence(chunk, score)
-
-
 def _ranked(breadth_weight: float, scale: float = 1.0) -> list[str]:
-    params = RetrievalParams(
-        dense_candidates=60,
-        lexical_candidates=30,
-        rrf_k=30,
-        cite_boost=0.02,
-        max_doc_citations=8,
-        doc_second_weight=0.6,
-        max_passages_per_document=2,
-        first_place_bonus=0.02,
-        breadth_weight=breadth_weight,
-    )
-    retriever = Retriever.__new__(Retriever)  # no store or model: only the ranking is tested
-    retriever.params = params
+    retriever = ranking_retriever(doc_second_weight=0.6, breadth_weight=breadth_weight)
     # One document has the single best passage; the other five passages found, each a little
     # weaker, so its best two add up to a little less.
-    evidence = [_evidence(ONE_PHRASE, 0, 0.100)] + [
-        _evidence(THROUGHOUT, n, s) for n, s in enumerate((0.070, 0.045, 0.03, 0.03, 0.03))
+    evidence = [passage(ONE_PHRASE, 0, 0.100 * scale)] + [
+        passage(THROUGHOUT, n, s * scale) for n, s in enumerate((0.070, 0.045, 0.03, 0.03, 0.03))
     ]
-    evidence = [Evidence(e.chunk, e.score * scale) for e in evidence]
     return [d.file for d in retriever._documents(evidence, {})]
 
 

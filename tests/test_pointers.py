@@ -5,35 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.core.models import Chunk, Evidence
-from assistant.search.retrieval import RetrievalParams, Retriever
+from assistant.search.retrieval import Retriever
+from tests.ranking import passage, ranking_retriever
 
 pytestmark = pytest.mark.fast
 
 MANUAL, SUPPLIERS, ORDERS = "QM-01-manual.md", "OP-09-suppliers.md", "OP-02-orders.md"
 
 
-def _evidence(file: str, n: int, score: float) -> Evidence:
-    chunk = Chunk(f"{file}-{n}", file, file, file, file[:5], "", "", None, n, "text")
-    return Evidence(chunk, score)
-
-
 def _retriever(
     pointer_weight: float, manual_cites: int, mapped: frozenset[str] = frozenset({"8.4"})
 ) -> Retriever:
-    params = RetrievalParams(
-        dense_candidates=60,
-        lexical_candidates=30,
-        rrf_k=30,
-        cite_boost=0.02,
-        max_doc_citations=8,
-        doc_second_weight=0.3,
-        max_passages_per_document=2,
-        first_place_bonus=0.02,
-        pointer_weight=pointer_weight,
-    )
-    retriever = Retriever.__new__(Retriever)  # no store or model: only the ranking is tested
-    retriever.params = params
+    retriever = ranking_retriever(pointer_weight=pointer_weight)
     retriever.citations = type("Citations", (), {})()
     # The manual cites many clauses (a cross-index); its second passage points at OP-09.
     retriever.citations.by_file = {MANUAL: {f"4.{i}" for i in range(manual_cites)}}
@@ -46,10 +29,10 @@ def _retriever(
 
 # The manual's two passages beat the procedure's one, though the procedure's is the best.
 EVIDENCE = [
-    _evidence(SUPPLIERS, 0, 0.20),
-    _evidence(MANUAL, 0, 0.19),
-    _evidence(MANUAL, 1, 0.18),
-    _evidence(ORDERS, 0, 0.05),
+    passage(SUPPLIERS, 0, 0.20),
+    passage(MANUAL, 0, 0.19),
+    passage(MANUAL, 1, 0.18),
+    passage(ORDERS, 0, 0.05),
 ]
 
 
