@@ -5,7 +5,8 @@
 
 Grids (``GRIDS``): ``fusion`` (``lexical_weight``, ``rrf_k``, ``first_place_bonus``,
 ``doc_second_weight``), ``fusion-near`` (the first and last of those around today's point),
-``second`` (``doc_second_weight`` alone),
+``second`` (``doc_second_weight`` alone), ``breadth`` (``breadth_weight``: how many of a
+document's passages were found),
 ``clause`` (``card_weight``, ``cite_boost``, ``record_weight``: what a clause question adds),
 ``rest`` (``clause_words_weight``: a clause question's words beyond the reference),
 ``about`` (``about_weight``: a README's weight), ``words`` (``word_rerank_weight``), ``reach``
