@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,9 @@ from assistant.evaluation.logistic import fit_logistic
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.question_map_fit import use_fold_maps
 from assistant.evaluation.retrieval import load_questions
+from assistant.search.roles import asks_for_record
 
 KEPT = 8  # documents kept per question
-ASKS_FOR_RECORD = re.compile(
-    r"\b(form|record|template|log|register|checklist|sheet|list)s?\b", re.IGNORECASE
-)
 MANUAL = re.compile(r"manual|policy", re.IGNORECASE)
 
 
@@ -52,9 +51,7 @@ def dump(out: Path, organisations: Path, work_dir: Path) -> None:
         service.not_covered = None  # ranking only
         reader = retriever.store.reader
         retriever.citations.refresh()
-        length: dict[str, int] = {}
-        for chunk in retriever.store.manifest.chunks_by_id(reader.ids()).values():
-            length[chunk.file] = length.get(chunk.file, 0) + 1
+        length = Counter(c.file for c in retriever.store.manifest.all_chunks())
         titles: dict[str, np.ndarray] = {}
         seen: dict[str, Any] = {}
         search = retriever.search
@@ -111,7 +108,7 @@ def dump(out: Path, organisations: Path, work_dir: Path) -> None:
                 {
                     "org": org.key,
                     "mode": answer.mode,
-                    "asks_record": bool(ASKS_FOR_RECORD.search(q.question)),
+                    "asks_record": asks_for_record(q.question),
                     "files": [d.file for d in docs],
                     "expected": list(q.expected_sources),
                     "ranked_all": answer.ranked_files,

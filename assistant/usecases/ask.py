@@ -52,6 +52,9 @@ CLAUSE_FRAMING = frozenset(
     "put putting front hand evidence ask asking sample sampling going "
     "external body agenda expect expects bring present".split()
 )
+# What a clause question's words beyond the reference must have two of to be searched: neither
+# framing nor function words (``plan``; stop 50, docs/retrieval.md).
+NOT_ASKED = CLAUSE_FRAMING | FUNCTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -146,10 +149,7 @@ class AskService:
             # Stop 50: with the function words left out too, three clause questions of the
             # fitting sets ("The auditor says she'll start tomorrow with clause 8.1. What do
             # we show her?") rank their procedure higher as new and none lower.
-            own_words = (
-                len(terms(rest) - CLAUSE_FRAMING - FUNCTION_WORDS) >= 2
-                and p.clause_words_weight > 0
-            )
+            own_words = len(terms(rest) - NOT_ASKED) >= 2 and p.clause_words_weight > 0
             queries = [Query(rest, p.clause_words_weight)] if own_words else []
             clauses = self.resolver.asked_clauses(question, matches)
             queries += self.card_queries(clauses)
