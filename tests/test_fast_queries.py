@@ -110,3 +110,28 @@ def test_a_stale_snapshot_is_not_read(sample, tmp_path):
     app = make_assistant(data)
     assert type(app.store.reader).__name__ == "ChromaStore"
     assert any("snapshot" in p for p in app.status().problems)
+
+
+def test_a_question_is_read_once_for_its_vector_and_its_words(models_dir):
+    """A question is searched by its vector and then weighed word by word; both come from one
+    model run, and are what two separate runs give (a batch of texts is still read apart)."""
+    engine = Embedder(fast_dir=models_dir)
+    assert engine.ensure_fast() and engine.fast is not None
+    question = "Can I just sign up for a new online whiteboard app for our sprints?"
+    alone = engine.fast.encode([question])[0]
+    words = engine.fast.word_vectors([question])[0]
+    runs = []
+    run = engine.fast._run
+    engine.fast._run = lambda *rows: runs.append(1) or run(*rows)
+    vector = engine.encode_query(question)
+    read = engine.word_vectors([question])[0]
+    assert len(runs) == 1
+    assert float(vector @ alone) > 0.99999
+    assert [w for w, _ in read] == [w for w, _ in words]
+    assert min(float(u @ v) for (_, u), (_, v) in zip(read, words, strict=True)) > 0.99999
+    vector[:] = 0  # a caller's copy: the kept vector is not changed through it
+    assert float(engine.encode_query(question) @ alone) > 0.99999 and len(runs) == 1
+    # passages (cut to a token budget) and several texts are not served from the kept question
+    engine.word_vectors([question], 64)
+    engine.word_vectors([question, "Who approves it?"])
+    assert len(runs) == 3

