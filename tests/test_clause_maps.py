@@ -9,6 +9,7 @@ import pytest
 from assistant.core.models import Chunk
 from assistant.search import clause_maps
 from assistant.search.clauses import default_catalogue
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.fast
 
@@ -127,15 +128,51 @@ def test_a_number_followed_by_its_siblings_in_short_names_them_all():
     manual maps 8.5 so; fernhill's document procedure lists "FCC-SOP-03, -04, -05, -06, -09"):
     read as naming only the first, the artwork SOP was the one document mapped to 8.5 and led
     the 8.5.4 question, and fernhill's line became a pointer to FCC-SOP-03 alone."""
-    from assistant.search.retrieval import _documents_named
+    from assistant.search.retrieval import DocumentNumbers
 
     files = {no: {f"{no}.md"} for no in ("LPP-SOP-02", "LPP-SOP-04", "LPP-SOP-09", "QP-11")}
-    assert _documents_named("Where addressed: LPP-SOP-02, -04, -09", files) == {
+    named = DocumentNumbers(files).named
+    assert named("Where addressed: LPP-SOP-02, -04, -09") == {
         "LPP-SOP-02",
         "LPP-SOP-04",
         "LPP-SOP-09",
     }
-    assert _documents_named("LPP-SOP-04 and -09", files) == {"LPP-SOP-04", "LPP-SOP-09"}
+    assert named("LPP-SOP-04 and -09") == {"LPP-SOP-04", "LPP-SOP-09"}
     # a short number no document has, or a minus sign elsewhere, names nothing more
-    assert _documents_named("LPP-SOP-02, -07", files) == {"LPP-SOP-02"}
-    assert _documents_named("see QP-11; store at -04 to -09 C", files) == {"QP-11"}
+    assert named("LPP-SOP-02, -07") == {"LPP-SOP-02"}
+    assert named("see QP-11; store at -04 to -09 C") == {"QP-11"}
+
+
+def test_document_numbers_are_found_as_whole_words_as_a_search_for_each_would():
+    """The citation map looks numbers up by a line's words instead of searching for every
+    number in every passage (quadratic: 12 s at 1,000 documents). It must name exactly what a
+    search for each number as whole words names: numbers of one word or several, a longer
+    number sharing a shorter one's start, numbers in the sample's own lines."""
+    import re
+
+    from assistant.search.retrieval import DocumentNumbers
+
+    def searched(line: str, numbers: list[str]) -> set[str]:
+        return {n for n in numbers if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", line)}
+
+    numbers = ["QP-05", "QP-05-A", "QM 001", "SOP 4.2", "F-01-2", "(A) form"]
+    lookup = DocumentNumbers({n: {f"{n}.md"} for n in numbers})
+    lines = [
+        "see QP-05-A and QM 001.",
+        "QP-05/QP-05-A",
+        "QM 0012 is not QM 001; SOP 4.2.1 is not SOP 4.2",
+        "XQP-05, QP-05x, -QP-05 and F-01-2's copy",
+        "the (A) form and (A) formal",
+    ]
+    for line in lines:
+        assert lookup.named(line) == searched(line, numbers), line
+    assert lookup.named(lines[0]) == {"QP-05-A", "QM 001"}
+    # every line of the sample's procedures, with every number they use
+    text = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "corpus" / "procedures").glob("*.md")
+    )
+    found = sorted(set(re.findall(r"\b[A-Z]{1,4}-\d{2,3}(?:-\d+)?\b", text)))
+    assert len(found) > 15
+    lookup = DocumentNumbers({n: {f"{n}.md"} for n in found})
+    for line in text.splitlines():
+        assert lookup.named(line) == searched(line, found), line
