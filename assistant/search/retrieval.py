@@ -17,7 +17,7 @@ from assistant.core.models import Chunk, Evidence
 from assistant.documents.text import is_table_row
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
-from assistant.search import clause_maps
+from assistant.search import citation_cache, clause_maps
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.exclusions import (
@@ -141,74 +141,90 @@ class CitationMap:
         if key == self._key:
             return
         with self._lock:
-            chunks = self._store.manifest.all_chunks()
-            files_by_no: dict[str, set[str]] = defaultdict(set)
-            for c in chunks:
-                if c.doc_no:
-                    files_by_no[c.doc_no].add(c.file)
-            numbers = DocumentNumbers(dict(files_by_no))
-            by_chunk: dict[str, set[str]] = {}
-            by_file: dict[str, set[str]] = defaultdict(set)
-            mapped: dict[str, set[str]] = defaultdict(set)
-            points_to: dict[str, str] = {}
-            listed: dict[str, set[str]] = defaultdict(set)
-            for c in chunks:
-                lines = c.text.splitlines()
-                # Each table row's own citations, read once: for pointers and for the map.
-                rows = {
-                    line: self._resolver.cited_in_document(line)
-                    for line in lines
-                    if is_table_row(line)
-                }
-                # A pointer is prose, or a table row that cites a clause: a list of documents
-                # ("CSC-I-001 | Roles") says what exists, not where anything is met.
-                prose = "\n".join(line for line in lines if rows.get(line, True))
-                named = numbers.named(prose) - {c.doc_no}
-                if len(named) == 1 and len(targets := files_by_no[next(iter(named))]) == 1:
-                    points_to[c.id] = next(iter(targets))
-                cited = self._resolver.cited_in_document(c.text)
-                if not cited:
-                    continue
-                by_chunk[c.id] = cited
-                by_file[c.file] |= cited
-                for line, line_cites in rows.items():
-                    if not line_cites:
-                        continue
-                    named = numbers.named(line)
-                    if len(named) == 1:
-                        for file in files_by_no[named.pop()]:
-                            mapped[file] |= line_cites
-                    elif len(named) > 1:
-                        # A cross-reference row naming several documents (stop 42: fernhill's
-                        # manual lists two or three per clause, and its table said nothing: its
-                        # 8.5.4 question led with the nonconforming-product SOP). Only its
-                        # clause cell counts: a later cell's "FCC-QM-01 §8.4" is the manual's
-                        # own section, not clause 8.4.
-                        clauses, files = self._row_mapping(line, numbers)
-                        for file in files:
-                            listed[file] |= clauses
-            # A mapping table: a row per clause of the standard its heading names, the
-            # documents that meet it by title (clause_maps); and the rows above that name
-            # several documents by number. Neither says which clause a passage is about.
-            tabled: dict[str, set[str]] = defaultdict(set, listed)
-            titles = clause_maps.titles_index(chunks)
-            for c in chunks:
-                standard = clause_maps.table_standard(c.heading)
-                if standard is None:
-                    continue
-                for line in filter(is_table_row, c.text.splitlines()):
-                    row = clause_maps.row_clauses(line, standard, self._resolver.catalogue)
-                    files = clause_maps.row_documents(line, titles) - {c.file} if row else set()
-                    if 0 < len(files) <= clause_maps.MAX_MAPPED_DOCUMENTS:
-                        for file in files:
-                            tabled[file] |= row
-            self.by_chunk, self.by_file, self.mapped = by_chunk, dict(by_file), dict(mapped)
-            self.tabled = dict(tabled)
-            self.points_to = points_to
-            self.declared = [e for c in chunks for e in exclusions_in(c, self._resolver)]
+            if key == self._key:  # built by another thread while this one waited
+                return
+            kept = citation_cache.load(self._store.data_dir, key)
+            if kept is None:
+                kept = self._build()
+                citation_cache.save(self._store.data_dir, key, kept)
+            self.by_chunk, self.by_file, self.mapped = kept.by_chunk, kept.by_file, kept.mapped
+            self.tabled, self.points_to = kept.tabled, kept.points_to
+            self.declared, self.cited_anyway = kept.declared, kept.cited_anyway
             self.excluded = excluded_clauses(self.declared, self._resolver.catalogue)
-            self.cited_anyway = cited_anyway(chunks, self.declared, self.excluded, self._resolver)
             self._key = key
+
+    def _build(self) -> citation_cache.Citations:
+        """The map read from every passage (kept beside the index: citation_cache.py)."""
+        chunks = self._store.manifest.all_chunks()
+        files_by_no: dict[str, set[str]] = defaultdict(set)
+        for c in chunks:
+            if c.doc_no:
+                files_by_no[c.doc_no].add(c.file)
+        numbers = DocumentNumbers(dict(files_by_no))
+        by_chunk: dict[str, set[str]] = {}
+        by_file: dict[str, set[str]] = defaultdict(set)
+        mapped: dict[str, set[str]] = defaultdict(set)
+        points_to: dict[str, str] = {}
+        listed: dict[str, set[str]] = defaultdict(set)
+        for c in chunks:
+            lines = c.text.splitlines()
+            # Each table row's own citations, read once: for pointers and for the map.
+            rows = {
+                line: self._resolver.cited_in_document(line) for line in lines if is_table_row(line)
+            }
+            # A pointer is prose, or a table row that cites a clause: a list of documents
+            # ("CSC-I-001 | Roles") says what exists, not where anything is met.
+            prose = "\n".join(line for line in lines if rows.get(line, True))
+            named = numbers.named(prose) - {c.doc_no}
+            if len(named) == 1 and len(targets := files_by_no[next(iter(named))]) == 1:
+                points_to[c.id] = next(iter(targets))
+            cited = self._resolver.cited_in_document(c.text)
+            if not cited:
+                continue
+            by_chunk[c.id] = cited
+            by_file[c.file] |= cited
+            for line, line_cites in rows.items():
+                if not line_cites:
+                    continue
+                named = numbers.named(line)
+                if len(named) == 1:
+                    for file in files_by_no[named.pop()]:
+                        mapped[file] |= line_cites
+                elif len(named) > 1:
+                    # A cross-reference row naming several documents (stop 42: fernhill's
+                    # manual lists two or three per clause, and its table said nothing: its
+                    # 8.5.4 question led with the nonconforming-product SOP). Only its
+                    # clause cell counts: a later cell's "FCC-QM-01 §8.4" is the manual's
+                    # own section, not clause 8.4.
+                    clauses, files = self._row_mapping(line, numbers)
+                    for file in files:
+                        listed[file] |= clauses
+        # A mapping table: a row per clause of the standard its heading names, the
+        # documents that meet it by title (clause_maps); and the rows above that name
+        # several documents by number. Neither says which clause a passage is about.
+        tabled: dict[str, set[str]] = defaultdict(set, listed)
+        titles = clause_maps.titles_index(chunks)
+        for c in chunks:
+            standard = clause_maps.table_standard(c.heading)
+            if standard is None:
+                continue
+            for line in filter(is_table_row, c.text.splitlines()):
+                row = clause_maps.row_clauses(line, standard, self._resolver.catalogue)
+                files = clause_maps.row_documents(line, titles) - {c.file} if row else set()
+                if 0 < len(files) <= clause_maps.MAX_MAPPED_DOCUMENTS:
+                    for file in files:
+                        tabled[file] |= row
+        declared = [e for c in chunks for e in exclusions_in(c, self._resolver)]
+        excluded = excluded_clauses(declared, self._resolver.catalogue)
+        return citation_cache.Citations(
+            by_chunk,
+            dict(by_file),
+            dict(mapped),
+            dict(tabled),
+            points_to,
+            declared,
+            cited_anyway(chunks, declared, excluded, self._resolver),
+        )
 
     def _row_mapping(self, line: str, numbers: DocumentNumbers) -> tuple[set[str], set[str]]:
         """A cross-reference row's clauses (those of its first cell that cites any) and the
@@ -253,7 +269,7 @@ _WORD = re.compile(r"[\w-]+")
 
 
 class DocumentNumbers:
-    """The indexed documents' numbers (number -> its files), and which of them a line names.
+    r"""The indexed documents' numbers (number -> its files), and which of them a line names.
 
     A line names a number as whole words: nothing of ``[\w-]`` on either side. So the number's
     first run of such characters ("QP-05", or "QM" of "QM 001") is then a whole run of the line
