@@ -4,6 +4,8 @@ which clause: the standard from the table's heading, the clause from the row's f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.core.models import Chunk
@@ -77,15 +79,16 @@ class _Manifest:
 
 
 class _Store:
-    def __init__(self, chunks: list[Chunk]) -> None:
+    def __init__(self, chunks: list[Chunk], data_dir: Path) -> None:
         self.manifest = _Manifest(chunks)
+        self.data_dir = data_dir  # where the map is kept (search/citation_cache.py)
 
 
 def _numbered(file: str, doc_no: str, text: str = "Purpose of the procedure.") -> Chunk:
     return Chunk(f"{file}#1", file, file, file, doc_no, "", "Purpose", None, 1, text)
 
 
-def test_a_cross_reference_row_naming_several_documents_maps_each_to_its_clause():
+def test_a_cross_reference_row_naming_several_documents_maps_each_to_its_clause(tmp_path: Path):
     """A manual's cross-reference table lists two or three procedures per clause (fernhill's:
     before stop 42 only rows naming one document counted, so its 8.5.4 question led with the
     nonconforming-product SOP the table does not name). Only the clause cell counts: "FCC-QM-01
@@ -109,7 +112,7 @@ def test_a_cross_reference_row_naming_several_documents_maps_each_to_its_clause(
         _numbered("manual.md", "QM-01", table),
         *(_numbered(f"ops-{n}.md", f"OPS-{n}") for n in ("01", "03", "05", "06", "11")),
     ]
-    citations = CitationMap(_Store(chunks), ClauseResolver(default_catalogue()))  # type: ignore[arg-type]
+    citations = CitationMap(_Store(chunks, tmp_path), ClauseResolver(default_catalogue()))  # type: ignore[arg-type]
     citations.refresh()
     for file in ("ops-03.md", "ops-05.md", "ops-11.md"):
         assert citations.tabled[file] == {"8.5.4"}
