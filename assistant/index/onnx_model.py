@@ -126,21 +126,7 @@ class OnnxEncoder:
         mean of its word pieces' hidden states). Truncated as ``encode`` truncates, or to
         ``max_tokens`` (the closing token kept). Texts of like length are read together
         (``padded_batches``): padding is masked, so each text reads as it would alone."""
-        pieces = []
-        for text in texts:
-            with self._lock:
-                e = self.tokenizer.encode(text)
-            keep = [i for i, m in enumerate(e.attention_mask) if m]
-            if max_tokens is not None and len(keep) > max_tokens:
-                keep = keep[: max_tokens - 1] + keep[-1:]
-            pieces.append(
-                (
-                    [e.ids[i] for i in keep],
-                    [e.type_ids[i] for i in keep],
-                    [e.word_ids[i] for i in keep],
-                    [e.tokens[i] for i in keep],
-                )
-            )
+        pieces = [self._pieces(text, max_tokens) for text in texts]
         out: list[list[tuple[str, np.ndarray]]] = [[] for _ in texts]
         for batch in padded_batches([len(p[0]) for p in pieces], self.batch_size):
             width = max(len(pieces[n][0]) for n in batch)
@@ -163,15 +149,28 @@ class OnnxEncoder:
         ``word_vectors`` without ``max_tokens``), from the same hidden state. A question is
         searched by its vector and then weighed word by word (the "not covered" signals and
         the word re-ranking): one model run instead of two."""
+        ids, types, word_ids, tokens = self._pieces(text)
+        hidden = self._run([ids], [[1] * len(ids)], [types])[0]
+        pooled = hidden.mean(axis=0)  # one text, no padding: the mean ``encode`` takes
+        vector = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+        return vector, group_word_pieces(word_ids, tokens, hidden)
+
+    def _pieces(
+        self, text: str, max_tokens: int | None = None
+    ) -> tuple[list[int], list[int], list[int | None], list[str]]:
+        """A text's token ids, type ids, word ids and tokens, padding left out; cut to
+        ``max_tokens`` with the closing token kept."""
         with self._lock:
             e = self.tokenizer.encode(text)
         keep = [i for i, m in enumerate(e.attention_mask) if m]
-        ids = [e.ids[i] for i in keep]
-        hidden = self._run([ids], [[1] * len(ids)], [[e.type_ids[i] for i in keep]])[0]
-        pooled = hidden.mean(axis=0)
-        vector = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
-        tokens = [e.tokens[i] for i in keep]
-        return vector, group_word_pieces([e.word_ids[i] for i in keep], tokens, hidden)
+        if max_tokens is not None and len(keep) > max_tokens:
+            keep = keep[: max_tokens - 1] + keep[-1:]
+        return (
+            [e.ids[i] for i in keep],
+            [e.type_ids[i] for i in keep],
+            [e.word_ids[i] for i in keep],
+            [e.tokens[i] for i in keep],
+        )
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = []
