@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from assistant.core.errors import IndexMissingError, UsageError
-from assistant.core.progress import Progress
+from assistant.core.progress import NoProgress, Progress
 from assistant.core.settings import Settings
 from assistant.documents.chunking import ChunkingParams
 from assistant.index.embedder import Embedder
@@ -177,7 +177,22 @@ class Assistant:
     def ingest(
         self, paths: list[Path], rebuild: bool = False, progress: Progress | None = None
     ) -> IngestReport:
-        return self.ingestor.run(paths, rebuild=rebuild, progress=progress)
+        report = self.ingestor.run(paths, rebuild=rebuild, progress=progress)
+        self._read_citations(progress)
+        return report
+
+    def _read_citations(self, progress: Progress | None) -> None:
+        """The clause-citation map, built for the new index and kept beside it
+        (search/citation_cache.py) while the user is still waiting on the ingest: otherwise
+        the first clause question pays for it (16 s at 20,000 passages). A no-op when it is
+        already kept for this index."""
+        if not self.store.manifest.chunk_count():
+            return
+        progress = progress or NoProgress()
+        progress.stage("reading clause citations", 1)
+        self.retriever.citations.refresh()
+        progress.advance()
+        progress.close()
 
     def add_documents(
         self, files: list[tuple[str, bytes]], progress: Progress | None = None
@@ -197,6 +212,7 @@ class Assistant:
         report = self.ingestor.remove([path])
         if self.library.contains(Path(path)):
             Path(path).unlink(missing_ok=True)
+        self._read_citations(None)
         return report
 
     def status(self) -> IndexStatus:
