@@ -11,7 +11,8 @@ document's passages were found),
 ``rest`` (``clause_words_weight``: a clause question's words beyond the reference),
 ``about`` (``about_weight``: a README's weight), ``words`` (``word_rerank_weight``), ``reach``
 (how many documents and passages it reads), ``glossary`` (``glossary_weight``,
-``glossary_below``: everyday phrases searched in a quality system's words), ``lead``
+``glossary_below``: everyday phrases searched in a quality system's words), ``glossary-gap``
+(``glossary_gap``: words between a two-word phrase's two), ``lead``
 (``record_lead_reach``: a leading form hands the lead to its procedure), ``policy``
 (``policy_weight``: a quality-policy passage in a plain question not about it) and
 ``standard`` (``standard_card_weight``, ``standard_cards``: the closest clause cards for a
@@ -125,6 +126,13 @@ GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
         "glossary_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
         "glossary_below": (0.3, 0.35, 0.4, 0.45, 0.5),
     },
+    # words allowed between a two-word phrase's two ("a free online diagram tool"), at the
+    # glossary's weight and gate (stop 52)
+    "glossary-gap": {
+        "glossary_weight": (0.0, 0.75),
+        "glossary_below": (0.35,),
+        "glossary_gap": (0, 1, 2),
+    },
 }
 # Settings the plan holds (in its queries' weights and gates): a point that sets one plans again.
 PLAN_SETTINGS = {
@@ -133,6 +141,7 @@ PLAN_SETTINGS = {
     "glossary_weight",
     "glossary_below",
     "glossary_queries",
+    "glossary_gap",
     "standard_card_weight",
     "standard_cards",
 }

@@ -28,6 +28,7 @@ GRIDS = (
     "standard",
     "rest",
     "breadth",
+    "glossary-gap",
 )
 
 

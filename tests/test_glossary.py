@@ -43,6 +43,26 @@ def test_entries_come_in_the_order_the_question_names_them():
     assert glossary.matches("Once I'm signed off, can I suggest things?") == [SIGN_OFF, IDEAS]
 
 
+def test_with_a_gap_a_two_word_phrase_takes_a_word_of_substance_between_its_two():
+    """ "a free online diagram tool" is an "online tool"; "send it back" is not a kind of "send
+    back" (a pronoun between), and longer phrases stay whole."""
+    tool = GlossaryEntry("software validation", "software validation", ("online tool",))
+    returns = GlossaryEntry("returns", "returns", ("send back",))
+    idea = GlossaryEntry("ideas", "improvement suggestion", ("put an idea forward",))
+    glossary = Glossary([tool, returns, idea])
+    question = "Can I use a free online diagram tool?"
+    assert glossary.matches(question) == []  # no gap unless asked for
+    assert glossary.matches(question, gap=1) == [tool]
+    assert glossary.matches("a new online-whiteboard tool", gap=1) == [tool]
+    assert glossary.matches("an online diagram drawing tool", gap=1) == []  # two words between
+    assert glossary.matches("an online diagram drawing tool", gap=2) == [tool]
+    assert glossary.matches("Do I send it back?", gap=1) == []
+    assert glossary.matches("Do I send them back?", gap=2) == []
+    assert glossary.matches("Do I send the pallet back?", gap=2) == []
+    assert glossary.matches("Send back the pallet", gap=1) == [returns]
+    assert glossary.matches("How do I put my idea forward?", gap=1) == []
+
+
 def test_the_shipped_glossary_loads_and_no_phrase_points_two_ways():
     glossary = load_glossary()
     assert len(glossary) >= 50

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.errors import AssistantError
+from assistant.core.text import FUNCTION_WORDS
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.toml")
 
@@ -46,11 +47,21 @@ def _word_form(word: str) -> str:
     return rf"{w}(?:s|es|ed|ing)?"
 
 
-def _phrase_pattern(phrase: str) -> str:
+# A word that is not a function word ("whiteboard", not "it" or "the").
+_CONTENT_WORD = r"(?!(?:" + "|".join(sorted(FUNCTION_WORDS)) + r")\b)[\w']+"
+
+
+def _phrase_pattern(phrase: str, gap: int = 0) -> str:
     """A phrase's words in their usual forms, apart by spaces or a hyphen ("sign off" matches
-    "sign-off")."""
+    "sign-off"). With ``gap``, a two-word phrase also matches with up to that many words between
+    its two ("online tool" in "a free online diagram tool"): staff name the thing in between. A
+    word between must carry a subject: "send it back" is a phrasal verb round a pronoun, not a
+    kind of "send back" (fernhill's refused deliveries read as customer returns with it)."""
     words = phrase.lower().split()
-    return r"[\s-]+".join(_word_form(w) for w in words)
+    between = r"[\s-]+"
+    if gap > 0 and len(words) == 2:
+        between = rf"[\s-]+(?:{_CONTENT_WORD}[\s-]+){{0,{gap}}}"
+    return between.join(_word_form(w) for w in words)
 
 
 # A hyphen inside a word: "Tipp-Ex" is the glossary's "tippex" too, as staff spell it either way.
@@ -62,19 +73,28 @@ class Glossary:
 
     def __init__(self, entries: list[GlossaryEntry]) -> None:
         self.entries = entries
-        self._patterns = [
-            re.compile(r"\b(?:" + "|".join(_phrase_pattern(p) for p in e.phrases) + r")\b", re.I)
-            for e in entries
-        ]
+        self._patterns: dict[int, list[re.Pattern[str]]] = {}
+
+    def _compiled(self, gap: int) -> list[re.Pattern[str]]:
+        if gap not in self._patterns:
+            self._patterns[gap] = [
+                re.compile(
+                    r"\b(?:" + "|".join(_phrase_pattern(p, gap) for p in e.phrases) + r")\b",
+                    re.I,
+                )
+                for e in self.entries
+            ]
+        return self._patterns[gap]
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def matches(self, question: str) -> list[GlossaryEntry]:
-        """The entries whose phrases the question contains, in the order they appear in it."""
+    def matches(self, question: str, gap: int = 0) -> list[GlossaryEntry]:
+        """The entries whose phrases the question contains, in the order they appear in it; a
+        two-word phrase with up to ``gap`` words between its two."""
         found = []
         joined = _INNER_HYPHEN.sub("", question)
-        for entry, pattern in zip(self.entries, self._patterns, strict=True):
+        for entry, pattern in zip(self.entries, self._compiled(gap), strict=True):
             m = pattern.search(question) or pattern.search(joined)
             if m:
                 found.append((m.start(), entry))

@@ -76,6 +76,7 @@ class AskParams:
     glossary_weight: float = 0.0
     glossary_queries: int = 2
     glossary_below: float = 1.0
+    glossary_gap: int = 0
     clause_words_weight: float = 1.0
     record_lead_reach: int = 0
     policy_weight: float = 1.0
@@ -171,7 +172,9 @@ class AskService:
         if self.glossary is None or p.glossary_weight <= 0:
             return []
         own = terms(question)
-        entries = [e for e in self.glossary.matches(question) if not terms(e.terms) <= own]
+        entries = [
+            e for e in self.glossary.matches(question, p.glossary_gap) if not terms(e.terms) <= own
+        ]
         # Only for a question its own words do not find well (``glossary_below``): searched for
         # every matching question, gstt-csc lost at every weight ("code change" pulled its
         # design-change procedure over the code review asked about; docs/retrieval.md).
