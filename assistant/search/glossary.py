@@ -47,21 +47,43 @@ def _word_form(word: str) -> str:
     return rf"{w}(?:s|es|ed|ing)?"
 
 
-# A word that is not a function word ("whiteboard", not "it" or "the").
-_CONTENT_WORD = r"(?!(?:" + "|".join(sorted(FUNCTION_WORDS)) + r")\b)[\w']+"
-
-
-def _phrase_pattern(phrase: str, gap: int = 0) -> str:
+def _phrase_pattern(phrase: str) -> str:
     """A phrase's words in their usual forms, apart by spaces or a hyphen ("sign off" matches
-    "sign-off"). With ``gap``, a two-word phrase also matches with up to that many words between
-    its two ("online tool" in "a free online diagram tool"): staff name the thing in between. A
-    word between must carry a subject: "send it back" is a phrasal verb round a pronoun, not a
-    kind of "send back" (fernhill's refused deliveries read as customer returns with it)."""
+    "sign-off")."""
     words = phrase.lower().split()
-    between = r"[\s-]+"
-    if gap > 0 and len(words) == 2:
-        between = rf"[\s-]+(?:{_CONTENT_WORD}[\s-]+){{0,{gap}}}"
-    return between.join(_word_form(w) for w in words)
+    return r"[\s-]+".join(_word_form(w) for w in words)
+
+
+def _gapped_pattern(phrases: tuple[str, ...], gap: int) -> re.Pattern[str] | None:
+    """An entry's two-word phrases with one to ``gap`` words between their two ("online tool"
+    in "a free online diagram tool"): staff name the thing in between. Each phrase's words
+    between are its own group, to be checked by ``_of_substance``; None when the entry has no
+    two-word phrase."""
+    if gap <= 0:
+        return None
+    alternatives = []
+    for phrase in phrases:
+        words = phrase.lower().split()
+        if len(words) == 2:
+            first, second = (_word_form(w) for w in words)
+            alternatives.append(rf"{first}[\s-]+((?:[\w']+[\s-]+){{1,{gap}}}){second}")
+    if not alternatives:
+        return None
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.I)
+
+
+# A word that begins with a function word as a whole word ("it", "it's", "the"), as a regex
+# lookahead would read it. Checked in Python on the captured words rather than written into
+# every gapped pattern: 200 alternatives in each of the glossary's two-word phrases took
+# 0.3 s to compile, paid by the first question of every process.
+_FUNCTION_WORD = re.compile(r"(?:" + "|".join(sorted(FUNCTION_WORDS)) + r")\b", re.I)
+_GAP_WORD = re.compile(r"[\w']+")
+
+
+def _of_substance(between: str) -> bool:
+    """Every word between carries a subject: "send it back" is a phrasal verb round a pronoun,
+    not a kind of "send back" (fernhill's refused deliveries read as customer returns with it)."""
+    return not any(_FUNCTION_WORD.match(w) for w in _GAP_WORD.findall(between))
 
 
 # A hyphen inside a word: "Tipp-Ex" is the glossary's "tippex" too, as staff spell it either way.
@@ -73,32 +95,44 @@ class Glossary:
 
     def __init__(self, entries: list[GlossaryEntry]) -> None:
         self.entries = entries
-        self._patterns: dict[int, list[re.Pattern[str]]] = {}
+        self._patterns = [
+            re.compile(r"\b(?:" + "|".join(_phrase_pattern(p) for p in e.phrases) + r")\b", re.I)
+            for e in entries
+        ]
+        self._gapped: dict[int, list[re.Pattern[str] | None]] = {}  # gap -> one per entry
 
-    def _compiled(self, gap: int) -> list[re.Pattern[str]]:
-        if gap not in self._patterns:
-            self._patterns[gap] = [
-                re.compile(
-                    r"\b(?:" + "|".join(_phrase_pattern(p, gap) for p in e.phrases) + r")\b",
-                    re.I,
-                )
-                for e in self.entries
-            ]
-        return self._patterns[gap]
+    def _gapped_patterns(self, gap: int) -> list[re.Pattern[str] | None]:
+        if gap not in self._gapped:
+            self._gapped[gap] = [_gapped_pattern(e.phrases, gap) for e in self.entries]
+        return self._gapped[gap]
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def matches(self, question: str, gap: int = 0) -> list[GlossaryEntry]:
         """The entries whose phrases the question contains, in the order they appear in it; a
-        two-word phrase with up to ``gap`` words between its two."""
+        two-word phrase also with up to ``gap`` words of substance between its two."""
+        gapped = self._gapped_patterns(gap) if gap > 0 else [None] * len(self.entries)
         found = []
         joined = _INNER_HYPHEN.sub("", question)
-        for entry, pattern in zip(self.entries, self._compiled(gap), strict=True):
-            m = pattern.search(question) or pattern.search(joined)
-            if m:
-                found.append((m.start(), entry))
+        for entry, pattern, with_gap in zip(self.entries, self._patterns, gapped, strict=True):
+            start = _first(question, pattern, with_gap)
+            if start is None:
+                start = _first(joined, pattern, with_gap)
+            if start is not None:
+                found.append((start, entry))
         return [entry for _, entry in sorted(found, key=lambda f: f[0])]
+
+
+def _first(text: str, pattern: re.Pattern[str], gapped: re.Pattern[str] | None) -> int | None:
+    """Where the first of an entry's phrases begins in ``text``, if any does."""
+    starts = [m.start()] if (m := pattern.search(text)) else []
+    for m in gapped.finditer(text) if gapped is not None else ():
+        between = next(g for g in m.groups() if g is not None)  # the phrase that matched
+        if _of_substance(between):
+            starts.append(m.start())
+            break
+    return min(starts, default=None)
 
 
 def _entries(path: Path) -> list[GlossaryEntry]:
