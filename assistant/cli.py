@@ -73,6 +73,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"warning:  {name}: {warning}")
     for name, reason in report.skipped:
         print(f"skipped:  {name}: {reason}")
+    for name, reason in report.set_aside:
+        print(f"set aside: {name}: {reason} (listed, not searched)")
     print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.renamed)} renamed, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "

@@ -179,6 +179,8 @@ class Assistant:
     ) -> IngestReport:
         report = self.ingestor.run(paths, rebuild=rebuild, progress=progress)
         self._read_citations(progress)
+        if self.settings.set_aside_superseded:
+            report.set_aside = [(s.file, s.reason) for s in self.store.superseded().values()]
         return report
 
     def _read_citations(self, progress: Progress | None) -> None:

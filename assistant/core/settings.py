@@ -162,6 +162,12 @@ class Settings(BaseSettings):
     # -> 0.912, openregulatory 0.868 -> 0.869, the others level (docs/retrieval.md, "A
     # document's breadth").
     breadth_weight: float = Field(0.05, ge=0, description="Weight of a document's passage count.")
+    # A real QMS folder keeps old revisions beside the current one; both are indexed and listed,
+    # only the current one is searched and quoted (index/revisions.py; measured with
+    # scripts/superseded_eval.py, docs/retrieval.md "Old revisions beside the current one").
+    set_aside_superseded: bool = Field(
+        True, description="Leave documents a later indexed revision supersedes out of searches."
+    )
     # hand-set, not measured
     max_passages_per_document: int = Field(2, ge=1)
     # hand-set, not measured

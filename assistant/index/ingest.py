@@ -19,6 +19,7 @@ refilled in place: questions asked meanwhile find only what has been indexed so 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterable, Sequence
@@ -61,6 +62,8 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    # (file, "superseded by ...") for each indexed file a later indexed revision replaces
+    set_aside: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
 
@@ -69,8 +72,22 @@ class IngestReport:
         return bool(self.added or self.updated or self.removed or self.renamed or self.repaired)
 
 
+# A folder of documents no longer in force ("Obsolete", "Superseded docs", "_withdrawn"): its
+# files are skipped when a folder above it is ingested, as quoting them would teach what an
+# auditor writes up. Not "archive": QMS shares keep past years' records there, which are
+# evidence. Ingesting such a folder itself (or a file in it) indexes it.
+_OBSOLETE_FOLDER = re.compile(r"(?<![a-z])(obsolete|superseded|withdrawn)(?![a-z])", re.IGNORECASE)
+
+
+def _obsolete_folder(relative: Path) -> str | None:
+    """The first folder of ``relative`` (a file's path under the ingested root) that holds
+    documents no longer in force, or None."""
+    return next((part for part in relative.parts[:-1] if _OBSOLETE_FOLDER.search(part)), None)
+
+
 def walk(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Supported files under ``paths`` and the files skipped for their type."""
+    """Supported files under ``paths`` and the files skipped for their type or for lying in a
+    folder of obsolete documents."""
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
     for root in paths:
@@ -87,7 +104,16 @@ def walk(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
             )
         )
         for p in candidates:
-            if (reason := skip_reason(p.name)) is None:
+            folder = _obsolete_folder(p.relative_to(root)) if root.is_dir() else None
+            if folder is not None:
+                skipped.append(
+                    (
+                        str(p),
+                        f"in a folder of documents no longer in force ({folder!r}): not indexed;"
+                        " ingest that folder itself to include it",
+                    )
+                )
+            elif (reason := skip_reason(p.name)) is None:
                 files.append(p.resolve())
             else:
                 skipped.append((str(p), reason))

@@ -22,6 +22,7 @@ from assistant.index.folders import swap_in
 from assistant.index.lexical import LexicalIndex
 from assistant.index.lock import lock_holder
 from assistant.index.manifest import FileRecord, Manifest
+from assistant.index.revisions import Superseded, superseded
 from assistant.index.snapshot import VectorSnapshot
 from assistant.index.vector_store import ChromaStore, VectorConfig
 from assistant.index.word_store import WordStore
@@ -49,6 +50,8 @@ class IndexStore:
         self._lexical_lock = threading.Lock()
         self._snapshot: VectorSnapshot | None = None
         self._words: WordStore | None = None
+        self._superseded: dict[str, Superseded] | None = None
+        self._set_aside: frozenset[str] = frozenset()
         # The index version (last_ingest) the cached BM25 and snapshot were loaded for: another
         # process's ingest or rebuild makes them stale in a long-lived reader (the web app).
         self._derived_version: str | None = None
@@ -101,7 +104,7 @@ class IndexStore:
         (called with ``_lexical_lock`` held)."""
         version = self.manifest.get("last_ingest")
         if version != self._derived_version:
-            self._lexical = self._snapshot = self._words = None
+            self._lexical = self._snapshot = self._words = self._superseded = None
             self._derived_version = version
 
     @property
@@ -133,6 +136,23 @@ class IndexStore:
             if self._words is None:
                 self._words = WordStore.load(self.words_dir)
             return self._words
+
+    def superseded(self) -> dict[str, Superseded]:
+        """Indexed path -> the later indexed revision of the same document that supersedes it
+        (``revisions.py``): listed, never searched or quoted."""
+        with self._lexical_lock:
+            self._forget_stale_derived()
+            if self._superseded is None:
+                self._superseded = superseded(self.manifest.files().values())
+                self._set_aside = frozenset(
+                    i for s in self._superseded.values() for i in s.chunk_ids
+                )
+            return self._superseded
+
+    def set_aside_ids(self) -> frozenset[str]:
+        """The passages of every superseded file: left out of every search."""
+        self.superseded()
+        return self._set_aside
 
     def words_are_current(self) -> bool:
         return self._holds_every_chunk(WordStore.stored_ids(self.words_dir))
@@ -173,6 +193,7 @@ class IndexStore:
             self._lexical = None
             self._snapshot = None
             self._words = None
+            self._superseded = None
 
     def lexical_is_current(self) -> bool:
         return self._holds_every_chunk(LexicalIndex.stored_ids(self.bm25_dir))

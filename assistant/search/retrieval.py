@@ -49,6 +49,8 @@ class RetrievalParams:
     pointer_weight: float = 0.0
     lexical_weight: float = 1.0  # BM25's list against the dense list's, in the fusion
     breadth_weight: float = 0.0  # how many of a document's passages were found (_documents)
+    # an older revision of a document that is indexed in a later one is not searched
+    set_aside_superseded: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,14 @@ class CitationMap:
     title (``tabled``). Prose is left out: "this procedure meets clause 10.2; records are kept
     under QP-01" says nothing about QP-01."""
 
-    def __init__(self, store: IndexStore, resolver: ClauseResolver) -> None:
+    def __init__(
+        self, store: IndexStore, resolver: ClauseResolver, set_aside: bool = False
+    ) -> None:
         self._store = store
         self._resolver = resolver
+        # read from current documents only: an old revision beside its successor shares its
+        # number, and a pointer to that number would name two files and count for neither
+        self._set_aside = set_aside
         self._key: str | None = None
         self._lock = threading.Lock()
         self.by_chunk: dict[str, set[str]] = {}
@@ -143,10 +150,12 @@ class CitationMap:
         with self._lock:
             if key == self._key:  # built by another thread while this one waited
                 return
-            kept = citation_cache.load(self._store.data_dir, key)
+            # a map read with the old revisions too (a setting can ask for it) is kept apart
+            cache_key = key if self._set_aside else f"{key}|with superseded"
+            kept = citation_cache.load(self._store.data_dir, cache_key)
             if kept is None:
                 kept = self._build()
-                citation_cache.save(self._store.data_dir, key, kept)
+                citation_cache.save(self._store.data_dir, cache_key, kept)
             self.by_chunk, self.by_file, self.mapped = kept.by_chunk, kept.by_file, kept.mapped
             self.tabled, self.points_to = kept.tabled, kept.points_to
             self.declared, self.cited_anyway = kept.declared, kept.cited_anyway
@@ -156,6 +165,8 @@ class CitationMap:
     def _build(self) -> citation_cache.Citations:
         """The map read from every passage (kept beside the index: citation_cache.py)."""
         chunks = self._store.manifest.all_chunks()
+        if self._set_aside and (aside := self._store.set_aside_ids()):
+            chunks = [c for c in chunks if c.id not in aside]
         files_by_no: dict[str, set[str]] = defaultdict(set)
         for c in chunks:
             if c.doc_no:
@@ -314,7 +325,7 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.params = params
-        self.citations = CitationMap(store, resolver)
+        self.citations = CitationMap(store, resolver, params.set_aside_superseded)
         self.question_map = question_map
         self._fixed: dict[str, np.ndarray] = {}  # 91 cards at most
 
@@ -362,6 +373,15 @@ class Retriever:
         similarity: dict[str, float] = {}
         searched_best: dict[str, float] = {}  # the best cosine to the vector searched with
         vectors: dict[str, np.ndarray] = {}
+        # Superseded revisions' passages (index/revisions.py) are left out of both lists; each
+        # list is read that much deeper, so the current documents keep the depth they would
+        # have had without the old copies beside them.
+        aside = self.store.set_aside_ids() if p.set_aside_superseded else frozenset()
+        extra = min(len(aside), max(p.dense_candidates, p.lexical_candidates))
+
+        def kept(hits: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
+            return [h for h in hits if h[0] not in aside][:n] if aside else hits
+
         for q in queries:
             if q.only_below is not None and searched_best.get(queries[0].text, 0.0) >= q.only_below:
                 continue
@@ -373,10 +393,13 @@ class Retriever:
                 # moved cosines was right on fewer left-out questions (docs/retrieval.md).
                 own = self._read(q)
                 searched = self._searched(q, own)
-                hits = self.store.reader.query(searched, p.dense_candidates)
+                hits = kept(
+                    self.store.reader.query(searched, p.dense_candidates + extra),
+                    p.dense_candidates,
+                )
                 searched_best[q.text] = hits[0][1] if hits else 0.0
                 if searched is not own:
-                    best = self.store.reader.query(own, 1)
+                    best = kept(self.store.reader.query(own, 1 + extra), 1)
                     similarity[q.text] = best[0][1] if best else 0.0
                 else:
                     similarity[q.text] = searched_best[q.text]
@@ -385,9 +408,8 @@ class Retriever:
                     scores[cid] += q.weight * self._fused(r)
                     dense_rank.setdefault(cid, r)
             if q.lexical:
-                for r, (cid, _) in enumerate(
-                    self.store.lexical.query(q.text, p.lexical_candidates), 1
-                ):
+                lexical = self.store.lexical.query(q.text, p.lexical_candidates + extra)
+                for r, (cid, _) in enumerate(kept(lexical, p.lexical_candidates), 1):
                     scores[cid] += q.weight * p.lexical_weight * self._fused(r)
                     lexical_rank.setdefault(cid, r)
         chunks = self.store.manifest.chunks_by_id(scores)

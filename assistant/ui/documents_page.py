@@ -92,6 +92,9 @@ def render(app: Assistant) -> None:
             _flash("success", f"Indexed: {', '.join(done)} ({report.chunks_embedded} passages)")
         elif not refused and not report.failed:
             _flash("info", "Nothing changed: these files were already indexed.")
+        for name, reason in report.set_aside:
+            if name in done:
+                _flash("info", f"{name}: {reason}; it is listed but not searched.")
         st.session_state.doc_upload_run = run + 1
         st.rerun()
 

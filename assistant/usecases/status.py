@@ -45,6 +45,7 @@ def index_status(store: IndexStore) -> IndexStatus:
     check = store.check()
     last = manifest.get("last_ingest")
     skipped = json.loads(manifest.get("last_skipped") or "[]")
+    superseded = store.superseded()  # listed as such: indexed, never searched
     return IndexStatus(
         data_dir=str(store.data_dir),
         documents=sum(1 for f in files if f.chunk_ids),
@@ -63,7 +64,7 @@ def index_status(store: IndexStore) -> IndexStatus:
                 f.doc_no,
                 f.revision,
                 len(f.chunk_ids),
-                f.status,
+                superseded[f.path].reason if f.path in superseded else f.status,
                 f.ingested_at,
             )
             for f in files
