@@ -6,9 +6,10 @@ For each organisation of evals/organisations.toml, a copy of its documents is ma
 DIR/<key>-messy/documents with, beside each text document (.md, .txt, .html) that carries a
 document number and a whole-number revision above 1, an older revision of it: the same text
 with the revision one lower in its header and " rev N" in its file name, as a QMS share keeps
-them. (Word and PDF files are not rewritten; an organisation whose documents carry no revision
-gets no copies and is reported so.) The copy is indexed under DIR/<key>-messy/index, and every
-fitting question (never the untouched sets) is asked three ways:
+them; a text document with no revision at all becomes "NAME v2" beside "NAME v1" (without its
+last line), the versions in the file names alone. Word and PDF files are not rewritten. The
+copy is indexed under DIR/<key>-messy/index, and every fitting question (never the untouched
+sets) is asked three ways:
 
 - ``clean``: the organisation's own index (DIR/<key>, made by ``indexed`` as the other fitting
   scripts make it), as a baseline;
@@ -27,6 +28,7 @@ import argparse
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +62,39 @@ def _lower(matched: str, revision: int) -> str:
     return f"{head}{revision - 1}{tail}"
 
 
-def make_messy(app: Assistant, documents: Path, target: Path) -> list[str]:
+def _without_last_line(text: str) -> str:
+    lines = text.rstrip().splitlines(keepends=True)
+    return "".join(lines[:-1])
+
+
+def make_messy(app: Assistant, documents: Path, target: Path) -> tuple[list[str], dict[str, str]]:
     """Copy ``documents`` to ``target`` with an older revision beside each text document that
-    has one; the names of the older copies."""
+    has one; the names of the older copies, and the current files renamed (old -> new name).
+
+    A document whose header carries no revision (gstt-csc's, openregulatory's) is kept as a
+    share with versions in the file names keeps it: "sop-capa v2.md" for the current one, and
+    "sop-capa v1.md" beside it, the same text without its last line (a copy byte for byte is
+    indexed once anyway)."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(documents, target)
-    copies = []
+    copies: list[str] = []
+    renamed: dict[str, str] = {}
     for rec in app.store.manifest.files().values():
         path = Path(rec.path)
-        if path.suffix.lower() not in TEXT or not rec.doc_no or not rec.revision.isdigit():
+        if path.suffix.lower() not in TEXT or rec.status != "ok":
+            continue
+        if not rec.revision:
+            here = target / path.relative_to(documents)
+            current = here.with_name(f"{path.stem} v2{path.suffix}")
+            here.rename(current)
+            text = current.read_text(encoding="utf-8")
+            old = here.with_name(f"{path.stem} v1{path.suffix}")
+            old.write_text(_without_last_line(text), encoding="utf-8")
+            renamed[path.name] = current.name
+            copies.append(old.name)
+            continue
+        if not rec.doc_no or not rec.revision.isdigit():
             continue
         revision = int(rec.revision)
         if revision < 2:
@@ -80,7 +105,7 @@ def make_messy(app: Assistant, documents: Path, target: Path) -> list[str]:
         name = f"{path.stem} rev {revision - 1}{path.suffix}"
         (target / path.relative_to(documents).parent / name).write_text(older, encoding="utf-8")
         copies.append(name)
-    return copies
+    return copies, renamed
 
 
 def figures(app: Assistant, questions: list, old: set[str]) -> dict[str, Any]:
@@ -108,9 +133,14 @@ def main() -> None:
     for org, app in indexed(orgs, args.work_dir, NoProgress()):
         questions = [q for path in org.fitting_files() for q in load_questions(path)]
         messy = args.work_dir / f"{org.key}-messy"
-        copies = make_messy(app, org.documents, messy / "documents")
-        row: dict[str, Any] = {"older_copies": len(copies)}
+        copies, renamed = make_messy(app, org.documents, messy / "documents")
+        row: dict[str, Any] = {"older_copies": len(copies), "renamed_current": len(renamed)}
         row["clean"] = figures(app, questions, set())
+        # the labels name the current files by their names in the copy
+        questions = [
+            replace(q, expected_sources=[renamed.get(f, f) for f in q.expected_sources])
+            for q in questions
+        ]
         if copies:
             for label, on in (("messy, all searched", False), ("messy, set aside", True)):
                 messy_app = build(load_settings(data_dir=messy / "index", set_aside_superseded=on))

@@ -4,8 +4,12 @@ ingested from above."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from assistant.documents.loaders import parse
+from assistant.documents.metadata import without_revision
 from assistant.index.ingest import walk
 from assistant.index.manifest import FileRecord
 from assistant.index.revisions import revision_key, superseded
@@ -87,6 +91,26 @@ def test_what_cannot_be_ordered_is_left_searched():
     )
     # documents without number or title are not grouped together
     assert superseded([_rec("a.md", "", "4"), _rec("b.md", "", "5")]) == {}
+
+
+@pytest.mark.fast
+def test_a_file_name_gives_the_revision_its_header_does_not():
+    assert without_revision("QP-05 Calibration rev 4") == ("QP-05 Calibration", "4")
+    assert without_revision("SOP-001_v3") == ("SOP-001", "3")
+    assert without_revision("Quality Manual (Issue 2)") == ("Quality Manual", "2")
+    assert without_revision("QP-05-rev-B") == ("QP-05", "B")
+    for name in ("sop-version-control", "audit report v2 final", "Tier-V", "rev 4"):
+        assert without_revision(name) == (name, "")
+    text = b"# Calibration\n\nGauges are checked against the reference set every month.\n"
+    doc = parse(text, Path("QP-05 Calibration rev 4.md"), ".md")
+    assert (doc.info.doc_no, doc.info.revision) == ("QP-05", "4")
+    # the header's own revision wins over the name's
+    doc = parse(b"# QP-05 Calibration (Rev 6)\n\nGauges are checked.\n", Path("QP-05 v4.md"), ".md")
+    assert doc.info.revision == "6"
+    # a title made from the file name leaves the revision out: both revisions are one document
+    text = b"# Summary\n\nGauges are checked every month.\n"
+    doc = parse(text, Path("calibration-procedure_v2.md"), ".md")
+    assert (doc.info.title, doc.info.revision) == ("Calibration Procedure", "2")
 
 
 @pytest.mark.fast

@@ -19,6 +19,8 @@ from assistant.documents.screening import warning_for
 # chunks (chunking.py: only its sizes are in the fingerprint, not where it cuts). Adding a
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
+# 22: a revision at the end of a file name ("QP-05 Calibration rev 4", "SOP-001_v3") read when the
+# header has none, and left out of a title made from the name;
 # 21: a form's number with a letter series ("BW-F04-01", "Form no."); a banner over the title
 # ("ACME LTD" above "QP-08 ...") is no title; an HTML page whose <main> opens with a section
 # takes its <title>, and its <header>'s document-control table gives number and revision;
@@ -44,7 +46,7 @@ from assistant.documents.screening import warning_for
 # 7: a table's ":" lead-in kept in the chunk with its rows, Markdown trace-tag comments
 # ("<!-- [13485:7.5.3] -->") kept as their tag; 6: Markdown quote markers, PDF
 # "Page N of M" in footers; 5: AI warnings
-PARSER_VERSION = 21
+PARSER_VERSION = 22
 
 
 def is_supported(path: Path) -> bool:
@@ -111,7 +113,8 @@ def load(path: Path, max_bytes: int) -> LoadedDocument:
 
 def parse(data: bytes, path: Path, suffix: str) -> LoadedDocument:
     warnings: list[str] = []
-    fallback = metadata.title_from_filename(path.stem)
+    # "QP-05 Calibration rev 4" is titled without its revision: the title says which document
+    fallback = metadata.title_from_filename(metadata.without_revision(path.stem)[0])
     fmt = FORMATS[suffix]
     payload: str | bytes = data
     if not fmt.binary:

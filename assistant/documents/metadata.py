@@ -144,6 +144,26 @@ def from_lines(lines: list[str]) -> DocMeta:
     return from_pairs(pairs)
 
 
+# A revision a file name carries: "QP-05 Calibration rev 4", "SOP-001_v3", "Manual (Issue 2)",
+# "form-v1.2". Read only when the document's own header gives none (``parse`` merges it last).
+_REV_IN_NAME = re.compile(
+    r"[\s_\-(\[]+(?:(?:rev(?:ision)?|issue|version|ver)\.?[\s_\-]*([A-Za-z]?\d+(?:\.\d+)*[A-Za-z]?"
+    r"|[A-Za-z])|v(\d+(?:\.\d+)*))[)\]]?$",
+    re.IGNORECASE,
+)
+
+
+def without_revision(stem: str) -> tuple[str, str]:
+    """(the file name without the revision at its end, that revision or "")"""
+    m = _REV_IN_NAME.search(stem)
+    if m is None or m.start() == 0:
+        return stem, ""
+    return stem[: m.start()], m.group(1) or m.group(2)
+
+
 def from_filename(stem: str) -> DocMeta:
-    num = DOC_NO.match(stem.replace("_", "-"))
-    return DocMeta(doc_no=num.group(1)) if num else DocMeta()
+    """The document number at the start of a file name and the revision at its end: old
+    revisions kept beside the current one are often told apart by their names alone."""
+    name, revision = without_revision(stem)
+    num = DOC_NO.match(name.replace("_", "-"))
+    return DocMeta(doc_no=num.group(1) if num else "", revision=revision)
