@@ -98,3 +98,23 @@ def test_an_excel_register_uploaded_is_listed_with_its_number_and_title(monkeypa
     row = table[table["Document"] == "F-08-2"]
     assert list(row["Title"]) == ["Approved supplier register"]
     assert list(row["Status"]) == ["ok"]
+
+
+def test_an_older_revision_uploaded_is_listed_as_superseded_and_said_so(monkeypatch, data_dir):
+    """A QMS share's old revision uploaded beside the current one: indexed and listed, with
+    why it is not searched (index/revisions.py)."""
+    at = _documents(monkeypatch, data_dir)
+    old = (
+        b"# QP-11 Control of Nonconforming Product (Rev 3)\n\n"
+        b"## 5 Procedure\n\n"
+        b"5.1 Rejected parts go in the red bin beside the machine until the supervisor's round.\n"
+    )
+    at.file_uploader[0].set_value([("QP-11 rev 3.md", old, "text/markdown")]).run()
+    next(b for b in at.button if b.label == "Add and index").click().run()
+    assert not at.exception
+    reason = "superseded by QP-11-nonconforming-product.md (rev 4)"
+    assert any(reason in i.value.replace("\\", "") for i in at.info)
+    table = at.dataframe[0].value
+    row = table[table["Status"] == reason]
+    assert list(zip(row["Document"], row["Revision"], strict=True)) == [("QP-11", "3")]
+    assert sorted(table[table["Document"] == "QP-11"]["Status"]) == ["ok", reason]
