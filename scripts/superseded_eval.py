@@ -9,7 +9,8 @@ with the revision one lower in its header and " rev N" in its file name, as a QM
 them; a text document with no revision at all becomes "NAME v2" beside "NAME v1" (without its
 last line), the versions in the file names alone. Word and PDF files are not rewritten. The
 copy is indexed under DIR/<key>-messy/index, and every fitting question (never the untouched
-sets) is asked three ways:
+sets) is asked three ways, each as a new organisation's (``Assistant.as_new_organisation``: the
+organisation's own labelled questions name its files by their names in its own folder):
 
 - ``clean``: the organisation's own index (DIR/<key>, made by ``indexed`` as the other fitting
   scripts make it), as a baseline;
@@ -75,6 +76,7 @@ def make_messy(app: Assistant, documents: Path, target: Path) -> tuple[list[str]
     share with versions in the file names keeps it: "sop-capa v2.md" for the current one, and
     "sop-capa v1.md" beside it, the same text without its last line (a copy byte for byte is
     indexed once anyway)."""
+    documents = documents.resolve()  # the manifest's paths are resolved ("../shared" is not)
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(documents, target)
@@ -135,6 +137,9 @@ def main() -> None:
         messy = args.work_dir / f"{org.key}-messy"
         copies, renamed = make_messy(app, org.documents, messy / "documents")
         row: dict[str, Any] = {"older_copies": len(copies), "renamed_current": len(renamed)}
+        # as a new organisation's: the organisation's own labelled questions (the precedents
+        # that lead to the documents they name) name its files as they are in its own folder
+        app.as_new_organisation(org.key)
         row["clean"] = figures(app, questions, set())
         # the labels name the current files by their names in the copy
         questions = [
@@ -145,6 +150,7 @@ def main() -> None:
             for label, on in (("messy, all searched", False), ("messy, set aside", True)):
                 messy_app = build(load_settings(data_dir=messy / "index", set_aside_superseded=on))
                 messy_app.ingest([messy / "documents"], progress=NoProgress())
+                messy_app.as_new_organisation(org.key)
                 set_aside = len(messy_app.store.superseded())
                 row[label] = figures(messy_app, questions, set(copies)) | {"set_aside": set_aside}
         result[org.key] = row

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from assistant.core.models import Chunk
-from assistant.documents.metadata import title_from_filename
+from assistant.documents.metadata import title_from_filename, without_revision
 from assistant.search.clauses import Catalogue
 from assistant.search.crosswalk import crosswalk
 
@@ -47,7 +47,8 @@ def titles_index(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
     titles = {c.file: c.title for c in chunks}  # one title per document, not per passage
     out: dict[str, set[str]] = {}
     for file, title in titles.items():
-        for name in (title, title_from_filename(PurePath(file).stem)):
+        stem = without_revision(PurePath(file).stem)[0]  # "sop-capa v2" names "SOP CAPA"
+        for name in (title, title_from_filename(stem)):
             key = name_key(name)
             if len(key.split()) >= MIN_TITLE_WORDS:
                 out.setdefault(key, set()).add(file)
