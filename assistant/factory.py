@@ -218,7 +218,7 @@ class Assistant:
         return report
 
     def status(self) -> IndexStatus:
-        return index_status(self.store)
+        return index_status(self.store, self.settings.set_aside_superseded)
 
     @cached_property
     def llm(self) -> GroundedLlm | None:

@@ -168,6 +168,7 @@ def test_an_old_revision_is_listed_but_never_searched_or_quoted(small_corpus, tm
     # with the setting off, the old revision's own words lead: what the setting prevents
     everything = make_assistant(tmp_path / "idx", set_aside_superseded=False)
     assert everything.ask(question).ranked_files[0] == old.name
+    assert {d.file: d.status for d in everything.status().document_list}[old.name] == "ok"
 
     # the current revision removed: the older one is the document in force, searched again
     app.remove_document(str((small_corpus / "QP-11-nonconforming-product.md").resolve()))

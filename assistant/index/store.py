@@ -50,8 +50,8 @@ class IndexStore:
         self._lexical_lock = threading.Lock()
         self._snapshot: VectorSnapshot | None = None
         self._words: WordStore | None = None
-        self._superseded: dict[str, Superseded] | None = None
-        self._set_aside: frozenset[str] = frozenset()
+        # (path -> how it is superseded, the passages of those files), made together
+        self._superseded: tuple[dict[str, Superseded], frozenset[str]] | None = None
         # The index version (last_ingest) the cached BM25 and snapshot were loaded for: another
         # process's ingest or rebuild makes them stale in a long-lived reader (the web app).
         self._derived_version: str | None = None
@@ -137,22 +137,23 @@ class IndexStore:
                 self._words = WordStore.load(self.words_dir)
             return self._words
 
-    def superseded(self) -> dict[str, Superseded]:
-        """Indexed path -> the later indexed revision of the same document that supersedes it
-        (``revisions.py``): listed, never searched or quoted."""
+    def _superseded_view(self) -> tuple[dict[str, Superseded], frozenset[str]]:
         with self._lexical_lock:
             self._forget_stale_derived()
             if self._superseded is None:
-                self._superseded = superseded(self.manifest.files().values())
-                self._set_aside = frozenset(
-                    i for s in self._superseded.values() for i in s.chunk_ids
-                )
+                found = superseded(self.manifest.files().values())
+                ids = frozenset(i for s in found.values() for i in s.chunk_ids)
+                self._superseded = (found, ids)
             return self._superseded
+
+    def superseded(self) -> dict[str, Superseded]:
+        """Indexed path -> the later indexed revision of the same document that supersedes it
+        (``revisions.py``): listed, never searched or quoted."""
+        return self._superseded_view()[0]
 
     def set_aside_ids(self) -> frozenset[str]:
         """The passages of every superseded file: left out of every search."""
-        self.superseded()
-        return self._set_aside
+        return self._superseded_view()[1]
 
     def words_are_current(self) -> bool:
         return self._holds_every_chunk(WordStore.stored_ids(self.words_dir))
