@@ -77,7 +77,7 @@ class Assistant:
     def store(self) -> IndexStore:
         s = self.settings
         config = VectorConfig(s.vector_store, s.chroma_host, s.chroma_port, s.chroma_collection)
-        return IndexStore(Path(s.data_dir), config)
+        return IndexStore(Path(s.data_dir), config, s.set_aside_superseded)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -179,8 +179,7 @@ class Assistant:
     ) -> IngestReport:
         report = self.ingestor.run(paths, rebuild=rebuild, progress=progress)
         self._read_citations(progress)
-        if self.settings.set_aside_superseded:
-            report.set_aside = [(s.file, s.reason) for s in self.store.superseded().values()]
+        report.set_aside = [(s.file, s.reason) for s in self.store.superseded().values()]
         return report
 
     def _read_citations(self, progress: Progress | None) -> None:
@@ -218,7 +217,7 @@ class Assistant:
         return report
 
     def status(self) -> IndexStatus:
-        return index_status(self.store, self.settings.set_aside_superseded)
+        return index_status(self.store)
 
     @cached_property
     def llm(self) -> GroundedLlm | None:

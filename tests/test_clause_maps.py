@@ -82,6 +82,10 @@ class _Store:
     def __init__(self, chunks: list[Chunk], data_dir: Path) -> None:
         self.manifest = _Manifest(chunks)
         self.data_dir = data_dir  # where the map is kept (search/citation_cache.py)
+        self.set_aside_superseded = True
+
+    def current_chunks(self) -> list[Chunk]:
+        return self.manifest.all_chunks()  # no old revisions here (index/revisions.py)
 
 
 def _numbered(file: str, doc_no: str, text: str = "Purpose of the procedure.") -> Chunk:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from assistant.core.text import GENERIC_HEADING
 
@@ -159,6 +160,13 @@ def without_revision(stem: str) -> tuple[str, str]:
     if m is None or m.start() == 0:
         return stem, ""
     return stem[: m.start()], m.group(1) or m.group(2)
+
+
+def unversioned(name: str) -> str:
+    """A file name (or path) without the revision at the end of its stem: "README v2.md" is
+    a README, "sop-capa v2.md" the CAPA SOP (index/revisions.py sets the older one aside)."""
+    path = PurePath(name)
+    return str(path.with_name(without_revision(path.stem)[0] + path.suffix))
 
 
 def from_filename(stem: str) -> DocMeta:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.core.models import Chunk
 from assistant.index.boilerplate import repeated_lines, without
 from assistant.index.folders import swap_in
 from assistant.index.lexical import LexicalIndex
@@ -42,9 +43,17 @@ STAGING_PREFIX = ".rebuild-"
 
 
 class IndexStore:
-    def __init__(self, data_dir: Path, vector_config: VectorConfig | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        vector_config: VectorConfig | None = None,
+        set_aside_superseded: bool = True,
+    ) -> None:
         self.data_dir = data_dir
         self.vector_config = vector_config or VectorConfig()
+        # Old revisions beside their successors are left out of every search (revisions.py);
+        # off, every indexed file is searched and ``superseded`` finds none.
+        self.set_aside_superseded = set_aside_superseded
         self.manifest = Manifest(data_dir / "manifest.sqlite")
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
@@ -141,19 +150,27 @@ class IndexStore:
         with self._lexical_lock:
             self._forget_stale_derived()
             if self._superseded is None:
-                found = superseded(self.manifest.files().values())
+                files = self.manifest.files().values() if self.set_aside_superseded else ()
+                found = superseded(files)
                 ids = frozenset(i for s in found.values() for i in s.chunk_ids)
                 self._superseded = (found, ids)
             return self._superseded
 
     def superseded(self) -> dict[str, Superseded]:
         """Indexed path -> the later indexed revision of the same document that supersedes it
-        (``revisions.py``): listed, never searched or quoted."""
+        (``revisions.py``): listed, never searched or quoted. Empty when the store does not set
+        them aside."""
         return self._superseded_view()[0]
 
     def set_aside_ids(self) -> frozenset[str]:
         """The passages of every superseded file: left out of every search."""
         return self._superseded_view()[1]
+
+    def current_chunks(self) -> list[Chunk]:
+        """Every passage of the documents in force (all but the superseded files'), in
+        reading order."""
+        aside = self.set_aside_ids()
+        return [c for c in self.manifest.all_chunks() if c.id not in aside]
 
     def words_are_current(self) -> bool:
         return self._holds_every_chunk(WordStore.stored_ids(self.words_dir))
@@ -285,7 +302,7 @@ class IndexStore:
         a Chroma server has one collection, which cannot hold two indexes side by side."""
         folder = self.data_dir / f"{STAGING_PREFIX}{os.getpid()}"
         shutil.rmtree(folder, ignore_errors=True)
-        return IndexStore(folder, self.vector_config)
+        return IndexStore(folder, self.vector_config, self.set_aside_superseded)
 
     def replace_with(self, staged: IndexStore) -> None:
         """Switch this data directory to the complete index in ``staged``.

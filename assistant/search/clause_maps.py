@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from assistant.core.models import Chunk
-from assistant.documents.metadata import title_from_filename, without_revision
+from assistant.documents.metadata import title_from_filename, unversioned
 from assistant.search.clauses import Catalogue
 from assistant.search.crosswalk import crosswalk
 
@@ -47,8 +47,8 @@ def titles_index(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
     titles = {c.file: c.title for c in chunks}  # one title per document, not per passage
     out: dict[str, set[str]] = {}
     for file, title in titles.items():
-        stem = without_revision(PurePath(file).stem)[0]  # "sop-capa v2" names "SOP CAPA"
-        for name in (title, title_from_filename(stem)):
+        # "sop-capa v2.md" names "SOP CAPA"
+        for name in (title, title_from_filename(PurePath(unversioned(file)).stem)):
             key = name_key(name)
             if len(key.split()) >= MIN_TITLE_WORDS:
                 out.setdefault(key, set()).add(file)

@@ -49,8 +49,6 @@ class RetrievalParams:
     pointer_weight: float = 0.0
     lexical_weight: float = 1.0  # BM25's list against the dense list's, in the fusion
     breadth_weight: float = 0.0  # how many of a document's passages were found (_documents)
-    # an older revision of a document that is indexed in a later one is not searched
-    set_aside_superseded: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,14 +111,9 @@ class CitationMap:
     title (``tabled``). Prose is left out: "this procedure meets clause 10.2; records are kept
     under QP-01" says nothing about QP-01."""
 
-    def __init__(
-        self, store: IndexStore, resolver: ClauseResolver, set_aside: bool = False
-    ) -> None:
+    def __init__(self, store: IndexStore, resolver: ClauseResolver) -> None:
         self._store = store
         self._resolver = resolver
-        # read from current documents only: an old revision beside its successor shares its
-        # number, and a pointer to that number would name two files and count for neither
-        self._set_aside = set_aside
         self._key: str | None = None
         self._lock = threading.Lock()
         self.by_chunk: dict[str, set[str]] = {}
@@ -151,7 +144,7 @@ class CitationMap:
             if key == self._key:  # built by another thread while this one waited
                 return
             # a map read with the old revisions too (a setting can ask for it) is kept apart
-            cache_key = key if self._set_aside else f"{key}|with superseded"
+            cache_key = key if self._store.set_aside_superseded else f"{key}|with superseded"
             kept = citation_cache.load(self._store.data_dir, cache_key)
             if kept is None:
                 kept = self._build()
@@ -164,9 +157,9 @@ class CitationMap:
 
     def _build(self) -> citation_cache.Citations:
         """The map read from every passage (kept beside the index: citation_cache.py)."""
-        chunks = self._store.manifest.all_chunks()
-        if self._set_aside and (aside := self._store.set_aside_ids()):
-            chunks = [c for c in chunks if c.id not in aside]
+        # Read from current documents only: an old revision beside its successor shares its
+        # number, and a pointer to that number would name two files and count for neither.
+        chunks = self._store.current_chunks()
         files_by_no: dict[str, set[str]] = defaultdict(set)
         for c in chunks:
             if c.doc_no:
@@ -325,7 +318,7 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.params = params
-        self.citations = CitationMap(store, resolver, params.set_aside_superseded)
+        self.citations = CitationMap(store, resolver)
         self.question_map = question_map
         self._fixed: dict[str, np.ndarray] = {}  # 91 cards at most
 
@@ -376,7 +369,7 @@ class Retriever:
         # Superseded revisions' passages (index/revisions.py) are left out of both lists; each
         # list is read that much deeper, so the current documents keep the depth they would
         # have had without the old copies beside them.
-        aside = self.store.set_aside_ids() if p.set_aside_superseded else frozenset()
+        aside = self.store.set_aside_ids()
         extra = min(len(aside), max(p.dense_candidates, p.lexical_candidates))
 
         def kept(hits: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import threading
 
-from assistant.documents.metadata import without_revision
+from assistant.documents.metadata import unversioned
 from assistant.documents.text import is_table_row
 from assistant.index.store import IndexStore
 
@@ -73,18 +73,9 @@ _FORM_TABLE_SHARE = 0.5
 _FORM_PLACEHOLDERS = 3
 
 
-def _unversioned(name: str) -> str:
-    """A file name without the revision at the end of its stem ("README v2.md" is a README;
-    index/revisions.py sets the older one aside)."""
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or "/" in suffix:
-        return without_revision(name)[0]
-    return f"{without_revision(stem)[0]}.{suffix}"
-
-
 def role_of(name: str, title: str, text: str) -> str:
     """The role of one document from its file name, title and full text."""
-    name = _unversioned(name)
+    name = unversioned(name)
     label = f"{name} {title}"
     if _ABOUT_NAME.match(name.rsplit("/", 1)[-1]):
         return ABOUT
@@ -127,7 +118,7 @@ def procedure_names(name: str, title: str) -> list[str]:
     title, and its file name read as words ("sop-vigilance.md": "sop vigilance"), the name's
     part after the number too ("CSC-PR-011-Management-Review": "management review"). Names of
     one word ("Purchasing") are left out: they are everyday words, not a reference."""
-    stem = without_revision(name.rsplit("/", 1)[-1].rsplit(".", 1)[0])[0]
+    stem = unversioned(name).rsplit("/", 1)[-1].rsplit(".", 1)[0]
     found = []
     number = _DOCUMENT_ID.match(stem)
     if number:

@@ -247,7 +247,7 @@ def clause_coverage(
     card_vec = embedder.encode_query(clause.embedding_text())
     # as many nearest passages as the retriever's dense stage looks at
     hits = store.reader.query(card_vec, retriever.params.dense_candidates)
-    if retriever.params.set_aside_superseded and (aside := store.set_aside_ids()):
+    if aside := store.set_aside_ids():
         # a superseded revision is no document of the organisation's for the clause
         hits = [h for h in hits if h[0] not in aside]
     chunks = store.manifest.chunks_by_id([cid for cid, _ in hits])  # one query, not one per hit

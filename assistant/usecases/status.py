@@ -39,14 +39,13 @@ class IndexStatus:
         return asdict(self)
 
 
-def index_status(store: IndexStore, set_aside: bool = True) -> IndexStatus:
-    """``set_aside``: superseded revisions are listed as such (``set_aside_superseded``)."""
+def index_status(store: IndexStore) -> IndexStatus:
     manifest = store.manifest
     files = manifest.files().values()
     check = store.check()
     last = manifest.get("last_ingest")
     skipped = json.loads(manifest.get("last_skipped") or "[]")
-    superseded = store.superseded() if set_aside else {}  # indexed, never searched
+    superseded = store.superseded()  # listed as such: indexed, never searched
     return IndexStatus(
         data_dir=str(store.data_dir),
         documents=sum(1 for f in files if f.chunk_ids),

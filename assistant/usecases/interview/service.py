@@ -57,11 +57,8 @@ class InterviewService:
         key = self.store.manifest.get("last_ingest")
         with self._lock:
             if self._procedure_bank is None or self._procedure_bank[0] != key:
-                chunks = self.store.manifest.all_chunks()
-                if self.grader.retriever.params.set_aside_superseded:
-                    # no question about a practice only a superseded revision has
-                    aside = self.store.set_aside_ids()
-                    chunks = [c for c in chunks if c.id not in aside]
+                # no question about a practice only a superseded revision has
+                chunks = self.store.current_chunks()
                 clauses = [c for c in self.catalogue if c.depth > 0] or list(self.catalogue)
                 cards = self.embedder.encode([c.embedding_text() for c in clauses])
                 vectors = self.store.reader.embeddings([c.id for c in chunks])
