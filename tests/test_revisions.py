@@ -176,6 +176,30 @@ def test_an_old_revision_is_listed_but_never_searched_or_quoted(small_corpus, tm
     assert app.ask(question).ranked_files[0] == old.name
 
 
+def test_a_document_marked_obsolete_is_listed_but_never_searched_or_quoted(small_corpus, tmp_path):
+    # a withdrawn work instruction with no successor: its practice is no longer the
+    # organisation's, so the procedure in force answers, and the list says why it is not used
+    withdrawn = small_corpus / "WI-11-02 Scrap bin.md"
+    withdrawn.write_text(
+        "| Document No | WI-11-02 |\n| --- | --- |\n| Revision | 2 |\n| Status | Obsolete |\n\n"
+        f"# Scrap bin at the machine\n\n## Practice\n\n{_OLD_PRACTICE}\n",
+        encoding="utf-8",
+    )
+    app = make_assistant(tmp_path / "idx")
+    report = app.ingest([small_corpus])
+    assert report.set_aside == [(withdrawn.name, "marked Obsolete in the document")]
+    listed = {d.file: d.status for d in app.status().document_list}
+    assert listed[withdrawn.name] == "marked Obsolete in the document"
+    question = (
+        "Can the operator drop rejected parts in the red scrap bin and decide alone on rework?"
+    )
+    answer = app.ask(question)
+    assert withdrawn.name not in answer.ranked_files
+    assert all(e.chunk.file != withdrawn.name for e in answer.evidence)
+    everything = make_assistant(tmp_path / "idx", set_aside_superseded=False)
+    assert everything.ask(question).ranked_files[0] == withdrawn.name
+
+
 @pytest.mark.fast
 def test_a_revision_in_the_file_name_does_not_change_what_the_document_is():
     # found by scripts/superseded_eval.py: "README v2.md" was read as a procedure, not as the
@@ -185,3 +209,115 @@ def test_a_revision_in_the_file_name_does_not_change_what_the_document_is():
     assert role_of("README v2.md", "", "") == role_of("README.md", "", "") == ABOUT
     assert role_of("CSC-F-001-Training-Log-Template v2.md", "Training Record", "") == RECORD
     assert procedure_names("sop-vigilance v3.md", "") == procedure_names("sop-vigilance.md", "")
+
+
+# -- a document that says itself it is no longer in force (stop 54) ----------------------------
+
+
+@pytest.mark.fast
+def test_a_documents_own_status_says_whether_it_is_in_force():
+    from assistant.documents.metadata import from_lines, from_pairs, from_table
+
+    # a control block as label/value columns, as a label row over one value row, as lines
+    assert from_table([["Document No", "QP-05"], ["Status", "OBSOLETE"]]).status == "Obsolete"
+    assert from_table([["Doc No", "Rev", "Status"], ["QP-05", "3", "Withdrawn"]]).status == (
+        "Withdrawn"
+    )
+    assert from_lines(["Document status: Superseded by rev 5"]).status == "Superseded"
+    # in force, or a draft: nothing to set aside (the revision order handles drafts)
+    for value in ("Approved", "Issued", "Current", "Draft", "Released for use"):
+        assert from_pairs([("Status", value)]).status == ""
+    # a register's "Status" column holds its first entry's status, not the file's
+    register = [
+        ["CAPA", "Opened", "Status"],
+        ["CAPA-01", "2026-01-04", "Cancelled"],
+        ["CAPA-02", "2026-02-11", "Open"],
+    ]
+    assert from_table(register).status == ""
+
+
+@pytest.mark.fast
+def test_a_document_marked_obsolete_is_set_aside_with_or_without_a_successor():
+    from dataclasses import replace
+
+    alone = replace(_rec("QP-09.md", "QP-09", "2"), doc_status="Obsolete")
+    untitled = replace(_rec("notes.md", "", ""), doc_status="Withdrawn")
+    kept = _rec("QP-10.md", "QP-10", "1")
+    aside = superseded([alone, untitled, kept])
+    assert set(aside) == {"QP-09.md", "notes.md"}
+    assert aside["QP-09.md"].reason == "marked Obsolete in the document"
+    assert aside["notes.md"].reason == "marked Withdrawn in the document"
+    assert aside["QP-09.md"].chunk_ids == ("QP-09.md#0", "QP-09.md#1")
+    # beside a later revision, the successor is the more useful reason
+    old = replace(_rec("QP-11 rev 3.md", "QP-11", "3"), doc_status="Superseded")
+    new = _rec("QP-11.md", "QP-11", "4")
+    assert superseded([old, new])["QP-11 rev 3.md"].reason == "superseded by QP-11.md (rev 4)"
+
+
+@pytest.mark.fast
+def test_the_status_is_read_where_documents_keep_it(tmp_path):
+    import docx
+
+    front = b"---\ntitle: Calibration\nstatus: obsolete\n---\n# Calibration\n\nGauges yearly.\n"
+    assert parse(front, Path("QP-05.md"), ".md").info.status == "Obsolete"
+    # a control table after a title heading that already gave number and revision
+    table = (
+        b"# QP-05 Calibration (Rev 2)\n\n| Owner | Status |\n| --- | --- |\n"
+        b"| Quality | Withdrawn |\n\n## Scope\n\nGauges yearly.\n"
+    )
+    assert parse(table, Path("QP-05.md"), ".md").info.status == "Withdrawn"
+    current = b"# QP-05 Calibration (Rev 3)\n\nStatus: Approved\n\nGauges yearly.\n"
+    assert parse(current, Path("QP-05.md"), ".md").info.status == ""
+
+    # Word's Status property, set by a document controller without touching the text
+    document = docx.Document()
+    document.add_heading("QP-05 Calibration", 1)
+    document.add_paragraph("Gauges are calibrated yearly.")
+    document.core_properties.content_status = "Obsolete"
+    path = tmp_path / "QP-05.docx"
+    document.save(str(path))
+    assert parse(path.read_bytes(), path, ".docx").info.status == "Obsolete"
+    # and in its page header, where many templates keep the control block
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "QP-05\tRevision: 2\tStatus: Withdrawn"
+    document.add_heading("Calibration", 1)
+    document.add_paragraph("Gauges are calibrated yearly.")
+    document.save(str(path))
+    assert parse(path.read_bytes(), path, ".docx").info.status == "Withdrawn"
+
+
+@pytest.mark.fast
+def test_an_index_from_before_the_status_column_opens_and_gains_it(tmp_path, monkeypatch):
+    import sqlite3
+
+    from assistant.index.manifest import Manifest
+
+    path = tmp_path / "manifest.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE files (path TEXT PRIMARY KEY, file TEXT NOT NULL, sha256 TEXT NOT NULL,"
+        " size INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',"
+        " warnings TEXT NOT NULL DEFAULT '[]', title TEXT NOT NULL DEFAULT '',"
+        " doc_no TEXT NOT NULL DEFAULT '', revision TEXT NOT NULL DEFAULT '',"
+        " chunk_ids TEXT NOT NULL DEFAULT '[]', ingested_at REAL NOT NULL);"
+        "INSERT INTO files VALUES ('/d/QP-05.md', 'QP-05.md', 'x', 1, 'ok', '', '[]',"
+        " 'Calibration', 'QP-05', '2', '[\"c1\"]', 0);"
+    )
+    db.commit()
+    db.close()
+    # read-only (a published index; as root a chmod would not make it so): read as no status,
+    # and nothing written
+    with monkeypatch.context() as m:
+        m.setattr("assistant.index.manifest.os.access", lambda *_: False)
+        read_only = Manifest(path)
+        assert read_only.read_only and read_only.files()["/d/QP-05.md"].doc_status == ""
+        read_only.close()
+    columns = [c[0] for c in sqlite3.connect(path).execute("SELECT * FROM files").description]
+    assert "doc_status" not in columns
+    manifest = Manifest(path)
+    record = manifest.files()["/d/QP-05.md"]
+    assert (record.doc_no, record.doc_status) == ("QP-05", "")
+    with manifest.transaction() as db:
+        manifest.put_file(db, FileRecord(**{**record.__dict__, "doc_status": "Obsolete"}))
+    assert manifest.files()["/d/QP-05.md"].doc_status == "Obsolete"

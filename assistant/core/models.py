@@ -24,6 +24,7 @@ class DocumentInfo:
     title: str
     doc_no: str = ""
     revision: str = ""
+    status: str = ""  # "Obsolete", "Withdrawn"...: the document says it is no longer in force
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,8 @@ def parse_html(text: str, fallback_title: str) -> tuple[metadata.DocMeta, list[S
                     builder.heading(int(name[1]), title)
             elif name == "table":
                 rows, pairs = _table_rows(child)
-                if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
-                    meta = meta.merge(metadata.from_table(rows))
+                if builder.heading_count <= 3:
+                    meta = metadata.with_early_table(meta, rows)
                 # Read as a header row over columns, a labelled block said "Document No:
                 # Revision; QP-13: 5".
                 lines = ["; ".join(r) for r in pairs if r] or table_rows_as_text(rows)

@@ -19,6 +19,8 @@ from assistant.documents.screening import warning_for
 # chunks (chunking.py: only its sizes are in the fingerprint, not where it cuts). Adding a
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
+# 23: a document's own status when it says it is no longer in force ("Status: Obsolete" in its
+# front matter, control block or page header, Word's Status property);
 # 22: a revision at the end of a file name ("QP-05 Calibration rev 4", "SOP-001_v3") read when the
 # header has none, and left out of a title made from the name;
 # 21: a form's number with a letter series ("BW-F04-01", "Form no."); a banner over the title
@@ -46,7 +48,7 @@ from assistant.documents.screening import warning_for
 # 7: a table's ":" lead-in kept in the chunk with its rows, Markdown trace-tag comments
 # ("<!-- [13485:7.5.3] -->") kept as their tag; 6: Markdown quote markers, PDF
 # "Page N of M" in footers; 5: AI warnings
-PARSER_VERSION = 22
+PARSER_VERSION = 23
 
 
 def is_supported(path: Path) -> bool:
@@ -134,5 +136,7 @@ def parse(data: bytes, path: Path, suffix: str) -> LoadedDocument:
         raise DocumentError("no text found in the document")
     if screened := warning_for("\n".join(s.text for s in sections)):
         warnings.append(screened)
-    info = DocumentInfo(path.name, str(path.resolve()), meta.title, meta.doc_no, meta.revision)
+    info = DocumentInfo(
+        path.name, str(path.resolve()), meta.title, meta.doc_no, meta.revision, meta.status
+    )
     return LoadedDocument(info, sections, warnings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from assistant.core.text import GENERIC_HEADING
@@ -40,6 +40,21 @@ _REVISION_VALUE = re.compile(
     re.IGNORECASE,
 )
 _TITLE_LABELS = ("title", "document title")
+_STATUS_LABELS = ("status", "document status", "doc status", "approval status")
+# A document's own word that it is no longer in force ("Status: Obsolete", "Superseded by rev
+# 5", Word's Status property "Withdrawn"). Only these are kept: "Draft", "Approved" or "Issued"
+# say nothing the revision order does not (index/revisions.py), and "Open" or "Closed" are a
+# register's entries, not the file's status.
+NOT_IN_FORCE = re.compile(
+    r"\W*(obsolete|superseded|withdrawn|cancell?ed|retired|archived|inactive)\b", re.IGNORECASE
+)
+
+
+def not_in_force(value: str) -> str:
+    """The status word when ``value`` says the document is no longer in force ("Obsolete"),
+    else ""."""
+    m = NOT_IN_FORCE.match(value or "")
+    return m.group(1).capitalize() if m else ""
 
 
 @dataclass
@@ -47,6 +62,7 @@ class DocMeta:
     title: str = ""
     doc_no: str = ""
     revision: str = ""
+    status: str = ""  # not_in_force's word when the document says it is withdrawn, else ""
 
     def merge(self, other: DocMeta) -> DocMeta:
         """Fill empty fields from ``other``; what was found first wins."""
@@ -54,6 +70,7 @@ class DocMeta:
             self.title or other.title,
             self.doc_no or other.doc_no,
             self.revision or other.revision,
+            self.status or other.status,
         )
 
 
@@ -64,7 +81,9 @@ def _norm_label(label: str) -> str:
 def from_pairs(pairs: list[tuple[str, str]]) -> DocMeta:
     """Label/value pairs from front matter, a header table or ``Label: value`` lines."""
     meta = DocMeta()
-    labels = {_norm_label(x) for x in (*_DOC_NO_LABELS, *_REV_LABELS, *_TITLE_LABELS)}
+    labels = {
+        _norm_label(x) for x in (*_DOC_NO_LABELS, *_REV_LABELS, *_TITLE_LABELS, *_STATUS_LABELS)
+    }
     for label, value in pairs:
         key, value = _norm_label(label), str(value).strip()
         if not value or _norm_label(value) in labels:  # a label is never a value
@@ -76,6 +95,8 @@ def from_pairs(pairs: list[tuple[str, str]]) -> DocMeta:
                 meta.revision = value
         elif not meta.title and key in _TITLE_LABELS:
             meta.title = value
+        elif not meta.status and key in _STATUS_LABELS:
+            meta.status = not_in_force(value)
     return meta
 
 
@@ -85,8 +106,23 @@ def from_table(rows: list[list[str]]) -> DocMeta:
     for row in rows:
         pairs += [(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
     if len(rows) >= 2 and len(rows[0]) == len(rows[1]):
-        pairs += list(zip(rows[0], rows[1], strict=True))
+        below = list(zip(rows[0], rows[1], strict=True))
+        # A register's "Status" column holds its first entry's status ("Cancelled"), not the
+        # file's: under a label row, a status is read only from a table of that one row.
+        statuses = {_norm_label(x) for x in _STATUS_LABELS}
+        pairs += [p for p in below if len(rows) == 2 or _norm_label(p[0]) not in statuses]
     return from_pairs(pairs)
+
+
+def with_early_table(meta: DocMeta, rows: list[list[str]]) -> DocMeta:
+    """What a table near the top of a document adds: its number, revision and title while the
+    number or revision is still missing, and a status that says it is withdrawn while none is
+    known (a control block after the title heading that gave both)."""
+    if not (meta.doc_no and meta.revision):
+        return meta.merge(from_table(rows))
+    if not meta.status:
+        return replace(meta, status=from_table(rows).status)
+    return meta
 
 
 def from_heading(heading: str) -> DocMeta:

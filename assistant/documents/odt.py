@@ -222,8 +222,8 @@ def parse_odt(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
                     builder.add_line("")
             elif block.tag == _TABLE_EL:
                 rows = _table_rows(block)
-                if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
-                    meta = meta.merge(metadata.from_table(rows))
+                if builder.heading_count <= 3:
+                    meta = metadata.with_early_table(meta, rows)
                 builder.add_block(table_rows_as_text(rows))
             elif block.tag not in _SKIP_BLOCKS and not _is_drawing(block):
                 # lists, list items, sections: blocks inside

@@ -267,8 +267,8 @@ def parse_markdown(text: str, fallback_title: str) -> tuple[metadata.DocMeta, li
             while i < len(lines) and "|" in lines[i] and lines[i].strip():
                 rows.append(_cells(lines[i]))
                 i += 1
-            if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
-                meta = meta.merge(metadata.from_table(rows))
+            if builder.heading_count <= 3:
+                meta = metadata.with_early_table(meta, rows)
             builder.add_block(table_rows_as_text(rows))
             continue
         builder.add_line(_inline(line) if line.strip() else "")

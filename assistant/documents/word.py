@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from assistant.core.errors import DocumentError
@@ -146,7 +147,7 @@ def _read(document: Any, fallback_title: str) -> tuple[metadata.DocMeta, list[Se
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    meta = metadata.DocMeta(title=_core_title(document))
+    meta = metadata.DocMeta(title=_core_property(document, "title"))
     builder = SectionBuilder()
     first_heading = ""
     body = document._body  # the parent python-docx gives the body's paragraphs and tables
@@ -167,21 +168,27 @@ def _read(document: Any, fallback_title: str) -> tuple[metadata.DocMeta, list[Se
                 builder.add_line("")
         else:
             rows = [_row_cells(row) for row in Table(element, body).rows]
-            if not (meta.doc_no and meta.revision) and builder.heading_count <= 3:
-                meta = meta.merge(metadata.from_table(rows))
+            if builder.heading_count <= 3:
+                meta = metadata.with_early_table(meta, rows)
             builder.add_block(table_rows_as_text(rows))
     if first_heading:
         meta = meta.merge(metadata.from_heading(first_heading))
     if not (meta.doc_no and meta.revision):
         meta = meta.merge(_page_header_meta(document))
-    meta = meta.merge(metadata.DocMeta(title=fallback_title))
+    elif not meta.status:
+        meta = replace(meta, status=_page_header_meta(document).status)
+    # Word's own Status property (File > Info), where a document controller marks a withdrawn
+    # procedure "Obsolete" without touching its text
+    status = metadata.not_in_force(_core_property(document, "content_status"))
+    meta = meta.merge(metadata.DocMeta(title=fallback_title, status=status))
     return meta, builder.sections()
 
 
-def _core_title(document: Any) -> str:
-    """The title property; a damaged properties part is no title, not a failed document."""
+def _core_property(document: Any, name: str) -> str:
+    """A core property ("title", "content_status"); a damaged properties part has none, and is
+    no failed document."""
     try:
-        return (document.core_properties.title or "").strip()
+        return (getattr(document.core_properties, name) or "").strip()
     except Exception:  # python-docx reads the part lazily and raises what its parser meets
         return ""
 

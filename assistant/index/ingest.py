@@ -145,6 +145,7 @@ class LoadedFile:
             title=info.title,
             doc_no=info.doc_no,
             revision=info.revision,
+            doc_status=info.status,
             chunk_ids=[c.id for c in self.chunks],
             ingested_at=now,
         )

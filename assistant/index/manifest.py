@@ -3,6 +3,7 @@ row and its chunks change in one transaction; the vector store is reconciled aga
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -23,7 +24,8 @@ CREATE TABLE IF NOT EXISTS files (
     status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', warnings TEXT NOT NULL DEFAULT '[]',
     title TEXT NOT NULL DEFAULT '', doc_no TEXT NOT NULL DEFAULT '',
     revision TEXT NOT NULL DEFAULT '',
-    chunk_ids TEXT NOT NULL DEFAULT '[]', ingested_at REAL NOT NULL
+    chunk_ids TEXT NOT NULL DEFAULT '[]', ingested_at REAL NOT NULL,
+    doc_status TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, path TEXT NOT NULL, ordinal INTEGER NOT NULL, data TEXT NOT NULL
@@ -49,6 +51,8 @@ class FileRecord:
     revision: str = ""
     chunk_ids: list[str] = field(default_factory=list)
     ingested_at: float = 0.0
+    # the document's own word that it is no longer in force ("Obsolete"; loaders), else ""
+    doc_status: str = ""
 
 
 class Manifest:
@@ -94,6 +98,17 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        if not self._has_doc_status():
+            # An index from before stop 54: the column is added empty, and the next ingest,
+            # which rebuilds it for the new parser, fills it.
+            self._db.execute("ALTER TABLE files ADD COLUMN doc_status TEXT NOT NULL DEFAULT ''")
+
+    def _has_doc_status(self) -> bool:
+        return any(r[1] == "doc_status" for r in self._db.execute("PRAGMA table_info(files)"))
+
+    @functools.cached_property
+    def _doc_status_column(self) -> bool:
+        return self._has_doc_status()
 
     def close(self) -> None:
         self._db.close()
@@ -133,9 +148,11 @@ class Manifest:
 
     # -- files --------------------------------------------------------------------------------
     def files(self) -> dict[str, FileRecord]:
+        # a read-only index from before stop 54 has no doc_status column: read as none
+        status = "doc_status" if self._doc_status_column else "''"
         rows = self._db.execute(
             "SELECT path, file, sha256, size, status, reason, warnings, title, doc_no, revision,"
-            " chunk_ids, ingested_at FROM files ORDER BY file"
+            f" chunk_ids, ingested_at, {status} FROM files ORDER BY file"
         ).fetchall()
         return {
             r[0]: FileRecord(
@@ -151,13 +168,16 @@ class Manifest:
                 r[9],
                 json.loads(r[10]),
                 r[11],
+                r[12],
             )
             for r in rows
         }
 
     def put_file(self, db: sqlite3.Connection, rec: FileRecord) -> None:
         db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO files (path, file, sha256, size, status, reason, warnings,"
+            " title, doc_no, revision, chunk_ids, ingested_at, doc_status)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 rec.path,
                 rec.file,
@@ -171,6 +191,7 @@ class Manifest:
                 rec.revision,
                 json.dumps(rec.chunk_ids),
                 rec.ingested_at or time.time(),
+                rec.doc_status,
             ),
         )
 

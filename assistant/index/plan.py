@@ -226,6 +226,7 @@ def failure_record(refused: RefusedFile, now: float) -> FileRecord:
             title=previous.title,
             doc_no=previous.doc_no,
             revision=previous.revision,
+            doc_status=previous.doc_status,
             chunk_ids=previous.chunk_ids,
             ingested_at=now,
         )

@@ -12,6 +12,10 @@ Revisions are compared only when every one of the group reads in the same scheme
 revision. A group with a revision in another scheme, a missing revision or two files at the
 highest revision (a Word file and its PDF export) is left alone: every file stays searched, as
 before, rather than guessing which one is in force.
+
+A document that says itself it is no longer in force ("Status: Obsolete" in its control block,
+Word's Status property "Withdrawn"; documents/metadata.py) is set aside too, with or without a
+later revision beside it: a withdrawn procedure describes a practice the organisation stopped.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ _LETTER = re.compile(r"^([A-Za-z])(\d*)$")
 
 @dataclass(frozen=True)
 class Superseded:
-    """An indexed file set aside, and the indexed file of the same document that is current."""
+    """An indexed file set aside, and the indexed file of the same document that is current
+    (empty when the file is set aside for its own status)."""
 
     path: str
     file: str
@@ -39,10 +44,13 @@ class Superseded:
     by_file: str
     by_revision: str
     chunk_ids: tuple[str, ...]
+    marked: str = ""  # the document's own status ("Obsolete"), when it gives one
 
     @property
     def reason(self) -> str:
-        return f"superseded by {self.by_file} (rev {self.by_revision})"
+        if self.by_file:
+            return f"superseded by {self.by_file} (rev {self.by_revision})"
+        return f"marked {self.marked} in the document"
 
 
 def revision_key(revision: str) -> tuple[str, tuple[int, ...]] | None:
@@ -88,14 +96,27 @@ def _current(records: list[FileRecord]) -> FileRecord | None:
 
 
 def superseded(records: Iterable[FileRecord]) -> dict[str, Superseded]:
-    """Indexed path -> how it is superseded, for every file a later indexed revision of the
-    same document replaces."""
+    """Indexed path -> why it is set aside, for every file a later indexed revision of the
+    same document replaces, and every file that says itself it is no longer in force."""
     groups: dict[str, list[FileRecord]] = defaultdict(list)
     for rec in records:
-        if rec.status == "ok" and rec.chunk_ids and (key := _document_key(rec)):
-            groups[key].append(rec)
+        if rec.status == "ok" and rec.chunk_ids:
+            # a file with no number or title is a group of its own (its status still counts)
+            groups[_document_key(rec) or "path:" + rec.path].append(rec)
     out: dict[str, Superseded] = {}
     for group in groups.values():
+        for rec in group:
+            if rec.doc_status:
+                out[rec.path] = Superseded(
+                    rec.path,
+                    rec.file,
+                    rec.revision,
+                    "",
+                    "",
+                    "",
+                    tuple(rec.chunk_ids),
+                    rec.doc_status,
+                )
         if len(group) < 2 or (current := _current(group)) is None:
             continue
         for rec in group:
@@ -108,5 +129,6 @@ def superseded(records: Iterable[FileRecord]) -> dict[str, Superseded]:
                     current.file,
                     current.revision,
                     tuple(rec.chunk_ids),
+                    rec.doc_status,
                 )
     return out
