@@ -284,6 +284,21 @@ def test_the_status_is_read_where_documents_keep_it(tmp_path):
     document.add_paragraph("Gauges are calibrated yearly.")
     document.save(str(path))
     assert parse(path.read_bytes(), path, ".docx").info.status == "Withdrawn"
+    # and a watermark drawn across every page from the header (a VML text path)
+    from docx.oxml import parse_xml
+
+    for mark, status in (("OBSOLETE COPY", "Obsolete"), ("DRAFT", "")):
+        document = docx.Document()
+        document.add_heading("QP-05 Calibration (Rev 2)", 1)
+        document.add_paragraph("Gauges are calibrated yearly.")
+        pict = parse_xml(
+            '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+            ' xmlns:v="urn:schemas-microsoft-com:vml"><v:shape id="PowerPlusWaterMarkObject">'
+            f'<v:textpath string="{mark}"/></v:shape></w:pict>'
+        )
+        document.sections[0].header.paragraphs[0].add_run()._r.append(pict)
+        document.save(str(path))
+        assert parse(path.read_bytes(), path, ".docx").info.status == status
 
 
 @pytest.mark.fast

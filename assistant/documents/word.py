@@ -209,13 +209,15 @@ def _list_numbers(document: Any) -> ListNumbers:
 
 # Cells of a page-header line set out with tabs or wide spaces ("QP-30<tab>Revision: 2").
 _HEADER_CELLS = re.compile(r"\t|\s{2,}|\|")
+# The text of a watermark: Word draws one ("OBSOLETE", "DRAFT") as a VML shape in the header.
+_WATERMARK = "{urn:schemas-microsoft-com:vml}textpath"
 
 
 def _page_header_meta(document: Any) -> metadata.DocMeta:
-    """Number and revision from the first section's page header, where many company templates
-    keep their control block ("Document No: QP-30 | Revision: 2", or a small table): read
-    only when the body does not say them, and never as the document's text (it repeats on
-    every page)."""
+    """Number, revision and status from the first section's page header, where many company
+    templates keep their control block ("Document No: QP-30 | Revision: 2", or a small table)
+    and where Word keeps a watermark ("OBSOLETE" across every page): read only when the body
+    does not say them, and never as the document's text (it repeats on every page)."""
     from docx.table import Table
 
     if not document.sections:
@@ -237,4 +239,7 @@ def _page_header_meta(document: Any) -> metadata.DocMeta:
             else:
                 rows = [_row_cells(row) for row in Table(element, header).rows]
                 meta = meta.merge(metadata.from_table(rows))
+        for shape in header._element.iter(_WATERMARK):
+            status = metadata.not_in_force(shape.get("string", ""))
+            meta = meta.merge(metadata.DocMeta(status=status))
     return meta
