@@ -266,8 +266,11 @@ def test_the_status_is_read_where_documents_keep_it(tmp_path):
         b"| Quality | Withdrawn |\n\n## Scope\n\nGauges yearly.\n"
     )
     assert parse(table, Path("QP-05.md"), ".md").info.status == "Withdrawn"
-    current = b"# QP-05 Calibration (Rev 3)\n\nStatus: Approved\n\nGauges yearly.\n"
-    assert parse(current, Path("QP-05.md"), ".md").info.status == ""
+    # "Label: value" lines at the top of a plain-text document
+    lines = b"Document No: QP-05\nRevision: 2\nStatus: Withdrawn\n\nCALIBRATION\n\nGauges yearly.\n"
+    assert parse(lines, Path("QP-05.txt"), ".txt").info.status == "Withdrawn"
+    current = lines.replace(b"Withdrawn", b"Approved")
+    assert parse(current, Path("QP-05.txt"), ".txt").info.status == ""
 
     # Word's Status property, set by a document controller without touching the text
     document = docx.Document()
