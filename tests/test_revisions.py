@@ -339,3 +339,32 @@ def test_an_index_from_before_the_status_column_opens_and_gains_it(tmp_path, mon
     with manifest.transaction() as db:
         manifest.put_file(db, FileRecord(**{**record.__dict__, "doc_status": "Obsolete"}))
     assert manifest.files()["/d/QP-05.md"].doc_status == "Obsolete"
+
+
+def _stamped_pdf(stamp: str) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for i in range(1, 4):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, f"{i} Step {i}\n\nGauges in class {i} are calibrated every year.")
+        # drawn across the page, as a document controller's stamp or watermark is
+        pdf.set_font("Helvetica", size=40)
+        with pdf.rotation(45, 60, 200):
+            pdf.text(60, 200, stamp)
+    return bytes(pdf.output())
+
+
+@pytest.mark.fast
+def test_a_stamp_across_every_page_of_a_pdf_is_its_status_and_not_its_text():
+    from assistant.documents.metadata import stamped
+
+    for stamp, status in (("OBSOLETE COPY", "Obsolete"), ("Uncontrolled when printed", "")):
+        loaded = parse(_stamped_pdf(stamp), Path("QP-05.pdf"), ".pdf")
+        assert loaded.info.status == status
+        text = "\n".join(s.text for s in loaded.sections)
+        assert "class 3 are calibrated" in text and stamp not in text
+    # a stamp is the status alone, never a sentence that mentions it
+    assert stamped("SUPERSEDED - DO NOT USE") == "Superseded"
+    assert stamped("Obsolete stock is quarantined") == ""

@@ -20,7 +20,8 @@ from assistant.documents.screening import warning_for
 # format does not: no existing file changes, and the new extension's files are picked up as new
 # files by the next ingest anyway.
 # 23: a document's own status when it says it is no longer in force ("Status: Obsolete" in its
-# front matter, control block or page header, a Word watermark or Status property);
+# front matter, control block or page header, a Word watermark or Status property, a stamp
+# repeated across a PDF's pages);
 # 22: a revision at the end of a file name ("QP-05 Calibration rev 4", "SOP-001_v3") read when the
 # header has none, and left out of a title made from the name;
 # 21: a form's number with a letter series ("BW-F04-01", "Form no."); a banner over the title

@@ -50,6 +50,20 @@ NOT_IN_FORCE = re.compile(
 )
 
 
+# A stamp on every page of a PDF ("OBSOLETE", "SUPERSEDED COPY", "WITHDRAWN - DO NOT USE"):
+# a running line that is nothing but the status, never a sentence of the procedure.
+_STAMP = re.compile(
+    r"\W*(?:obsolete|superseded|withdrawn|cancell?ed|retired)(?:\s+(?:copy|document|version))?"
+    r"(?:\W+do\s+not\s+use)?\W*",
+    re.IGNORECASE,
+)
+
+
+def stamped(line: str) -> str:
+    """The status a page stamp gives ("Obsolete" for "OBSOLETE COPY"), else ""."""
+    return not_in_force(line) if _STAMP.fullmatch(line.strip()) else ""
+
+
 def not_in_force(value: str) -> str:
     """The status word when ``value`` says the document is no longer in force ("Obsolete"),
     else ""."""

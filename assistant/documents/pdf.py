@@ -159,6 +159,8 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[metadata.DocMeta, list[
         rev = metadata.REV_IN_TEXT.search(ln)
         if rev:
             meta = meta.merge(metadata.DocMeta(revision=rev.group(1)))
+        # a stamp repeated on the pages ("OBSOLETE COPY") says the document is withdrawn
+        meta = meta.merge(metadata.DocMeta(status=metadata.stamped(ln)))
 
     outline = _outline(reader)
     by_page: dict[int, list[tuple[int, str]]] = {}
