@@ -41,6 +41,7 @@ _REVISION_VALUE = re.compile(
 )
 _TITLE_LABELS = ("title", "document title")
 _STATUS_LABELS = ("status", "document status", "doc status", "approval status")
+_STATUS_KEYS = frozenset(_STATUS_LABELS)  # already as _norm_label gives them
 # A document's own word that it is no longer in force ("Status: Obsolete", "Superseded by rev
 # 5", Word's Status property "Withdrawn"). Only these are kept: "Draft", "Approved" or "Issued"
 # say nothing the revision order does not (index/revisions.py), and "Open" or "Closed" are a
@@ -109,7 +110,7 @@ def from_pairs(pairs: list[tuple[str, str]]) -> DocMeta:
                 meta.revision = value
         elif not meta.title and key in _TITLE_LABELS:
             meta.title = value
-        elif not meta.status and key in _STATUS_LABELS:
+        elif not meta.status and key in _STATUS_KEYS:
             meta.status = not_in_force(value)
     return meta
 
@@ -123,8 +124,7 @@ def from_table(rows: list[list[str]]) -> DocMeta:
         below = list(zip(rows[0], rows[1], strict=True))
         # A register's "Status" column holds its first entry's status ("Cancelled"), not the
         # file's: under a label row, a status is read only from a table of that one row.
-        statuses = {_norm_label(x) for x in _STATUS_LABELS}
-        pairs += [p for p in below if len(rows) == 2 or _norm_label(p[0]) not in statuses]
+        pairs += [p for p in below if len(rows) == 2 or _norm_label(p[0]) not in _STATUS_KEYS]
     return from_pairs(pairs)
 
 

@@ -99,24 +99,17 @@ def superseded(records: Iterable[FileRecord]) -> dict[str, Superseded]:
     """Indexed path -> why it is set aside, for every file a later indexed revision of the
     same document replaces, and every file that says itself it is no longer in force."""
     groups: dict[str, list[FileRecord]] = defaultdict(list)
-    for rec in records:
-        if rec.status == "ok" and rec.chunk_ids:
-            # a file with no number or title is a group of its own (its status still counts)
-            groups[_document_key(rec) or "path:" + rec.path].append(rec)
     out: dict[str, Superseded] = {}
+    for rec in records:
+        if rec.status != "ok" or not rec.chunk_ids:
+            continue
+        if rec.doc_status:  # withdrawn by its own word; a later revision below says more
+            out[rec.path] = Superseded(
+                rec.path, rec.file, rec.revision, "", "", "", tuple(rec.chunk_ids), rec.doc_status
+            )
+        if key := _document_key(rec):
+            groups[key].append(rec)
     for group in groups.values():
-        for rec in group:
-            if rec.doc_status:
-                out[rec.path] = Superseded(
-                    rec.path,
-                    rec.file,
-                    rec.revision,
-                    "",
-                    "",
-                    "",
-                    tuple(rec.chunk_ids),
-                    rec.doc_status,
-                )
         if len(group) < 2 or (current := _current(group)) is None:
             continue
         for rec in group:

@@ -157,13 +157,13 @@ class IndexStore:
             return self._superseded
 
     def superseded(self) -> dict[str, Superseded]:
-        """Indexed path -> the later indexed revision of the same document that supersedes it
-        (``revisions.py``): listed, never searched or quoted. Empty when the store does not set
-        them aside."""
+        """Indexed path -> why it is set aside (``revisions.py``: a later indexed revision of
+        the same document, or the document's own status): listed, never searched or quoted.
+        Empty when the store does not set them aside."""
         return self._superseded_view()[0]
 
     def set_aside_ids(self) -> frozenset[str]:
-        """The passages of every superseded file: left out of every search."""
+        """The passages of every file set aside (``superseded``): left out of every search."""
         return self._superseded_view()[1]
 
     def current_chunks(self) -> list[Chunk]:
