@@ -4,11 +4,13 @@ in the repository, and the defaults are their choice (change one, re-run the oth
 from __future__ import annotations
 
 import json
+import tomllib
 from functools import cache
 
 import pytest
 
 from assistant.core.settings import Settings
+from assistant.search.glossary import DEFAULT_GATES
 from tests.conftest import ROOT
 
 # The grids in the order they were last run: a setting several grids hold keeps the choice of
@@ -58,3 +60,19 @@ def test_retrieval_defaults_are_the_points_their_fit_chose(grid):
     assert not any(
         c["kept"] and c["point"] != chosen["point"] for c in result["conversation_checks"]
     )
+
+
+@pytest.mark.fast
+def test_the_glossarys_own_gates_are_the_ones_their_fit_chose():
+    # scripts/fit_glossary_gates.py --write wrote both: the shipped file holds each entry whose
+    # chosen gate differs from the setting's, and only when its folds carried and no
+    # organisation's MRR on the entry's questions fell
+    result = json.loads((ROOT / "evals" / "results" / "glossary-gates.json").read_text())
+    assert result["setting"] == Settings().glossary_below
+    chosen = {k: c["gate"] for k, c in result["entries"].items() if c["gate"] != c["setting"]}
+    assert tomllib.loads(DEFAULT_GATES.read_text())["gates"] == chosen
+    for c in result["entries"].values():
+        if c["gate"] != c["setting"]:
+            assert c["carries"] and len(c["questions"]) >= 2
+            now, new = c["mrr"][str(c["setting"])], c["mrr"][str(c["gate"])]
+            assert all(new[o] >= now[o] for o in now)

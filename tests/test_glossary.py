@@ -3,9 +3,12 @@ it searches, and how a bad glossary file is reported."""
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from assistant.search.glossary import (
+    DEFAULT_GATES,
     DEFAULT_GLOSSARY,
     Glossary,
     GlossaryEntry,
@@ -101,6 +104,8 @@ def test_an_organisations_own_entries_are_added_to_the_shipped_ones(tmp_path):
         ("[[entry]]\nphrases = ['a b']\n", "needs 'terms'"),
         ("[[entry]]\nterms = 'x'\nphrases = ['']\n", "non-empty"),
         ("[[entry]\nterms = \n", "cannot be read"),
+        ("[[entry]]\nterms = 'x'\nphrases = ['a']\nbelow = 2\n", "'below' must be a number"),
+        ("[[entry]]\nterms = 'x'\nphrases = ['a']\nbelow = 'always'\n", "from 0 (never)"),
     ],
 )
 def test_a_bad_glossary_file_says_which_file_and_what_is_wrong(tmp_path, text, message):
@@ -113,3 +118,39 @@ def test_a_bad_glossary_file_says_which_file_and_what_is_wrong(tmp_path, text, m
 
 def test_the_shipped_glossary_is_packaged_with_the_code():
     assert DEFAULT_GLOSSARY.name == "glossary.toml" and DEFAULT_GLOSSARY.is_file()
+    assert DEFAULT_GATES.is_file()
+    packaged = tomllib.loads((DEFAULT_GLOSSARY.parents[2] / "pyproject.toml").read_text())
+    data = packaged["tool"]["setuptools"]["package-data"]["assistant.search"]
+    assert {DEFAULT_GLOSSARY.name, DEFAULT_GATES.name} <= set(data)
+
+
+def test_an_entry_keeps_its_own_gate_and_the_fitted_gates_go_to_the_shipped_entries(tmp_path):
+    own = tmp_path / "ours.toml"
+    own.write_text(
+        '[[entry]]\nconcept = "gauge lab"\nterms = "metrology laboratory"\n'
+        'phrases = ["the gauge lab"]\nbelow = 1\n',
+        encoding="utf-8",
+    )
+    gates = tmp_path / "gates.toml"
+    gates.write_text(
+        '[gates]\n"record retention and disposal" = 0.55\n"gauge lab" = 0\n', encoding="utf-8"
+    )
+    glossary = load_glossary(own, gates)
+    by_concept = {e.concept: e for e in glossary.entries}
+    assert by_concept["record retention and disposal"].below == 0.55
+    assert by_concept["gauge lab"].below == 1.0  # the organisation's own word stands
+    assert all(
+        e.below is None
+        for c, e in by_concept.items()
+        if c not in {"record retention and disposal", "gauge lab"}
+    )
+    gates.write_text('[gates]\n"gauge lab" = 1.5\n', encoding="utf-8")
+    with pytest.raises(GlossaryError, match="glossary gates"):
+        load_glossary(None, gates)
+
+
+def test_every_fitted_gate_names_a_shipped_entry():
+    # a gate left behind for a renamed or removed entry would silently do nothing
+    concepts = {e.concept for e in load_glossary().entries}
+    shipped = DEFAULT_GATES.read_text(encoding="utf-8") if DEFAULT_GATES.is_file() else ""
+    assert set(tomllib.loads(shipped).get("gates", {})) <= concepts

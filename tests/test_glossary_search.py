@@ -32,3 +32,24 @@ def test_a_question_its_own_words_find_searches_nothing_more(sample):
     answer = sample.ask("How is an improvement suggestion card reviewed by the panel?")
     assert answer.ranked_files[0] == "QP-12-corrective-action-and-improvement.md"
     assert answer.bridges == []
+
+
+def test_an_entry_with_its_own_gate_is_searched_by_it_not_by_the_setting(sample, tmp_path):
+    # The setting's gate at 0 searches no glossary words; an organisation's own entry that says
+    # "always" (below = 1) is searched all the same, and named above the answer.
+    own = tmp_path / "ours.toml"
+    own.write_text(
+        '[[entry]]\nconcept = "ideas scheme"\nterms = "improvement suggestion"\n'
+        'phrases = ["an idea"]\nbelow = 1\n',
+        encoding="utf-8",
+    )
+    data_dir = sample.settings.data_dir
+    never = make_assistant(data_dir, glossary_below=0.0, question_map=False).ask(IDEA)
+    assert never.bridges == []
+    always = make_assistant(
+        data_dir, glossary_below=0.0, question_map=False, glossary_file=own
+    ).ask(IDEA)
+    assert always.bridges == [
+        'Also searched for "improvement suggestion", the quality system\'s words for what you asked'
+    ]
+    assert always.ranked_files[0] == "QP-12-corrective-action-and-improvement.md"

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.core.errors import AssistantError
 from assistant.core.text import FUNCTION_WORDS
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.toml")
+# Per-entry gates fitted on the labelled organisations (concept -> gate); entries not named
+# keep the ``glossary_below`` setting.
+DEFAULT_GATES = Path(__file__).with_name("glossary_gates.toml")
 
 
 class GlossaryError(AssistantError):
@@ -32,6 +35,11 @@ class GlossaryEntry:
     concept: str
     terms: str  # the quality system's words for it, searched beside the question
     phrases: tuple[str, ...]  # what staff say
+    # Its own gate: searched only below this best cosine of the question's own words (0: never,
+    # 1: always; None: the ``glossary_below`` setting). The shipped entries' come from
+    # ``glossary_gates.toml`` (fitted by scripts/fit_glossary_gates.py); an organisation's
+    # own entries may set ``below`` themselves.
+    below: float | None = None
 
 
 def _word_form(word: str) -> str:
@@ -153,13 +161,52 @@ def _entries(path: Path) -> list[GlossaryEntry]:
         if not all(isinstance(p, str) and p.strip() for p in phrases):
             raise GlossaryError(f"{where}: every phrase must be non-empty text")
         concept = str(raw.get("concept") or terms)
-        entries.append(GlossaryEntry(concept, terms.strip(), tuple(p.strip() for p in phrases)))
+        below = _gate(raw.get("below"), where)
+        entries.append(
+            GlossaryEntry(concept, terms.strip(), tuple(p.strip() for p in phrases), below)
+        )
     return entries
 
 
-def load_glossary(own: Path | None = None) -> Glossary:
-    """The shipped glossary, then the organisation's own entries (``own``), if given."""
-    entries = _entries(DEFAULT_GLOSSARY)
+def _gate(value: object, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise GlossaryError(f"{where}: 'below' must be a number from 0 (never) to 1 (always)")
+    return float(value)
+
+
+def _fitted_gates(path: Path) -> dict[str, float]:
+    """The shipped entries' own gates, by concept (an absent file: none)."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise GlossaryError(f"glossary gates {path}: cannot be read ({exc})") from exc
+    gates = data.get("gates", {})
+    if not isinstance(gates, dict):
+        raise GlossaryError(f"glossary gates {path}: 'gates' must be a table")
+    out = {}
+    for concept, value in gates.items():
+        gate = _gate(value, f"glossary gates {path}, {concept!r}")
+        if gate is not None:
+            out[concept] = gate
+    return out
+
+
+def with_gates(entries: list[GlossaryEntry], gates: dict[str, float]) -> list[GlossaryEntry]:
+    """Entries with their fitted gates; an entry that sets its own keeps it."""
+    return [
+        replace(e, below=gates[e.concept]) if e.below is None and e.concept in gates else e
+        for e in entries
+    ]
+
+
+def load_glossary(own: Path | None = None, gates: Path = DEFAULT_GATES) -> Glossary:
+    """The shipped glossary with its fitted gates, then the organisation's own entries
+    (``own``), if given."""
+    entries = with_gates(_entries(DEFAULT_GLOSSARY), _fitted_gates(gates))
     if own is not None:
         entries += _entries(own)
     return Glossary(entries)

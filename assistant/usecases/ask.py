@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import Bridge, bridges, crosswalk
 from assistant.search.exclusions import Exclusion, citing, declared_excluded, excluded_clause
-from assistant.search.glossary import Glossary
+from assistant.search.glossary import Glossary, GlossaryEntry
 from assistant.search.retrieval import (
     DocumentHit,
     Query,
@@ -175,12 +176,18 @@ class AskService:
         entries = [
             e for e in self.glossary.matches(question, p.glossary_gap) if not terms(e.terms) <= own
         ]
-        # Only for a question its own words do not find well (``glossary_below``): searched for
-        # every matching question, gstt-csc lost at every weight ("code change" pulled its
-        # design-change procedure over the code review asked about; docs/retrieval.md).
-        below = p.glossary_below if p.glossary_below < 1 else None
+
+        # Only for a question its own words do not find well (``glossary_below``, or the entry's
+        # own fitted gate): searched for every matching question, gstt-csc lost at every weight
+        # ("code change" pulled its design-change procedure over the code review asked about;
+        # docs/retrieval.md). A gate of 1 is "always" (inf: no cosine reaches it), still marked
+        # as a glossary query for the note above the answer.
+        def gate(entry: GlossaryEntry) -> float:
+            below = p.glossary_below if entry.below is None else entry.below
+            return below if below < 1 else math.inf
+
         return [
-            Query(e.terms, p.glossary_weight, only_below=below)
+            Query(e.terms, p.glossary_weight, only_below=gate(e))
             for e in entries[: p.glossary_queries]
         ]
 
