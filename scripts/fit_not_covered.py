@@ -98,6 +98,8 @@ class Questions:
         self.matters = np.array([r.get("matter", "") for r in rows])
         self.similarities = self.vectors @ self.vectors.T
         self._features: dict[str | None, np.ndarray] = {}
+        # signals read as 0 (``--without``): the folds without them, to say what one adds
+        self.dropped: frozenset[str] = frozenset()
 
     def features(self, left_out: str | None) -> np.ndarray:
         """FEATURES of every question, its ``precedent`` read from the questions of the
@@ -115,6 +117,8 @@ class Questions:
                 x[i, : len(READ)] = [row[f] for f in READ]
                 score = precedent_score(self.similarities[i][keep], not_answered[keep])
                 x[i, -1] = precedent_signal(score, row["word_recall"], bool(row["topic_named"]))
+            for f in self.dropped:
+                x[:, FEATURES.index(f)] = 0.0
             self._features[left_out] = x
         return self._features[left_out]
 
@@ -307,7 +311,12 @@ def main() -> None:
     ap.add_argument("--work-dir", type=Path, help="where each organisation is indexed")
     ap.add_argument("--cached", action="store_true", help=f"refit from {SIGNALS}")
     ap.add_argument("--write", action="store_true", help=f"write the model to {MODEL_FILE}")
+    ap.add_argument(
+        "--without", nargs="+", choices=FEATURES, default=[], help="signals read as 0 (not written)"
+    )
     args = ap.parse_args()
+    if args.without and args.write:
+        ap.error("--without measures what a signal adds; it does not write a model")
     cache = SIGNALS
     if not args.cached and args.work_dir is None:
         ap.error("--work-dir is needed unless --cached")
@@ -316,6 +325,7 @@ def main() -> None:
     else:
         questions = collect(args.organisations, args.work_dir)
         cache.write_text("".join(json.dumps(r) + "\n" for r in questions.rows), encoding="utf-8")
+    questions.dropped = frozenset(args.without)
     rows = questions.rows
     for c in PENALTIES:
         table = folds(questions, c)
