@@ -30,6 +30,18 @@ def test_toml_then_environment_then_overrides(tmp_path, monkeypatch):
     assert load_settings(top_k=3, data_dir=None).top_k == 3
 
 
+def test_an_optional_file_left_empty_in_the_environment_is_unset(monkeypatch, tmp_path):
+    # "ASSISTANT_GLOSSARY_FILE=" in a shell or a compose file: no glossary of our own, not the
+    # current folder read as one (which the glossary loader would refuse)
+    monkeypatch.setenv("ASSISTANT_GLOSSARY_FILE", "")
+    monkeypatch.setenv("ASSISTANT_MODELS_DIR", " ")
+    s = load_settings()
+    assert s.glossary_file is None and s.models_dir is None
+    own = tmp_path / "ours.toml"
+    monkeypatch.setenv("ASSISTANT_GLOSSARY_FILE", str(own))
+    assert load_settings().glossary_file == own
+
+
 def test_invalid_setting_is_a_one_line_error(tmp_path):
     result = run_cli("status", env={"ASSISTANT_CHUNK_SIZE": "5"})
     assert result.returncode == 2

@@ -35,6 +35,13 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is a file, not a folder")
         return value
 
+    @field_validator("models_dir", "glossary_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # An environment variable set but left empty (ASSISTANT_GLOSSARY_FILE=) means "none",
+        # not the current folder, which would then be read as a file and refused.
+        return None if isinstance(value, str) and not value.strip() else value
+
     max_file_mb: float = Field(25.0, gt=0, description="Documents larger than this are refused.")
     # The web app works out the clause coverage (about 10 s on the sample) in its warm-up, so
     # the Clauses and Coverage pages need not wait; off, the first of them computes it.
