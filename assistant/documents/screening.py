@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import re
 
+# "act as" alone is everyday procedure English ("a deputy acts as Quality Manager", "before they
+# act as Independent Checkers": a false warning on a fictional lab's training SOP at stop 55), so
+# it counts only when what is to be acted is an AI or a changed one, or "you" are told to.
 INSTRUCTION = re.compile(
     r"^.*\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|rules?|prompts?)\b.*$"
-    r"|^.*\b(?:you are now|act as|system prompt|as an ai|language model)\b.*$",
+    r"|^.*\b(?:you are now|system prompt|as an ai|language model)\b.*$"
+    r"|^.*\b(?:act|behave|respond)\s+as\s+(?:an?\s+|the\s+)?(?:ai|chatbot|llm|gpt"
+    r"|language model|different|unrestricted|unfiltered|jailbroken|dan)\b.*$"
+    r"|^.*\byou\s+(?:must|should|will|shall|now|can)\s+act\s+as\b.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 
