@@ -46,11 +46,11 @@ import numpy as np
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.question_map_fit import use_fold_maps
-from assistant.evaluation.retrieval import load_questions
+from assistant.evaluation.retrieval import first_rank, load_questions
 from assistant.search.glossary import DEFAULT_GATES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_retrieval import RESULTS, _Store  # noqa: E402  (the dense and BM25 lists remembered)
+from fit_retrieval import RESULTS, _Store, figures  # noqa: E402  (_Store: lists remembered)
 
 GATES = (0.0, 0.35, 0.45, 0.55, 1.0)
 MIN_ORGANISATIONS = 2
@@ -59,9 +59,8 @@ TIE = 1e-9
 
 
 def _rank(service: Any, question: Any) -> int | None:
-    ranked = service.answer(service.plan(question.question)).ranked_files
-    found = [ranked.index(s) + 1 for s in question.expected_sources if s in ranked]
-    return min(found) if found else None
+    answer = service.answer(service.plan(question.question))
+    return first_rank(answer.ranked_files, question.expected_sources)
 
 
 AS_NEW = " (as new)"
@@ -116,10 +115,6 @@ def organisation(reading: str) -> str:
     return reading.removesuffix(AS_NEW)
 
 
-def mrr(ranks: list[int | None]) -> float:
-    return float(np.mean([1 / r if r else 0.0 for r in ranks])) if ranks else 0.0
-
-
 def moved(by_org: dict[str, dict[str, list]], gate: float, now: float) -> tuple[int, int]:
     """How many of the entry's questions rank higher and lower at ``gate`` than at ``now``."""
     up = down = 0
@@ -151,7 +146,7 @@ def choose(by_org: dict[str, dict[str, list]], setting: float) -> dict[str, Any]
     """The entry's gate: the setting unless choosing on the other organisations carries to each
     one left out (module docstring)."""
     orgs = sorted(by_org)
-    table = {g: {o: mrr(by_org[o]["ranks"][str(g)]) for o in orgs} for g in GATES}
+    table = {g: {o: figures(by_org[o]["ranks"][str(g)])[0] for o in orgs} for g in GATES}
     now = min(GATES, key=lambda g: abs(g - setting))
 
     def best(on: list[str], among: tuple[float, ...] = GATES) -> float:

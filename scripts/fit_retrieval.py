@@ -59,7 +59,7 @@ import numpy as np
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.question_map_fit import use_fold_maps
-from assistant.evaluation.retrieval import load_questions
+from assistant.evaluation.retrieval import first_rank, load_questions
 
 GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     # how the dense and BM25 lists are fused into passages and documents (every question)
@@ -264,9 +264,7 @@ def rank_all(
                     plans = [service.plan(q.question) for q in questions]
                 ranks = []
                 for q, plan in zip(questions, plans, strict=True):
-                    ranked = service.answer(plan).ranked_files
-                    found = [ranked.index(s) + 1 for s in q.expected_sources if s in ranked]
-                    ranks.append(min(found) if found else None)
+                    ranks.append(first_rank(service.answer(plan).ranked_files, q.expected_sources))
                 rows.append({"point": values, "ranks": ranks})
         out[org.key] = rows
         print(f"{org.key}: {len(questions)} answered questions x {len(points)} points", flush=True)

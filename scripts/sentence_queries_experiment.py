@@ -22,7 +22,7 @@ from typing import Any
 
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
-from assistant.evaluation.retrieval import _rank as rank_of
+from assistant.evaluation.retrieval import first_rank as rank_of
 from assistant.search.retrieval import Query
 from assistant.usecases.ask import AskPlan, AskService
 

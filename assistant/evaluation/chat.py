@@ -23,7 +23,7 @@ from typing import Any
 
 from assistant.core.errors import UsageError
 from assistant.core.progress import NoProgress, Progress
-from assistant.evaluation.retrieval import read_jsonl
+from assistant.evaluation.retrieval import first_rank, read_jsonl
 from assistant.usecases.conversation import NEW, Conversation, ConversationTurn
 
 Asker = Callable[[Conversation, list[str], str], ConversationTurn]
@@ -75,11 +75,6 @@ def _related(a: str, b: str) -> bool:
     return "." in parent and direct
 
 
-def _rank(ranked: list[str], expected: list[str]) -> int | None:
-    ranks = [ranked.index(s) + 1 for s in expected if s in ranked]
-    return min(ranks) if ranks else None
-
-
 def stateful(conv: Conversation, earlier: list[str], question: str) -> ConversationTurn:
     return conv.ask(question)
 
@@ -120,7 +115,7 @@ def run(
                     "expected_sources": t.expected_sources,
                     "expected_clauses": t.expected_clauses,
                     "ranked": ranked[:5],
-                    "rank": _rank(ranked, t.expected_sources),
+                    "rank": first_rank(ranked, t.expected_sources),
                     "no_evidence": turn.answer.no_evidence,
                     "decided_by": turn.answer.decided_by,
                     "clauses": turn.clauses,

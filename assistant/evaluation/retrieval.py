@@ -97,7 +97,8 @@ def missing_sources(questions: list[EvalQuestion], indexed_files: Iterable[str])
     return sorted({s for q in questions for s in q.expected_sources if s not in indexed})
 
 
-def _rank(ranked: list[str], expected: list[str]) -> int | None:
+def first_rank(ranked: list[str], expected: list[str]) -> int | None:
+    """The rank (from 1) of the first expected document in ``ranked``; None when none is."""
     ranks = [ranked.index(s) + 1 for s in expected if s in ranked]
     return min(ranks) if ranks else None
 
@@ -187,7 +188,7 @@ def run_system(
                 "question": q.question,
                 "expected_sources": q.expected_sources,
                 "ranked": ranked[:5],
-                "rank": _rank(ranked, q.expected_sources),
+                "rank": first_rank(ranked, q.expected_sources),
                 "no_evidence": answer.no_evidence,
                 "similarity": round(answer.similarity, 4),
                 "mode": answer.mode,
@@ -217,7 +218,7 @@ def run_baseline(
                 "id": q.id,
                 "kind": q.kind,
                 "expected_sources": q.expected_sources,
-                "rank": _rank(ranked, q.expected_sources),
+                "rank": first_rank(ranked, q.expected_sources),
                 "ranked": ranked[:5],
             }
         )
