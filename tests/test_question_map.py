@@ -63,15 +63,22 @@ def test_each_organisations_fold_map_reads_back_as_its_own(tmp_path: Path) -> No
 @pytest.mark.fast
 def test_every_evaluated_organisation_has_a_map_fitted_without_it() -> None:
     """``--as-new ORG`` reads ORG's questions through the map that never saw them: one is
-    shipped for each organisation of evals/organisations.toml, and none equals the map fitted
-    on all of them."""
+    shipped for each organisation of evals/organisations.toml, and none equals the shipped
+    map but where the shipped map itself never saw the organisation."""
     shipped = QuestionMap.load(MODEL_ID, MAP_FILE)
     assert shipped is not None
     for org in load_organisations(Path(__file__).parents[1] / "evals" / "organisations.toml"):
         fold = QuestionMap.load_fold(MODEL_ID, org.key)
         assert fold is not None, f"{FOLDS_FILE}: none for {org.key} (--write-folds)"
         assert np.abs(fold.matrix - np.eye(DIMENSIONS)).max() > 1e-3  # fitted
-        assert not np.allclose(fold.matrix, shipped.matrix, atol=1e-3)
+        same = np.allclose(fold.matrix, shipped.matrix, atol=1e-3)
+        assert same == (org.key in NEWER_THAN_THE_SHIPPED_MAP), org.key
+
+
+# Organisations whose fold is the shipped map itself: Ashgrove joined at stop 56, the shipped map
+# was fitted at stop 36 (its refit at stop 56 was not kept, docs/retrieval.md) and never saw it;
+# the other organisations' folds were fitted at stop 40, each without its organisation.
+NEWER_THAN_THE_SHIPPED_MAP = {"ashgrove"}
 
 
 def test_as_a_new_organisation_its_questions_are_moved_by_the_map_that_never_saw_them(
