@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from assistant.core.progress import NoProgress
+from assistant.core.settings import Settings
 from assistant.evaluation.organisations import indexed, load_organisations
 from assistant.evaluation.question_map_fit import use_fold_maps
 from assistant.evaluation.retrieval import first_rank, load_questions
@@ -196,8 +197,6 @@ def main() -> None:
         "--write", action="store_true", help="write assistant/search/glossary_gates.toml"
     )
     args = ap.parse_args()
-    from assistant.core.settings import Settings
-
     setting = Settings().glossary_below
     if args.ranks:  # choose again from an earlier run's ranks (no asking)
         ranked = json.loads(args.ranks.read_text(encoding="utf-8"))["ranks"]

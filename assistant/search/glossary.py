@@ -143,11 +143,16 @@ def _first(text: str, pattern: re.Pattern[str], gapped: re.Pattern[str] | None) 
     return min(starts, default=None)
 
 
-def _entries(path: Path) -> list[GlossaryEntry]:
+def _read_toml(path: Path, what: str) -> dict:
+    """A glossary or gates file's table, or a GlossaryError naming the file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise GlossaryError(f"glossary {path}: cannot be read ({exc})") from exc
+        raise GlossaryError(f"{what} {path}: cannot be read ({exc})") from exc
+
+
+def _entries(path: Path) -> list[GlossaryEntry]:
+    data = _read_toml(path, "glossary")
     entries = []
     for n, raw in enumerate(data.get("entry", []), 1):
         where = f"glossary {path}, entry {n}"
@@ -180,11 +185,7 @@ def _fitted_gates(path: Path) -> dict[str, float]:
     """The shipped entries' own gates, by concept (an absent file: none)."""
     if not path.is_file():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise GlossaryError(f"glossary gates {path}: cannot be read ({exc})") from exc
-    gates = data.get("gates", {})
+    gates = _read_toml(path, "glossary gates").get("gates", {})
     if not isinstance(gates, dict):
         raise GlossaryError(f"glossary gates {path}: 'gates' must be a table")
     out = {}
