@@ -15,7 +15,13 @@ from streamlit.testing.v1 import AppTest
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.usecases.ask import OWN_LABEL
 from assistant.usecases.not_covered import Precedents, precedent_score
-from assistant.usecases.own_labels import OwnLabels, lead_index, nearest_answering, normalised
+from assistant.usecases.own_labels import (
+    OwnLabels,
+    lead_index,
+    nearest_answering,
+    nearest_label,
+    normalised,
+)
 from tests.conftest import ROOT, indexed_texts, make_assistant, run_cli
 from tests.fakes import HashingEmbedder
 
@@ -79,6 +85,21 @@ def test_own_precedents_are_read_beside_the_other_organisations():
 
 
 @pytest.mark.fast
+def test_the_nearest_label_is_the_closest_at_the_line_asking_by_the_same_numbers():
+    e = np.eye(3, dtype=np.float32)
+    question = np.array([0.8, 0.6, 0.0], dtype=np.float32)  # cosine 0.8 to e0, 0.6 to e1
+    labelled = [("What goes on form 12?", e[0]), ("What goes on the form?", e[1])]
+    plain, numbered = "What goes on the form?", "What goes on form 12?"
+    # the closer one asks by another number: another question, however alike
+    assert nearest_label(plain, question, labelled, 0.5) == (1, pytest.approx(0.6))
+    assert nearest_label(numbered, question, labelled, 0.5) == (0, pytest.approx(0.8))
+    assert nearest_label(numbered, question, labelled, 0.85) is None
+    named = [(*labelled[0], ()), (*labelled[1], ("QP-01.md",))]
+    assert nearest_answering(plain, question, named, 0.5) == (1, pytest.approx(0.6))
+    assert nearest_answering(numbered, question, named, 0.5) is None
+
+
+@pytest.mark.fast
 def test_normalised_ignores_case_spacing_and_the_closing_mark():
     assert normalised("  What  is OUR policy?! ") == "what is our policy"
 
@@ -113,6 +134,25 @@ def test_a_verdict_on_a_question_stands_when_it_is_asked_again(tmp_path):
     app.own_labels.add(outside, answered=True)
     shown = app.ask(outside)
     assert not shown.no_evidence and not shown.caution and shown.evidence
+
+
+def test_a_verdict_carries_to_the_same_question_in_other_words(tmp_path):
+    """A quality lead who marked a question "not answered" is not told otherwise when it comes
+    back reworded (``label_verdict_similarity``); a question on another matter is left to the
+    model, and the message quotes the labelled question it went by."""
+    app = indexed_texts(tmp_path, DOCS)
+    labelled = "Who approves a new supplier before we order from them?"
+    reworded = "Who signs off a new supplier before we buy from them?"
+    assert not app.ask(reworded).no_evidence
+    app.own_labels.add(labelled, answered=False, origin="Ask page")
+    refused = app.ask(reworded)
+    assert refused.no_evidence and refused.decided_by == OWN_LABEL
+    assert f'A question like this one ("{labelled}", 0.' in refused.message
+    assert "QP-01 Purchasing" in refused.message  # still says where to look
+    other = app.ask("How often is each gauge calibrated?")
+    assert not other.no_evidence and other.decided_by != OWN_LABEL
+    app.own_labels.add(labelled, answered=True, origin="Ask page")  # the lead changes its mind
+    assert not app.ask(reworded).no_evidence
 
 
 def test_labels_move_questions_like_them_through_the_precedents(tmp_path):

@@ -238,6 +238,15 @@ class Settings(BaseSettings):
     label_lead_similarity: float = Field(
         0.7, ge=-1, le=2, description="A labelled question this close leads with its document."
     )
+    # Plain questions: a question in other words than a labelled one, at this cosine or closer
+    # (the closest, asked by the same numbers), gets that label's verdict (usecases/ask.py;
+    # above 1: only the same words). The lowest line at which no organisation lost a right
+    # decision with 20, 40, 80 or 200 labels (scripts/own_labels_eval.py --verdict-lines,
+    # evals/results/own-label-verdicts.json: at 0.75 +1/+3/+12/+18 decisions set right, none
+    # set wrong; docs/retrieval.md, "Another wording of a labelled question").
+    label_verdict_similarity: float = Field(
+        0.75, ge=-1, le=2, description="A labelled question this close gives its verdict."
+    )
     # A label on a question about one clause (by number or by name) speaks for that clause: a
     # later question on it is led by the documents the label names and gets its verdict,
     # whatever its words (usecases/ask.py), as the coverage reads it. Measured with

@@ -86,6 +86,10 @@ class AskParams:
     # a labelled question at this cosine or closer leads with the document it names (above 1:
     # off); the settings' default is fitted (scripts/own_label_lead_eval.py)
     label_lead_similarity: float = 2.0
+    # a plain question this close to a labelled one (another wording of it) gets that label's
+    # verdict (above 1: only a question in the same words); the settings' default is measured
+    # (scripts/own_labels_eval.py --verdict-lines)
+    label_verdict_similarity: float = 2.0
     # a label on a question about one clause speaks for the clause: a question on it is led by
     # the documents it names (``_lead_with_label``) and gets its verdict (``_own_label``)
     clause_labels: bool = False
@@ -372,17 +376,28 @@ class AskService:
         precedents); None without that reader."""
         return self.not_covered[0].own_labels if self.not_covered is not None else None
 
-    def _own_label(self, plan: AskPlan) -> Label | None:
-        """The organisation's word on this question: for a plain question asked on its own,
-        its label in these words; for a question on one clause, the newest label on a question
-        about that clause, in these words or others (the clause is the same: the coverage
-        reads it so too)."""
+    def _own_label(
+        self, plan: AskPlan, result: RetrievalResult
+    ) -> tuple[Label | None, float | None]:
+        """The organisation's word on this question and, when it was given on another wording,
+        that wording's cosine: for a plain question asked on its own, its label in these words,
+        else the label of the closest labelled question at ``label_verdict_similarity`` or
+        closer (asked by the same numbers); for a question on one clause, the newest label on a
+        question about that clause, in these words or others (the clause is the same: the
+        coverage reads it so too)."""
         labels = self._own_labels
         if labels is None:
-            return None
+            return None, None
         if plan.clause_mode:
-            return self._clause_label(plan, labels)[1]
-        return labels.of(plan.question) if plan.gap_query == plan.question else None
+            return self._clause_label(plan, labels)[1], None
+        if plan.gap_query != plan.question:
+            return None, None
+        label = labels.of(plan.question)
+        vector = result.vectors.get(plan.question)
+        if label is not None or vector is None or self.params.label_verdict_similarity > 1:
+            return label, None
+        found = labels.nearest(plan.question, vector, self.params.label_verdict_similarity)
+        return found if found is not None else (None, None)
 
     def _clause_label(self, plan: AskPlan, labels: OwnLabels) -> tuple[str, Label | None]:
         """The one clause the question is about ("" for none, or with ``clause_labels`` off)
@@ -598,9 +613,10 @@ class AskService:
         # documents whatever the turn asks ("What about holiday pay?" after gauges).
         own_similarity = result.similarity.get(question, similarity)
         unnamed = topic if self._named_nowhere(topic, own_similarity, spoken_of) else None
-        # The organisation said whether its documents answer this very question (own_labels.py):
-        # its word stands over every rule and the model, so it is not contradicted a second time.
-        label = self._own_label(plan)
+        # The organisation said whether its documents answer this very question, or one in other
+        # words this close (own_labels.py): its word stands over every rule and the model, so it
+        # is not contradicted a second time.
+        label, like = self._own_label(plan, result)
         # (nothing found: nothing indexed that could say so either)
         found, asked_by = (
             self._exclusions(clauses, asked) if clause_mode and result.passages else ([], [])
@@ -633,6 +649,10 @@ class AskService:
                     f"{label.day()}). Closest documents: {closest}."
                     if clause_mode
                     else f"Marked as not answered by our documents ({label.origin or 'a label'}, "
+                    f"{label.day()}). Closest documents: {closest}."
+                    if like is None
+                    else f'A question like this one ("{label.question}", {like:.2f} alike) was '
+                    f"marked as not answered by our documents ({label.origin or 'a label'}, "
                     f"{label.day()}). Closest documents: {closest}."
                 )
         elif unknown:

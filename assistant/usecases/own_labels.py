@@ -126,6 +126,26 @@ def lead_index(files: Sequence[str], named: Sequence[str]) -> int | None:
     return None
 
 
+def nearest_label(
+    question: str,
+    vector: np.ndarray,
+    labelled: Sequence[tuple[str, np.ndarray]],
+    threshold: float,
+) -> tuple[int, float] | None:
+    """The closest of ``labelled`` (question, vector) asking by the same numbers, at cosine
+    ``threshold`` or more: (its index, the cosine) or None. Shared by the product and the
+    scripts that measure its lines."""
+    asked = numbers(question)
+    best: tuple[int, float] | None = None
+    for i, (text, v) in enumerate(labelled):
+        if numbers(text) != asked:
+            continue
+        cosine = float(v @ vector)
+        if cosine >= threshold and (best is None or cosine > best[1]):
+            best = (i, cosine)
+    return best
+
+
 def nearest_answering(
     question: str,
     vector: np.ndarray,
@@ -133,17 +153,10 @@ def nearest_answering(
     threshold: float,
 ) -> tuple[int, float] | None:
     """Which of ``labelled`` (question, vector, documents named) leads this question: the
-    closest one naming documents, asking by the same numbers, at cosine ``threshold`` or more;
-    (its index, the cosine) or None. Shared by the product and the script that fits the line."""
-    asked = numbers(question)
-    best: tuple[int, float] | None = None
-    for i, (text, v, documents) in enumerate(labelled):
-        if not documents or numbers(text) != asked:
-            continue
-        cosine = float(v @ vector)
-        if cosine >= threshold and (best is None or cosine > best[1]):
-            best = (i, cosine)
-    return best
+    closest one naming documents (``nearest_label``); (its index, the cosine) or None."""
+    naming = [i for i, (_, _, documents) in enumerate(labelled) if documents]
+    found = nearest_label(question, vector, [labelled[i][:2] for i in naming], threshold)
+    return (naming[found[0]], found[1]) if found is not None else None
 
 
 class OwnLabels:
@@ -161,8 +174,8 @@ class OwnLabels:
         # (the table's state when read, the labels' vectors, not answered), re-read on change
         self._examples: tuple[tuple, np.ndarray, np.ndarray] | None = None
         self._vectors: dict[str, np.ndarray] = {}  # by normalised question
-        # (the table's state when read, the labels naming documents with their vectors)
-        self._named: tuple[tuple, list[tuple[Label, np.ndarray]]] | None = None
+        # (the table's state when read, every label with its question's vector)
+        self._read: tuple[tuple, list[tuple[Label, np.ndarray]]] | None = None
         # (the table's state when read, the newest label on each clause asked about alone)
         self._clauses: tuple[tuple, dict[str, Label]] | None = None
         self._about: dict[str, str] = {}  # the one clause asked, by normalised question
@@ -300,18 +313,30 @@ class OwnLabels:
                 self._clauses = (state, newest)
             return self._clauses[1]
 
+    def nearest(
+        self, question: str, vector: np.ndarray, threshold: float
+    ) -> tuple[Label, float] | None:
+        """The labelled question closest to this one (``nearest_label``), another wording of
+        it at cosine ``threshold`` or more: its label and the cosine."""
+        labelled = self._labelled()
+        found = nearest_label(question, vector, [(lb.question, v) for lb, v in labelled], threshold)
+        return (labelled[found[0]][0], found[1]) if found is not None else None
+
     def _naming(self) -> list[tuple[Label, np.ndarray]]:
-        """The labels that name documents, with their vectors; read again when labels change."""
+        """The labels that name documents, with their vectors."""
+        return [(lb, v) for lb, v in self._labelled() if lb.documents]
+
+    def _labelled(self) -> list[tuple[Label, np.ndarray]]:
+        """Every label read, with its question's vector; read again when labels change."""
         with self._lock:
             db = self._connection()
-            if db is None or not self._documents_column:
+            if db is None:
                 return []
             state = self._state(db)
-            if self._named is None or self._named[0] != state:
-                rows = db.execute("SELECT * FROM labels WHERE documents != ''").fetchall()
-                labels = [_label(r) for r in rows if r["normalised"] not in self.ignored]
-                self._named = (state, [(lb, self._vector(lb.question)) for lb in labels])
-            return self._named[1]
+            if self._read is None or self._read[0] != state:
+                labels = self.all()
+                self._read = (state, [(lb, self._vector(lb.question)) for lb in labels])
+            return self._read[1]
 
     def _state(self, db: sqlite3.Connection) -> tuple:
         """What the labels are now, in one small query: a reading is kept while it holds."""
