@@ -643,18 +643,20 @@ class AskService:
                 answer.no_evidence, answer.decided_by = True, OWN_LABEL
                 answer.closest = closest_documents(result.documents)
                 closest = "; ".join(answer.closest) or "none"
-                answer.message = (
-                    f"Possible gap: clause {clauses[0].id} ({clauses[0].title}) was marked as not "
-                    f'met by our documents ("{label.question}", {label.origin or "a label"}, '
-                    f"{label.day()}). Closest documents: {closest}."
-                    if clause_mode
-                    else f"Marked as not answered by our documents ({label.origin or 'a label'}, "
-                    f"{label.day()}). Closest documents: {closest}."
-                    if like is None
-                    else f'A question like this one ("{label.question}", {like:.2f} alike) was '
-                    f"marked as not answered by our documents ({label.origin or 'a label'}, "
-                    f"{label.day()}). Closest documents: {closest}."
-                )
+                given = f"{label.origin or 'a label'}, {label.day()}"
+                if clause_mode:
+                    said = (
+                        f"Possible gap: clause {clauses[0].id} ({clauses[0].title}) was marked as "
+                        f'not met by our documents ("{label.question}", {given}).'
+                    )
+                elif like is None:
+                    said = f"Marked as not answered by our documents ({given})."
+                else:
+                    said = (
+                        f'A question like this one ("{label.question}", {like:.2f} alike) was '
+                        f"marked as not answered by our documents ({given})."
+                    )
+                answer.message = f"{said} Closest documents: {closest}."
         elif unknown:
             answer.no_evidence, answer.decided_by = True, UNKNOWN_STANDARD
             named = ", ".join(f"ISO {n}" for n in unknown)
