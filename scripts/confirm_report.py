@@ -1,6 +1,6 @@
 """The README's tables of untouched sets: each confirm set's recorded run, and all of them pooled.
 
-    .venv/bin/python scripts/confirm_report.py [--sets 3 4 5 6 7] [--as-new]
+    .venv/bin/python scripts/confirm_report.py [--sets 3 4 5 6 7] [--as-new | --with-labels]
 
 Reads evals/results/retrieval-confirmN-ORG.json, each written once by
 ``assistant eval retrieval --data-dir IDX --questions evals/confirmN/ORG.jsonl --json ...`` on
@@ -13,6 +13,11 @@ organisation's own, the question map fitted without it), recorded beside each ru
 on. An organisation's earlier questions teach the map and the precedents where its documents
 answer the matters helpers ask about again and again; a new user's organisation has none, so
 these are the figures to read for one (docs/retrieval.md, "What the map learns").
+
+``--with-labels`` reads them as a new organisation's whose quality lead labelled the four sets
+before (``ORG-as-new-labels.json``, ``scripts/read_confirm.sh N IDX N-4 N-1``: 80 questions
+imported with ``assistant labels import``), recorded beside each run from stop 50 on: what the
+Ask page's "Do our documents answer this?" gives a user who answers it.
 """
 
 from __future__ import annotations
@@ -28,11 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "evals" / "results"
 
 
-def _runs_of_set(n: int, org: str, as_new: bool = False) -> list[Path]:
+def _runs_of_set(n: int, org: str, suffix: str = "") -> list[Path]:
     """A set's recorded runs for one organisation: ``ORG.json``, and ``ORG-b.json`` etc. where
-    two helpers wrote halves of it (brightwater's confirm35); ``ORG-as-new.json`` with
-    ``as_new``."""
-    suffix = "-as-new" if as_new else ""
+    two helpers wrote halves of it (brightwater's confirm35); ``ORG-as-new.json`` with the
+    suffix "-as-new", ``ORG-as-new-labels.json`` with "-as-new-labels"."""
     return sorted(
         [
             RESULTS / f"retrieval-confirm{n}-{org}{suffix}.json",
@@ -48,17 +52,24 @@ def _best_baseline(run: dict) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", type=int, nargs="+", default=[3, 4, 5, 6, 7])
-    ap.add_argument(
+    reading = ap.add_mutually_exclusive_group()
+    reading.add_argument(
         "--as-new", action="store_true", help="the runs read as a new organisation's (confirm49 on)"
     )
+    reading.add_argument(
+        "--with-labels",
+        action="store_true",
+        help="... as a new organisation's with the four sets before as its labels (stop 50 on)",
+    )
     args = ap.parse_args()
+    suffix = "-as-new-labels" if args.with_labels else "-as-new" if args.as_new else ""
     print("set by set (hit@3 / MRR / no-answer accuracy; best baseline MRR):")
     pooled: dict[str, dict] = {}
     for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
         runs = [
             (n, json.loads(path.read_text(encoding="utf-8")))
             for n in args.sets
-            for path in _runs_of_set(n, org, args.as_new)
+            for path in _runs_of_set(n, org, suffix)
             if path.is_file()
         ]
         if not runs:
