@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.evaluation.organisations import load_organisations
+from assistant.evaluation.retrieval import load_questions
 from assistant.usecases.not_covered import precedent_score, precedent_signal, readable
 from assistant.usecases.own_labels import nearest_label
 
@@ -78,12 +79,11 @@ def decide(
 
 def question_texts(questions: F.Questions) -> list[str]:
     """Each cached row's question, read from its set (the cache keeps ids, not words)."""
-    texts: dict[tuple[str, str], str] = {}
-    for s in {r["set"] for r in questions.rows}:
-        for line in (ROOT / s).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                q = json.loads(line)
-                texts[(s, q["id"])] = q["question"]
+    texts = {
+        (s, q.id): q.question
+        for s in {r["set"] for r in questions.rows}
+        for q in load_questions(ROOT / s)
+    }
     return [texts[(r["set"], r["id"])] for r in questions.rows]
 
 

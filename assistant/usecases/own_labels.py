@@ -159,6 +159,17 @@ def nearest_answering(
     return (naming[found[0]], found[1]) if found is not None else None
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """The labels as last read (``OwnLabels._read``), row i of ``vectors`` the vector of
+    ``labels[i]``'s question, kept while the table's ``state`` holds."""
+
+    state: tuple
+    labels: list[Label]
+    vectors: np.ndarray
+    not_answered: np.ndarray
+
+
 class OwnLabels:
     """``path``: the SQLite file (made by the first label). ``embed``: a question's vector as the
     "not covered" model reads it (the embedder's ``encode_query``), for the precedents.
@@ -171,11 +182,9 @@ class OwnLabels:
         self.embed = embed
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
-        # (the table's state when read, the labels' vectors, not answered), re-read on change
-        self._examples: tuple[tuple, np.ndarray, np.ndarray] | None = None
         self._vectors: dict[str, np.ndarray] = {}  # by normalised question
-        # (the table's state when read, every label with its question's vector)
-        self._read: tuple[tuple, list[tuple[Label, np.ndarray]]] | None = None
+        # the labels as last read, with their vectors; read again when the table changes
+        self._reading: _Reading | None = None
         # (the table's state when read, the newest label on each clause asked about alone)
         self._clauses: tuple[tuple, dict[str, Label]] | None = None
         self._about: dict[str, str] = {}  # the one clause asked, by normalised question
@@ -265,19 +274,8 @@ class OwnLabels:
         """The labelled questions' vectors and which the documents do not answer, for the
         precedents; None without labels. Read again only when the labels change (one small
         query per question asked), each question embedded once."""
-        with self._lock:
-            db = self._connection()
-            if db is None:
-                return None
-            state = self._state(db)
-            if self._examples is None or self._examples[0] != state:
-                rows = db.execute("SELECT question, normalised, answered FROM labels").fetchall()
-                rows = [r for r in rows if r["normalised"] not in self.ignored]
-                vectors = np.array([self._vector(r["question"]) for r in rows], np.float32)
-                not_answered = np.array([not r["answered"] for r in rows], dtype=bool)
-                self._examples = (state, vectors, not_answered)
-            _, vectors, not_answered = self._examples
-        return (vectors, not_answered) if len(vectors) else None
+        reading = self._read()
+        return (reading.vectors, reading.not_answered) if reading and reading.labels else None
 
     def leading(
         self, question: str, vector: np.ndarray, threshold: float
@@ -327,16 +325,27 @@ class OwnLabels:
         return [(lb, v) for lb, v in self._labelled() if lb.documents]
 
     def _labelled(self) -> list[tuple[Label, np.ndarray]]:
-        """Every label read, with its question's vector; read again when labels change."""
+        """Every label read, with its question's vector."""
+        reading = self._read()
+        return list(zip(reading.labels, reading.vectors, strict=True)) if reading else []
+
+    def _read(self) -> _Reading | None:
+        """The labels and their vectors (None without a file): one small query per question
+        asked, the table read again and new questions embedded only when the labels change."""
         with self._lock:
             db = self._connection()
             if db is None:
-                return []
+                return None
             state = self._state(db)
-            if self._read is None or self._read[0] != state:
+            if self._reading is None or self._reading.state != state:
                 labels = self.all()
-                self._read = (state, [(lb, self._vector(lb.question)) for lb in labels])
-            return self._read[1]
+                self._reading = _Reading(
+                    state,
+                    labels,
+                    np.array([self._vector(lb.question) for lb in labels], np.float32),
+                    np.array([not lb.answered for lb in labels], dtype=bool),
+                )
+            return self._reading
 
     def _state(self, db: sqlite3.Connection) -> tuple:
         """What the labels are now, in one small query: a reading is kept while it holds."""
