@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "evals" / "results"
 
 
-def _runs_of_set(n: int, org: str, suffix: str = "") -> list[Path]:
+def runs_of_set(n: int, org: str, suffix: str = "") -> list[Path]:
     """A set's recorded runs for one organisation: ``ORG.json``, and ``ORG-b.json`` etc. where
     two helpers wrote halves of it (brightwater's confirm35); ``ORG-as-new.json`` with the
     suffix "-as-new", ``ORG-as-new-labels.json`` with "-as-new-labels"."""
@@ -69,7 +69,7 @@ def main() -> None:
         runs = [
             (n, json.loads(path.read_text(encoding="utf-8")))
             for n in args.sets
-            for path in _runs_of_set(n, org, suffix)
+            for path in runs_of_set(n, org, suffix)
             if path.is_file()
         ]
         if not runs:
