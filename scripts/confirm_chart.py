@@ -15,11 +15,10 @@ hand (no plotting library in the product's dependencies).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from confirm_report import ROOT, runs_of_set
+from confirm_report import ROOT, recorded_runs
 
 from assistant.evaluation.organisations import load_organisations
 from assistant.evaluation.retrieval import summarise
@@ -41,9 +40,8 @@ def rolling(org: str, suffix: str, sets: list[int]) -> dict[str, list[tuple[int,
     set whose window has a recorded run for every set."""
     runs = {}
     for n in sets:
-        paths = [p for p in runs_of_set(n, org, suffix) if p.is_file()]
-        if paths:
-            runs[n] = [q for p in paths for q in json.loads(p.read_text("utf-8"))["questions"]]
+        if recorded := recorded_runs(n, org, suffix):
+            runs[n] = [q for run in recorded for q in run["questions"]]
     points: dict[str, list[tuple[int, float]]] = {key: [] for key, _, _ in FIGURES}
     for n in sets:
         window = range(n - WINDOW + 1, n + 1)

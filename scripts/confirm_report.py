@@ -45,6 +45,15 @@ def runs_of_set(n: int, org: str, suffix: str = "") -> list[Path]:
     )
 
 
+def recorded_runs(n: int, org: str, suffix: str = "") -> list[dict]:
+    """The recorded runs of ``runs_of_set`` that exist, read."""
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in runs_of_set(n, org, suffix)
+        if path.is_file()
+    ]
+
+
 def _best_baseline(run: dict) -> float:
     return max(b["mrr"] for b in run["baselines"].values())
 
@@ -66,12 +75,7 @@ def main() -> None:
     print("set by set (hit@3 / MRR / no-answer accuracy; best baseline MRR):")
     pooled: dict[str, dict] = {}
     for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
-        runs = [
-            (n, json.loads(path.read_text(encoding="utf-8")))
-            for n in args.sets
-            for path in runs_of_set(n, org, suffix)
-            if path.is_file()
-        ]
+        runs = [(n, run) for n in args.sets for run in recorded_runs(n, org, suffix)]
         if not runs:
             continue
         print(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import xml.etree.ElementTree as ET
 
@@ -30,8 +29,8 @@ def test_a_point_is_the_figure_pooled_over_its_set_and_the_nine_before(chart) ->
     questions = [
         q
         for n in range(86, 96)
-        for path in report.runs_of_set(n, "sample")
-        for q in json.loads(path.read_text("utf-8"))["questions"]
+        for run in report.recorded_runs(n, "sample")
+        for q in run["questions"]
     ]
     pooled = chart.summarise(questions, [])
     assert dict(points["mrr"])[95] == pytest.approx(pooled["mrr"])
