@@ -12,10 +12,12 @@ from assistant.evaluation.retrieval import summarise
 from assistant.search.clause_resolver import ClauseResolver
 from assistant.search.clauses import default_catalogue
 from assistant.search.exclusions import (
+    CitedAnyway,
     cited_anyway,
     excluded_clause,
     excluded_clauses,
     exclusions_in,
+    first_documents,
 )
 from assistant.usecases.ask import EXCLUDED
 from tests.conftest import indexed_texts
@@ -306,6 +308,42 @@ def test_a_document_citing_an_excluded_clause_is_pointed_out_beside_the_exclusio
     assert "clause 8.3.4" in quote.text
     rows = {r.clause_id: r for r in app.coverage()}
     assert rows["8.3"].excluded_by.endswith("(yet cited all the same by SOP-07 Design Review.md)")
+
+
+def test_many_documents_citing_an_excluded_clause_are_named_first_few_and_counted(tmp_path):
+    """Seven procedures cite the excluded design clause: the answer quotes the first five (each
+    verbatim from its passage), counts the other two, and the coverage names the same five."""
+    sops = {
+        f"SOP-{n:02d} Design Step {n}.md": DESIGN_SOP.replace("SOP-07", f"SOP-{n:02d}").replace(
+            "Design Review", f"Design Step {n}"
+        )
+        for n in range(1, 8)
+    }
+    app = indexed_texts(tmp_path, {"QM-01 Quality Manual.md": MANUAL, **sops})
+    answer = app.ask("How do we meet clause 8.3?")
+    assert answer.decided_by == EXCLUDED
+    files = list(dict.fromkeys(q.citation.file for q in answer.cited_anyway))
+    assert len(files) == 5 and set(files) < set(sops)
+    assert all(q.text in q.passage for q in answer.cited_anyway)
+    assert "and 2 more documents cite ISO 9001 8.3 all the same (the first 5 quoted below)" in (
+        answer.message
+    )
+    row = {r.clause_id: r for r in app.coverage()}["8.3"]
+    assert row.excluded_by.endswith(
+        f"(yet cited all the same by {', '.join(files)} and 2 more documents)"
+    )
+
+
+@pytest.mark.fast
+def test_first_documents_keeps_every_citation_of_the_documents_it_names():
+    cited = [
+        CitedAnyway("9001", "8.3", f"{f}#{i}", f, f"cites 8.3 ({i})")
+        for f, i in [("a", 1), ("b", 1), ("a", 2), ("c", 1), ("d", 1)]
+    ]
+    kept, more = first_documents(cited, limit=2)
+    assert [(c.file, c.chunk_id) for c in kept] == [("a", "a#1"), ("b", "b#1"), ("a", "a#2")]
+    assert more == 2
+    assert first_documents(cited, limit=9) == (cited, 0)
 
 
 def test_the_ask_page_shows_the_exclusion_quoted_with_its_citation(tmp_path, monkeypatch):

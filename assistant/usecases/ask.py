@@ -13,7 +13,14 @@ from assistant.core.text import FUNCTION_WORDS, asks_about_policy, is_policy_sec
 from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import Bridge, bridges, crosswalk
-from assistant.search.exclusions import Exclusion, citing, declared_excluded, excluded_clause
+from assistant.search.exclusions import (
+    Exclusion,
+    citing,
+    declared_excluded,
+    excluded_clause,
+    first_documents,
+    more_documents,
+)
 from assistant.search.glossary import Glossary, GlossaryEntry
 from assistant.search.retrieval import (
     DocumentHit,
@@ -312,7 +319,9 @@ class AskService:
         """Where other documents cite the excluded clause (or an ISO 9001 clause asked, excluded
         through it) all the same, quoted, and a sentence saying so ("" for none): the exclusion
         and they cannot both stand."""
-        cited = citing(found, [c.id for c in clauses], self.retriever.citations.cited_anyway)
+        cited, more = first_documents(
+            citing(found, [c.id for c in clauses], self.retriever.citations.cited_anyway)
+        )
         quotes = self._excluded_quotes(cited)
         if not quotes:
             return [], ""
@@ -321,10 +330,11 @@ class AskService:
         )
         named = list(dict.fromkeys(labels))
         clauses_cited = ", ".join(dict.fromkeys(f"ISO {c.standard} {c.number}" for c in cited))
-        verb = "cites" if len(named) == 1 else "cite"
+        verb = "cites" if len(named) == 1 and not more else "cite"
         return quotes, (
-            f"Yet {'; '.join(named)} {verb} {clauses_cited} all the same (quoted below): an "
-            "auditor will ask how that fits the exclusion."
+            f"Yet {'; '.join(named)}{more_documents(more)} {verb} {clauses_cited} all the same "
+            f"({'the first ' + str(len(named)) + ' ' if more else ''}quoted below): an auditor "
+            "will ask how that fits the exclusion."
         )
 
     def _excluded_quotes(self, found: Sequence[Exclusion]) -> list[Quote]:

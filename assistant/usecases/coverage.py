@@ -34,7 +34,7 @@ from assistant.core.progress import NoProgress, Progress
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
 from assistant.search.clauses import Catalogue, Clause
-from assistant.search.exclusions import citing, excluded_clause
+from assistant.search.exclusions import citing, excluded_clause, first_documents, more_documents
 from assistant.search.retrieval import DocumentHit, Query, Retriever
 from assistant.usecases.own_labels import Label, lead_index
 
@@ -261,10 +261,12 @@ def clause_coverage(
     if excluded := excluded_clause(clause.id, retriever.citations.excluded):
         row.excluded_by = f"{excluded[0].file}: {excluded[0].quote}"
         # a document citing it all the same: the exclusion and it cannot both stand
-        cited = citing(excluded, [clause.id], retriever.citations.cited_anyway)
+        cited, more = first_documents(
+            citing(excluded, [clause.id], retriever.citations.cited_anyway)
+        )
         if cited:
             files = ", ".join(dict.fromkeys(c.file for c in cited))
-            row.excluded_by += f" (yet cited all the same by {files})"
+            row.excluded_by += f" (yet cited all the same by {files}{more_documents(more)})"
     cites = partial(_passage_cites, retriever, clause.id)
     for doc in result.documents[:per_clause]:
         sim, passage = closest.get(doc.file, (0.0, None))
