@@ -85,6 +85,24 @@ def test_a_new_online_tool_is_a_matter_of_software_validation():
         assert [e.concept for e in glossary.matches(question)] == ["software and tool validation"]
 
 
+def test_a_colleague_leaving_is_a_matter_of_offboarding_not_the_month_end():
+    """Staff say someone is leaving; the HR procedure says off boarding and termination of
+    employment (gstt-csc's, missed first place by 18 of the confirm questions expecting it, as
+    a new organisation). The month's last day is no one leaving."""
+    glossary = load_glossary()
+    for question in (
+        "Someone on the team is leaving at the end of the month. What do we sort out in GitHub?",
+        "A colleague's last day is Friday: who removes their access?",
+        "One of our developers leaves next month and owns two SOPs.",
+    ):
+        assert "staff leaving" in [e.concept for e in glossary.matches(question, gap=2)]
+    for question in (
+        "Who checks the stock count on the last day of the month?",
+        "The lorry is leaving the depot late: who do I tell?",
+    ):
+        assert "staff leaving" not in [e.concept for e in glossary.matches(question, gap=2)]
+
+
 def test_an_organisations_own_entries_are_added_to_the_shipped_ones(tmp_path):
     own = tmp_path / "ours.toml"
     own.write_text(
