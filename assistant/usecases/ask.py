@@ -325,6 +325,8 @@ class AskService:
         quotes = self._excluded_quotes(cited)
         if not quotes:
             return [], ""
+        # a document whose words could not be quoted verbatim is counted, not named
+        more += len({c.file for c in cited} - {q.citation.file for q in quotes})
         labels = (
             document_label(q.citation.doc_no, q.citation.title, q.citation.file) for q in quotes
         )
