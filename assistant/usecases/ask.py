@@ -333,10 +333,10 @@ class AskService:
         named = list(dict.fromkeys(labels))
         clauses_cited = ", ".join(dict.fromkeys(f"ISO {c.standard} {c.number}" for c in cited))
         verb = "cites" if len(named) == 1 and not more else "cite"
+        shown = f"the first {len(named)} quoted below" if more else "quoted below"
         return quotes, (
             f"Yet {'; '.join(named)}{more_documents(more)} {verb} {clauses_cited} all the same "
-            f"({'the first ' + str(len(named)) + ' ' if more else ''}quoted below): an auditor "
-            "will ask how that fits the exclusion."
+            f"({shown}): an auditor will ask how that fits the exclusion."
         )
 
     def _excluded_quotes(self, found: Sequence[Exclusion]) -> list[Quote]:
