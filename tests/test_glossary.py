@@ -103,6 +103,25 @@ def test_a_colleague_leaving_is_a_matter_of_offboarding_not_the_month_end():
         assert "staff leaving" not in [e.concept for e in glossary.matches(question, gap=2)]
 
 
+def test_results_out_of_spec_are_a_matter_of_nonconforming_product():
+    """Staff say a product or an app gives results "out of spec"; the procedure that answers
+    says non-conforming product (gstt-csc's, 2nd to 17th for 25 fitting questions read as a new
+    organisation, behind incident reporting). Where a spec is kept is no nonconformity."""
+    glossary = load_glossary()
+    for question in (
+        "A bug makes our live app give results outside its spec: do we pull it?",
+        "The outputs are out of spec since radiology changed scanners.",
+        "We found out-of-spec readings on a batch that has already shipped.",
+        "Is a result out of specification a nonconformity?",
+    ):
+        assert "nonconforming product" in [e.concept for e in glossary.matches(question, gap=2)]
+    for question in (
+        "Where do we keep the product spec for each customer?",
+        "Who writes the specification for a new app?",
+    ):
+        assert "nonconforming product" not in [e.concept for e in glossary.matches(question, gap=2)]
+
+
 def test_an_organisations_own_entries_are_added_to_the_shipped_ones(tmp_path):
     own = tmp_path / "ours.toml"
     own.write_text(
