@@ -122,6 +122,23 @@ def test_results_out_of_spec_are_a_matter_of_nonconforming_product():
         assert "nonconforming product" not in [e.concept for e in glossary.matches(question, gap=2)]
 
 
+def test_a_batch_going_out_of_the_door_is_a_matter_of_final_release():
+    """Staff ask who may let finished product "go out of the door"; the procedure that answers
+    says final inspection and release (the sample's, 2nd behind nonconforming product for four
+    fitting questions read as a new organisation). A door left open is no release."""
+    glossary = load_glossary()
+    for question in (
+        "Who has the authority to say a finished batch can go out of the door?",
+        "The quality manager is away: who else is allowed to release the consignment?",
+        "Who has authority to release gauges to the customer?",
+    ):
+        concepts = [e.concept for e in glossary.matches(question, gap=2)]
+        assert "final inspection and product release" in concepts
+    for question in ("Who locks the door of the goods-in bay at night?",):
+        concepts = [e.concept for e in glossary.matches(question, gap=2)]
+        assert "final inspection and product release" not in concepts
+
+
 def test_an_organisations_own_entries_are_added_to_the_shipped_ones(tmp_path):
     own = tmp_path / "ours.toml"
     own.write_text(
