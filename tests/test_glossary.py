@@ -85,58 +85,60 @@ def test_a_new_online_tool_is_a_matter_of_software_validation():
         assert [e.concept for e in glossary.matches(question)] == ["software and tool validation"]
 
 
-def test_a_colleague_leaving_is_a_matter_of_offboarding_not_the_month_end():
-    """Staff say someone is leaving; the HR procedure says off boarding and termination of
-    employment (gstt-csc's, missed first place by 18 of the confirm questions expecting it, as
-    a new organisation). The month's last day is no one leaving."""
+# Entries added from what the confirm sets kept missing, read as a new organisation: the
+# everyday words that name the practice, and near misses that must not. Staff leaving (stop 59):
+# gstt-csc's HR procedure says off boarding and termination of employment, missed first place by
+# 18 questions; the month's last day is no one leaving. Out of spec (stop 60): gstt-csc's
+# non-conforming product SOP, 2nd to 17th for 25 fitting questions behind incident reporting;
+# where a spec is kept is no nonconformity. Out of the door (stop 60): the sample's final
+# inspection and release, 2nd behind nonconforming product for four; a door locked is no release.
+ENTRIES_FROM_MISSES = [
+    (
+        "staff leaving",
+        (
+            "Someone on the team is leaving at the end of the month: what do we do in GitHub?",
+            "A colleague's last day is Friday: who removes their access?",
+            "One of our developers leaves next month and owns two SOPs.",
+        ),
+        (
+            "Who checks the stock count on the last day of the month?",
+            "The lorry is leaving the depot late: who do I tell?",
+        ),
+    ),
+    (
+        "nonconforming product",
+        (
+            "A bug makes our live app give results outside its spec: do we pull it?",
+            "The outputs are out of spec since radiology changed scanners.",
+            "We found out-of-spec readings on a batch that has already shipped.",
+            "Is a result out of specification a nonconformity?",
+        ),
+        (
+            "Where do we keep the product spec for each customer?",
+            "Who writes the specification for a new app?",
+        ),
+    ),
+    (
+        "final inspection and product release",
+        (
+            "Who has the authority to say a finished batch can go out of the door?",
+            "The quality manager is away: who else is allowed to release the consignment?",
+            "Who has authority to release gauges to the customer?",
+        ),
+        ("Who locks the door of the goods-in bay at night?",),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("concept", "named", "not_named"), ENTRIES_FROM_MISSES, ids=[e[0] for e in ENTRIES_FROM_MISSES]
+)
+def test_everyday_words_name_the_practice_and_near_misses_do_not(concept, named, not_named):
     glossary = load_glossary()
-    for question in (
-        "Someone on the team is leaving at the end of the month. What do we sort out in GitHub?",
-        "A colleague's last day is Friday: who removes their access?",
-        "One of our developers leaves next month and owns two SOPs.",
-    ):
-        assert "staff leaving" in [e.concept for e in glossary.matches(question, gap=2)]
-    for question in (
-        "Who checks the stock count on the last day of the month?",
-        "The lorry is leaving the depot late: who do I tell?",
-    ):
-        assert "staff leaving" not in [e.concept for e in glossary.matches(question, gap=2)]
-
-
-def test_results_out_of_spec_are_a_matter_of_nonconforming_product():
-    """Staff say a product or an app gives results "out of spec"; the procedure that answers
-    says non-conforming product (gstt-csc's, 2nd to 17th for 25 fitting questions read as a new
-    organisation, behind incident reporting). Where a spec is kept is no nonconformity."""
-    glossary = load_glossary()
-    for question in (
-        "A bug makes our live app give results outside its spec: do we pull it?",
-        "The outputs are out of spec since radiology changed scanners.",
-        "We found out-of-spec readings on a batch that has already shipped.",
-        "Is a result out of specification a nonconformity?",
-    ):
-        assert "nonconforming product" in [e.concept for e in glossary.matches(question, gap=2)]
-    for question in (
-        "Where do we keep the product spec for each customer?",
-        "Who writes the specification for a new app?",
-    ):
-        assert "nonconforming product" not in [e.concept for e in glossary.matches(question, gap=2)]
-
-
-def test_a_batch_going_out_of_the_door_is_a_matter_of_final_release():
-    """Staff ask who may let finished product "go out of the door"; the procedure that answers
-    says final inspection and release (the sample's, 2nd behind nonconforming product for four
-    fitting questions read as a new organisation). A door left open is no release."""
-    glossary = load_glossary()
-    for question in (
-        "Who has the authority to say a finished batch can go out of the door?",
-        "The quality manager is away: who else is allowed to release the consignment?",
-        "Who has authority to release gauges to the customer?",
-    ):
-        concepts = [e.concept for e in glossary.matches(question, gap=2)]
-        assert "final inspection and product release" in concepts
-    for question in ("Who locks the door of the goods-in bay at night?",):
-        concepts = [e.concept for e in glossary.matches(question, gap=2)]
-        assert "final inspection and product release" not in concepts
+    for question in named:
+        assert concept in [e.concept for e in glossary.matches(question, gap=2)], question
+    for question in not_named:
+        assert concept not in [e.concept for e in glossary.matches(question, gap=2)], question
 
 
 def test_an_organisations_own_entries_are_added_to_the_shipped_ones(tmp_path):
