@@ -858,7 +858,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        # Written here, not at the interpreter's exit: stdout into a pipe is block-buffered, so
+        # `assistant status | head -1` would otherwise meet the closed pipe after main returned
+        # ("Exception ignored ... BrokenPipeError", exit 120) instead of in the handler below.
+        sys.stdout.flush()
+        return code
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
