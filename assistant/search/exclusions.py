@@ -28,7 +28,7 @@ applicability decision on clause 8.3", an audit programme's "n/a"), they do not 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.core.models import Chunk
@@ -202,7 +202,7 @@ CITED_ANYWAY_DOCUMENTS = 5
 
 
 def first_documents(
-    cited: Iterable[CitedAnyway], limit: int = CITED_ANYWAY_DOCUMENTS
+    cited: Sequence[CitedAnyway], limit: int = CITED_ANYWAY_DOCUMENTS
 ) -> tuple[list[CitedAnyway], int]:
     """The citations of the first ``limit`` documents among ``cited``, and how many other
     documents cite too."""
