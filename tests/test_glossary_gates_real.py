@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.search.glossary import load_glossary
+from assistant.usecases.composer import Answer
 from tests.conftest import make_assistant
 
 HR_SOP = "CSC-PR-015-Human-Resources-Administration.md"
@@ -21,7 +22,7 @@ LEAVERS = (
 )
 
 
-def _searched_offboarding(answer) -> bool:
+def _searched_offboarding(answer: Answer) -> bool:
     return any(OFFBOARDING in note for note in answer.bridges)
 
 
