@@ -12,7 +12,8 @@ from assistant.usecases.composer import Answer
 from tests.conftest import make_assistant
 
 HR_SOP = "CSC-PR-015-Human-Resources-Administration.md"
-OFFBOARDING = "offboarding leavers termination of employment removal of access"
+# the staff-leaving entry's own words, as the answer's "Also searched for" note quotes them
+OFFBOARDING = next(e.terms for e in load_glossary().entries if e.concept == "staff leaving")
 # worded afresh for this test (not in any evaluation set)
 LEAVERS = (
     "A developer leaves the team next month. What do we need to sort in GitHub and in our "
