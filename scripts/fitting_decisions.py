@@ -8,19 +8,23 @@ each indexed under DIR/<key>; never the untouched sets), prints MRR and no-answe
 organisation and keeps each question's rank, decision and caution in OUT. ``--as-new`` asks as
 for a new organisation (``Assistant.as_new_organisation``: no own precedents, the question map
 fitted without it). ``diff`` lists the questions whose rank, decision or caution differ between
-two runs (before and after a change, on the same code otherwise), and counts them per
-organisation: how a rule change was measured at stop 41 (docs/retrieval.md).
+two runs (before and after a change, on the same code otherwise), counts them per
+organisation with its MRR and no-answer accuracy before and after, and ends with the project's
+rule read off the two runs: a change is kept only if no organisation is lower on either figure
+(exit status 1 when one is, so a script can stop there; run ``diff`` on both readings, as is and
+``--as-new``). How a rule change was measured since stop 41 (docs/retrieval.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from assistant.core.progress import NoProgress
 from assistant.evaluation.organisations import indexed, load_organisations
-from assistant.evaluation.retrieval import load_questions, run_system, summarise
+from assistant.evaluation.retrieval import load_questions, refused, run_system, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,10 +48,24 @@ def run(out: Path, work_dir: Path, as_new: bool, only: list[str] | None) -> None
     out.write_text(json.dumps(result), encoding="utf-8")
 
 
-def diff(before: Path, after: Path) -> None:
+def figures(rows: list[dict]) -> tuple[float, float]:
+    """MRR over the answered questions and no-answer accuracy over the decided ones, unrounded:
+    one answered question moving from 5th to 6th is a loss the rule must see (1.6e-5 of MRR on
+    2100 questions, below the four decimals `summarise` keeps)."""
+    answered = [r for r in rows if r["expected_sources"]]
+    decided = [r for r in rows if r.get("no_evidence") is not None]
+    mrr = sum(1 / r["rank"] for r in answered if r["rank"]) / max(1, len(answered))
+    right = sum(refused(r) == (not r["expected_sources"]) for r in decided)
+    return mrr, right / max(1, len(decided))
+
+
+def diff(before: Path, after: Path) -> list[str]:
+    """Prints what moved and each organisation's figures; returns the organisations lower on
+    MRR or no-answer accuracy after the change (the rule's verdict, printed last)."""
     old = json.loads(before.read_text(encoding="utf-8"))
     new = json.loads(after.read_text(encoding="utf-8"))
     keys = ("rank", "no_evidence", "caution")
+    lower: list[str] = []
     for org, rows in new.items():
         was = {r["id"]: r for r in old.get(org, [])}
         moved = 0
@@ -59,7 +77,22 @@ def diff(before: Path, after: Path) -> None:
             kind = "answered" if r["expected_sources"] else "not answered"
             change = ", ".join(f"{k} {o[k]} -> {r[k]}" for k in keys if o[k] != r[k])
             print(f"  {org} {r['id']} ({kind}): {change}: {r['question'][:80]}")
-        print(f"{org}: {moved} moved")
+        # the same questions on both sides: a question added to the sets since is not a change
+        same = [r for r in rows if r["id"] in was]
+        (mrr0, na0), (mrr1, na1) = figures([was[r["id"]] for r in same]), figures(same)
+        print(
+            f"{org}: {moved} moved; MRR {mrr0:.4f} -> {mrr1:.4f}, no-answer {na0:.4f} -> {na1:.4f}"
+        )
+        worse = [
+            name for name, a, b in (("MRR", mrr0, mrr1), ("no-answer", na0, na1)) if b < a - 1e-12
+        ]
+        if worse:
+            lower.append(f"{org} ({' and '.join(worse)})")
+    if lower:
+        print("not kept by the rule: lower on " + ", ".join(lower))
+    else:
+        print("no organisation lower on MRR or no-answer accuracy")
+    return lower
 
 
 def main() -> None:
@@ -76,8 +109,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "run":
         run(args.out, args.work_dir, args.as_new, args.only)
-    else:
-        diff(args.before, args.after)
+    elif diff(args.before, args.after):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
