@@ -1,6 +1,7 @@
 """The README's tables of untouched sets: each confirm set's recorded run, and all of them pooled.
 
     .venv/bin/python scripts/confirm_report.py [--sets 3 4 5 6 7] [--as-new | --with-labels]
+        [--markdown]
 
 Reads evals/results/retrieval-confirmN-ORG.json, each written once by
 ``assistant eval retrieval --data-dir IDX --questions evals/confirmN/ORG.jsonl --json ...`` on
@@ -18,6 +19,11 @@ these are the figures to read for one (docs/retrieval.md, "What the map learns")
 before (``ORG-as-new-labels.json``, ``scripts/read_confirm.sh N IDX N-4 N-1``: 80 questions
 imported with ``assistant labels import``), recorded beside each run from stop 50 on: what the
 Ask page's "Do our documents answer this?" gives a user who answers it.
+
+``--markdown`` prints the pooled figures as the README's table rows (organisation, hit@3, MRR,
+best baseline MRR, no-answer accuracy, not answered refused / cautioned / answered as fine,
+answered called not covered), from the questions' own ranks and decisions; the README's tables
+are these rows, and tests/test_readme_figures.py checks that they still are.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import json
 from pathlib import Path
 
 from assistant.evaluation.organisations import load_organisations
-from assistant.evaluation.retrieval import summarise
+from assistant.evaluation.retrieval import refused, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "evals" / "results"
@@ -58,6 +64,35 @@ def _best_baseline(run: dict) -> float:
     return max(b["mrr"] for b in run["baselines"].values())
 
 
+def table_rows(sets: list[int], suffix: str = "") -> dict[str, list[str]]:
+    """Each organisation's pooled row over these sets, cell by cell as the README prints it
+    (three decimals of the unrounded figures; organisations with no recorded run left out)."""
+    rows: dict[str, list[str]] = {}
+    for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
+        runs = [run for n in sets for run in recorded_runs(n, org, suffix)]
+        if not runs:
+            continue
+        questions = [q for r in runs for q in r["questions"]]
+        answered = [q for q in questions if q["expected_sources"]]
+        unanswered = [q for q in questions if not q["expected_sources"]]
+        decided = [q for q in questions if q.get("no_evidence") is not None]
+        shown = [q for q in unanswered if not q["no_evidence"]]
+        hit3 = sum(1 for q in answered if q["rank"] and q["rank"] <= 3) / len(answered)
+        mrr = sum(1 / q["rank"] for q in answered if q["rank"]) / len(answered)
+        right = sum(refused(q) == (not q["expected_sources"]) for q in decided) / len(decided)
+        cautioned = sum(bool(q.get("caution")) for q in shown)
+        rows[org] = [
+            org,
+            f"{hit3:.3f}",
+            f"{mrr:.3f}",
+            f"{sum(_best_baseline(r) for r in runs) / len(runs):.3f}",
+            f"{right:.3f}",
+            f"{len(unanswered) - len(shown)} / {cautioned} / {len(shown) - cautioned}",
+            f"{sum(bool(q['no_evidence']) for q in answered)} of {len(answered)}",
+        ]
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", type=int, nargs="+", default=[3, 4, 5, 6, 7])
@@ -70,8 +105,13 @@ def main() -> None:
         action="store_true",
         help="... as a new organisation's with the four sets before as its labels (stop 50 on)",
     )
+    ap.add_argument("--markdown", action="store_true", help="the pooled rows as the README's table")
     args = ap.parse_args()
     suffix = "-as-new-labels" if args.with_labels else "-as-new" if args.as_new else ""
+    if args.markdown:
+        for cells in table_rows(args.sets, suffix).values():
+            print("| " + " | ".join(cells) + " |")
+        return
     print("set by set (hit@3 / MRR / no-answer accuracy; best baseline MRR):")
     pooled: dict[str, dict] = {}
     for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):

@@ -1,0 +1,66 @@
+"""The README's tables of untouched sets are what the recorded runs say: each table follows the
+`scripts/confirm_report.py --sets $(seq A B) [--as-new | --with-labels]` command that prints it,
+and its rows are that command's `--markdown` rows, figure for figure. A table edited by hand, or
+left behind when the sets it names change, fails here."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, load_script
+
+pytestmark = pytest.mark.fast
+
+COMMAND = re.compile(
+    r"scripts/confirm_report\.py\s+--sets\s+\$\(seq\s+(\d+)\s+(\d+)\)(\s+--as-new|\s+--with-labels)?"
+)
+SUFFIX = {None: "", "--as-new": "-as-new", "--with-labels": "-as-new-labels"}
+
+
+@pytest.fixture(scope="module")
+def report():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        yield load_script("confirm_report")
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+
+
+def tables_after_commands() -> list[tuple[int, int, str, list[list[str]]]]:
+    """(first set, last set, suffix, rows) for each command the README names, with the first
+    pooled table (seven columns, hit@3 second) that follows it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = []
+    for match in COMMAND.finditer(text):
+        lines = text[match.end() :].split("\n")
+        start = next(
+            i
+            for i, line in enumerate(lines)
+            if line.startswith("| organisation") and "| hit@3 |" in line
+        )
+        rows = []
+        for line in lines[start + 2 :]:
+            if not line.startswith("|"):
+                break
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        flag = match.group(3).strip() if match.group(3) else None
+        found.append((int(match.group(1)), int(match.group(2)), SUFFIX[flag], rows))
+    return found
+
+
+def test_the_readme_names_its_pooled_and_last_ten_tables() -> None:
+    readings = {(a == 3, suffix) for a, _, suffix, _ in tables_after_commands()}
+    # all sets pooled, and the last ten as is, as new and with labels
+    assert {(True, ""), (False, ""), (False, "-as-new"), (False, "-as-new-labels")} <= readings
+
+
+def test_each_table_is_what_its_command_prints(report) -> None:
+    for first, last, suffix, rows in tables_after_commands():
+        expected = report.table_rows(list(range(first, last + 1)), suffix)
+        assert len(rows) == len(expected), (first, last, suffix)
+        for cells in rows:
+            org = cells[0].split()[0]  # "brightwater (confirm35-103: ...)" names its span
+            assert cells[1:] == expected[org][1:], (first, last, suffix, org)
