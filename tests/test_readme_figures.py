@@ -1,7 +1,8 @@
-"""The README's tables of untouched sets are what the recorded runs say: each table follows the
-`scripts/confirm_report.py --sets $(seq A B) [--as-new | --with-labels]` command that prints it,
-and its rows are that command's `--markdown` rows, figure for figure. A table edited by hand, or
-left behind when the sets it names change, fails here."""
+"""The README's tables of untouched sets are what the recorded runs say. Each pooled table
+follows the `scripts/confirm_report.py --sets $(seq A B) [--as-new | --with-labels]` command
+that prints it, and its rows are that command's `--markdown` rows, figure for figure; the
+set-by-set table and brightwater's rows are each set's recorded run. A figure edited by hand,
+or a table left behind when the sets it names change, fails here."""
 
 from __future__ import annotations
 
@@ -64,3 +65,38 @@ def test_each_table_is_what_its_command_prints(report) -> None:
         for cells in rows:
             org = cells[0].split()[0]  # "brightwater (confirm35-103: ...)" names its span
             assert cells[1:] == expected[org][1:], (first, last, suffix, org)
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def test_the_set_by_set_table_is_each_sets_recorded_run(report) -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").split("\n")
+    header = next(
+        i for i, line in enumerate(lines) if line.startswith("| organisation | confirm3 ")
+    )
+    sets = [int(re.match(r"confirm(\d+)", column).group(1)) for column in cells(lines[header])[1:]]
+    rows = [cells(line) for line in lines[header + 2 :] if line.startswith("|")][:4]
+    assert sets == list(range(3, sets[-1] + 1)) and len(rows) == 4
+    for row in rows:
+        for n, cell in zip(sets, row[1:], strict=True):
+            (run,) = report.recorded_runs(n, row[0])
+            figures = f"{run['hit_at_3']:.3f} / {run['mrr']:.3f} / {run['no_answer_accuracy']:.3f}"
+            assert cell == figures, (row[0], n)
+
+
+def test_brightwaters_rows_are_its_recorded_runs(report) -> None:
+    # | confirmN | hit@3 | MRR | no-answer | dense recipe MRR | BM25 MRR | what was run |; the two
+    # halves of confirm35 are rows of their own ("confirm35, first 20") and not read here
+    row = re.compile(r"^\| confirm(\d+) \|((?: [\d.]+ \|){5})", re.M)
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    read = 0
+    for match in row.finditer(text):
+        (run,) = report.recorded_runs(int(match.group(1)), "brightwater")
+        baselines = run["baselines"]
+        figures = [run["hit_at_3"], run["mrr"], run["no_answer_accuracy"]]
+        figures += [baselines["dense_fixed"]["mrr"], baselines["bm25"]["mrr"]]
+        assert cells(match.group(2)) == [f"{f:.3f}" for f in figures], match.group(1)
+        read += 1
+    assert read >= 60  # confirm36 to the latest set
