@@ -1,7 +1,7 @@
 """The README's tables of untouched sets: each confirm set's recorded run, and all of them pooled.
 
     .venv/bin/python scripts/confirm_report.py [--sets 3 4 5 6 7] [--as-new | --with-labels]
-        [--markdown]
+        [--markdown | --misses]
 
 Reads evals/results/retrieval-confirmN-ORG.json, each written once by
 ``assistant eval retrieval --data-dir IDX --questions evals/confirmN/ORG.jsonl --json ...`` on
@@ -24,6 +24,11 @@ Ask page's "Do our documents answer this?" gives a user who answers it.
 best baseline MRR, no-answer accuracy, not answered refused / cautioned / answered as fine,
 answered called not covered), from the questions' own ranks and decisions; the README's tables
 are these rows, and tests/test_readme_figures.py checks that they still are.
+
+``--misses`` lists what the README's prose about these sets names: each answered question whose
+document is not in the first three, each wrong "not covered" decision (an answered question
+refused, or a not-answered one answered, with or without a caution), and each run less than
+``LEAD`` MRR points ahead of its best baseline.
 """
 
 from __future__ import annotations
@@ -93,6 +98,33 @@ def table_rows(sets: list[int], suffix: str = "") -> dict[str, list[str]]:
     return rows
 
 
+LEAD = 0.08  # issue 14's bar: MRR at least 8 points ahead of both baselines in the same run
+
+
+def misses(sets: list[int], suffix: str = "") -> list[str]:
+    """One line per miss, organisation by organisation and set by set (``--misses``)."""
+    lines = []
+    for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
+        for n in sets:
+            for run in recorded_runs(n, org, suffix):
+                if run["mrr"] - _best_baseline(run) < LEAD:
+                    lines.append(
+                        f"{org} confirm{n}: lead {run['mrr']:.3f} against {_best_baseline(run):.3f}"
+                    )
+                for q in run["questions"]:
+                    where = f"{org} confirm{n} {q['id']}"
+                    if q["expected_sources"] and (not q["rank"] or q["rank"] > 3):
+                        lines.append(f"{where}: ranked {q['rank']}: {q['question'][:90]}")
+                    if q.get("no_evidence") is None or refused(q) == (not q["expected_sources"]):
+                        continue
+                    if q["expected_sources"]:
+                        lines.append(f"{where}: answered, called not covered: {q['question'][:90]}")
+                    else:
+                        shown = "with a caution" if q.get("caution") else "as fine"
+                        lines.append(f"{where}: not answered, shown {shown}: {q['question'][:90]}")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", type=int, nargs="+", default=[3, 4, 5, 6, 7])
@@ -105,9 +137,14 @@ def main() -> None:
         action="store_true",
         help="... as a new organisation's with the four sets before as its labels (stop 50 on)",
     )
-    ap.add_argument("--markdown", action="store_true", help="the pooled rows as the README's table")
+    output = ap.add_mutually_exclusive_group()
+    output.add_argument("--markdown", action="store_true", help="the pooled rows as the README's")
+    output.add_argument("--misses", action="store_true", help="each miss the README's prose names")
     args = ap.parse_args()
     suffix = "-as-new-labels" if args.with_labels else "-as-new" if args.as_new else ""
+    if args.misses:
+        print("\n".join(misses(args.sets, suffix)))
+        return
     if args.markdown:
         for cells in table_rows(args.sets, suffix).values():
             print("| " + " | ".join(cells) + " |")

@@ -100,3 +100,19 @@ def test_brightwaters_rows_are_its_recorded_runs(report) -> None:
         assert cells(match.group(2)) == [f"{f:.3f}" for f in figures], match.group(1)
         read += 1
     assert read >= 60  # confirm36 to the latest set
+
+
+def test_the_misses_listed_are_what_the_figures_count(report) -> None:
+    # `--misses` is what the README's prose about a table names: as many rank misses as hit@3
+    # leaves and as many wrong decisions as no-answer accuracy leaves
+    sets = list(range(94, 104))
+    for suffix in ("", "-as-new"):
+        listed = report.misses(sets, suffix)
+        for org, cells in report.table_rows(sets, suffix).items():
+            answered = int(cells[6].split(" of ")[1])
+            decided = answered + sum(int(n) for n in cells[5].split(" / "))
+            mine = [line for line in listed if line.startswith(f"{org} ")]
+            ranked = sum(": ranked " in line for line in mine)
+            wrong = sum(", called not covered:" in line or ", shown " in line for line in mine)
+            assert ranked == round(answered * (1 - float(cells[1])))
+            assert wrong == round(decided * (1 - float(cells[4])))
