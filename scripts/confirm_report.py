@@ -38,7 +38,7 @@ import json
 from pathlib import Path
 
 from assistant.evaluation.organisations import load_organisations
-from assistant.evaluation.retrieval import refused, summarise
+from assistant.evaluation.retrieval import exact_figures, refused, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "evals" / "results"
@@ -69,6 +69,16 @@ def _best_baseline(run: dict) -> float:
     return max(b["mrr"] for b in run["baselines"].values())
 
 
+def decisions(questions: list[dict]) -> tuple[int, int, int, int]:
+    """The not-answered questions refused, shown with a caution and shown as fine, and the
+    answered ones called not covered: the tables' last two columns."""
+    unanswered = [q for q in questions if not q["expected_sources"]]
+    shown = [q for q in unanswered if not q["no_evidence"]]
+    cautioned = sum(bool(q.get("caution")) for q in shown)
+    called = sum(bool(q["no_evidence"]) for q in questions if q["expected_sources"])
+    return len(unanswered) - len(shown), cautioned, len(shown) - cautioned, called
+
+
 def table_rows(sets: list[int], suffix: str = "") -> dict[str, list[str]]:
     """Each organisation's pooled row over these sets, cell by cell as the README prints it
     (three decimals of the unrounded figures; organisations with no recorded run left out)."""
@@ -78,22 +88,16 @@ def table_rows(sets: list[int], suffix: str = "") -> dict[str, list[str]]:
         if not runs:
             continue
         questions = [q for r in runs for q in r["questions"]]
-        answered = [q for q in questions if q["expected_sources"]]
-        unanswered = [q for q in questions if not q["expected_sources"]]
-        decided = [q for q in questions if q.get("no_evidence") is not None]
-        shown = [q for q in unanswered if not q["no_evidence"]]
-        hit3 = sum(1 for q in answered if q["rank"] and q["rank"] <= 3) / len(answered)
-        mrr = sum(1 / q["rank"] for q in answered if q["rank"]) / len(answered)
-        right = sum(refused(q) == (not q["expected_sources"]) for q in decided) / len(decided)
-        cautioned = sum(bool(q.get("caution")) for q in shown)
+        exact = exact_figures(questions)
+        refusals, cautioned, as_fine, called = decisions(questions)
         rows[org] = [
             org,
-            f"{hit3:.3f}",
-            f"{mrr:.3f}",
+            f"{exact['hit_at_3']:.3f}",
+            f"{exact['mrr']:.3f}",
             f"{sum(_best_baseline(r) for r in runs) / len(runs):.3f}",
-            f"{right:.3f}",
-            f"{len(unanswered) - len(shown)} / {cautioned} / {len(shown) - cautioned}",
-            f"{sum(bool(q['no_evidence']) for q in answered)} of {len(answered)}",
+            f"{exact['no_answer_accuracy'] or 0.0:.3f}",
+            f"{refusals} / {cautioned} / {as_fine}",
+            f"{called} of {sum(1 for q in questions if q['expected_sources'])}",
         ]
     return rows
 
@@ -164,21 +168,18 @@ def main() -> None:
             )
         )
         questions = [q for _, r in runs for q in r["questions"]]
-        answered = [q for q in questions if q["expected_sources"]]
-        unanswered = [q for q in questions if not q["expected_sources"]]
-        shown = [q for q in unanswered if not q["no_evidence"]]
+        answered = sum(1 for q in questions if q["expected_sources"])
+        refusals, cautioned, as_fine, called = decisions(questions)
         figures = summarise(questions, [])  # as `assistant eval retrieval` reports one set
         pooled[org] = {
-            "answered": len(answered),
-            "not answered": len(unanswered),
+            "answered": answered,
+            "not answered": len(questions) - answered,
             "hit@3": figures["hit_at_3"],
             "MRR": figures["mrr"],
             "baseline MRR": sum(_best_baseline(r) for _, r in runs) / len(runs),
             "no-answer": figures["no_answer_accuracy"],
-            "refused / cautioned / as fine": f"{len(unanswered) - len(shown)} / "
-            f"{sum(bool(q.get('caution')) for q in shown)} / "
-            f"{sum(not q.get('caution') for q in shown)}",
-            "answered called not covered": sum(q["no_evidence"] for q in answered),
+            "refused / cautioned / as fine": f"{refusals} / {cautioned} / {as_fine}",
+            "answered called not covered": called,
             "runs ahead of the best baseline": sum(r["mrr"] > _best_baseline(r) for _, r in runs),
         }
     print("\npooled:")

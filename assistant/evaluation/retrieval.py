@@ -103,21 +103,35 @@ def first_rank(ranked: list[str], expected: list[str]) -> int | None:
     return min(ranks) if ranks else None
 
 
-def metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """hit@k and MRR over rows with expected sources."""
+def exact_figures(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """hit@k and MRR over rows with expected sources and no-answer accuracy over the decided
+    rows, unrounded (None without decided rows). What ``metrics`` and ``summarise`` report to
+    four decimals; a before-and-after comparison reads these, since one answered question moving
+    from 5th to 6th changes MRR on 2100 questions by 1.6e-5, below the fourth decimal."""
     scored = [r for r in rows if r["expected_sources"]]
     n = len(scored)
 
-    def share(pred: Callable[[dict], bool]) -> float:
-        return round(sum(1 for r in scored if pred(r)) / n, 4) if n else 0.0
+    def share(k: int) -> float:
+        return sum(1 for r in scored if r["rank"] is not None and r["rank"] <= k) / n if n else 0.0
 
+    decided = [r for r in rows if r.get("no_evidence") is not None]
+    right = sum(refused(r) == (not r["expected_sources"]) for r in decided)
     return {
-        "n": n,
-        "hit_at_1": share(lambda r: r["rank"] is not None and r["rank"] <= 1),
-        "hit_at_3": share(lambda r: r["rank"] is not None and r["rank"] <= 3),
-        "hit_at_5": share(lambda r: r["rank"] is not None and r["rank"] <= 5),
-        "mrr": round(sum(1 / r["rank"] for r in scored if r["rank"]) / n, 4) if n else 0.0,
+        "hit_at_1": share(1),
+        "hit_at_3": share(3),
+        "hit_at_5": share(5),
+        "mrr": sum(1 / r["rank"] for r in scored if r["rank"]) / n if n else 0.0,
+        "no_answer_accuracy": right / len(decided) if decided else None,
     }
+
+
+def metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """hit@k and MRR over rows with expected sources."""
+    exact = exact_figures(rows)
+    out: dict[str, Any] = {"n": sum(1 for r in rows if r["expected_sources"])}
+    for key in ("hit_at_1", "hit_at_3", "hit_at_5", "mrr"):
+        out[key] = round(exact[key] or 0.0, 4)
+    return out
 
 
 def refused(row: dict[str, Any]) -> bool:
@@ -135,8 +149,7 @@ def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, A
     }
     decided = [r for r in rows if r.get("no_evidence") is not None]
     if decided:
-        right = sum(refused(r) == (not r["expected_sources"]) for r in decided)
-        out["no_answer_accuracy"] = round(right / len(decided), 4)
+        out["no_answer_accuracy"] = round(exact_figures(rows)["no_answer_accuracy"] or 0.0, 4)
         unanswerable = [r for r in decided if not r["expected_sources"]]
         out["no_answer_recall"] = (
             round(sum(refused(r) for r in unanswerable) / len(unanswerable), 4)
