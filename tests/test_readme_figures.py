@@ -30,6 +30,11 @@ def report():
         sys.path.remove(str(ROOT / "scripts"))
 
 
+def cells(line: str) -> list[str]:
+    """A markdown table row's cells."""
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
 def tables_after_commands() -> list[tuple[int, int, str, list[list[str]]]]:
     """(first set, last set, suffix, rows) for each command the README names, with the first
     pooled table (seven columns, hit@3 second) that follows it."""
@@ -46,7 +51,7 @@ def tables_after_commands() -> list[tuple[int, int, str, list[list[str]]]]:
         for line in lines[start + 2 :]:
             if not line.startswith("|"):
                 break
-            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+            rows.append(cells(line))
         flag = match.group(3).strip() if match.group(3) else None
         found.append((int(match.group(1)), int(match.group(2)), SUFFIX[flag], rows))
     return found
@@ -65,10 +70,6 @@ def test_each_table_is_what_its_command_prints(report) -> None:
         for cells in rows:
             org = cells[0].split()[0]  # "brightwater (confirm35-103: ...)" names its span
             assert cells[1:] == expected[org][1:], (first, last, suffix, org)
-
-
-def cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
 def test_the_set_by_set_table_is_each_sets_recorded_run(report) -> None:
