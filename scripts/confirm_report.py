@@ -36,9 +36,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from assistant.evaluation.organisations import load_organisations
-from assistant.evaluation.retrieval import exact_figures, refused, summarise
+from assistant.evaluation.retrieval import exact_figures, refused
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "evals" / "results"
@@ -79,25 +80,45 @@ def decisions(questions: list[dict]) -> tuple[int, int, int, int]:
     return len(unanswered) - len(shown), cautioned, len(shown) - cautioned, called
 
 
+def organisation_keys() -> list[str]:
+    """The organisations evaluated, in evals/organisations.toml's order."""
+    return [o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")]
+
+
+def pooled(runs: list[dict]) -> dict[str, Any]:
+    """One organisation's runs pooled, unrounded: what the README's rows and the plain report
+    print, each to its own number of decimals."""
+    questions = [q for r in runs for q in r["questions"]]
+    exact = exact_figures(questions)
+    answered = sum(1 for q in questions if q["expected_sources"])
+    refusals, cautioned, as_fine, called = decisions(questions)
+    return {
+        "answered": answered,
+        "not answered": len(questions) - answered,
+        "hit@3": exact["hit_at_3"] or 0.0,
+        "MRR": exact["mrr"] or 0.0,
+        "baseline MRR": sum(_best_baseline(r) for r in runs) / len(runs),
+        "no-answer": exact["no_answer_accuracy"] or 0.0,
+        "refused / cautioned / as fine": (refusals, cautioned, as_fine),
+        "answered called not covered": called,
+        "runs ahead of the best baseline": sum(r["mrr"] > _best_baseline(r) for r in runs),
+    }
+
+
 def table_rows(sets: list[int], suffix: str = "") -> dict[str, list[str]]:
     """Each organisation's pooled row over these sets, cell by cell as the README prints it
     (three decimals of the unrounded figures; organisations with no recorded run left out)."""
     rows: dict[str, list[str]] = {}
-    for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
+    for org in organisation_keys():
         runs = [run for n in sets for run in recorded_runs(n, org, suffix)]
         if not runs:
             continue
-        questions = [q for r in runs for q in r["questions"]]
-        exact = exact_figures(questions)
-        refusals, cautioned, as_fine, called = decisions(questions)
+        p = pooled(runs)
         rows[org] = [
             org,
-            f"{exact['hit_at_3']:.3f}",
-            f"{exact['mrr']:.3f}",
-            f"{sum(_best_baseline(r) for r in runs) / len(runs):.3f}",
-            f"{exact['no_answer_accuracy'] or 0.0:.3f}",
-            f"{refusals} / {cautioned} / {as_fine}",
-            f"{called} of {sum(1 for q in questions if q['expected_sources'])}",
+            *(f"{p[k]:.3f}" for k in ("hit@3", "MRR", "baseline MRR", "no-answer")),
+            " / ".join(map(str, p["refused / cautioned / as fine"])),
+            f"{p['answered called not covered']} of {p['answered']}",
         ]
     return rows
 
@@ -108,13 +129,11 @@ LEAD = 0.08  # issue 14's bar: MRR at least 8 points ahead of both baselines in 
 def misses(sets: list[int], suffix: str = "") -> list[str]:
     """One line per miss, organisation by organisation and set by set (``--misses``)."""
     lines = []
-    for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
+    for org in organisation_keys():
         for n in sets:
             for run in recorded_runs(n, org, suffix):
-                if run["mrr"] - _best_baseline(run) < LEAD:
-                    lines.append(
-                        f"{org} confirm{n}: lead {run['mrr']:.3f} against {_best_baseline(run):.3f}"
-                    )
+                if run["mrr"] - (best := _best_baseline(run)) < LEAD:
+                    lines.append(f"{org} confirm{n}: lead {run['mrr']:.3f} against {best:.3f}")
                 for q in run["questions"]:
                     where = f"{org} confirm{n} {q['id']}"
                     if q["expected_sources"] and (not q["rank"] or q["rank"] > 3):
@@ -154,8 +173,8 @@ def main() -> None:
             print("| " + " | ".join(cells) + " |")
         return
     print("set by set (hit@3 / MRR / no-answer accuracy; best baseline MRR):")
-    pooled: dict[str, dict] = {}
-    for org in (o.key for o in load_organisations(ROOT / "evals" / "organisations.toml")):
+    rows: dict[str, dict] = {}
+    for org in organisation_keys():
         runs = [(n, run) for n in args.sets for run in recorded_runs(n, org, suffix)]
         if not runs:
             continue
@@ -167,27 +186,16 @@ def main() -> None:
                 for n, r in runs
             )
         )
-        questions = [q for _, r in runs for q in r["questions"]]
-        answered = sum(1 for q in questions if q["expected_sources"])
-        refusals, cautioned, as_fine, called = decisions(questions)
-        figures = summarise(questions, [])  # as `assistant eval retrieval` reports one set
-        pooled[org] = {
-            "answered": answered,
-            "not answered": len(questions) - answered,
-            "hit@3": figures["hit_at_3"],
-            "MRR": figures["mrr"],
-            "baseline MRR": sum(_best_baseline(r) for _, r in runs) / len(runs),
-            "no-answer": figures["no_answer_accuracy"],
-            "refused / cautioned / as fine": f"{refusals} / {cautioned} / {as_fine}",
-            "answered called not covered": called,
-            "runs ahead of the best baseline": sum(r["mrr"] > _best_baseline(r) for _, r in runs),
-        }
+        rows[org] = pooled([r for _, r in runs])
     print("\npooled:")
-    for org, row in pooled.items():
+    for org, row in rows.items():
         print(
             f"  {org:<15} "
             + ", ".join(
-                f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()
+                f"{k} {v:.4f}"
+                if isinstance(v, float)
+                else f"{k} {' / '.join(map(str, v)) if isinstance(v, tuple) else v}"
+                for k, v in row.items()
             )
         )
 
