@@ -13,6 +13,12 @@ organisation with its MRR and no-answer accuracy before and after, and ends with
 rule read off the two runs: a change is kept only if no organisation is lower on either figure
 (exit status 1 when one is, so a script can stop there; run ``diff`` on both readings, as is and
 ``--as-new``). How a rule change was measured since stop 41 (docs/retrieval.md).
+
+A fitted change gains on the questions it was fitted on; the conversations are questions no fit
+reads. ``diff`` also takes two ``assistant eval chat --organisations evals/organisations.toml
+--conversations ALL --no-baselines --as-new --json F`` files (before and after, each turn
+compared as a question), and the rule holds only if it holds there too (stop 63: a "not covered"
+refit level or better on every fitting question cost the sample two conversation turns).
 """
 
 from __future__ import annotations
@@ -55,11 +61,26 @@ def figures(rows: list[dict]) -> tuple[float, float]:
     return exact["mrr"] or 0.0, exact["no_answer_accuracy"] or 0.0
 
 
+def load_rows(path: Path) -> dict[str, list[dict]]:
+    """A ``run`` file's rows by organisation; or an ``assistant eval chat --organisations ...
+    --json`` file's turns, each named "conversation#turn" as a question is by its id."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    results = data.get("organisations")
+    if not isinstance(results, dict):
+        return data
+    return {
+        org: [
+            {**turn, "id": f"{turn['conversation']}#{turn['turn']}", "caution": None}
+            for turn in result["turns"]
+        ]
+        for org, result in results.items()
+    }
+
+
 def diff(before: Path, after: Path) -> list[str]:
     """Prints what moved and each organisation's figures; returns the organisations lower on
     MRR or no-answer accuracy after the change (the rule's verdict, printed last)."""
-    old = json.loads(before.read_text(encoding="utf-8"))
-    new = json.loads(after.read_text(encoding="utf-8"))
+    old, new = load_rows(before), load_rows(after)
     keys = ("rank", "no_evidence", "caution")
     lower: list[str] = []
     for org, rows in new.items():
@@ -99,7 +120,7 @@ def main() -> None:
     r.add_argument("--work-dir", type=Path, required=True)
     r.add_argument("--as-new", action="store_true")
     r.add_argument("--only", nargs="+")
-    d = sub.add_parser("diff")
+    d = sub.add_parser("diff", help="two run files, or two `assistant eval chat --json` files")
     d.add_argument("before", type=Path)
     d.add_argument("after", type=Path)
     args = parser.parse_args()

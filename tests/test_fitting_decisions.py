@@ -26,7 +26,7 @@ def row(qid: str, rank: int | None, no_evidence: bool, answered: bool = True) ->
     }
 
 
-def write(path: Path, runs: dict[str, list[dict]]) -> Path:
+def write(path: Path, runs: dict) -> Path:
     path.write_text(json.dumps(runs), encoding="utf-8")
     return path
 
@@ -93,3 +93,22 @@ def test_the_command_fails_when_an_organisation_is_lower(tmp_path) -> None:
     )
     assert same.returncode == 0
     assert "no organisation lower" in same.stdout
+
+
+def test_conversation_turns_are_read_as_questions(decisions, tmp_path) -> None:
+    """`assistant eval chat --organisations ... --json` files: each turn compared by its
+    conversation and place, so a change the fitting questions keep can still fail here."""
+
+    def chat(no_evidence: bool) -> dict:
+        turns = [
+            {**row("ignored", 1, no_evidence), "conversation": "CV1", "turn": 1},
+            {**row("ignored", None, True, answered=False), "conversation": "CV1", "turn": 2},
+        ]
+        for turn in turns:
+            del turn["id"], turn["caution"]  # a chat turn has neither
+        return {"organisations": {"a": {"turns": turns, "no_answer_accuracy": 0.0}}}
+
+    before = write(tmp_path / "before.json", chat(no_evidence=False))
+    after = write(tmp_path / "after.json", chat(no_evidence=True))
+    assert decisions.diff(before, after) == ["a (no-answer)"]
+    assert decisions.diff(after, before) == []
