@@ -91,8 +91,12 @@ def test_a_new_online_tool_is_a_matter_of_software_validation():
 # gstt-csc's HR procedure says off boarding and termination of employment, missed first place by
 # 18 questions; the month's last day is no one leaving. Out of spec (stop 60): gstt-csc's
 # non-conforming product SOP, 2nd to 17th for 25 fitting questions behind incident reporting;
-# where a spec is kept is no nonconformity. Out of the door (stop 60): the sample's final
-# inspection and release, 2nd behind nonconforming product for four; a door locked is no release.
+# where a spec is kept is no nonconformity (stop 64 added an app's wrong, odd or off results).
+# Out of the door (stop 60): the sample's final inspection and release, 2nd behind nonconforming
+# product for four; a door locked is no release. Labelling (stop 64): gstt-csc's labelling SOP,
+# 2nd to 21st (or not at all) for 8 fitting questions on what users must be told about an app;
+# a translation agency's lateness is a supplier's matter, so the regulatory term "instructions
+# for use" is no phrase of it.
 ENTRIES_FROM_MISSES = [
     (
         "staff leaving",
@@ -113,9 +117,12 @@ ENTRIES_FROM_MISSES = [
             "The outputs are out of spec since radiology changed scanners.",
             "We found out-of-spec readings on a batch that has already shipped.",
             "Is a result out of specification a nonconformity?",
+            "Since the scanner upgrade our deployed app has been producing wrong results.",
+            "The vendor pushed an update and the app is giving odd outputs: who do I tell?",
         ),
         (
             "Where do we keep the product spec for each customer?",
+            "Where do we keep the results of the last internal audit?",
             "Who writes the specification for a new app?",
         ),
     ),
@@ -127,6 +134,18 @@ ENTRIES_FROM_MISSES = [
             "Who has authority to release gauges to the customer?",
         ),
         ("Who locks the door of the goods-in bay at night?",),
+    ),
+    (
+        "labelling and information for users",
+        (
+            "Before an app goes live, what goes in its README so users know what it's for?",
+            "What do we have to tell users about a new tool before they rely on it?",
+            "Which warnings have to be written down for the people who use it?",
+        ),
+        (
+            "The agency translating our instructions for use delivered late: what do I do?",
+            "Who tells the users when the server is down?",
+        ),
     ),
 ]
 
