@@ -96,7 +96,9 @@ def test_a_new_online_tool_is_a_matter_of_software_validation():
 # product for four; a door locked is no release. Labelling (stop 64): gstt-csc's labelling SOP,
 # 2nd to 21st (or not at all) for 8 fitting questions on what users must be told about an app;
 # a translation agency's lateness is a supplier's matter, so the regulatory term "instructions
-# for use" is no phrase of it.
+# for use" is no phrase of it. Lapsed skills (stop 64): the sample's training procedure, 2nd to
+# 12th for 15 questions on a job not done for over a year; a stock count is no lapse.
+# Supplier approval (stop 64): outside firms and companies never used before, on four organisations.
 ENTRIES_FROM_MISSES = [
     (
         "staff leaving",
@@ -119,10 +121,13 @@ ENTRIES_FROM_MISSES = [
             "Is a result out of specification a nonconformity?",
             "Since the scanner upgrade our deployed app has been producing wrong results.",
             "The vendor pushed an update and the app is giving odd outputs: who do I tell?",
+            "Two of the Bourdon tubes in my kit have dents in them.",
+            "Three of the sockets are undersize against the drawing.",
         ),
         (
             "Where do we keep the product spec for each customer?",
             "Where do we keep the results of the last internal audit?",
+            "Who do I talk to if my payslip looks wrong?",
             "Who writes the specification for a new app?",
         ),
     ),
@@ -134,6 +139,23 @@ ENTRIES_FROM_MISSES = [
             "Who has authority to release gauges to the customer?",
         ),
         ("Who locks the door of the goods-in bay at night?",),
+    ),
+    (
+        "lapsed skills and refresher training",
+        (
+            "I haven't done any brazing for over a year: can I pick it back up on my own?",
+            "It's been over a year since I last did the oxygen cleaning.",
+            "Am I still signed off for the test pump if I've been on other jobs?",
+        ),
+        ("Who signs off the stock count each month?",),
+    ),
+    (
+        "supplier approval",
+        (
+            "I'd like to hire an outside company we've never used before.",
+            "How do we vet the outside firms that do plating for us?",
+        ),
+        ("Which outside door do deliveries come in by?",),
     ),
     (
         "labelling and information for users",
