@@ -189,15 +189,16 @@ def main() -> None:
         rows[org] = pooled([r for _, r in runs])
     print("\npooled:")
     for org, row in rows.items():
-        print(
-            f"  {org:<15} "
-            + ", ".join(
-                f"{k} {v:.4f}"
-                if isinstance(v, float)
-                else f"{k} {' / '.join(map(str, v)) if isinstance(v, tuple) else v}"
-                for k, v in row.items()
-            )
-        )
+        print(f"  {org:<15} " + ", ".join(f"{k} {_plain(v)}" for k, v in row.items()))
+
+
+def _plain(value: Any) -> str:
+    """A pooled figure as the plain report prints it: four decimals, or "a / b / c"."""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, tuple):
+        return " / ".join(map(str, value))
+    return str(value)
 
 
 if __name__ == "__main__":

@@ -67,9 +67,9 @@ def test_each_table_is_what_its_command_prints(report) -> None:
     for first, last, suffix, rows in tables_after_commands():
         expected = report.table_rows(list(range(first, last + 1)), suffix)
         assert len(rows) == len(expected), (first, last, suffix)
-        for cells in rows:
-            org = cells[0].split()[0]  # "brightwater (confirm35-103: ...)" names its span
-            assert cells[1:] == expected[org][1:], (first, last, suffix, org)
+        for row in rows:
+            org = row[0].split()[0]  # "brightwater (confirm35-103: ...)" names its span
+            assert row[1:] == expected[org][1:], (first, last, suffix, org)
 
 
 def test_the_set_by_set_table_is_each_sets_recorded_run(report) -> None:

@@ -127,7 +127,11 @@ def exact_figures(rows: list[dict[str, Any]]) -> dict[str, float | None]:
 
 def metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """hit@k and MRR over rows with expected sources."""
-    exact = exact_figures(rows)
+    return _rounded(rows, exact_figures(rows))
+
+
+def _rounded(rows: list[dict[str, Any]], exact: dict[str, float | None]) -> dict[str, Any]:
+    """``metrics`` from figures already computed (``summarise`` reads them once for both)."""
     out: dict[str, Any] = {"n": sum(1 for r in rows if r["expected_sources"])}
     for key in ("hit_at_1", "hit_at_3", "hit_at_5", "mrr"):
         out[key] = round(exact[key] or 0.0, 4)
@@ -143,13 +147,14 @@ def refused(row: dict[str, Any]) -> bool:
 
 
 def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
-    out = metrics(rows)
+    exact = exact_figures(rows)
+    out = _rounded(rows, exact)
     out["by_kind"] = {
         k: metrics([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})
     }
     decided = [r for r in rows if r.get("no_evidence") is not None]
     if decided:
-        out["no_answer_accuracy"] = round(exact_figures(rows)["no_answer_accuracy"] or 0.0, 4)
+        out["no_answer_accuracy"] = round(exact["no_answer_accuracy"] or 0.0, 4)
         unanswerable = [r for r in decided if not r["expected_sources"]]
         out["no_answer_recall"] = (
             round(sum(refused(r) for r in unanswerable) / len(unanswerable), 4)
