@@ -45,7 +45,7 @@ from assistant.usecases.not_covered import (
     Precedents,
     decoded,
     encoded,
-    precedent_score,
+    precedent_scores,
     precedent_signal,
     readable,
 )
@@ -97,6 +97,13 @@ class Questions:
         # the standard whose matter each question is on, when its organisation names it
         self.matters = np.array([r.get("matter", "") for r in rows])
         self.similarities = self.vectors @ self.vectors.T
+        # organisations as small integers and one ``readable`` mask per set of declared
+        # standards: the fold's masks are built 8000 times per left-out organisation, and
+        # comparing strings there was most of a refit's time (same masks, same model)
+        names = {o: n for n, o in enumerate(sorted(set(self.organisations)))}
+        self._codes = np.array([names[o] for o in self.organisations])
+        self._code_of = names
+        self._readable: dict[frozenset[str], np.ndarray] = {}
         self._features: dict[str | None, np.ndarray] = {}
         # signals read as 0 (``--without``): the folds without them, to say what one adds
         self.dropped: frozenset[str] = frozenset()
@@ -106,21 +113,37 @@ class Questions:
         organisations other than its own and ``left_out`` (the fold's)."""
         if left_out not in self._features:
             not_answered = self.labels == 1
+            # -1: no organisation is left out (the shipped model's own precedents)
+            outside = self._codes != self._code_of.get(left_out, -1)
             x = np.zeros((len(self.rows), len(FEATURES)))
+            # the questions of one organisation declaring the same standards read the same
+            # precedents: scored together
+            groups: dict[tuple[int, frozenset[str]], list[int]] = {}
             for i, row in enumerate(self.rows):
-                # as Precedents.read: not on a matter of a standard its documents do not name
-                keep = (
-                    (self.organisations != row["organisation"])
-                    & (self.organisations != left_out)
-                    & readable(self.matters, row.get("declared", []))
-                )
                 x[i, : len(READ)] = [row[f] for f in READ]
-                score = precedent_score(self.similarities[i][keep], not_answered[keep])
-                x[i, -1] = precedent_signal(score, row["word_recall"], bool(row["topic_named"]))
+                groups.setdefault((self._codes[i], frozenset(row.get("declared", []))), []).append(
+                    i
+                )
+            for (code, declared), which in groups.items():
+                # as Precedents.read: not on a matter of a standard its documents do not name
+                keep = (self._codes != code) & outside & self._readable_of(declared)
+                scores = precedent_scores(
+                    self.similarities[np.ix_(which, np.flatnonzero(keep))], not_answered[keep]
+                )
+                for i, score in zip(which, scores, strict=True):
+                    row = self.rows[i]
+                    x[i, -1] = precedent_signal(
+                        float(score), row["word_recall"], bool(row["topic_named"])
+                    )
             for f in self.dropped:
                 x[:, FEATURES.index(f)] = 0.0
             self._features[left_out] = x
         return self._features[left_out]
+
+    def _readable_of(self, declared: frozenset[str]) -> np.ndarray:
+        if declared not in self._readable:
+            self._readable[declared] = readable(self.matters, declared)
+        return self._readable[declared]
 
     def where(self, organisation: str, inside: bool) -> list[int]:
         return [i for i, r in enumerate(self.rows) if (r["organisation"] == organisation) == inside]

@@ -224,13 +224,21 @@ def precedent_signal(score: float, word_recall: float, topic_named: bool = False
 def precedent_score(similarities: np.ndarray, not_answered: np.ndarray) -> float:
     """The mean of the ``PRECEDENT_NEIGHBOURS`` best cosines to questions not answered, less
     the mean of the best to questions answered; 0 when either kind has too few."""
+    return float(precedent_scores(similarities[np.newaxis, :], not_answered)[0])
+
+
+def precedent_scores(similarities: np.ndarray, not_answered: np.ndarray) -> np.ndarray:
+    """``precedent_score`` of each row of ``similarities`` (one row per question, one column
+    per example): the refit reads thousands of questions against the same examples at once."""
     k = PRECEDENT_NEIGHBOURS
-    unanswered, answered = similarities[not_answered], similarities[~not_answered]
-    if len(unanswered) < k or len(answered) < k:
-        return 0.0
-    return float(
-        np.mean(np.partition(unanswered, -k)[-k:]) - np.mean(np.partition(answered, -k)[-k:])
-    )
+    unanswered, answered = similarities[:, not_answered], similarities[:, ~not_answered]
+    if unanswered.shape[1] < k or answered.shape[1] < k:
+        return np.zeros(len(similarities))
+
+    def best(cosines: np.ndarray) -> np.ndarray:
+        return np.mean(np.partition(cosines, -k, axis=1)[:, -k:], axis=1)
+
+    return best(unanswered) - best(answered)
 
 
 @dataclass(frozen=True)
