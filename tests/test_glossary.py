@@ -170,6 +170,23 @@ ENTRIES_FROM_MISSES = [
             "Who tells the users when the server is down?",
         ),
     ),
+    (
+        "software problem reports",
+        (
+            "I spotted a bug in the live version of the app: where do I log it?",
+            "There is a bug in the released build that shows the wrong units.",
+            "Customers have hit a bug in the version they are running.",
+        ),
+        (
+            "I found a bug while writing the new feature: do I need a ticket?",
+            "Which version of the form do I fill in?",
+        ),
+    ),
+    (
+        "traceability",
+        ("How would we work out which release each customer site is running?",),
+        ("When is the next release planned?",),
+    ),
 ]
 
 
