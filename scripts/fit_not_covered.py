@@ -128,7 +128,8 @@ class Questions:
                 # as Precedents.read: not on a matter of a standard its documents do not name
                 keep = (self._codes != code) & outside & self._readable_of(declared)
                 scores = precedent_scores(
-                    self.similarities[np.ix_(which, np.flatnonzero(keep))], not_answered[keep]
+                    self.similarities[np.ix_(np.array(which), np.flatnonzero(keep))],
+                    not_answered[keep],
                 )
                 for i, score in zip(which, scores, strict=True):
                     row = self.rows[i]
