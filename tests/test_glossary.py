@@ -183,6 +183,15 @@ ENTRIES_FROM_MISSES = [
         ),
     ),
     (
+        "customer complaints",
+        (
+            "A customer has just phoned to say the gauge we sent reads high. What do I do?",
+            "An OEM buyer rang me to grumble that the certificates were missing.",
+            "The lab manager called, pretty annoyed, about last week's report.",
+        ),
+        ("Our supplier has just phoned to say the steel will be late.",),
+    ),
+    (
         "traceability",
         ("How would we work out which release each customer site is running?",),
         ("When is the next release planned?",),
