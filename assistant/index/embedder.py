@@ -24,6 +24,12 @@ DIMENSIONS = 384
 # questions whose vector and words in context are kept (``Embedder._read_query``): a few
 # sessions asking at once each find their own
 QUERY_CACHE = 16
+# Vectors of texts that are the same for every organisation (the clause catalogue's cards), by
+# model, engine and reading: read once per process rather than once per assistant built. The web
+# app builds a new one after each ingest and per data folder, and each spent 3 s reading the
+# same cards again before its first interview or clause question (stop 65).
+_FIXED: dict[tuple[str, bool, bool, str], np.ndarray] = {}
+_FIXED_LOCK = threading.Lock()
 
 
 def model_path() -> str:
@@ -177,6 +183,24 @@ class Embedder:
             if on_batch:
                 on_batch(len(idx))
         return out
+
+    def fixed(self, texts: Sequence[str], as_query: bool) -> np.ndarray:
+        """``encode_query`` of each text (``as_query``) or ``encode`` of them all, for texts
+        that do not change within a process; one row each, computed once per process."""
+        fast = self.fast is not None
+        keys = [(self.model_id, fast, as_query, t) for t in texts]
+        with _FIXED_LOCK:
+            missing = list(dict.fromkeys(k[3] for k in keys if k not in _FIXED))
+        if missing:
+            vectors = (
+                [self.encode_query(t) for t in missing] if as_query else list(self.encode(missing))
+            )
+            with _FIXED_LOCK:
+                for text, vector in zip(missing, vectors, strict=True):
+                    _FIXED[(self.model_id, fast, as_query, text)] = vector
+        if not keys:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([_FIXED[k] for k in keys])
 
     def encode_query(self, text: str) -> np.ndarray:
         if self.fast is not None:

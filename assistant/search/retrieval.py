@@ -320,7 +320,6 @@ class Retriever:
         self.params = params
         self.citations = CitationMap(store, resolver)
         self.question_map = question_map
-        self._fixed: dict[str, np.ndarray] = {}  # 91 cards at most
 
     def vector(self, query: Query) -> np.ndarray:
         """The vector a query is searched with: its own, moved by the fitted question map
@@ -328,13 +327,11 @@ class Retriever:
         return self._searched(query, self._read(query))
 
     def _read(self, query: Query) -> np.ndarray:
-        """A query's own vector; a clause card's is computed once (it is long, and asked with
-        every question about that clause: 10-20 ms each time)."""
+        """A query's own vector; a clause card's is computed once per process (it is long, and
+        asked with every question about that clause: 10-20 ms each time)."""
         if not query.fixed:
             return self.embedder.encode_query(query.text)
-        if query.text not in self._fixed:
-            self._fixed[query.text] = self.embedder.encode_query(query.text)
-        return self._fixed[query.text]
+        return self.embedder.fixed([query.text], as_query=True)[0]
 
     def _searched(self, query: Query, own: np.ndarray) -> np.ndarray:
         if self.question_map is None or query.fixed:

@@ -60,7 +60,7 @@ class InterviewService:
                 # no question about a practice only a superseded revision has
                 chunks = self.store.current_chunks()
                 clauses = [c for c in self.catalogue if c.depth > 0] or list(self.catalogue)
-                cards = self.embedder.encode([c.embedding_text() for c in clauses])
+                cards = self.embedder.fixed([c.embedding_text() for c in clauses], as_query=False)
                 vectors = self.store.reader.embeddings([c.id for c in chunks])
                 roles = self.grader.role_vocabulary()
                 built = question_bank.procedure_questions(
