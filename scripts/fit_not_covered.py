@@ -97,13 +97,10 @@ class Questions:
         # the standard whose matter each question is on, when its organisation names it
         self.matters = np.array([r.get("matter", "") for r in rows])
         self.similarities = self.vectors @ self.vectors.T
-        # organisations as small integers and one ``readable`` mask per set of declared
-        # standards: the fold's masks are built 8000 times per left-out organisation, and
-        # comparing strings there was most of a refit's time (same masks, same model)
-        names = {o: n for n, o in enumerate(sorted(set(self.organisations)))}
-        self._codes = np.array([names[o] for o in self.organisations])
-        self._code_of = names
-        self._readable: dict[frozenset[str], np.ndarray] = {}
+        # organisations as small integers: comparing strings for every question's mask was
+        # most of a refit's time (same masks, same model)
+        names, self._codes = np.unique(self.organisations, return_inverse=True)
+        self._code_of = {str(o): n for n, o in enumerate(names)}
         self._features: dict[str | None, np.ndarray] = {}
         # signals read as 0 (``--without``): the folds without them, to say what one adds
         self.dropped: frozenset[str] = frozenset()
@@ -121,12 +118,11 @@ class Questions:
             groups: dict[tuple[int, frozenset[str]], list[int]] = {}
             for i, row in enumerate(self.rows):
                 x[i, : len(READ)] = [row[f] for f in READ]
-                groups.setdefault((self._codes[i], frozenset(row.get("declared", []))), []).append(
-                    i
-                )
+                group = (int(self._codes[i]), frozenset(row.get("declared", [])))
+                groups.setdefault(group, []).append(i)
             for (code, declared), which in groups.items():
                 # as Precedents.read: not on a matter of a standard its documents do not name
-                keep = (self._codes != code) & outside & self._readable_of(declared)
+                keep = (self._codes != code) & outside & readable(self.matters, declared)
                 scores = precedent_scores(
                     self.similarities[np.ix_(np.array(which), np.flatnonzero(keep))],
                     not_answered[keep],
@@ -140,11 +136,6 @@ class Questions:
                 x[:, FEATURES.index(f)] = 0.0
             self._features[left_out] = x
         return self._features[left_out]
-
-    def _readable_of(self, declared: frozenset[str]) -> np.ndarray:
-        if declared not in self._readable:
-            self._readable[declared] = readable(self.matters, declared)
-        return self._readable[declared]
 
     def where(self, organisation: str, inside: bool) -> list[int]:
         return [i for i, r in enumerate(self.rows) if (r["organisation"] == organisation) == inside]

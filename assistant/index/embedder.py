@@ -187,6 +187,8 @@ class Embedder:
     def fixed(self, texts: Sequence[str], as_query: bool) -> np.ndarray:
         """``encode_query`` of each text (``as_query``) or ``encode`` of them all, for texts
         that do not change within a process; one row each, computed once per process."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         fast = self.fast is not None
         keys = [(self.model_id, fast, as_query, t) for t in texts]
         with _FIXED_LOCK:
@@ -198,8 +200,6 @@ class Embedder:
             with _FIXED_LOCK:
                 for text, vector in zip(missing, vectors, strict=True):
                     _FIXED[(self.model_id, fast, as_query, text)] = vector
-        if not keys:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack([_FIXED[k] for k in keys])
 
     def encode_query(self, text: str) -> np.ndarray:
