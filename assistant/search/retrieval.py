@@ -340,8 +340,10 @@ class Retriever:
 
     def card_vectors(self, clauses: Iterable[Clause]) -> np.ndarray:
         """The vectors of these clauses' cards (their ``embedding_text``), one row each, each
-        computed once per process (``vector`` keeps them)."""
-        return np.stack([self.vector(Query(c.embedding_text(), fixed=True)) for c in clauses])
+        computed once per process and in one batch (``Embedder.fixed``; a card is never moved
+        by the question map)."""
+        texts = [c.embedding_text() for c in clauses]
+        return self.embedder.fixed(texts, as_query=True)
 
     def search(
         self,
