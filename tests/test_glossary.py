@@ -196,6 +196,23 @@ ENTRIES_FROM_MISSES = [
         ("How would we work out which release each customer site is running?",),
         ("When is the next release planned?",),
     ),
+    (
+        "marketing material and product claims",
+        (
+            "Who checks the claims in my slide deck before the customer visit?",
+            "Does a flyer for the open day need anyone's sign-off?",
+            "We are taking a stand at a trade show in May: what must be approved first?",
+        ),
+        ("Who clears the ice off the car park slope in winter?",),
+    ),
+    (
+        "third-party software components",
+        (
+            "Do I have to record every open-source library the build pulls in?",
+            "A Python package we rely on has a new version: do I re-check it?",
+        ),
+        ("Who looks after the books in the office library?",),
+    ),
 ]
 
 
