@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import make_assistant, run_cli
+from tests.conftest import indexed_texts, make_assistant, run_cli
 
 
 def test_clause_question_finds_the_calibration_procedure_with_the_card_first(sample):
@@ -64,3 +64,34 @@ def test_status_json_has_the_documented_keys(sample):
 def test_catalogue_is_available_beside_an_empty_data_dir(tmp_path):
     app = make_assistant(tmp_path / "fresh")
     assert app.catalogue.get("9.2").title
+
+
+def _manual(knowledge_line: str) -> dict[str, str]:
+    """A cleaning firm's manual that walks through the standard by the clauses' names, and one
+    procedure; nothing cites clause 7.1.6 by number."""
+    manual = (
+        "# QM-01 Quality Manual\n\n## 9. Support and resources\n\n"
+        "- Monitoring equipment: the ATP meters are calibrated by the supplier each year.\n"
+        f"- {knowledge_line}\n"
+        "- Communication: a monthly bulletin and toolbox talks at each site.\n"
+    )
+    procedure = (
+        "# QP-04 Site Inspections\n\n## 4. Method\n\nThe supervisor scores each site every month "
+        "on the inspection sheet and agrees actions for any area below 85%."
+    )
+    return {"QM-01 Quality Manual.md": manual, "QP-04 Site Inspections.md": procedure}
+
+
+def test_a_manual_that_labels_a_clause_by_its_name_says_where_it_is_met(tmp_path):
+    """A manual's "Organisational knowledge: ..." says where clause 7.1.6 is met, as a citation
+    of its number would, however far its words are from the clause card (stop 66: brightwater's
+    7.1.6 questions were called a gap). The same sentence without the label is not enough."""
+    question = "For clause 7.1.6, organisational knowledge, where in our system is the evidence?"
+    said = "the Task Library and site files hold what we know about how to clean"
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    labelled = indexed_texts(tmp_path / "a", _manual(f"Organisational knowledge: {said}."))
+    answer = labelled.ask(question)
+    assert not answer.no_evidence and answer.procedures[0].file == "QM-01 Quality Manual.md"
+    unlabelled = indexed_texts(tmp_path / "b", _manual(f"In our firm {said}."))
+    answer = unlabelled.ask(question)
+    assert answer.no_evidence and answer.decided_by == "gap"

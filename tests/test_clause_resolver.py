@@ -232,3 +232,33 @@ def test_references_are_stripped_to_leave_the_real_question(resolver):
     assert resolver.strip_references("How do we meet clause 7.1.5?") == "How do we meet ?"
     rest = resolver.strip_references("ISO 9001:2015 §9.2.2 - who picks the auditors?")
     assert "9.2.2" not in rest and "who picks the auditors" in rest
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # a manual's list item, in British spelling, with the label in bold or not
+        ("- Organisational knowledge: the Task Library and site files hold our know-how.", ""),
+        ("* **Organizational knowledge**: lessons from lost contracts are kept.", ""),
+        # a heading, numbered or not, on the passage or inside it
+        ("Lessons learned are kept in the wiki.", "9. Support > Organisational knowledge"),
+        ("## 7.1.6 Organisational knowledge\nLessons learned are kept in the wiki.", ""),
+    ],
+)
+def test_a_passage_labelled_with_a_clauses_name_says_where_it_is_met(resolver, text, heading):
+    assert resolver.labels_by_name(text, heading, ["7.1.6"])
+
+
+@pytest.mark.parametrize(
+    ("text", "heading", "clause"),
+    [
+        # the name inside a sentence is not a label
+        ("We value organisational knowledge: it is kept in the wiki.", "", "7.1.6"),
+        # another clause's name
+        ("- Customer satisfaction: surveyed each year.", "", "7.1.6"),
+        # a one-word name labels too many other things ("People: ...")
+        ("- People: 40 operatives and 6 supervisors.", "", "7.1.2"),
+    ],
+)
+def test_other_labels_and_names_in_running_text_are_not(resolver, text, heading, clause):
+    assert not resolver.labels_by_name(text, heading, [clause])

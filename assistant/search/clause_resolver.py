@@ -15,6 +15,7 @@ only help retrieval (query expansion) and the answer stays a plain one.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -124,6 +125,17 @@ def _first_item(title: str) -> str:
     when that still names the clause (three words or more); else the title itself."""
     first = _base_title(title).split(",")[0]
     return first if len(first.split()) >= 3 else title
+
+
+# A line that labels what follows with a name: a heading, or a list item or line whose words
+# before a colon are the label ("- Organisational knowledge: the Task Library and site files
+# hold ..."). A manual that walks through the standard by the clauses' names, not their numbers,
+# says where each is met this way (stop 66: brightwater's 7.1.6 was called a gap three times).
+_LABEL_LINE = re.compile(
+    r"^[ \t]*(?:#+[ \t]*)?(?:[-*+\u2022]|\d+(?:\.\d+)*\.?)?[ \t]*(?:\*\*|__)?"
+    r"([A-Za-z][^:\n*_]{2,80}?)(?:\*\*|__)?[ \t]*(?::|$)",
+    re.MULTILINE,
+)
 
 
 class ClauseResolver:
@@ -362,6 +374,24 @@ class ClauseResolver:
             if m.group(1) in self.catalogue:
                 found.add(m.group(1))
         return found
+
+    def labels_by_name(self, text: str, heading: str, clause_ids: Sequence[str]) -> bool:
+        """The passage labels a part of itself with one of the clauses' names: its heading, or
+        a line's words before a colon, are the clause's title (numbers before it aside). Only
+        names of two words or more: "People:" or "Communication" label many other things."""
+        names = set()
+        for cid in clause_ids:
+            if cid not in self.catalogue:
+                continue
+            clause = self.catalogue.get(cid)
+            title = _base_title(clause.title)
+            if clause.official_title and len(title.split()) >= 2:
+                names.add(_norm(title))
+        if not names:
+            return False
+        labels = [m.group(1) for m in _LABEL_LINE.finditer(text)]
+        labels.append(heading.split(" > ")[-1])
+        return any(_norm(re.sub(r"^[\d.\s]+", "", label)) in names for label in labels)
 
     def strip_references(self, text: str) -> str:
         """The question without its clause numbers and cue words ("clause", "ISO 9001:2015",

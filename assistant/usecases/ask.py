@@ -273,6 +273,20 @@ class AskService:
             return True
         return self.topics.names(topic)
 
+    def _says_where_met(self, clauses: list[Clause], docs: Sequence[DocumentHit]) -> bool:
+        """A document the answer leads with cites the clause, or the organisation's own clause
+        map names it for it, or one of its passages labels a part with the clause's name (a
+        manual's "Organisational knowledge: ..."): it says where the clause is met, however its
+        words compare."""
+        ids = [c.id for c in clauses]
+        return any(
+            d.cites_clause
+            or any(
+                self.resolver.labels_by_name(e.chunk.text, e.chunk.heading, ids) for e in d.passages
+            )
+            for d in docs
+        )
+
     def _nothing_answers(
         self, answer: Answer, plan: AskPlan, result: RetrievalResult, line: float, spoken_of: bool
     ) -> tuple[bool, bool]:
@@ -698,7 +712,7 @@ class AskService:
                 below
                 # A document the answer leads with that cites the clause, or that the organisation's
                 # own clause map names for it, says where it is met, however its words compare.
-                and not (clause_mode and any(d.cites_clause for d in docs[: p.answer_documents]))
+                and not (clause_mode and self._says_where_met(clauses, docs[: p.answer_documents]))
             )
         ):
             answer.no_evidence = True
