@@ -201,9 +201,13 @@ ENTRIES_FROM_MISSES = [
         (
             "Who checks the claims in my slide deck before the customer visit?",
             "Does a flyer for the open day need anyone's sign-off?",
-            "We are taking a stand at a trade show in May: what must be approved first?",
+            "The new poster for the waiting room makes claims about the device: who approves it?",
         ),
-        ("Who clears the ice off the car park slope in winter?",),
+        (
+            "Who clears the ice off the car park slope in winter?",
+            # where material is shown, not the material: feedback is heard there too
+            "At a trade fair a doctor told me one of her patients had a problem with the app.",
+        ),
     ),
     (
         "third-party software components",
