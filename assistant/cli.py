@@ -349,7 +349,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     for r in rows:
         docs = ", ".join(
             f"{s.doc_no or s.file} ({s.strength}{', cited' if s.cited else ''}"
-            f"{', our label' if s.confirmed else ''})"
+            f"{', names it' if s.named else ''}{', our label' if s.confirmed else ''})"
             for s in r.supports
         )
         print(f"{r.clause_id:<8} {r.strength:<9} {r.title[:48]:<48} {docs or '-'}")

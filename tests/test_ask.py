@@ -92,6 +92,14 @@ def test_a_manual_that_labels_a_clause_by_its_name_says_where_it_is_met(tmp_path
     labelled = indexed_texts(tmp_path / "a", _manual(f"Organisational knowledge: {said}."))
     answer = labelled.ask(question)
     assert not answer.no_evidence and answer.procedures[0].file == "QM-01 Quality Manual.md"
+    # the coverage says the same: the manual supports 7.1.6, and shows the line that names it
+    row = next(r for r in labelled.coverage() if r.clause_id == "7.1.6")
+    assert not row.is_gap
+    (support,) = [s for s in row.supports if s.file == "QM-01 Quality Manual.md"]
+    assert support.named and not support.cited and support.reason == "names it"
+    shown = row.passages[support.file][0]
+    assert shown.why == "names the clause" and "Organisational knowledge:" in shown.text
     unlabelled = indexed_texts(tmp_path / "b", _manual(f"In our firm {said}."))
     answer = unlabelled.ask(question)
     assert answer.no_evidence and answer.decided_by == "gap"
+    assert next(r for r in unlabelled.coverage() if r.clause_id == "7.1.6").is_gap

@@ -15,7 +15,7 @@ only help retrieval (query expansion) and the answer stays a plain one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -136,6 +136,22 @@ _LABEL_LINE = re.compile(
     r"([A-Za-z][^:\n*_]{2,80}?)(?:\*\*|__)?[ \t]*(?::|$)",
     re.MULTILINE,
 )
+
+
+def labels_by_name(text: str, heading: str, clauses: Iterable[Clause]) -> bool:
+    """The passage labels a part of itself with one of the clauses' names: its heading, or a
+    line's words before a colon, are the clause's title (numbers before it aside). Only names
+    of two words or more: "People:" or "Communication" label many other things."""
+    names = set()
+    for clause in clauses:
+        title = _base_title(clause.title)
+        if clause.official_title and len(title.split()) >= 2:
+            names.add(_norm(title))
+    if not names:
+        return False
+    labels = [m.group(1) for m in _LABEL_LINE.finditer(text)]
+    labels.append(heading.split(" > ")[-1])
+    return any(_norm(re.sub(r"^[\d.\s]+", "", label)) in names for label in labels)
 
 
 class ClauseResolver:
@@ -374,24 +390,6 @@ class ClauseResolver:
             if m.group(1) in self.catalogue:
                 found.add(m.group(1))
         return found
-
-    def labels_by_name(self, text: str, heading: str, clause_ids: Sequence[str]) -> bool:
-        """The passage labels a part of itself with one of the clauses' names: its heading, or
-        a line's words before a colon, are the clause's title (numbers before it aside). Only
-        names of two words or more: "People:" or "Communication" label many other things."""
-        names = set()
-        for cid in clause_ids:
-            if cid not in self.catalogue:
-                continue
-            clause = self.catalogue.get(cid)
-            title = _base_title(clause.title)
-            if clause.official_title and len(title.split()) >= 2:
-                names.add(_norm(title))
-        if not names:
-            return False
-        labels = [m.group(1) for m in _LABEL_LINE.finditer(text)]
-        labels.append(heading.split(" > ")[-1])
-        return any(_norm(re.sub(r"^[\d.\s]+", "", label)) in names for label in labels)
 
     def strip_references(self, text: str) -> str:
         """The question without its clause numbers and cue words ("clause", "ISO 9001:2015",

@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.core.models import Citation, Evidence
 from assistant.core.text import FUNCTION_WORDS, asks_about_policy, is_policy_section, terms
-from assistant.search.clause_resolver import ClauseMatch, ClauseResolver
+from assistant.search.clause_resolver import ClauseMatch, ClauseResolver, labels_by_name
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import Bridge, bridges, crosswalk
 from assistant.search.exclusions import (
@@ -278,12 +278,9 @@ class AskService:
         map names it for it, or one of its passages labels a part with the clause's name (a
         manual's "Organisational knowledge: ..."): it says where the clause is met, however its
         words compare."""
-        ids = [c.id for c in clauses]
         return any(
             d.cites_clause
-            or any(
-                self.resolver.labels_by_name(e.chunk.text, e.chunk.heading, ids) for e in d.passages
-            )
+            or any(labels_by_name(e.chunk.text, e.chunk.heading, clauses) for e in d.passages)
             for d in docs
         )
 

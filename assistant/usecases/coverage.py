@@ -5,6 +5,8 @@ cross-reference index that cites everything), and a semantic match between the c
 the document's best passage (MiniLM cosine). Strength:
 - strong: cited and matched, or a very close match;
 - moderate: cited, or a close match;
+(a passage that labels part of itself with the clause's name, a manual's "Organisational
+knowledge: ...", counts as a citation: search/clause_resolver.py ``labels_by_name``)
 - weak: a loose match only.
 A clause whose best support is weak or absent is listed as a gap, unless the documents declare it
 excluded (search/exclusions.py): then it is listed as excluded, with the words that say so.
@@ -33,6 +35,7 @@ from assistant.core.models import Chunk, Citation
 from assistant.core.progress import NoProgress, Progress
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
+from assistant.search.clause_resolver import labels_by_name
 from assistant.search.clauses import Catalogue, Clause
 from assistant.search.exclusions import citing, excluded_clause, first_documents, more_documents
 from assistant.search.retrieval import DocumentHit, Query, Retriever
@@ -68,6 +71,9 @@ class Support:
     # the organisation marked it as answering a question on the clause (a label); it then
     # counts as a citation does
     confirmed: bool = False
+    # not cited, but one of its passages labels a part with the clause's name ("Organisational
+    # knowledge: ..."): counts as a citation does
+    named: bool = False
 
     @property
     def reason(self) -> str:
@@ -76,17 +82,19 @@ class Support:
         support is neither)."""
         if self.confirmed:
             return "marked as meeting it by a label" + (", and cited" if self.cited else "")
+        said = "cited" if self.cited else "names it" if self.named else ""
         if self.strength == "strong":
-            return "cited and a close match" if self.cited else "a very close match"
+            return f"{said} and a close match" if said else "a very close match"
         if self.strength == "moderate":
-            return "cited" if self.cited else "a close match"
+            return said or "a close match"
         return "a loose match"
 
 
 @dataclass(frozen=True)
 class SupportPassage:
     """A passage of a supporting procedure: its verbatim indexed text, where it is, and why it
-    was picked (``"cites the clause"``, ``"closest to the clause"``, ``"found for the clause"``)."""
+    was picked (``"cites the clause"``, ``"names the clause"``, ``"closest to the clause"``,
+    ``"found for the clause"``)."""
 
     citation: Citation
     text: str
@@ -162,14 +170,20 @@ def cell(rows: list[ClauseCoverage], clause_id: str, file: str) -> CoverageCell 
 
 
 def _passages(
-    doc: DocumentHit, closest: Chunk | None, cites: Callable[[Chunk], bool]
+    doc: DocumentHit,
+    closest: Chunk | None,
+    cites: Callable[[Chunk], bool],
+    names: Callable[[Chunk], bool],
 ) -> tuple[SupportPassage, ...]:
     """The passages that show a procedure's support, most telling first: the one citing the
-    clause (the strongest evidence), the closest match (what its similarity is), then the
-    retrieval's best for the clause; each once, at most ``PASSAGES_PER_SUPPORT``."""
+    clause (the strongest evidence), else one naming it, the closest match (what its
+    similarity is), then the retrieval's best for the clause; each once, at most
+    ``PASSAGES_PER_SUPPORT``."""
     picks: list[tuple[Chunk, str]] = []
     if citing := next((e.chunk for e in doc.passages if cites(e.chunk)), None):
         picks.append((citing, "cites the clause"))
+    elif naming := next((e.chunk for e in doc.passages if names(e.chunk)), None):
+        picks.append((naming, "names the clause"))
     if closest is not None:
         picks.append((closest, "closest to the clause"))
     picks += [(e.chunk, "found for the clause") for e in doc.passages]
@@ -268,14 +282,26 @@ def clause_coverage(
             files = ", ".join(dict.fromkeys(c.file for c in cited))
             row.excluded_by += f" (yet cited all the same by {files}{more_documents(more)})"
     cites = partial(_passage_cites, retriever, clause.id)
+
+    def names(chunk: Chunk) -> bool:
+        return labels_by_name(chunk.text, chunk.heading, [clause])
+
     for doc in result.documents[:per_clause]:
         sim, passage = closest.get(doc.file, (0.0, None))
-        strength = _strength(sim, doc.cites_clause, thresholds)
+        named = not doc.cites_clause and any(names(e.chunk) for e in doc.passages)
+        strength = _strength(sim, doc.cites_clause or named, thresholds)
         if strength != "none":
             row.supports.append(
-                Support(doc.file, doc.best.chunk.doc_no, strength, round(sim, 4), doc.cites_clause)
+                Support(
+                    doc.file,
+                    doc.best.chunk.doc_no,
+                    strength,
+                    round(sim, 4),
+                    doc.cites_clause,
+                    named=named,
+                )
             )
-            row.passages[doc.file] = _passages(doc, passage, cites)
+            row.passages[doc.file] = _passages(doc, passage, cites, names)
     return row
 
 
