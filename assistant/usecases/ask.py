@@ -707,8 +707,9 @@ class AskService:
             not result.passages
             or (
                 below
-                # A document the answer leads with that cites the clause, or that the organisation's
-                # own clause map names for it, says where it is met, however its words compare.
+                # A document the answer leads with that cites the clause, that the organisation's
+                # own clause map names for it, or that labels a section with the clause's name,
+                # says where it is met, however its words compare (``_says_where_met``).
                 and not (clause_mode and self._says_where_met(clauses, docs[: p.answer_documents]))
             )
         ):

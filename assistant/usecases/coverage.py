@@ -5,9 +5,9 @@ cross-reference index that cites everything), and a semantic match between the c
 the document's best passage (MiniLM cosine). Strength:
 - strong: cited and matched, or a very close match;
 - moderate: cited, or a close match;
-(a passage that labels part of itself with the clause's name, a manual's "Organisational
-knowledge: ...", counts as a citation: search/clause_resolver.py ``labels_by_name``)
 - weak: a loose match only.
+A passage that labels part of itself with the clause's name (a manual's "Organisational
+knowledge: ...", search/clause_resolver.py ``labels_by_name``) counts as a citation.
 A clause whose best support is weak or absent is listed as a gap, unless the documents declare it
 excluded (search/exclusions.py): then it is listed as excluded, with the words that say so.
 
