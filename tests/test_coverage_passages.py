@@ -40,7 +40,7 @@ def _chunk(n: int, text: str, file: str = "QP-11.md") -> Chunk:
 def test_a_support_keeps_the_citing_passage_then_the_closest_then_the_best_found() -> None:
     found, citing, closest = _chunk(1, "found"), _chunk(2, "per clause 8.7"), _chunk(3, "close")
     doc = DocumentHit("QP-11.md", 1.0, [Evidence(found, 0.9), Evidence(citing, 0.5)], True)
-    kept = _passages(doc, closest, lambda c: c.id == "c2", _never)
+    kept = _passages(doc, closest, lambda c: c.id == "c2")
     assert [(p.text, p.why) for p in kept][:2] == [
         ("per clause 8.7", "cites the clause"),
         ("close", "closest to the clause"),
@@ -48,12 +48,12 @@ def test_a_support_keeps_the_citing_passage_then_the_closest_then_the_best_found
     assert len(kept) == PASSAGES_PER_SUPPORT
     assert kept[0].citation.file == "QP-11.md" and kept[0].citation.heading == "2. Step"
     # Nothing cites it and the closest is the best found: that one passage, said once.
-    (only,) = _passages(DocumentHit("QP-11.md", 1.0, [Evidence(found, 0.9)]), found, _never, _never)
+    (only,) = _passages(DocumentHit("QP-11.md", 1.0, [Evidence(found, 0.9)]), found, _never)
     assert only.text == "found" and only.why == "closest to the clause"
     # Nothing cites it, one passage names it: that one first, as the citing one would be
     naming = _chunk(4, "- Control of nonconforming outputs: held in the red cage")
     doc = DocumentHit("QP-11.md", 1.0, [Evidence(found, 0.9), Evidence(naming, 0.5)])
-    kept = _passages(doc, closest, _never, lambda c: c.id == "c4")
+    kept = _passages(doc, closest, _never, naming)
     assert [p.why for p in kept][:2] == ["names the clause", "closest to the clause"]
 
 

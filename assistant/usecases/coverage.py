@@ -173,16 +173,16 @@ def _passages(
     doc: DocumentHit,
     closest: Chunk | None,
     cites: Callable[[Chunk], bool],
-    names: Callable[[Chunk], bool],
+    naming: Chunk | None = None,
 ) -> tuple[SupportPassage, ...]:
     """The passages that show a procedure's support, most telling first: the one citing the
-    clause (the strongest evidence), else one naming it, the closest match (what its
-    similarity is), then the retrieval's best for the clause; each once, at most
-    ``PASSAGES_PER_SUPPORT``."""
+    clause (the strongest evidence), else ``naming``, the one that labels a part with the
+    clause's name, the closest match (what its similarity is), then the retrieval's best for
+    the clause; each once, at most ``PASSAGES_PER_SUPPORT``."""
     picks: list[tuple[Chunk, str]] = []
     if citing := next((e.chunk for e in doc.passages if cites(e.chunk)), None):
         picks.append((citing, "cites the clause"))
-    elif naming := next((e.chunk for e in doc.passages if names(e.chunk)), None):
+    elif naming is not None:
         picks.append((naming, "names the clause"))
     if closest is not None:
         picks.append((closest, "closest to the clause"))
@@ -282,13 +282,19 @@ def clause_coverage(
             files = ", ".join(dict.fromkeys(c.file for c in cited))
             row.excluded_by += f" (yet cited all the same by {files}{more_documents(more)})"
     cites = partial(_passage_cites, retriever, clause.id)
-
-    def names(chunk: Chunk) -> bool:
-        return labels_by_name(chunk.text, chunk.heading, [clause])
-
     for doc in result.documents[:per_clause]:
         sim, passage = closest.get(doc.file, (0.0, None))
-        named = not doc.cites_clause and any(names(e.chunk) for e in doc.passages)
+        # its first passage labelling a part with the clause's name, read once: it makes the
+        # support and is shown first when none cites the clause
+        naming = next(
+            (
+                e.chunk
+                for e in doc.passages
+                if labels_by_name(e.chunk.text, e.chunk.heading, [clause])
+            ),
+            None,
+        )
+        named = not doc.cites_clause and naming is not None
         strength = _strength(sim, doc.cites_clause or named, thresholds)
         if strength != "none":
             row.supports.append(
@@ -301,7 +307,7 @@ def clause_coverage(
                     named=named,
                 )
             )
-            row.passages[doc.file] = _passages(doc, passage, cites, names)
+            row.passages[doc.file] = _passages(doc, passage, cites, naming)
     return row
 
 
