@@ -82,8 +82,14 @@ def test_a_new_online_tool_is_a_matter_of_software_validation():
         "Can we just sign up for a new online tool to track our test runs?",
         "Our team wants a cloud tool for CAPAs: what has to happen first?",
         "Is there anything to do before we rely on a new web app?",
+        # stop 67: an online board or tracker (a word between, as the product matches), a test
+        # management tool
+        "Our team wants to start using a new online task board for our reviews.",
+        "I'd like to start using a new online ticket tracker to manage our CAPAs.",
+        "The devs want a test-management tool to hold our test records.",
     ):
-        assert [e.concept for e in glossary.matches(question)] == ["software and tool validation"]
+        found = glossary.matches(question, gap=Settings().glossary_gap)
+        assert [e.concept for e in found] == ["software and tool validation"], question
 
 
 # Entries added from what the confirm sets kept missing, read as a new organisation: the
@@ -124,9 +130,16 @@ ENTRIES_FROM_MISSES = [
             "The vendor pushed an update and the app is giving odd outputs: who do I tell?",
             "Two of the Bourdon tubes in my kit have dents in them.",
             "Three of the sockets are undersize against the drawing.",
+            # stop 67: not, or no longer, meeting its spec or specification
+            "How do we decide whether a deployed tool that doesn't meet its spec stays in use?",
+            "Where do we deal with an app that turns out not to meet its specification?",
+            "What happens when something we built stops meeting its spec in clinical use?",
+            "Since the update it gives measurements outside its specification.",
         ),
         (
             "Where do we keep the product spec for each customer?",
+            # meeting the spec is what verification shows, not a nonconformity
+            "How do we check that the new design meets its specification before release?",
             "Where do we keep the results of the last internal audit?",
             "Who do I talk to if my payslip looks wrong?",
             "Who writes the specification for a new app?",
