@@ -135,6 +135,8 @@ ENTRIES_FROM_MISSES = [
             "Where do we deal with an app that turns out not to meet its specification?",
             "What happens when something we built stops meeting its spec in clinical use?",
             "Since the update it gives measurements outside its specification.",
+            "I've just noticed hairline cracks on two of the tubes in my kit.",
+            "A couple of the tubes in the tray have visible cracks.",
         ),
         (
             "Where do we keep the product spec for each customer?",
@@ -229,6 +231,28 @@ ENTRIES_FROM_MISSES = [
             "A Python package we rely on has a new version: do I re-check it?",
         ),
         ("Who looks after the books in the office library?",),
+    ),
+    # stop 67: what staff hear, think of or look at, not what the procedure calls it
+    (
+        "breakdowns and repairs",
+        (
+            "The lathe has just started making a horrible noise from the spindle.",
+            "The scrubber is leaking and making a grinding noise: what do I do with it?",
+        ),
+        ("The neighbours complain about noise from the yard at night.",),
+    ),
+    (
+        "improvement suggestions",
+        (
+            "I've thought of a way to make my job on the line quicker.",
+            "How do I put the idea forward, and who looks at it?",
+        ),
+        ("I thought the audit went well.",),
+    ),
+    (
+        "data analysis and trends",
+        ("Who looks at our figures and trends to decide whether things are working?",),
+        ("Where are last year's sales figures kept?",),
     ),
 ]
 
