@@ -25,6 +25,8 @@ Choice per entry, as the grids choose a point:
   those it moves down beyond chance (a one-sided sign test at 5%, ``SIGNIFICANCE``: most
   entries reach a handful of questions, and a gate chosen on one or two moved questions is
   chosen on noise); a tie keeps the setting.
+- Never a gate the checks after an earlier fit turned down for that entry (``TURNED_DOWN``: the
+  conversations, which this script does not read, found it costly).
 
 Results go to evals/results/glossary-gates.json (every entry, gate and organisation); ``--write``
 also writes the chosen gates that differ from the setting to assistant/search/glossary_gates.toml,
@@ -58,8 +60,8 @@ MIN_ORGANISATIONS = 2
 SIGNIFICANCE = 0.05
 TIE = 1e-9
 # Choices the checks after a fit turned down, by concept: (gate, why). The fit never reads the
-# conversations (a check, not a tuning set: docs/conversation.md), so without this list the
-# next ``--write`` would ship again what they found costly. A turned-down gate is not offered
+# conversations (they stay the check, docs/retrieval.md), so without this list the next
+# ``--write`` would ship again what they found costly. A turned-down gate is not offered
 # to that entry; its other gates are chosen as before.
 TURNED_DOWN: dict[str, tuple[float, str]] = {
     "temperature controlled storage": (
