@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from assistant.core.models import Chunk
 from assistant.core.text import FUNCTION_WORDS, WORD
 from assistant.index.lexical import english_stemmer
 from assistant.search.clauses import Catalogue, Clause
@@ -138,20 +139,38 @@ _LABEL_LINE = re.compile(
 )
 
 
-def labels_by_name(text: str, heading: str, clauses: Iterable[Clause]) -> bool:
-    """The passage labels a part of itself with one of the clauses' names: its heading, or a
-    line's words before a colon, are the clause's title (numbers before it aside). Only names
-    of two words or more: "People:" or "Communication" label many other things."""
+def _label_names(clauses: Iterable[Clause]) -> set[str]:
+    """The clauses' names a label may give, normalised. Only names of two words or more:
+    "People:" or "Communication" label many other things."""
     names = set()
     for clause in clauses:
         title = _base_title(clause.title)
         if clause.official_title and len(title.split()) >= 2:
             names.add(_norm(title))
-    if not names:
-        return False
+    return names
+
+
+def _labels_one_of(text: str, heading: str, names: set[str]) -> bool:
     labels = [m.group(1) for m in _LABEL_LINE.finditer(text)]
     labels.append(heading.split(" > ")[-1])
     return any(_norm(re.sub(r"^[\d.\s]+", "", label)) in names for label in labels)
+
+
+def labels_by_name(text: str, heading: str, clauses: Iterable[Clause]) -> bool:
+    """The passage labels a part of itself with one of the clauses' names: its heading, or a
+    line's words before a colon, are the clause's title (numbers before it aside)."""
+    names = _label_names(clauses)
+    return bool(names) and _labels_one_of(text, heading, names)
+
+
+def naming_passage(chunks: Iterable[Chunk], clauses: Iterable[Clause]) -> Chunk | None:
+    """The first of the chunks that labels a part of itself with one of the clauses' names
+    (``labels_by_name``), or None: what the Ask page's gap decision and the coverage both ask of
+    a document's passages. The names are read once for all the chunks."""
+    names = _label_names(clauses)
+    if not names:
+        return None
+    return next((c for c in chunks if _labels_one_of(c.text, c.heading, names)), None)
 
 
 class ClauseResolver:

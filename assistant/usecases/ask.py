@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.core.models import Citation, Evidence
 from assistant.core.text import FUNCTION_WORDS, asks_about_policy, is_policy_section, terms
-from assistant.search.clause_resolver import ClauseMatch, ClauseResolver, labels_by_name
+from assistant.search.clause_resolver import ClauseMatch, ClauseResolver, naming_passage
 from assistant.search.clauses import Clause
 from assistant.search.crosswalk import Bridge, bridges, crosswalk
 from assistant.search.exclusions import (
@@ -279,8 +279,7 @@ class AskService:
         manual's "Organisational knowledge: ..."): it says where the clause is met, however its
         words compare."""
         return any(
-            d.cites_clause
-            or any(labels_by_name(e.chunk.text, e.chunk.heading, clauses) for e in d.passages)
+            d.cites_clause or naming_passage((e.chunk for e in d.passages), clauses) is not None
             for d in docs
         )
 

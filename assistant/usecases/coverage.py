@@ -35,7 +35,7 @@ from assistant.core.models import Chunk, Citation
 from assistant.core.progress import NoProgress, Progress
 from assistant.index.embedder import Embedder
 from assistant.index.store import IndexStore
-from assistant.search.clause_resolver import labels_by_name
+from assistant.search.clause_resolver import naming_passage
 from assistant.search.clauses import Catalogue, Clause
 from assistant.search.exclusions import citing, excluded_clause, first_documents, more_documents
 from assistant.search.retrieval import DocumentHit, Query, Retriever
@@ -286,14 +286,7 @@ def clause_coverage(
         sim, passage = closest.get(doc.file, (0.0, None))
         # its first passage labelling a part with the clause's name, read once: it makes the
         # support and is shown first when none cites the clause
-        naming = next(
-            (
-                e.chunk
-                for e in doc.passages
-                if labels_by_name(e.chunk.text, e.chunk.heading, [clause])
-            ),
-            None,
-        )
+        naming = naming_passage((e.chunk for e in doc.passages), [clause])
         named = not doc.cites_clause and naming is not None
         strength = _strength(sim, doc.cites_clause or named, thresholds)
         if strength != "none":
