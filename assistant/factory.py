@@ -27,6 +27,7 @@ from assistant.search.question_map import FOLDS_FILE, QuestionMap
 from assistant.search.retrieval import RetrievalParams, Retriever
 from assistant.search.roles import PROCEDURE, DocumentRoles
 from assistant.usecases.ask import AskParams, AskService
+from assistant.usecases.clause_needs import ClauseGaps
 from assistant.usecases.composer import Answer
 from assistant.usecases.conversation import Conversation, ConversationParams, ConversationTurn
 from assistant.usecases.coverage import (
@@ -128,6 +129,7 @@ class Assistant:
             reader,
             load_glossary(self.settings.glossary_file),
             LeadModel.load(),
+            ClauseGaps(self.store, self.retriever.citations),
         )
 
     @cached_property

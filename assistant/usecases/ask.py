@@ -30,6 +30,7 @@ from assistant.search.retrieval import (
     document_score,
 )
 from assistant.search.roles import ABOUT, PROCEDURE, DocumentRoles, asks_for_record
+from assistant.usecases.clause_needs import ClauseGaps, ClauseNeed, clause_need, other_part
 from assistant.usecases.composer import (
     Answer,
     Closeness,
@@ -128,6 +129,7 @@ class AskService:
         word_reader: SignalReader | None = None,
         glossary: Glossary | None = None,
         lead_model: LeadModel | None = None,
+        gaps: ClauseGaps | None = None,
     ) -> None:
         self.resolver = resolver
         self.retriever = retriever
@@ -145,6 +147,9 @@ class AskService:
         # The fitted scorer of the short answer's sentences (usecases/lead_choice.py; the
         # factory gives the shipped one); None: the hand-set scorer in the composer.
         self.lead_model = lead_model
+        # Whether the documents are silent on a clause need a plain question names
+        # (usecases/clause_needs.py); None, as built by hand to measure other rules: not asked.
+        self.gaps = gaps
 
     def plan(self, question: str) -> AskPlan:
         """How a question is searched: a clause question by its clause cards (and any words
@@ -635,6 +640,12 @@ class AskService:
         # documents whatever the turn asks ("What about holiday pay?" after gauges).
         own_similarity = result.similarity.get(question, similarity)
         unnamed = topic if self._named_nowhere(topic, own_similarity, spoken_of) else None
+        # A plain question asking what a clause asks for ("when a senior developer leaves, how do
+        # we keep what they know?", 7.1.6) in an organisation whose documents never speak of it
+        # is a possible gap on that clause, by the topic rule's similarity limit; a question in
+        # two parts is answered, with its first part's gap said.
+        need = None if clause_mode else self._unmet_need(question, own_similarity)
+        split = need is not None and other_part(question, need)
         # The organisation said whether its documents answer this very question, or one in other
         # words this close (own_labels.py): its word stands over every rule and the model, so it
         # is not contradicted a second time.
@@ -702,6 +713,13 @@ class AskService:
                 f"{unnamed.standard.matter()}. "
                 f"Closest documents: {'; '.join(answer.closest) or 'none'}."
             )
+        elif need is not None and not split:
+            answer.no_evidence, answer.decided_by = True, CLAUSE_NEED_NAMED_NOWHERE
+            answer.closest = closest_documents(result.documents)
+            answer.message = (
+                f"Possible gap: {self._need_note(need)} Closest documents: "
+                f"{'; '.join(answer.closest) or 'none'}."
+            )
         elif (
             not result.passages
             or (
@@ -738,6 +756,8 @@ class AskService:
                     f"The indexed procedures do not appear to cover this.{why} "
                     f"Closest documents: {closest}."
                 )
+        if need is not None and split and not answer.no_evidence:
+            answer.bridges.append(f"One part is a possible gap: {self._need_note(need)}")
         if doubted and not answer.no_evidence and label is None:  # shown, and the model doubts it
             answer.caution = CAUTION
         if reranked or policy or led is not None:
@@ -747,6 +767,26 @@ class AskService:
             order = {d.file: n for n, d in enumerate(result.documents)}
             answer.evidence = sorted(answer.evidence, key=lambda e: order.get(e.chunk.file, 0))
         return answer
+
+    def _unmet_need(self, question: str, similarity: float) -> ClauseNeed | None:
+        """The clause need the question names when the documents are silent on it
+        (``ClauseGaps``) and nothing comes close enough to say it in other words (its own
+        words' best cosine below ``topic_rule_similarity``, the topic rule's limit)."""
+        need = clause_need(question)
+        if need is None or self.gaps is None:
+            return None
+        if similarity >= self.params.topic_rule_similarity or not self.gaps.silent_on(need):
+            return None
+        return need
+
+    def _need_note(self, need: ClauseNeed) -> str:
+        """'keeping the know-how ... is what clause 7.1.6 (Organizational knowledge) asks for,
+        and no indexed document speaks of it or cites the clause.'"""
+        clause = self.resolver.catalogue.get(need.clause)
+        return (
+            f"{need.need} is what clause {clause.id} ({clause.title}) asks for, and no indexed "
+            "document speaks of it or cites the clause."
+        )
 
     def _closeness(self, question: str, vectors: dict[str, np.ndarray]) -> Closeness:
         """Sentences' cosines to the question, for choosing the short answer's and the
@@ -801,7 +841,9 @@ class AskService:
 # The rules that say "not covered" from what the question names, whatever it comes close to
 # (``Answer.decided_by``); the fitting scripts count them on both sides.
 UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE = "unknown standard", "topic named nowhere"
-NAMED_ELSEWHERE = (UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE)
+# A plain question on a clause need the documents are silent on (usecases/clause_needs.py).
+CLAUSE_NEED_NAMED_NOWHERE = "clause need named nowhere"
+NAMED_ELSEWHERE = (UNKNOWN_STANDARD, TOPIC_NAMED_NOWHERE, CLAUSE_NEED_NAMED_NOWHERE)
 # Not covered because the organisation marked the question so (usecases/own_labels.py).
 OWN_LABEL = "own label"
 # A clause question on a clause the documents declare excluded (search/exclusions.py).

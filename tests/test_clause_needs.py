@@ -1,0 +1,117 @@
+"""A plain question asking what a clause asks for (keeping people's know-how: 7.1.6), in an
+organisation whose documents never speak of it, is a possible gap on that clause, not an answer
+from the nearest HR text; once a document speaks of it or cites the clause, it is answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.usecases.clause_needs import KNOWLEDGE, clause_need, other_part
+from tests.conftest import CORPUS, make_assistant
+
+LEAVING = (
+    "When a senior developer leaves, how do we make sure what they know doesn't walk out the door?"
+)
+TWO_PARTS = (
+    "How do we make sure the know-how our processes depend on doesn't get lost, and how do we "
+    "pick up new knowledge when standards or laws change?"
+)
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "question",
+    [
+        LEAVING,
+        "Our lead engineer retires in May. How do we keep her know-how?",
+        "Is there a lessons-learned review when a project wraps up?",
+        "How do we capture what's in people's heads before they move on?",
+        "Where do we deal with organisational knowledge?",
+    ],
+)
+def test_a_question_on_keeping_know_how_is_recognised(question):
+    assert clause_need(question) is KNOWLEDGE
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "question",
+    [
+        "A customer complained about a late delivery. Who needs to know?",
+        "What knowledge of the regulations does a new auditor need?",
+        "How do we let the customer know their order has shipped?",
+        "Who approves the training plan for new starters?",
+    ],
+)
+def test_other_matters_that_say_know_or_knowledge_are_not(question):
+    assert clause_need(question) is None
+
+
+@pytest.mark.fast
+def test_a_second_question_joined_by_and_is_another_part_an_elaboration_is_not():
+    assert other_part(TWO_PARTS, KNOWLEDGE)
+    assert not other_part(LEAVING, KNOWLEDGE)
+    # the second sentence asks about the same matter in other words
+    assert not other_part(
+        "Our lead developer leaves next month and a lot of what she knows isn't written down. "
+        "Is there a process for capturing it?",
+        KNOWLEDGE,
+    )
+    # both halves ask for the need
+    assert not other_part(
+        "When a project wraps up, do we hold a lessons-learned session, and how is the know-how "
+        "kept?",
+        KNOWLEDGE,
+    )
+
+
+def test_know_how_named_nowhere_is_a_possible_gap_on_7_1_6_until_a_document_speaks_of_it(
+    tmp_path, models_dir
+):
+    """The purchasing procedure alone never speaks of know-how nor cites 7.1.6: the question is
+    a possible gap on the clause, named in the answer. A handover procedure that speaks of
+    lessons learned answers it."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-08-purchasing-and-supplier-control.docx"])
+    answer = app.ask(LEAVING)
+    assert answer.no_evidence and answer.decided_by == "clause need named nowhere"
+    assert answer.message.startswith("Possible gap:")
+    assert "clause 7.1.6 (Organizational knowledge)" in answer.message
+    assert "QP-08" in answer.message  # the closest documents, as every refusal names them
+    # the two-part question is answered, its first part's gap said beside the answer
+    two = app.ask(TWO_PARTS)
+    assert two.decided_by != "clause need named nowhere"
+    if not two.no_evidence:
+        assert any("One part is a possible gap" in b and "7.1.6" in b for b in two.bridges)
+    handover = tmp_path / "HR-07-leavers.md"
+    handover.write_text(
+        "# HR-07 Leavers\n\n## Handing on work\n\nBefore an engineer leaves, their manager "
+        "plans a handover of work with the person taking it on, and the lessons learned on "
+        "their projects are written into the team's design notes.\n",
+        encoding="utf-8",
+    )
+    app.ingest([handover])
+    assert app.ask(LEAVING).decided_by != "clause need named nowhere"
+
+
+def test_a_document_citing_the_clause_keeps_the_question_to_the_search(tmp_path, models_dir):
+    """A manual that says which procedure meets 7.1.6, in words the rule does not know, says
+    the clause is met: the question is decided as any other."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-08-purchasing-and-supplier-control.docx"])
+    manual = tmp_path / "QM-01-manual.md"
+    manual.write_text(
+        "# QM-01 Quality manual\n\n## 7.1.6\n\nClause 7.1.6 is met by the mentoring scheme: "
+        "every engineer works beside a senior colleague for their first year.\n",
+        encoding="utf-8",
+    )
+    app.ingest([manual])
+    assert app.ask(LEAVING).decided_by != "clause need named nowhere"
+
+
+def test_a_real_qms_silent_on_know_how_says_so(gstt):
+    """GSTT's documents never speak of know-how or lessons learned, nor cite 7.1.6."""
+    app, _ = gstt
+    answer = app.ask("When an experienced colleague retires, how do we keep what they know?")
+    assert answer.decided_by == "clause need named nowhere"
+    assert "7.1.6" in answer.message
