@@ -60,6 +60,14 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("How often is the test equipment calibrated?", None),
         ("What happens to an obsolete version of a procedure?", None),
         ("How much notice do customers get when we discontinue a product?", ""),
+        # stop 68: leaving a customer's site at a contract's end; not knowledge kept when one is
+        # lost, a lost key, or a builder handing a building over
+        ("When we lose a contract, who gives the customer's keys and fobs back?", ""),
+        ("Is there an exit checklist for pulling out of the site at renewal?", ""),
+        ("What do we do at the end of a contract, when the incoming contractor takes over?", ""),
+        ("How is know-how kept so it isn't lost when we lose a contract?", None),
+        ("A cleaner lost the customer's key on the way home. What now?", None),
+        ("How do we hand the building over to the client at completion?", None),
         # stop 32: the cost of quality in plain words; printed copies of documents
         ("Do we put a money figure on what our quality failures cost us?", ""),
         ("How much do mistakes and rework cost the business each year?", ""),
@@ -287,6 +295,31 @@ def test_once_a_document_names_the_topic_it_is_answered_from_it(tmp_path, models
     answer = app.ask(GIFTS)
     assert not answer.no_evidence
     assert answer.ranked_files[0] == policy.name
+
+
+def test_leaving_a_site_at_a_contracts_end_is_refused_until_a_procedure_names_it(
+    tmp_path, models_dir
+):
+    """A contract review procedure comes close in words ("contract", "customer") but never
+    speaks of leaving a site; a procedure with a contract exit section answers it."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-06-sales-order-and-contract-review.md"])
+    question = "When we lose a contract, what's the checklist for giving the customer's keys back?"
+    answer = app.ask(question)
+    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    assert "leaving a customer's site when a contract ends" in answer.message
+    exit_procedure = tmp_path / "QP-21-contract-exit.md"
+    exit_procedure.write_text(
+        "# QP-21 Contract exit\n\n## Leaving the site\n\nWhen a contract is not renewed, the "
+        "area manager agrees an exit plan with the customer: keys and fobs are signed back on "
+        "the key register, our machines and stock are collected, and the site file is handed "
+        "to the incoming contractor.\n",
+        encoding="utf-8",
+    )
+    app.ingest([exit_procedure])
+    answer = app.ask(question)
+    assert not answer.no_evidence
+    assert answer.ranked_files[0] == exit_procedure.name
 
 
 def test_a_form_that_names_the_topic_in_an_example_does_not_count(tmp_path, models_dir):

@@ -487,6 +487,26 @@ QUALITY_PRACTICES = OtherStandard(
             r"\bprint(?:s|ed|ing)? (?:a |an |one of our |the |our )?(?:[\w-]+ )?"
             r"(?:procedures?|sops?|work instructions?|instructions?|documents?) (?:off|out)\b",
         ),
+        # stop 68: a contract-services firm's exit from a customer's site when a contract is
+        # lost (32 of brightwater's not-answered fitting questions; its documents cover setting
+        # a contract up, "mobilisation", never leaving). "Lose a contract" alone is not it: "so
+        # know-how isn't lost when we lose a contract" asks about knowledge, and a retention
+        # table's "end of contract + 6 years" is no exit; nor is handing a building over, a
+        # builder's completion.
+        (
+            "leaving a customer's site when a contract ends",
+            r"\bcontracts? (?:exits?|hand-?backs?)\b|\bexit (?:plans?|checklists?|process|"
+            r"procedure)\b|\bdemobili[sz]\w*|\b(?:at|on) the end of (?:the |a |its |their |our )?"
+            r"contract\b|\b(?:hand|handing|hands|handed|give|giving|gives) (?:the |a |our |that )?"
+            r"(?:site|building|premises) back\b|"
+            r"\b(?:hand|handing|hands|handed|give|giving|gives|getting|get) (?:the |their |our )?"
+            r"(?:customer's |client's )?keys (?:and (?:\w+ )?fobs )?back\b|"
+            r"\b(?:hand|handing|give|giving) back (?:the |their |our )?"
+            r"(?:customer's |client's )?keys\b|"
+            r"\bpull(?:ing|s)? (?:out of|off) (?:the |a |that )?site\b|"
+            r"\b(?:new|incoming) (?:cleaning )?(?:contractor|firm|company|provider|supplier) "
+            r"(?:takes|is taking|taking) over\b",
+        ),
     ),
     renamed_in_headings=False,
 )
