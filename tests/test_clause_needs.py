@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.usecases.clause_needs import KNOWLEDGE, clause_need, other_part
+from assistant.usecases.clause_needs import KNOWLEDGE, PROPERTY, clause_need, other_part
 from tests.conftest import CORPUS, make_assistant
 
 LEAVING = (
@@ -37,7 +37,22 @@ def test_a_question_on_keeping_know_how_is_recognised(question):
 @pytest.mark.parametrize(
     "question",
     [
+        "A hospital has lent us one of their scanners for testing. How do we look after it?",
+        "Who signs for equipment that belongs to the customer when it arrives?",
+        "Where do we record damage to customer property?",
+    ],
+)
+def test_a_question_on_a_customers_property_in_our_care_is_recognised(question):
+    assert clause_need(question) is PROPERTY
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "question",
+    [
         "A customer complained about a late delivery. Who needs to know?",
+        "Can the bank give us a loan for the new press?",
+        "Who lends a hand when the inspector is off?",
         "What knowledge of the regulations does a new auditor need?",
         "How do we let the customer know their order has shipped?",
         "Who approves the training plan for new starters?",
@@ -115,3 +130,18 @@ def test_a_real_qms_silent_on_know_how_says_so(gstt):
     answer = app.ask("When an experienced colleague retires, how do we keep what they know?")
     assert answer.decided_by == "clause need named nowhere"
     assert "7.1.6" in answer.message
+
+
+def test_a_customers_property_named_nowhere_is_a_possible_gap_on_8_5_3(tmp_path, models_dir):
+    """The purchasing procedure alone says nothing of a customer's things in our care; the
+    servicing and customer property procedure does."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-08-purchasing-and-supplier-control.docx"])
+    question = "A customer lent us their test rig and a forklift dented it. Who do we tell?"
+    answer = app.ask(question)
+    assert answer.decided_by == "clause need named nowhere"
+    assert "clause 8.5.3 (Property belonging to customers or external providers)" in answer.message
+    app.ingest([CORPUS / "QP-16-servicing-returns-and-customer-property.md"])
+    answer = app.ask(question)
+    assert answer.decided_by != "clause need named nowhere"
+    assert answer.ranked_files[0] == "QP-16-servicing-returns-and-customer-property.md"

@@ -65,7 +65,32 @@ KNOWLEDGE = ClauseNeed(
     ),
     "know-how knowledge lessons learned learnt retrospective handover succession",
 )
-NEEDS = (KNOWLEDGE,)
+# stop 68: "a hospital has lent us one of their scanners for testing: how do we look after it?"
+# (openregulatory's documents never speak of anything of a customer's in our care)
+PROPERTY = ClauseNeed(
+    "8.5.3",
+    "looking after property that belongs to a customer or an outside provider",
+    re.compile(
+        r"\b(?:lent|lend|lends|lending) us\b|\bon loan (?:to us|from)\b|\bloaned (?:to )?us\b|"
+        r"\bcustomers?'?s? (?:own )?property\b|"
+        r"\bproperty (?:of|belonging to|owned by) (?:the |our |a )?(?:customers?|clients?)\b|"
+        r"\b(?:equipment|kit|devices?) (?:that )?belong(?:s|ing)? to (?:the |a |our )?"
+        r"(?:customers?|clients?|hospitals?)\b",
+        _I,
+    ),
+    # wide: a document that speaks of anything lent, loaned, owned by or issued free by a
+    # customer or supplier may be where the answer is
+    re.compile(
+        r"\bcustomers?'? property\b|\bproperty (?:of|belonging to|owned by)\b|"
+        r"\bbelong(?:s|ing)? to (?:a |the |our |their )?(?:customers?|clients?|hospitals?|"
+        r"patients?|external providers?|suppliers?)\b|"
+        r"\b(?:customer|client|supplier)[- ](?:owned|supplied|furnished)\b|\bfree[- ]issue\b|"
+        r"\blent\b|\blend(?:s|ing)?\b|\bon loan\b|\bloan(?:s|ed)?\b",
+        _I,
+    ),
+    "customer property belonging lent lend loan loaned owned supplied free issue",
+)
+NEEDS = (KNOWLEDGE, PROPERTY)
 
 # A question in two parts: a clause joined by "and" and a question word. "How do we keep the
 # know-how our processes depend on, and how do we pick up new knowledge when laws change?" asks
