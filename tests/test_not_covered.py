@@ -68,6 +68,7 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("How is know-how kept so it isn't lost when we lose a contract?", None),
         ("A cleaner lost the customer's key on the way home. What now?", None),
         ("How do we hand the building over to the client at completion?", None),
+        ("Is there a process for winding down a site when the incoming contractor takes over?", ""),
         # stop 32: the cost of quality in plain words; printed copies of documents
         ("Do we put a money figure on what our quality failures cost us?", ""),
         ("How much do mistakes and rework cost the business each year?", ""),

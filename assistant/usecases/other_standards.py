@@ -505,7 +505,11 @@ QUALITY_PRACTICES = OtherStandard(
             r"(?:customer's |client's )?keys\b|"
             r"\bpull(?:ing|s)? (?:out of|off) (?:the |a |that )?site\b|"
             r"\b(?:new|incoming) (?:cleaning )?(?:contractor|firm|company|provider|supplier) "
-            r"(?:takes|is taking|taking) over\b",
+            r"(?:takes|is taking|taking) over\b|"
+            r"\bhand(?:s|ed|ing)? (?:the site |it |everything )?over to (?:the )?(?:new|incoming|"
+            r"next) (?:cleaning )?(?:contractor|firm|company|provider)\b|"
+            r"\btakes? (?:their|its|the) contract elsewhere\b|"
+            r"\bwind(?:s|ing)? down (?:a|the|that|our) (?:site|contract)\b",
         ),
     ),
     renamed_in_headings=False,
