@@ -106,6 +106,14 @@ def indexed_texts(tmp_path: Path, documents: dict[str, str]) -> Assistant:
     return app
 
 
+def add_document(app: Assistant, path: Path, text: str) -> Path:
+    """Write a document and index it into ``app``'s existing index (the question asked before
+    and after it shows what the document changes)."""
+    path.write_text(text, encoding="utf-8")
+    assert not app.ingest([path]).failed
+    return path
+
+
 @pytest.fixture(scope="session")
 def model():
     """The real MiniLM model, loaded once for the whole session (shared by every Embedder)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.usecases.clause_needs import KNOWLEDGE, PROPERTY, clause_need, other_part
-from tests.conftest import CORPUS, make_assistant
+from tests.conftest import CORPUS, add_document, make_assistant
 
 LEAVING = (
     "When a senior developer leaves, how do we make sure what they know doesn't walk out the door?"
@@ -98,14 +98,13 @@ def test_know_how_named_nowhere_is_a_possible_gap_on_7_1_6_until_a_document_spea
     assert two.decided_by != "clause need named nowhere"
     if not two.no_evidence:
         assert any("One part is a possible gap" in b and "7.1.6" in b for b in two.bridges)
-    handover = tmp_path / "HR-07-leavers.md"
-    handover.write_text(
+    add_document(
+        app,
+        tmp_path / "HR-07-leavers.md",
         "# HR-07 Leavers\n\n## Handing on work\n\nBefore an engineer leaves, their manager "
         "plans a handover of work with the person taking it on, and the lessons learned on "
         "their projects are written into the team's design notes.\n",
-        encoding="utf-8",
     )
-    app.ingest([handover])
     assert app.ask(LEAVING).decided_by != "clause need named nowhere"
 
 
@@ -114,13 +113,12 @@ def test_a_document_citing_the_clause_keeps_the_question_to_the_search(tmp_path,
     the clause is met: the question is decided as any other."""
     app = make_assistant(tmp_path / "index", models_dir=models_dir)
     app.ingest([CORPUS / "QP-08-purchasing-and-supplier-control.docx"])
-    manual = tmp_path / "QM-01-manual.md"
-    manual.write_text(
+    add_document(
+        app,
+        tmp_path / "QM-01-manual.md",
         "# QM-01 Quality manual\n\n## 7.1.6\n\nClause 7.1.6 is met by the mentoring scheme: "
         "every engineer works beside a senior colleague for their first year.\n",
-        encoding="utf-8",
     )
-    app.ingest([manual])
     assert app.ask(LEAVING).decided_by != "clause need named nowhere"
 
 

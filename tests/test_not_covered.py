@@ -10,7 +10,7 @@ import re
 import pytest
 
 from assistant.usecases.other_standards import other_standard_topic
-from tests.conftest import CORPUS, make_assistant
+from tests.conftest import CORPUS, add_document, make_assistant
 
 ASPECTS = "How do we keep our environmental aspects register up to date?"
 
@@ -285,14 +285,13 @@ def test_once_a_document_names_the_topic_it_is_answered_from_it(tmp_path, models
     app = make_assistant(tmp_path / "index", models_dir=models_dir)
     app.ingest([CORPUS / "QP-08-purchasing-and-supplier-control.docx"])
     assert app.ask(GIFTS).no_evidence
-    policy = tmp_path / "HR-04-gifts-and-hospitality.md"
-    policy.write_text(
+    policy = add_document(
+        app,
+        tmp_path / "HR-04-gifts-and-hospitality.md",
         "# HR-04 Gifts and hospitality\n\n## Rules\n\nStaff may keep a gift from a supplier "
         "or customer worth up to 25 pounds. Anything more is declared to the Finance Manager, "
         "who records it in the gifts register and decides whether it is returned.\n",
-        encoding="utf-8",
     )
-    app.ingest([policy])
     answer = app.ask(GIFTS)
     assert not answer.no_evidence
     assert answer.ranked_files[0] == policy.name
@@ -309,15 +308,14 @@ def test_leaving_a_site_at_a_contracts_end_is_refused_until_a_procedure_names_it
     answer = app.ask(question)
     assert answer.no_evidence and answer.decided_by == "topic named nowhere"
     assert "leaving a customer's site when a contract ends" in answer.message
-    exit_procedure = tmp_path / "QP-21-contract-exit.md"
-    exit_procedure.write_text(
+    exit_procedure = add_document(
+        app,
+        tmp_path / "QP-21-contract-exit.md",
         "# QP-21 Contract exit\n\n## Leaving the site\n\nWhen a contract is not renewed, the "
         "area manager agrees an exit plan with the customer: keys and fobs are signed back on "
         "the key register, our machines and stock are collected, and the site file is handed "
         "to the incoming contractor.\n",
-        encoding="utf-8",
     )
-    app.ingest([exit_procedure])
     answer = app.ask(question)
     assert not answer.no_evidence
     assert answer.ranked_files[0] == exit_procedure.name
@@ -342,14 +340,13 @@ def test_a_form_that_names_the_topic_in_an_example_does_not_count(tmp_path, mode
     assert answer.no_evidence and answer.decided_by == "topic named nowhere"
     # ... and the refusal does not say no document mentions them
     assert "none of them mentions passwords (only a form or template names it)" in answer.message
-    procedure = tmp_path / "SOP-IT-01-accounts.md"
-    procedure.write_text(
+    add_document(
+        app,
+        tmp_path / "SOP-IT-01-accounts.md",
         "# SOP IT-01 User accounts\n\n## Resets\n\nA member of staff locked out of their "
         "account asks the office manager, who resets the password after checking who they "
         "are.\n",
-        encoding="utf-8",
     )
-    app.ingest([procedure])
     assert app.ask(question).decided_by != "topic named nowhere"
 
 
