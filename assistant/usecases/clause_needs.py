@@ -6,8 +6,8 @@ asks what clause 7.1.6 (organisational knowledge) asks for. In a QMS that never 
 lessons learned or knowledge transfer and never cites the clause, the nearest passage is the HR
 procedure's offboarding (access and equipment), and answering from it tells the reader the
 matter is dealt with while the coverage page calls the clause "none". The honest answer is the
-one a clause question gets: a possible gap on that clause (docs/retrieval.md, "Know-how that
-leaves with people").
+one a clause question gets: a possible gap on that clause (docs/retrieval.md, "A clause's need
+named nowhere", with the measurements that kept it).
 
 The table is data, in our own words: for each clause need, the words that recognise it in a
 question and the wider words that would show a document speaks of it. It is kept to needs a
@@ -37,8 +37,8 @@ class ClauseNeed:
 
 _I = re.IGNORECASE
 
-# Written at stop 68 from the fitting questions of the five organisations (52 of openregulatory's
-# not-answered questions as a new organisation ask it; docs/retrieval.md).
+# Written at stop 68 from the fitting questions of the five organisations (54 of openregulatory's
+# not-answered questions answered as a new organisation ask it; docs/retrieval.md).
 KNOWLEDGE = ClauseNeed(
     "7.1.6",
     "keeping the know-how the organisation depends on",
