@@ -717,7 +717,7 @@ class AskService:
             answer.no_evidence, answer.decided_by = True, CLAUSE_NEED_NAMED_NOWHERE
             answer.closest = closest_documents(result.documents)
             answer.message = (
-                f"Possible gap: {self._need_note(need)} Closest documents: "
+                f"Possible gap: {self._need_note(need)}. Closest documents: "
                 f"{'; '.join(answer.closest) or 'none'}."
             )
         elif (
@@ -781,11 +781,12 @@ class AskService:
 
     def _need_note(self, need: ClauseNeed) -> str:
         """'keeping the know-how ... is what clause 7.1.6 (Organizational knowledge) asks for,
-        and no indexed document speaks of it or cites the clause.'"""
+        and no indexed document speaks of it or cites the clause', without a full stop: a note
+        beside an answer gets its own where it is shown, as every bridge note does."""
         clause = self.resolver.catalogue.get(need.clause)
         return (
             f"{need.need} is what clause {clause.id} ({clause.title}) asks for, and no indexed "
-            "document speaks of it or cites the clause."
+            "document speaks of it or cites the clause"
         )
 
     def _closeness(self, question: str, vectors: dict[str, np.ndarray]) -> Closeness:
