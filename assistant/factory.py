@@ -119,17 +119,19 @@ class Assistant:
         reader = SignalReader(
             self.embedder, lambda: store.words, precedents, mentions, self.own_labels
         )
+        # one reader of the documents' words for both rules that ask what no document names
+        topics = CorpusTopics(self.store, self.roles)
         return AskService(
             self.resolver,
             self.retriever,
             params,
             self.roles,
-            CorpusTopics(self.store, self.roles),
+            topics,
             (reader, NotCoveredModel.load()),
             reader,
             load_glossary(self.settings.glossary_file),
             LeadModel.load(),
-            ClauseGaps(self.store, self.retriever.citations),
+            ClauseGaps(topics, self.retriever.citations),
         )
 
     @cached_property

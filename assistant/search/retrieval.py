@@ -155,6 +155,13 @@ class CitationMap:
             self.excluded = excluded_clauses(self.declared, self._resolver.catalogue)
             self._key = key
 
+    def cited_anywhere(self, clause_id: str) -> bool:
+        """Some document cites the clause or the organisation's own clause map names one for it
+        (exactly this clause: a manual's "7.1 Resources" says nothing of 7.1.6)."""
+        self.refresh()
+        tables = (self.by_file, self.mapped, self.tabled)
+        return any(clause_id in clauses for table in tables for clauses in table.values())
+
     def _build(self) -> citation_cache.Citations:
         """The map read from every passage (kept beside the index: citation_cache.py)."""
         # Read from current documents only: an old revision beside its successor shares its

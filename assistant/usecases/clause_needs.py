@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.index.store import IndexStore
 from assistant.search.retrieval import CitationMap
+from assistant.usecases.other_standards import CorpusTopics
 
 
 @dataclass(frozen=True)
@@ -118,23 +118,16 @@ def other_part(question: str, need: ClauseNeed) -> bool:
 
 class ClauseGaps:
     """Whether an organisation's documents are silent on a clause need: no document cites the
-    clause or is mapped to it (``CitationMap``) and no passage among the need's BM25 candidates
-    has a line ``named`` finds. A form counts: a project closure template with a "lessons
+    clause or is mapped to it (``CitationMap.cited_anywhere``) and no passage among the BM25
+    candidates for the need's own search words has a line ``named`` finds (the topic rule's
+    read, ``CorpusTopics.named_by``). A form counts: a project closure template with a "lessons
     learned" box is the organisation dealing with the matter."""
 
-    CANDIDATES = 100  # hand-set, as other_standards.CorpusTopics: far more than name one need
-
-    def __init__(self, store: IndexStore, citations: CitationMap) -> None:
-        self.store = store
+    def __init__(self, topics: CorpusTopics, citations: CitationMap) -> None:
+        self.topics = topics
         self.citations = citations
 
     def silent_on(self, need: ClauseNeed) -> bool:
-        self.citations.refresh()
-        cited = (self.citations.by_file, self.citations.mapped, self.citations.tabled)
-        if any(need.clause in clauses for table in cited for clauses in table.values()):
+        if self.citations.cited_anywhere(need.clause):
             return False
-        hits = self.store.lexical.query(need.search, self.CANDIDATES)
-        found = self.store.manifest.chunks_by_id(chunk_id for chunk_id, _ in hits).values()
-        return not any(
-            need.named.search(line) for c in found for line in c.embedding_text().splitlines()
-        )
+        return not self.topics.named_by(need.search, need.named, forms=None)

@@ -574,12 +574,18 @@ class CorpusTopics:
     def _named_in(self, topic: OtherStandardTopic, forms: bool) -> bool:
         """A passage among the topic's BM25 candidates has a line the pattern finds: in a form
         or template (``forms``), or in any other document."""
-        hits = self.store.lexical.query(topic.words, self.CANDIDATES)
+        return self.named_by(topic.words, topic.pattern, forms)
+
+    def named_by(self, words: str, pattern: re.Pattern[str], forms: bool | None = None) -> bool:
+        """A passage among the BM25 candidates for ``words`` has a line ``pattern`` finds: in a
+        form or template (``forms`` True), in any other document (False), or in any (None; a
+        clause need's check, usecases/clause_needs.py)."""
+        hits = self.store.lexical.query(words, self.CANDIDATES)
         found = self.store.manifest.chunks_by_id(chunk_id for chunk_id, _ in hits).values()
         records = self.roles.with_role(RECORD) if self.roles is not None else frozenset()
         return any(
-            topic.pattern.search(line)
+            pattern.search(line)
             for c in found
-            if (c.file in records) == forms
+            if forms is None or (c.file in records) == forms
             for line in c.embedding_text().splitlines()
         )
