@@ -69,6 +69,32 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("A cleaner lost the customer's key on the way home. What now?", None),
         ("How do we hand the building over to the client at completion?", None),
         ("Is there a process for winding down a site when the incoming contractor takes over?", ""),
+        # stop 69: a deputy for a role, testing software before relying on it, auditing
+        # suppliers at their premises, backing up records; and their look-alikes (a task
+        # covered while someone is off, a release sign-off, a paper fallback, a back-up
+        # supplier, checks of a subcontractor's work at a customer's site)
+        ("If the quality manager is off sick for a month, who stands in for them?", ""),
+        ("Who covers the QMO's duties while she's on holiday?", ""),
+        ("Is there a named deputy for the compliance manager?", ""),
+        ("When the inspection app gets an update, who tests it before we use it?", ""),
+        ("Was the new scheduling software validated before go-live?", ""),
+        ("Who signs off a new version of our software before it goes to customers?", None),
+        ("Before a new version of the gauge goes out, what tests do we run?", None),
+        ("Do we audit our key suppliers at their own premises?", ""),
+        ("Does anyone visit a supplier's factory before we approve them?", ""),
+        ("How do we check our window subcontractor's work on site?", None),
+        ("How often is the file server backed up?", ""),
+        ("What is our disaster recovery plan for the ERP?", ""),
+        ("If the app is down, what is the paper backup for logging inspections?", None),
+        ("Do we have a backup supplier for bin liners?", None),
+        # stop 69: refrigerant leak checks and working in the cold; not a leaking pack or a
+        # cold chain
+        ("Who keeps the F-gas log for the chamber plant?", "ISO 14001"),
+        ("How often are the refrigerant leak checks done on the reefer units?", "ISO 14001"),
+        ("A pallet arrived with leaking packs. What do I do?", None),
+        ("How long can pickers stay in the freezer before a warm-up break?", "ISO 45001"),
+        ("What cold-weather gear are we issued for the -25 chamber?", "ISO 45001"),
+        ("How do we keep chilled product cold on the way to the customer?", None),
         # stop 32: the cost of quality in plain words; printed copies of documents
         ("Do we put a money figure on what our quality failures cost us?", ""),
         ("How much do mistakes and rework cost the business each year?", ""),
@@ -319,6 +345,40 @@ def test_leaving_a_site_at_a_contracts_end_is_refused_until_a_procedure_names_it
     answer = app.ask(question)
     assert not answer.no_evidence
     assert answer.ranked_files[0] == exit_procedure.name
+
+
+@pytest.mark.parametrize(
+    "question,practice,document",
+    [
+        (
+            "If the quality manager is off sick for a month, who formally stands in for them?",
+            "a named deputy who stands in for a role",
+            # "When the Quality Manager is absent ...": the manual's words, not the question's
+            "QM-001-quality-manual.md",
+        ),
+        (
+            "How often are our electronic quality records backed up, and could we restore them?",
+            "backing up electronic records",
+            "QP-01-document-and-record-control.md",
+        ),
+    ],
+)
+def test_a_practice_kept_in_other_words_is_refused_until_a_document_keeps_it(
+    tmp_path, models_dir, question, practice, document
+):
+    """A sales procedure never speaks of a deputy or of backups: the question is refused, and
+    names the practice. Once a document that keeps it in its own words is indexed (the manual's
+    "when the Quality Manager is absent", the records procedure's backup check), it is
+    answered from that document."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-06-sales-order-and-contract-review.md"])
+    answer = app.ask(question)
+    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    assert practice in answer.message
+    app.ingest([CORPUS / document])
+    answer = app.ask(question)
+    assert not answer.no_evidence
+    assert document in answer.ranked_files[:2]
 
 
 def test_a_form_that_names_the_topic_in_an_example_does_not_count(tmp_path, models_dir):

@@ -32,11 +32,24 @@ from assistant.search.roles import RECORD, DocumentRoles
 
 
 @dataclass(frozen=True)
+class TopicRule:
+    """One topic of a standard: its name in our words and the pattern that recognises it in a
+    question, also looked for in the documents. A practice a document may keep in other words
+    than a question's ("who stands in for the quality manager?": "a deputy appointed in
+    writing", "in her absence") has its own ``named`` pattern for the documents and ``search``
+    words that find the passages it is read in (as a clause need's, usecases/clause_needs.py)."""
+
+    topic: str  # "environmental aspects"
+    pattern: re.Pattern[str]
+    named: re.Pattern[str] | None = None  # None: ``pattern`` itself
+    search: str = ""  # BM25 words beside the question's own words for the topic
+
+
+@dataclass(frozen=True)
 class OtherStandard:
     standard: str  # "ISO 14001"; "" for QUALITY_METHODS, which belong to no other standard
     subject: str  # what it is about, in our words: "environmental management"
-    # (the topic in our words, the pattern that recognises it in a question)
-    topics: tuple[tuple[str, re.Pattern[str]], ...]
+    topics: tuple[TopicRule, ...]
     # A document may give a topic its own name in a heading (GSTT's "Disclosure of sensitive
     # data" for a data breach): a lead passage's heading sharing a word with the question's words
     # for the topic then keeps the question answerable. A named method is called by its name: a
@@ -51,8 +64,18 @@ class OtherStandard:
         return f"an {self.standard} ({self.subject}) matter, not ISO 9001"
 
 
-def _topics(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in pairs)
+def _topics(*rules: tuple[str, str] | tuple[str, str, str, str]) -> tuple[TopicRule, ...]:
+    """(topic, pattern) or (topic, pattern, named, search): see ``TopicRule``."""
+    return tuple(_rule(*rule) for rule in rules)
+
+
+def _rule(topic: str, pattern: str, named: str = "", search: str = "") -> TopicRule:
+    return TopicRule(
+        topic,
+        re.compile(pattern, re.IGNORECASE),
+        re.compile(named, re.IGNORECASE) if named else None,
+        search,
+    )
 
 
 # Used by the ask use case (usecases/ask.py): a question on one of these topics that no indexed
@@ -91,6 +114,14 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
             ),
             ("spills", r"\bspills?\b|\bspill kits?\b|\boil leaks?\b"),
             ("pollution", r"\bpollution\b|\beffluent\b|\bdischarge consents?\b"),
+            # stop 69: fernhill's cold stores keep refrigeration plant; none of its documents
+            # speaks of refrigerant leak checks (12 of its not-answered fitting questions)
+            (
+                "refrigerant gas leak checks (F-gas)",
+                r"\bf-?gas\b|\brefrigerant (?:gas )?(?:leaks?|leak[- ]checks?|records?|logs?|"
+                r"top-?ups?)\b|\bleak[- ]check\w* (?:\w+ ){0,4}refrigera\w+|"
+                r"\btops? up (?:the )?(?:refrigerant|gas)\b",
+            ),
             (
                 "environmental management",
                 r"\benvironmental (?:policy|permits?|objectives?|legislation|management|"
@@ -158,6 +189,14 @@ OTHER_STANDARDS: tuple[OtherStandard, ...] = (
                 # "shut inside one of the freezer chambers" (confirm54) as well
                 r"\b(?:trapped|shut|locked) (?:in|inside) (?:the |a |one of the |one of our )?"
                 r"(?:\w+ )?(?:freezers?|chillers?|cold (?:rooms?|stores?)|chambers?)\b",
+            ),
+            # stop 69: how long someone may work in a freezer, the breaks to warm up and the
+            # clothing for it (fernhill's documents keep the product cold, never the people)
+            (
+                "working in the cold",
+                r"\bwarm[- ]?up breaks?\b|\bcold[- ](?:weather|store|protective) (?:gear|kit|"
+                r"clothing|ppe)\b|\bcold stress\b|\bfreezer (?:suits?|gear|clothing|ppe)\b|"
+                r"\b(?:come|coming) out (?:and|to) warm up\b",
             ),
             ("hearing protection", r"\bhearing protection\b|\bear (?:defenders|plugs)\b"),
             ("safety inductions", r"\b(?:health and |h&s |site )?safety inductions?\b"),
@@ -511,6 +550,77 @@ QUALITY_PRACTICES = OtherStandard(
             r"\btakes? (?:their|its|the) contract elsewhere\b|"
             r"\bwind(?:s|ing)? down (?:a|the|that|our) (?:site|contract)\b",
         ),
+        # stop 69: four more practices brightwater's documents never speak of, each asked by
+        # 6 to 15 of its not-answered fitting questions. Each names in ``named`` what a
+        # document keeping it would say in its own words, and has search words to find it.
+        # A deputy for a role: not a task covered while someone is off ("who covers the
+        # calibration checks when the technician is on holiday?" asks about calibration).
+        (
+            "a named deputy who stands in for a role",
+            r"\bdeput(?:y|ies|i[sz]e[sd]?|i[sz]ing)\b|\bstands? in for\b|\b(?:to|who) stand in\b|"
+            r"\bstep(?:s|ping)? in (?:for (?:them|her|him)\b|to run\b)|\btakes? over running\b|"
+            r"\b(?:covers?|takes? over) (?:for )?(?:the |our |her |his |their |that )?"
+            r"(?:[\w&'-]+ ){0,4}(?:duties|role|jobs)\b|"
+            r"\bcovers? for (?:them|her|him|(?:the |our )?(?:[\w&'-]+ ){0,3}(?:manager|officer|"
+            r"qmo|qcm|director|lead|head))\b",
+            r"\bdeput(?:y|ies|i[sz]e[sd]?|i[sz]ing)\b|\b(?:in|during) (?:the |their |his |her )?"
+            r"absences?\b|\bis absent\b|\bstands? in for\b|\bcover(?:s|ing)? for\b|"
+            r"\bnominated (?:alternate|substitute|delegate)\b",
+            "deputy deputise absence absent stand in cover nominated alternate substitute",
+        ),
+        # Testing software before relying on it: a software change asked about with testing
+        # (not "who signs off a new version of our software", a release question).
+        (
+            "testing software before relying on it (software validation)",
+            r"\bsoftware (?:validation|verification)\b|"
+            r"\bvalidat\w* (?:the |our |new |that |any )?(?:software|apps?)\b|"
+            r"\bcomputeri[sz]ed systems? validation\b|"
+            r"\b(?:software (?:updates?|upgrades?|versions?)|new versions? of (?:the |our )?"
+            r"(?:[\w-]+ ){0,3}(?:app|software|system)|(?:app|software|system) (?:gets?|receives?|"
+            r"is getting|has) (?:a |an )?(?:software )?(?:updates?|upgrades?)|(?:different|new) "
+            r"(?:tablet |phone |mobile )?app|software)\b(?=[^?]*\b(?:test|tests|tested|testing|"
+            r"validat\w*|works? properly|still (?:works?|calculates?|comes? out))\b)",
+            r"\bsoftware (?:validation|verification|testing|tests?|releases?|versions?|updates?|"
+            r"upgrades?|changes?)\b|\bvalidat\w* (?:of )?(?:the |our |new |any |all )?(?:[\w-]+ )?"
+            r"(?:software|apps?|applications?|systems?|tools?)\b|\b(?:software|apps?|applications?|"
+            r"systems?|tools?) (?:are |is |must be |shall be |will be )?(?:validated|verified|"
+            r"tested)\b|\bcomputeri[sz]ed systems?\b|\buser acceptance test\w*|"
+            r"\bnew versions? of (?:the |our )?(?:[\w-]+ ){0,3}(?:app|software|system)s?\b",
+            "software validation validated verification tested testing version update upgrade "
+            "release application system app computerised",
+        ),
+        # Auditing suppliers at their own premises: not our checks of a subcontractor's work
+        # at a customer's site, which a services firm's inspections cover.
+        (
+            "auditing suppliers at their own premises",
+            r"\bsupplier audits?\b|\baudit\w* (?:of )?(?:our |a |the |any )?(?:key |main |major |"
+            r"chemical |critical )?(?:suppliers?|subcontractors?|vendors?)\b[^?]{0,80}"
+            r"\b(?:premises|factor(?:y|ies)|warehouses?|works)\b|"
+            r"\b(?:visit|inspect)\w* (?:a |our |the )?(?:suppliers?|subcontractors?)(?:'s|s')? "
+            r"(?:own )?(?:premises|factor(?:y|ies)|warehouses?|sites?)\b",
+            r"\bsupplier audits?\b|\baudit\w* (?:of |on )?(?:the |our |a |an |key |critical )?"
+            r"(?:suppliers?|subcontractors?|vendors?|external providers?)\b|"
+            r"\b(?:suppliers?|subcontractors?|vendors?) (?:are |is |may be |will be )?audited\b|"
+            r"\bsecond[- ]party audits?\b|\b(?:visit|inspect)\w* (?:to )?(?:the |a )?"
+            r"(?:suppliers?|subcontractors?)\b|\bon-?site (?:audits?|assessments?|visits?)\b",
+            "supplier audit audits audited subcontractor vendor external provider visit "
+            "premises second party",
+        ),
+        # Backing up electronic records: not a paper back-up sheet or a back-up supplier.
+        (
+            "backing up electronic records",
+            r"\bback(?:ed)?[- ]?ups? (?:of )?(?:our |the |all )?(?:electronic |quality |qms |"
+            r"digital )?(?:records?|data|files?|servers?|databases?|systems?|repositor(?:y|ies)|"
+            r"documents?)\b|\b(?:records?|data|files?|servers?|databases?|systems?|"
+            r"repositor(?:y|ies)|documents?)\b[^?.]{0,40}\bbacked[- ]up\b|\bdisaster recovery\b|"
+            r"\bfrom (?:a |the )?backups?\b",
+            # what a document keeping backups says: what is backed up, how often, how it is
+            # restored; not a hosting checklist's "data volume incl. appropriate backup"
+            r"\bback-?ups? (?:of|are|is|must|will|schedule|restore|success|test|copies|log)\b|"
+            r"\b(?:regular|daily|weekly|nightly|monthly) back-?ups?\b|\bprotection and back-?up\b|"
+            r"\bbacked[- ]up\b|\bdisaster recovery\b",
+            "backup backups back-up backed up restore recovery disaster server data",
+        ),
     ),
     renamed_in_headings=False,
 )
@@ -524,6 +634,8 @@ class OtherStandardTopic:
     # the question's words it recognised ("gifts"); a pattern that reads a longer phrase
     # marks the topic's own words in it as the group ``words``
     words: str
+    named: re.Pattern[str] | None = None  # the topic rule's, where wider than ``pattern``
+    search: str = ""  # the topic rule's search words, beside ``words``
 
     def note(self) -> str:
         """'It is about environmental aspects: an ISO 14001 (environmental management)
@@ -537,12 +649,14 @@ def other_standard_topic(question: str) -> OtherStandardTopic | None:
     workplace matter comes before a method: "Do we pay people on an 8D team a bonus?" is about
     the bonus."""
     for standard in (*OTHER_STANDARDS, WORKPLACE, QUALITY_METHODS, QUALITY_PRACTICES):
-        for topic, pattern in standard.topics:
-            if found := pattern.search(question):
+        for rule in standard.topics:
+            if found := rule.pattern.search(question):
                 # the topic's own words when the pattern marks them, else all it matched (an
                 # alternative without the group leaves it None)
                 words = found.groupdict().get("words") or found.group(0)
-                return OtherStandardTopic(standard, topic, pattern, words)
+                return OtherStandardTopic(
+                    standard, rule.topic, rule.pattern, words, rule.named, rule.search
+                )
     return None
 
 
@@ -573,8 +687,11 @@ class CorpusTopics:
 
     def _named_in(self, topic: OtherStandardTopic, forms: bool) -> bool:
         """A passage among the topic's BM25 candidates has a line the pattern finds: in a form
-        or template (``forms``), or in any other document."""
-        return self.named_by(topic.words, topic.pattern, forms)
+        or template (``forms``), or in any other document. A practice kept in other words
+        than a question's is read for its own ``named`` pattern, among the candidates for its
+        search words too."""
+        words = f"{topic.words} {topic.search}".strip()
+        return self.named_by(words, topic.named or topic.pattern, forms)
 
     def named_by(self, words: str, pattern: re.Pattern[str], forms: bool | None = None) -> bool:
         """A passage among the BM25 candidates for ``words`` has a line ``pattern`` finds: in a
