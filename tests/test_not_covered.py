@@ -92,6 +92,13 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Who keeps the F-gas log for the chamber plant?", "ISO 14001"),
         ("How often are the refrigerant leak checks done on the reefer units?", "ISO 14001"),
         ("A pallet arrived with leaking packs. What do I do?", None),
+        # stop 69: checking open-source licences; a practice run of pulling an app; a sample
+        # kept back from a batch; and their look-alikes
+        ("Does anyone check the licence of an open-source Python package before we use it?", ""),
+        ("Who renews the software licences for the CAD seats?", None),
+        ("Have we done a practice run of pulling an app out of clinical use?", ""),
+        ("Should we keep a sample gauge back from each batch?", ""),
+        ("How many samples do we take from each batch at final inspection?", None),
         ("How long can pickers stay in the freezer before a warm-up break?", "ISO 45001"),
         ("What cold-weather gear are we issued for the -25 chamber?", "ISO 45001"),
         ("How do we keep chilled product cold on the way to the customer?", None),

@@ -480,12 +480,20 @@ QUALITY_PRACTICES = OtherStandard(
         (
             "a practice (mock) recall",
             r"\b(?:mock|practice|dummy|trial) (?:product )?recalls?\b|"
-            r"\brecall (?:drills?|exercises?|rehearsals?)\b",
+            r"\brecall (?:drills?|exercises?|rehearsals?)\b|"
+            # the same in other words (stop 69): a practice run of pulling an app out of use
+            r"\b(?:practice|dummy|trial|mock) (?:runs?|exercises?|drills?)\b[^?.]{0,60}"
+            r"\b(?:pull\w* (?:\w+ ){0,4}(?:out of|from) (?:clinical )?(?:use|service|the market)|"
+            r"withdraw\w*|recall\w*)",
         ),
         (
             "retained reference samples",
             r"\b(?:retained|retention|reference|library) samples?\b|"
-            r"\b(?:hold|keep|put|set)(?:ing)? (?:back|aside) (?:a |one |some )?samples?\b",
+            r"\b(?:hold|keep|put|set)(?:ing)? (?:back|aside) (?:a |one |some )?samples?\b|"
+            # stop 69: "keeping a sample gauge back", "putting aside a sample"
+            r"\b(?:hold|holding|keep|keeping|put|putting|set|setting) (?:a |one |some )?"
+            r"(?:[\w-]+ )?samples? (?:[\w-]+ ){0,2}?(?:back|aside)\b|"
+            r"\b(?:putting|setting) (?:back|aside) (?:a |one |some )?(?:[\w-]+ )?samples?\b",
         ),
         (
             "audits of us by our customers (second-party audits)",
@@ -605,6 +613,21 @@ QUALITY_PRACTICES = OtherStandard(
             r"(?:suppliers?|subcontractors?)\b|\bon-?site (?:audits?|assessments?|visits?)\b",
             "supplier audit audits audited subcontractor vendor external provider visit "
             "premises second party",
+        ),
+        # Checking the licences of open-source or third-party code we build in (gstt-csc's and
+        # openregulatory's documents control third-party software, never its licence terms)
+        (
+            "checking the licences of open-source components",
+            r"\b(?:open[- ]source|third[- ]party|python|npm|external) (?:[\w-]+ ){0,2}"
+            r"(?:librar(?:y|ies)|packages?|components?|dependenc(?:y|ies)|code)\b"
+            r"(?=[^?]*\blicen[cs]\w*)|"
+            r"\blicen[cs]es? (?:of|for|on) (?:the |our |any |an? )?"
+            r"(?:open[- ]source|third[- ]party)\b|"
+            r"\bcopyleft\b|\bgpl\b",
+            r"\b(?:open[- ]source|software|third[- ]party|soup) licen[cs](?:e|es|ing)\b|"
+            r"\blicen[cs](?:e|es|ing) (?:terms|compatibility|conditions|checks?|reviews?|"
+            r"obligations|types?)\b|\bgpl\b|\bcopyleft\b|\bspdx\b|\bpermissive licen[cs]es?\b",
+            "licence license licensing open source third party library package soup terms",
         ),
         # Backing up electronic records: not a paper back-up sheet or a back-up supplier.
         (
