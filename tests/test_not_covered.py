@@ -99,6 +99,16 @@ ASPECTS = "How do we keep our environmental aspects register up to date?"
         ("Have we done a practice run of pulling an app out of clinical use?", ""),
         ("Should we keep a sample gauge back from each batch?", ""),
         ("How many samples do we take from each batch at final inspection?", None),
+        # stop 69: personal data leaked or sent to the wrong person; not a customer's records
+        (
+            "A laptop with patient data was stolen. How soon must we tell the regulator?",
+            "ISO/IEC 27001",
+        ),
+        (
+            "I emailed a customer's personal details to the wrong company. Who do I tell?",
+            "ISO/IEC 27001",
+        ),
+        ("We lost a customer's calibration records. What do we do?", None),
         ("How long can pickers stay in the freezer before a warm-up break?", "ISO 45001"),
         ("What cold-weather gear are we issued for the -25 chamber?", "ISO 45001"),
         ("How do we keep chilled product cold on the way to the customer?", None),
