@@ -398,6 +398,36 @@ def test_a_practice_kept_in_other_words_is_refused_until_a_document_keeps_it(
     assert document in answer.ranked_files[:2]
 
 
+def test_a_data_procedures_heading_is_not_a_procedure_for_reporting_a_breach(tmp_path, models_dir):
+    """A data-handling procedure's "Data storage" heading shares "data" with the question's
+    words, but says nothing of a breach: the question is refused until a procedure on
+    reporting personal data breaches is indexed, which then leads."""
+    app = make_assistant(tmp_path / "index", models_dir=models_dir)
+    app.ingest([CORPUS / "QP-06-sales-order-and-contract-review.md"])
+    add_document(
+        app,
+        tmp_path / "IT-02-data-handling.md",
+        "# IT-02 Data handling\n\n## Data storage\n\nOrder and customer data are kept on the "
+        "ERP server in the head office; the IT support provider applies updates monthly and "
+        "the Operations Manager reviews who can change prices every quarter.\n",
+    )
+    question = "A laptop with customers' personal data was stolen. Who do we tell, and how fast?"
+    answer = app.ask(question)
+    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
+    assert "reporting a personal data breach" in answer.message
+    procedure = add_document(
+        app,
+        tmp_path / "IT-03-personal-data-breaches.md",
+        "# IT-03 Personal data breaches\n\n## Reporting\n\nAnyone who finds that personal data "
+        "has been lost, stolen or sent to the wrong person tells the Data Protection Lead at "
+        "once. A notifiable breach is reported to the Information Commissioner within 72 "
+        "hours, and every breach is logged.\n",
+    )
+    answer = app.ask(question)
+    assert not answer.no_evidence
+    assert answer.ranked_files[0] == procedure.name
+
+
 def test_a_form_that_names_the_topic_in_an_example_does_not_count(tmp_path, models_dir):
     """A validation form's example entry ("can log in with their email and password") is not
     the organisation dealing with passwords: the topic rule still refuses the question, and a
