@@ -340,28 +340,62 @@ def test_once_a_document_names_the_topic_it_is_answered_from_it(tmp_path, models
     assert answer.ranked_files[0] == policy.name
 
 
-def test_leaving_a_site_at_a_contracts_end_is_refused_until_a_procedure_names_it(
-    tmp_path, models_dir
+@pytest.mark.parametrize(
+    "question,topic,near,procedure",
+    [
+        # A contract review procedure comes close in words ("contract", "customer") but never
+        # speaks of leaving a site; a procedure with a contract exit section answers it.
+        (
+            "When we lose a contract, what's the checklist for giving the customer's keys back?",
+            "leaving a customer's site when a contract ends",
+            None,
+            (
+                "QP-21-contract-exit.md",
+                "# QP-21 Contract exit\n\n## Leaving the site\n\nWhen a contract is not renewed, "
+                "the area manager agrees an exit plan with the customer: keys and fobs are signed "
+                "back on the key register, our machines and stock are collected, and the site file "
+                "is handed to the incoming contractor.\n",
+            ),
+        ),
+        # A data-handling procedure's "Data storage" heading shares "data" with the question's
+        # words but says nothing of a breach (a topic with its own document pattern is read by
+        # it alone, not by headings); a procedure on reporting breaches answers it.
+        (
+            "A laptop with customers' personal data was stolen. Who do we tell, and how fast?",
+            "reporting a personal data breach",
+            (
+                "IT-02-data-handling.md",
+                "# IT-02 Data handling\n\n## Data storage\n\nOrder and customer data are kept on "
+                "the ERP server in the head office; the IT support provider applies updates "
+                "monthly and the Operations Manager reviews who can change prices every quarter.\n",
+            ),
+            (
+                "IT-03-personal-data-breaches.md",
+                "# IT-03 Personal data breaches\n\n## Reporting\n\nAnyone who finds that personal "
+                "data has been lost, stolen or sent to the wrong person tells the Data Protection "
+                "Lead at once. A notifiable breach is reported to the Information Commissioner "
+                "within 72 hours, and every breach is logged.\n",
+            ),
+        ),
+    ],
+    ids=["contract-exit", "data-breach"],
+)
+def test_a_topic_named_nowhere_is_refused_until_a_procedure_names_it(
+    tmp_path, models_dir, question, topic, near, procedure
 ):
-    """A contract review procedure comes close in words ("contract", "customer") but never
-    speaks of leaving a site; a procedure with a contract exit section answers it."""
+    """Refused, naming the topic, while the indexed documents only come close in words; once a
+    procedure that deals with it is indexed, it is answered from that procedure."""
     app = make_assistant(tmp_path / "index", models_dir=models_dir)
     app.ingest([CORPUS / "QP-06-sales-order-and-contract-review.md"])
-    question = "When we lose a contract, what's the checklist for giving the customer's keys back?"
+    if near is not None:
+        add_document(app, tmp_path / near[0], near[1])
     answer = app.ask(question)
     assert answer.no_evidence and answer.decided_by == "topic named nowhere"
-    assert "leaving a customer's site when a contract ends" in answer.message
-    exit_procedure = add_document(
-        app,
-        tmp_path / "QP-21-contract-exit.md",
-        "# QP-21 Contract exit\n\n## Leaving the site\n\nWhen a contract is not renewed, the "
-        "area manager agrees an exit plan with the customer: keys and fobs are signed back on "
-        "the key register, our machines and stock are collected, and the site file is handed "
-        "to the incoming contractor.\n",
-    )
+    assert topic in answer.message
+    dealing = add_document(app, tmp_path / procedure[0], procedure[1])
     answer = app.ask(question)
     assert not answer.no_evidence
-    assert answer.ranked_files[0] == exit_procedure.name
+    assert answer.ranked_files[0] == dealing.name
 
 
 @pytest.mark.parametrize(
@@ -396,36 +430,6 @@ def test_a_practice_kept_in_other_words_is_refused_until_a_document_keeps_it(
     answer = app.ask(question)
     assert not answer.no_evidence
     assert document in answer.ranked_files[:2]
-
-
-def test_a_data_procedures_heading_is_not_a_procedure_for_reporting_a_breach(tmp_path, models_dir):
-    """A data-handling procedure's "Data storage" heading shares "data" with the question's
-    words, but says nothing of a breach: the question is refused until a procedure on
-    reporting personal data breaches is indexed, which then leads."""
-    app = make_assistant(tmp_path / "index", models_dir=models_dir)
-    app.ingest([CORPUS / "QP-06-sales-order-and-contract-review.md"])
-    add_document(
-        app,
-        tmp_path / "IT-02-data-handling.md",
-        "# IT-02 Data handling\n\n## Data storage\n\nOrder and customer data are kept on the "
-        "ERP server in the head office; the IT support provider applies updates monthly and "
-        "the Operations Manager reviews who can change prices every quarter.\n",
-    )
-    question = "A laptop with customers' personal data was stolen. Who do we tell, and how fast?"
-    answer = app.ask(question)
-    assert answer.no_evidence and answer.decided_by == "topic named nowhere"
-    assert "reporting a personal data breach" in answer.message
-    procedure = add_document(
-        app,
-        tmp_path / "IT-03-personal-data-breaches.md",
-        "# IT-03 Personal data breaches\n\n## Reporting\n\nAnyone who finds that personal data "
-        "has been lost, stolen or sent to the wrong person tells the Data Protection Lead at "
-        "once. A notifiable breach is reported to the Information Commissioner within 72 "
-        "hours, and every breach is logged.\n",
-    )
-    answer = app.ask(question)
-    assert not answer.no_evidence
-    assert answer.ranked_files[0] == procedure.name
 
 
 def test_a_form_that_names_the_topic_in_an_example_does_not_count(tmp_path, models_dir):
