@@ -270,14 +270,11 @@ class AskService:
     def _spoken_of(self, topic: OtherStandardTopic | None, passages: list[Evidence]) -> bool:
         """The documents speak of the question's topic: an indexed passage names it, or (for a
         topic the documents may call otherwise) a passage the answer leads with has the
-        question's words for it in its title or heading. A topic with its own pattern for
-        what a document would say (``named``) is read by it alone: a question's plain words
-        ("personal data leaks") share "data" with any data procedure's heading."""
+        question's words for it in its title or heading (``found_by_headings``)."""
         if topic is None or self.topics is None:
             return False
         headings = " ".join(f"{e.chunk.title} {e.chunk.heading}" for e in passages[:LEAD_PASSAGES])
-        renamed = topic.standard.renamed_in_headings and topic.named is None
-        if renamed and terms(topic.words) & terms(headings):
+        if topic.found_by_headings and terms(topic.words) & terms(headings):
             return True
         return self.topics.names(topic)
 

@@ -674,13 +674,23 @@ QUALITY_PRACTICES = OtherStandard(
 @dataclass(frozen=True)
 class OtherStandardTopic:
     standard: OtherStandard
-    topic: str  # our words for what the question is about: "environmental aspects"
-    pattern: re.Pattern[str]  # what recognised it, also looked for in the documents
+    rule: TopicRule  # the rule that recognised it
     # the question's words it recognised ("gifts"); a pattern that reads a longer phrase
     # marks the topic's own words in it as the group ``words``
     words: str
-    named: re.Pattern[str] | None = None  # the topic rule's, where wider than ``pattern``
-    search: str = ""  # the topic rule's search words, beside ``words``
+
+    @property
+    def topic(self) -> str:
+        """Our words for what the question is about: "environmental aspects"."""
+        return self.rule.topic
+
+    @property
+    def found_by_headings(self) -> bool:
+        """A lead passage's heading sharing the question's words for the topic counts as the
+        documents speaking of it (``OtherStandard.renamed_in_headings``), unless the rule says
+        itself what a document would write: "personal data leaks" shares "data" with any data
+        procedure's heading."""
+        return self.standard.renamed_in_headings and self.rule.named is None
 
     def note(self) -> str:
         """'It is about environmental aspects: an ISO 14001 (environmental management)
@@ -699,9 +709,7 @@ def other_standard_topic(question: str) -> OtherStandardTopic | None:
                 # the topic's own words when the pattern marks them, else all it matched (an
                 # alternative without the group leaves it None)
                 words = found.groupdict().get("words") or found.group(0)
-                return OtherStandardTopic(
-                    standard, rule.topic, rule.pattern, words, rule.named, rule.search
-                )
+                return OtherStandardTopic(standard, rule, words)
     return None
 
 
@@ -735,8 +743,9 @@ class CorpusTopics:
         or template (``forms``), or in any other document. A practice kept in other words
         than a question's is read for its own ``named`` pattern, among the candidates for its
         search words too."""
-        words = f"{topic.words} {topic.search}".strip()
-        return self.named_by(words, topic.named or topic.pattern, forms)
+        rule = topic.rule
+        words = f"{topic.words} {rule.search}".strip()
+        return self.named_by(words, rule.named or rule.pattern, forms)
 
     def named_by(self, words: str, pattern: re.Pattern[str], forms: bool | None = None) -> bool:
         """A passage among the BM25 candidates for ``words`` has a line ``pattern`` finds: in a
